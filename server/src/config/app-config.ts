@@ -1,0 +1,115 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseDurationSeconds } from './duration.js';
+import { type ListenAddress, parseListenAddress } from './listen-address.js';
+import { type NetworkEntry, parseNetworkList } from '../udp/network-list.js';
+
+export type Durability = 'full' | 'normal';
+
+export interface KeypairConfig {
+  privkey: string;
+  pubkey?: string;
+}
+
+/** Every knob of fuzzyd: one name, one default, one validation (README "Configuration"). */
+export interface AppConfig {
+  udp: ListenAddress[];
+  http: ListenAddress;
+  dbPath: string;
+  allowUpdate: NetworkEntry[];
+  blocked: NetworkEntry[];
+  expireSeconds: number;
+  skipHashesFile: string | null;
+  redisUrl: string | null;
+  keypairs: KeypairConfig[];
+  encryptedOnly: boolean;
+  readOnly: boolean;
+  /** `full` fsyncs every group commit (survives power loss); `normal` survives a process kill only. */
+  durability: Durability;
+  adminToken: string | null;
+  logLevel: string;
+}
+
+/** rspamd's fuzzy worker default when `expire` is not set (spec/fuzzy-storage.md §1.2). */
+export const DEFAULT_EXPIRE = '2d';
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads the configuration from `FUZZYD_*` variables; `FUZZYD_CONFIG` may name a JSON file whose keys use rspamd's
+ * option names (`allow_update`, `blocked`, `expire`, `skip_hashes`, `keypair`, `encrypted_only`, `read_only`) and
+ * are overridden by the environment.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const file = readConfigFile(env.FUZZYD_CONFIG);
+  const pick = (envName: string, fileName: string): string | undefined => env[envName] ?? listText(file[fileName]);
+  const keypairs = parseKeypairs(env.FUZZYD_KEYPAIR, file.keypair);
+
+  return {
+    udp: (pick('FUZZYD_UDP', 'bind_socket') ?? '0.0.0.0:11335')
+      .split(',')
+      .filter((s) => s.trim())
+      .map((s) => parseListenAddress(s, 'FUZZYD_UDP')),
+    http: parseListenAddress(pick('FUZZYD_HTTP', 'http') ?? '0.0.0.0:11336', 'FUZZYD_HTTP'),
+    dbPath: pick('FUZZYD_DB', 'database') ?? './data/fuzzy.db',
+    allowUpdate: parseNetworkList(pick('FUZZYD_ALLOW_UPDATE', 'allow_update') ?? '127.0.0.1,::1', 'FUZZYD_ALLOW_UPDATE'),
+    blocked: parseNetworkList(pick('FUZZYD_BLOCKED', 'blocked'), 'FUZZYD_BLOCKED'),
+    expireSeconds: parseDurationSeconds(pick('FUZZYD_EXPIRE', 'expire') ?? DEFAULT_EXPIRE, 'FUZZYD_EXPIRE'),
+    skipHashesFile: pick('FUZZYD_SKIP_HASHES', 'skip_hashes') ?? null,
+    redisUrl: pick('FUZZYD_REDIS_URL', 'redis') ?? null,
+    keypairs,
+    encryptedOnly: parseBool(pick('FUZZYD_ENCRYPTED_ONLY', 'encrypted_only'), 'FUZZYD_ENCRYPTED_ONLY'),
+    readOnly: parseBool(pick('FUZZYD_READ_ONLY', 'read_only'), 'FUZZYD_READ_ONLY'),
+    durability: parseDurability(pick('FUZZYD_DURABILITY', 'durability') ?? 'full'),
+    adminToken: env.FUZZYD_ADMIN_TOKEN ?? null,
+    logLevel: env.FUZZYD_LOG_LEVEL ?? 'info',
+  };
+}
+
+function readConfigFile(path: string | undefined): Record<string, unknown> {
+  if (!path) return {};
+  if (!existsSync(path)) throw new Error(`FUZZYD_CONFIG: file '${path}' does not exist`);
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+    return parsed as Record<string, unknown>;
+  } catch (err) {
+    throw new Error(`FUZZYD_CONFIG: '${path}' is not valid: ${(err as Error).message}`);
+  }
+}
+
+function listText(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return Array.isArray(value) ? value.map(String).join(',') : String(value);
+}
+
+function parseBool(text: string | undefined, name: string): boolean {
+  if (text === undefined || text === '') return false;
+  if (/^(1|true|yes|on)$/i.test(text)) return true;
+  if (/^(0|false|no|off)$/i.test(text)) return false;
+  throw new Error(`${name}: '${text}' is not a boolean (true/false)`);
+}
+
+function parseDurability(text: string): Durability {
+  if (text === 'full' || text === 'normal') return text;
+  throw new Error(`FUZZYD_DURABILITY: '${text}' must be 'full' or 'normal'`);
+}
+
+/** `FUZZYD_KEYPAIR` is `privkey[:pubkey]` entries separated by commas; the last one answers unknown key ids. */
+function parseKeypairs(envText: string | undefined, fileValue: unknown): KeypairConfig[] {
+  if (envText) {
+    return envText
+      .split(',')
+      .filter((s) => s.trim())
+      .map((s) => {
+        const [privkey, pubkey] = s.trim().split(':');
+        return { privkey, pubkey };
+      });
+  }
+  if (fileValue === undefined) return [];
+  const list = Array.isArray(fileValue) ? fileValue : [fileValue];
+  return list.map((kp, i) => {
+    const k = kp as Partial<KeypairConfig>;
+    if (typeof k?.privkey !== 'string') throw new Error(`FUZZYD_CONFIG: keypair[${i}].privkey must be a string`);
+    return { privkey: k.privkey, pubkey: typeof k.pubkey === 'string' ? k.pubkey : undefined };
+  });
+}

@@ -1,0 +1,54 @@
+import type { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
+import type { Digest } from '../../../shared/protocol/types.js';
+
+/** What a CHECK found (spec/fuzzy-protocol.md §5.3). */
+export interface CheckResult {
+  /** 1 for a direct hit, slots/32 for a shingle hit, 0 for a miss. */
+  prob: number;
+  value: number;
+  flag: number;
+  /** The stored digest on a hit (differs from the request's on a shingle hit); the request digest on a miss. */
+  digest: Digest;
+  /** Unix seconds of the last write of the matched hash, 0 on a miss. */
+  ts: number;
+}
+
+/** A change to the store. `write` is rspamd's WRITE; `set` is the admin API's absolute edit. */
+export type UpdateOp =
+  | { kind: 'write'; digest: Digest; flag: number; value: number; shingles: ShingleBlock | null }
+  | { kind: 'del'; digest: Digest }
+  | { kind: 'set'; digest: Digest; flag?: number; value?: number };
+
+export type UpdateStatus = 'added' | 'updated' | 'reflagged' | 'deleted' | 'not-found';
+
+/** The outcome of one committed UpdateOp. */
+export interface UpdateResult {
+  status: UpdateStatus;
+  /** The hash as stored after the change; null when it no longer exists. */
+  hash: StoredHash | null;
+}
+
+export interface StoredHash {
+  digest: Digest;
+  flag: number;
+  value: number;
+  time: number;
+}
+
+/**
+ * The one interface the UDP plane and the admin API use. `check` and `count` are synchronous for the SQLite backend
+ * (served from memory) and asynchronous for Redis; callers handle both. `update` resolves only after the change is
+ * durably committed, and a `check` issued after that sees it.
+ */
+export interface FuzzyBackend {
+  readonly kind: 'sqlite' | 'redis';
+  check(digest: Digest, shingles: ShingleBlock | null): CheckResult | Promise<CheckResult>;
+  update(op: UpdateOp): Promise<UpdateResult>;
+  count(): number | Promise<number>;
+  /** Reads one hash by digest (null if absent or expired), without shingles. */
+  get(digest: Digest): StoredHash | null | Promise<StoredHash | null>;
+  /** Commits everything queued, then releases files and connections. */
+  close(): Promise<void>;
+}
+
+export const FUZZY_BACKEND = Symbol('FUZZY_BACKEND');

@@ -1,0 +1,118 @@
+import { SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
+import type { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
+import type { Digest } from '../../../../shared/protocol/types.js';
+import type { CheckResult, StoredHash } from '../fuzzy-backend.js';
+import { isShingleHit, shingleProbability, voteShingles } from '../shingle-vote.js';
+import { DigestTable } from './digest-table.js';
+import { ShingleTable } from './shingle-table.js';
+
+/** Shingles as 64 u32 words (lo, hi per position), the form the index compares. */
+export type ShingleWords = ArrayLike<number>;
+
+export function shingleWordsOf(block: ShingleBlock): Uint32Array {
+  const words = new Uint32Array(SHINGLE_COUNT * 2);
+  for (let i = 0; i < SHINGLE_COUNT; i++) {
+    words[2 * i] = block.lo(i);
+    words[2 * i + 1] = block.hi(i);
+  }
+  return words;
+}
+
+/**
+ * The read model of the SQLite backend: every committed hash and shingle in compact typed arrays, so CHECK never
+ * touches SQLite. It is changed only by the writer's commit results, in commit order.
+ */
+export class FuzzyIndex {
+  private readonly digests = new DigestTable();
+  private readonly shingles: ShingleTable[] = Array.from({ length: SHINGLE_COUNT }, () => new ShingleTable());
+  private flags = new Uint8Array(this.digests.slotCapacity);
+  private values = new Float64Array(this.digests.slotCapacity);
+  private times = new Float64Array(this.digests.slotCapacity);
+  private readonly owners = new Int32Array(SHINGLE_COUNT);
+
+  constructor(private readonly expireSeconds: number) {
+    this.digests.onGrow = (cap) => {
+      this.flags = grow(this.flags, new Uint8Array(cap));
+      this.values = grow(this.values, new Float64Array(cap));
+      this.times = grow(this.times, new Float64Array(cap));
+    };
+  }
+
+  get size(): number {
+    return this.digests.size;
+  }
+
+  /** Approximate heap bytes used, for the memory figures in the README. */
+  get bytes(): number {
+    const perSlot = 64 + 4 + 1 + 8 + 8;
+    return this.digests.slotCapacity * perSlot + this.shingles.reduce((sum, t) => sum + t.bytes, 0);
+  }
+
+  check(digest: Digest, shingles: ShingleBlock | null, now: number): CheckResult {
+    const slot = this.digests.find(digest);
+    if (slot >= 0) {
+      // An expired direct match is a miss and the shingle step is not tried (spec/fuzzy-storage.md §2.4).
+      if (this.isExpired(slot, now)) return miss(digest);
+      return { prob: 1, value: this.values[slot], flag: this.flags[slot], digest, ts: this.times[slot] };
+    }
+    if (!shingles) return miss(digest);
+    for (let i = 0; i < SHINGLE_COUNT; i++) this.owners[i] = this.shingles[i].get(shingles.lo(i), shingles.hi(i));
+    const { winner, slots } = voteShingles(this.owners);
+    if (winner < 0 || !isShingleHit(slots) || this.isExpired(winner, now)) return miss(digest);
+    return {
+      prob: shingleProbability(slots),
+      value: this.values[winner],
+      flag: this.flags[winner],
+      digest: this.digests.digestAt(winner),
+      ts: this.times[winner],
+    };
+  }
+
+  get(digest: Digest, now: number): StoredHash | null {
+    const slot = this.digests.find(digest);
+    if (slot < 0 || this.isExpired(slot, now)) return null;
+    return { digest: this.digests.digestAt(slot), flag: this.flags[slot], value: this.values[slot], time: this.times[slot] };
+  }
+
+  /**
+   * Records a committed hash and returns its slot; a new hash with shingles takes over their positions (newest writer
+   * owns a slot). An existing hash keeps its shingles, as in rspamd (spec/fuzzy-storage.md §2.4).
+   */
+  upsert(hash: StoredHash, shingles: ShingleWords | null): number {
+    let slot = this.digests.find(hash.digest);
+    if (slot < 0) {
+      slot = this.digests.insert(hash.digest);
+      if (shingles) for (let i = 0; i < SHINGLE_COUNT; i++) this.shingles[i].set(shingles[2 * i], shingles[2 * i + 1], slot);
+    }
+    this.flags[slot] = hash.flag;
+    this.values[slot] = hash.value;
+    this.times[slot] = hash.time;
+    return slot;
+  }
+
+  /** Records one committed shingle row (start-up load, where rows arrive apart from their digests). */
+  setShingleOwner(position: number, lo: number, hi: number, slot: number): void {
+    this.shingles[position].set(lo, hi, slot);
+  }
+
+  /** Forgets a deleted hash and the shingle positions it still owned. */
+  remove(digest: Digest, ownedShingles: ReadonlyArray<{ position: number; lo: number; hi: number }>): void {
+    const slot = this.digests.find(digest);
+    if (slot < 0) return;
+    for (const s of ownedShingles) this.shingles[s.position].removeIfOwner(s.lo, s.hi, slot);
+    this.digests.remove(slot);
+  }
+
+  private isExpired(slot: number, now: number): boolean {
+    return now - this.times[slot] > this.expireSeconds;
+  }
+}
+
+function miss(digest: Digest): CheckResult {
+  return { prob: 0, value: 0, flag: 0, digest, ts: 0 };
+}
+
+function grow<T extends Uint8Array | Float64Array>(old: T, next: T): T {
+  next.set(old as never);
+  return next;
+}

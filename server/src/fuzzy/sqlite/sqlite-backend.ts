@@ -1,0 +1,131 @@
+import type Database from 'better-sqlite3';
+import type { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
+import type { Digest } from '../../../../shared/protocol/types.js';
+import type { Durability } from '../../config/app-config.js';
+import type { CheckResult, FuzzyBackend, StoredHash, UpdateOp, UpdateResult } from '../fuzzy-backend.js';
+import { FuzzyIndex, shingleWordsOf } from '../memory/fuzzy-index.js';
+import { GroupCommitQueue } from './group-commit-queue.js';
+import { type LoadStats, loadIndexFromSqlite } from './sqlite-index-loader.js';
+import { openFuzzyDatabase } from './sqlite-schema.js';
+import type { WriterResult } from './writer-protocol.js';
+import { WriterThread } from './writer-thread.js';
+
+export interface SqliteBackendOptions {
+  dbPath: string;
+  durability: Durability;
+  expireSeconds: number;
+  /** How often expired hashes are purged (rspamd only purges on busy flushes; fuzzyd also when idle). */
+  purgeIntervalMs?: number;
+}
+
+const PURGE_BATCH = 5000;
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/**
+ * The embedded store: rspamd's SQLite file as the durable copy, an in-memory index answering CHECK, and a writer
+ * thread committing updates in groups. The main-thread connection is for reads by the admin API only.
+ */
+export class SqliteBackend implements FuzzyBackend {
+  readonly kind = 'sqlite' as const;
+  private purgeTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  private constructor(
+    readonly readDb: Database.Database,
+    private readonly index: FuzzyIndex,
+    private readonly writer: WriterThread,
+    private readonly queue: GroupCommitQueue,
+    private readonly options: SqliteBackendOptions,
+    readonly loadStats: LoadStats,
+  ) {}
+
+  static async open(options: SqliteBackendOptions): Promise<SqliteBackend> {
+    const readDb = openFuzzyDatabase(options.dbPath, { durability: options.durability });
+    const index = new FuzzyIndex(options.expireSeconds);
+    const loadStats = loadIndexFromSqlite(readDb, index);
+    const writer = await WriterThread.start(options.dbPath, options.durability);
+    const queue = new GroupCommitQueue(writer, (results, ops) => applyToIndex(index, results, ops));
+    const backend = new SqliteBackend(readDb, index, writer, queue, options, loadStats);
+    backend.schedulePurge();
+    return backend;
+  }
+
+  check(digest: Digest, shingles: ShingleBlock | null): CheckResult {
+    return this.index.check(digest, shingles, nowSeconds());
+  }
+
+  get(digest: Digest): StoredHash | null {
+    return this.index.get(digest, nowSeconds());
+  }
+
+  count(): number {
+    return this.index.size;
+  }
+
+  get indexBytes(): number {
+    return this.index.bytes;
+  }
+
+  get queueDepth(): number {
+    return this.queue.depth;
+  }
+
+  async update(op: UpdateOp): Promise<UpdateResult> {
+    if (this.closed) throw new Error('the store is closed');
+    const r = await this.queue.enqueue(op);
+    const hash = r.status === 'deleted' || r.status === 'not-found'
+      ? null
+      : { digest: op.digest, flag: r.flag, value: r.value, time: r.time };
+    return { status: r.status, hash };
+  }
+
+  /** Deletes expired hashes now (the timer does it every `purgeIntervalMs`); returns how many went. */
+  async purgeExpired(now = nowSeconds()): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const results = await this.writer.request({ type: 'purge', now, expireSeconds: this.options.expireSeconds, limit: PURGE_BATCH });
+      applyToIndex(this.index, results, null);
+      total += results.length;
+      if (results.length < PURGE_BATCH) return total;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.purgeTimer) clearTimeout(this.purgeTimer);
+    await this.queue.drain();
+    await this.writer.close();
+    this.readDb.close();
+  }
+
+  private schedulePurge(): void {
+    this.purgeTimer = setTimeout(() => {
+      this.purgeExpired()
+        .catch(() => undefined)
+        .finally(() => {
+          if (!this.closed) this.schedulePurge();
+        });
+    }, this.options.purgeIntervalMs ?? 60_000);
+    this.purgeTimer.unref();
+  }
+}
+
+function applyToIndex(index: FuzzyIndex, results: WriterResult[], ops: UpdateOp[] | null): void {
+  results.forEach((r, i) => {
+    const digest = Buffer.from(r.digest.buffer, r.digest.byteOffset, r.digest.byteLength);
+    if (r.status === 'deleted') {
+      const removed = r.removedShingles ?? new Uint32Array(0);
+      const owned = [];
+      for (let k = 0; k < removed.length; k += 3) owned.push({ position: removed[k], lo: removed[k + 1], hi: removed[k + 2] });
+      index.remove(digest, owned);
+    } else if (r.status !== 'not-found') {
+      const op = ops?.[i];
+      const shingles = r.status === 'added' && op?.kind === 'write' && op.shingles ? shingleWordsOf(op.shingles) : null;
+      index.upsert({ digest, flag: r.flag, value: r.value, time: r.time }, shingles);
+    }
+  });
+}

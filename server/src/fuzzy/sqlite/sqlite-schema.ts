@@ -1,0 +1,48 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Durability } from '../../config/app-config.js';
+
+/**
+ * rspamd 3.4's fuzzy.db layout (spec/fuzzy-storage.md §2.3), so fuzzyd and rspamd's fuzzy worker can open each
+ * other's files: digests bound as TEXT bytes, shingle values as signed 64-bit, the (value, number) pair unique, and
+ * shingle rows deleted with their digest by cascade.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS digests(
+  id INTEGER PRIMARY KEY,
+  flag INTEGER NOT NULL,
+  digest TEXT NOT NULL,
+  value INTEGER,
+  time INTEGER);
+CREATE TABLE IF NOT EXISTS shingles(
+  value INTEGER NOT NULL,
+  number INTEGER NOT NULL,
+  digest_id INTEGER REFERENCES digests(id) ON DELETE CASCADE ON UPDATE CASCADE);
+CREATE TABLE IF NOT EXISTS sources(
+  name TEXT UNIQUE,
+  version INTEGER,
+  last INTEGER);
+CREATE UNIQUE INDEX IF NOT EXISTS d ON digests(digest);
+CREATE INDEX IF NOT EXISTS t ON digests(time);
+CREATE INDEX IF NOT EXISTS dgst_id ON shingles(digest_id);
+CREATE UNIQUE INDEX IF NOT EXISTS s ON shingles(value, number);
+`;
+
+export interface OpenOptions {
+  durability: Durability;
+  readonly?: boolean;
+}
+
+export function openFuzzyDatabase(path: string, options: OpenOptions): Database.Database {
+  if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  db.pragma('busy_timeout = 5000');
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.exec(SCHEMA);
+  }
+  db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.pragma('foreign_keys = ON');
+  return db;
+}

@@ -1,0 +1,66 @@
+import { Worker } from 'node:worker_threads';
+import type { Durability } from '../../config/app-config.js';
+import { workerScriptUrl } from '../../common/worker-script.js';
+import type { WriterRequest, WriterResponse, WriterResult } from './writer-protocol.js';
+
+type Outgoing = WriterRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+/** Main-thread handle on the SQLite writer thread: request/response by id, answered in the order sent. */
+export class WriterThread {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, { resolve: (r: WriterResult[]) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private exited = false;
+
+  private constructor(worker: Worker) {
+    this.worker = worker;
+    worker.on('message', (msg: WriterResponse) => {
+      if (msg.type === 'ready') return;
+      const w = this.waiting.get(msg.id);
+      this.waiting.delete(msg.id);
+      if (msg.type === 'done') w?.resolve(msg.results);
+      else w?.reject(new Error(`SQLite commit failed: ${msg.message}`));
+    });
+    worker.on('exit', (code) => {
+      this.exited = true;
+      for (const w of this.waiting.values()) w.reject(new Error(`SQLite writer thread exited (code ${code})`));
+      this.waiting.clear();
+    });
+  }
+
+  static start(dbPath: string, durability: Durability): Promise<WriterThread> {
+    const worker = new Worker(workerScriptUrl(import.meta.url, 'sqlite-writer-worker'), {
+      workerData: { dbPath, durability },
+    });
+    return new Promise((resolve, reject) => {
+      worker.once('error', reject);
+      worker.once('message', (msg: WriterResponse) => {
+        if (msg.type !== 'ready') return reject(new Error('SQLite writer thread did not start'));
+        worker.off('error', reject);
+        const thread = new WriterThread(worker);
+        // A failure after start-up is reported through the pending requests ('exit').
+        worker.on('error', () => {});
+        resolve(thread);
+      });
+    });
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  request(msg: Outgoing, transfer: ArrayBuffer[] = []): Promise<WriterResult[]> {
+    if (this.exited) return Promise.reject(new Error('SQLite writer thread is not running'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ ...msg, id }, transfer);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.exited) return;
+    await this.request({ type: 'close' }).catch(() => undefined);
+    await this.worker.terminate();
+  }
+}

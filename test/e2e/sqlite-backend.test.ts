@@ -1,0 +1,158 @@
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteBackend } from '../../server/src/fuzzy/sqlite/sqlite-backend.js';
+import { nearDuplicate, randomDigest, randomShingles } from '../helpers/fuzzy-data.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const dirs: ReturnType<typeof tempDir>[] = [];
+const backends: SqliteBackend[] = [];
+
+async function open(path?: string, expireSeconds = 86_400): Promise<SqliteBackend> {
+  let dbPath = path;
+  if (!dbPath) {
+    const dir = tempDir();
+    dirs.push(dir);
+    dbPath = dir.file('fuzzy.db');
+  }
+  const backend = await SqliteBackend.open({ dbPath, durability: 'normal', expireSeconds });
+  backends.push(backend);
+  return backend;
+}
+
+afterEach(async () => {
+  for (const b of backends.splice(0)) await b.close();
+  for (const d of dirs.splice(0)) d.remove();
+});
+
+describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
+  it('a write is visible to check as soon as update resolves', async () => {
+    const store = await open();
+    const digest = randomDigest();
+    expect(store.check(digest, null).prob).toBe(0);
+    const r = await store.update({ kind: 'write', digest, flag: 1, value: 10, shingles: null });
+    expect(r.status).toBe('added');
+    const hit = store.check(digest, null);
+    expect(hit).toMatchObject({ prob: 1, value: 10, flag: 1 });
+    expect(hit.digest.equals(digest)).toBe(true);
+  });
+
+  it('same flag adds weight; another flag resets weight and flag', async () => {
+    const store = await open();
+    const digest = randomDigest();
+    await store.update({ kind: 'write', digest, flag: 7, value: 10, shingles: null });
+    expect((await store.update({ kind: 'write', digest, flag: 7, value: 5, shingles: null })).hash?.value).toBe(15);
+    const r = await store.update({ kind: 'write', digest, flag: 9, value: 3, shingles: null });
+    expect(r.status).toBe('reflagged');
+    expect(store.check(digest, null)).toMatchObject({ flag: 9, value: 3, prob: 1 });
+    expect(store.count()).toBe(1);
+  });
+
+  it('shingle vote: ≥ 17 matching positions hit with prob slots/32 and the stored digest; 16 miss', async () => {
+    const store = await open();
+    const stored = randomDigest();
+    const shingles = randomShingles();
+    await store.update({ kind: 'write', digest: stored, flag: 2, value: 4, shingles });
+
+    const close = store.check(randomDigest(), nearDuplicate(shingles, 3));
+    expect(close.prob).toBeCloseTo(29 / 32);
+    expect(close.digest.equals(stored)).toBe(true);
+    expect(close).toMatchObject({ flag: 2, value: 4 });
+
+    expect(store.check(randomDigest(), nearDuplicate(shingles, 15)).prob).toBeCloseTo(17 / 32);
+    const far = randomDigest();
+    const miss = store.check(far, nearDuplicate(shingles, 16));
+    expect(miss.prob).toBe(0);
+    expect(miss.digest.equals(far)).toBe(true);
+  });
+
+  it('the newest writer owns a shingle position, and deleting it leaves the older owner only what it still owns', async () => {
+    const store = await open();
+    const first = randomDigest();
+    const second = randomDigest();
+    const shingles = randomShingles();
+    await store.update({ kind: 'write', digest: first, flag: 1, value: 1, shingles });
+    await store.update({ kind: 'write', digest: second, flag: 1, value: 1, shingles });
+    expect(store.check(randomDigest(), shingles).digest.equals(second)).toBe(true);
+    expect((await store.update({ kind: 'del', digest: second })).status).toBe('deleted');
+    // The positions were taken over by `second`, so its delete removed them: nothing is left to vote for.
+    expect(store.check(randomDigest(), shingles).prob).toBe(0);
+    expect(store.check(first, null).prob).toBe(1);
+  });
+
+  it('delete ignores the flag, reports not-found for unknown digests', async () => {
+    const store = await open();
+    const digest = randomDigest();
+    await store.update({ kind: 'write', digest, flag: 5, value: 1, shingles: randomShingles() });
+    expect((await store.update({ kind: 'del', digest })).status).toBe('deleted');
+    expect(store.check(digest, null).prob).toBe(0);
+    expect((await store.update({ kind: 'del', digest })).status).toBe('not-found');
+    expect(store.count()).toBe(0);
+  });
+
+  it('set edits value and flag absolutely and keeps shingles', async () => {
+    const store = await open();
+    const digest = randomDigest();
+    const shingles = randomShingles();
+    await store.update({ kind: 'write', digest, flag: 1, value: 10, shingles });
+    expect((await store.update({ kind: 'set', digest, value: 42 })).hash).toMatchObject({ value: 42, flag: 1 });
+    expect((await store.update({ kind: 'set', digest, flag: 3 })).status).toBe('reflagged');
+    expect(store.check(randomDigest(), shingles)).toMatchObject({ flag: 3, value: 42 });
+    expect((await store.update({ kind: 'set', digest: randomDigest(), value: 1 })).status).toBe('not-found');
+  });
+
+  it('writes rspamd 3.4 storage formats: digest as TEXT bytes, signed shingle values, sources version', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const store = await open(dir.file('fuzzy.db'));
+    const digest = randomDigest();
+    const shingles = randomShingles();
+    shingles.bytes.writeBigUInt64LE(0xffff_ffff_ffff_fff0n, 0);
+    await store.update({ kind: 'write', digest, flag: 1, value: 10, shingles });
+    const db = new Database(dir.file('fuzzy.db'), { readonly: true });
+    try {
+      const row = db.prepare('SELECT typeof(digest) AS t, CAST(digest AS BLOB) AS d FROM digests').get() as { t: string; d: Buffer };
+      expect(row.t).toBe('text');
+      expect(row.d.equals(digest)).toBe(true);
+      const s0 = db.prepare('SELECT value FROM shingles WHERE number = 0').safeIntegers(true).get() as { value: bigint };
+      expect(s0.value).toBe(-16n);
+      expect((db.prepare("SELECT version FROM sources WHERE name = 'local'").get() as { version: number }).version).toBe(1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('reopening rebuilds the index from the file (direct and shingle hits)', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const path = dir.file('fuzzy.db');
+    const first = await open(path);
+    const digest = randomDigest();
+    const shingles = randomShingles();
+    await first.update({ kind: 'write', digest, flag: 4, value: 8, shingles });
+    await first.close();
+    const second = await open(path);
+    expect(second.count()).toBe(1);
+    expect(second.check(digest, null)).toMatchObject({ prob: 1, flag: 4, value: 8 });
+    expect(second.check(randomDigest(), nearDuplicate(shingles, 2)).digest.equals(digest)).toBe(true);
+  });
+
+  it('expired hashes miss and are purged from file and index', async () => {
+    const store = await open(undefined, 60);
+    const digest = randomDigest();
+    await store.update({ kind: 'write', digest, flag: 1, value: 1, shingles: randomShingles() });
+    const future = Math.floor(Date.now() / 1000) + 120;
+    expect(await store.purgeExpired(future)).toBe(1);
+    expect(store.count()).toBe(0);
+    const rows = (store.readDb.prepare('SELECT count(*) AS n FROM shingles').get() as { n: number }).n;
+    expect(rows).toBe(0);
+  });
+
+  it('many concurrent writes are grouped and all acknowledged after commit', async () => {
+    const store = await open();
+    const digests = Array.from({ length: 500 }, randomDigest);
+    const results = await Promise.all(digests.map((digest) => store.update({ kind: 'write', digest, flag: 1, value: 1, shingles: null })));
+    expect(results.every((r) => r.status === 'added')).toBe(true);
+    expect(digests.every((d) => store.check(d, null).prob === 1)).toBe(true);
+    expect((store.readDb.prepare('SELECT count(*) AS n FROM digests').get() as { n: number }).n).toBe(500);
+  });
+});
