@@ -1,0 +1,266 @@
+import { hostname as osHostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import type { NeuralConfig } from '../neural-config.js';
+import { describeClient, guardRedis } from './neural-redis.client.js';
+import {
+  annFamilyKeys, parseProfilesKey, profilesKey, profilesKeyPattern,
+  type KnownRuleSets, type VectorClass,
+} from './neural-keys.js';
+import { computeLockState, lockExpireSeconds, unixSeconds, type LockState } from './lock-state.js';
+import {
+  buildProfile, parseProfileMembers, serializeProfile, symbolsDigest, type NeuralProfile, type ScoredMember,
+} from './profile-codec.js';
+import { annKeyInfo, toProfileInfos } from './profile-listing.js';
+import { registerNeuralScripts, type NeuralRedisClient } from './neural-scripts.js';
+import { execAll } from './redis-pipeline.js';
+import { countVectors, pushVectorFrame, readVectorFrames } from './vector-queries.js';
+import type {
+  DeletedProfile, DiscoveredSet, LockAttempt, ProfileListing, PushedVector, SaveAnnParams, StoredVectors,
+  VectorCounts, VectorsLenResult,
+} from './neural-redis.types.js';
+
+const DEFAULT_WATCH_INTERVAL = 60;
+
+/**
+ * rspamd 3.4 neural data in Redis (spec/neural.md §3–§8): profiles, ANN hashes, vectors (both layouts) and the
+ * training lock. Every method fails with RedisUnavailableError, never hangs, when Redis is down.
+ */
+export class NeuralRedisRepository {
+  private readonly client: NeuralRedisClient;
+  private readonly address: string;
+  private readonly readyTimeoutMs: number;
+
+  constructor(
+    client: Redis,
+    private readonly config: NeuralConfig,
+    options: { address?: string; readyTimeoutMs?: number } = {},
+  ) {
+    this.client = registerNeuralScripts(client);
+    this.address = options.address ?? describeClient(client);
+    this.readyTimeoutMs = options.readyTimeoutMs ?? 2000;
+  }
+
+  /** SCAN (never KEYS, §15) for `P2_*` zsets, merged with every configured rule × settings. */
+  async discoverSets(): Promise<DiscoveredSet[]> {
+    return this.run(async () => {
+      const found = new Map<string, DiscoveredSet>();
+      for (const rule of Object.values(this.config.rules)) {
+        for (const settings of rule.settings) {
+          const zsetKey = profilesKey(this.config.prefix, rule.prefix, settings);
+          const rulePrefix = rule.prefix;
+          found.set(zsetKey, { rule: rule.name, rulePrefix, settings, zsetKey, configured: true, exists: false });
+        }
+      }
+      const candidates = await this.scanKeys(profilesKeyPattern(this.config.prefix));
+      const typeQuery = candidates.reduce((p, k) => p.type(k), this.client.pipeline());
+      const types = candidates.length === 0 ? [] : await execAll(typeQuery);
+      const known = this.knownRuleSets();
+      candidates.forEach((zsetKey, i) => {
+        if (types[i] !== 'zset') return;
+        const existing = found.get(zsetKey);
+        if (existing) {
+          existing.exists = true;
+          return;
+        }
+        const parts = parseProfilesKey(zsetKey, this.config.prefix, known);
+        if (!parts) return;
+        const rule = this.ruleByPrefix(parts.rulePrefix)?.name ?? parts.rulePrefix;
+        const { rulePrefix, settings } = parts;
+        found.set(zsetKey, { rule, rulePrefix, settings, zsetKey, configured: false, exists: true });
+      });
+      return [...found.values()].sort((a, b) => (a.zsetKey < b.zsetKey ? -1 : a.zsetKey > b.zsetKey ? 1 : 0));
+    });
+  }
+
+  /** All profiles of a set, highest score first (§15), with what each one's ANN key holds. */
+  async listProfiles(rule: string, settings: string, now = unixSeconds()): Promise<ProfileListing> {
+    const zsetKey = this.zsetKey(rule, settings);
+    const staticSymbols = this.config.rules[rule]?.symbols[settings];
+    const configuredDigest = staticSymbols ? symbolsDigest(staticSymbols) : null;
+    return this.run(async () => {
+      const { profiles, invalid } = parseProfileMembers(await this.scoredMembers(zsetKey));
+      const p = this.client.pipeline();
+      for (const { profile } of profiles) {
+        const k = profile.redis_key;
+        p.exists(k).hstrlen(k, 'ann').hexists(k, 'pca').ttl(k).hget(k, 'roc_thresholds').hmget(k, 'lock', 'hostname');
+      }
+      const replies = profiles.length === 0 ? [] : await execAll(p);
+      const watch = this.config.rules[rule]?.watch_interval ?? DEFAULT_WATCH_INTERVAL;
+      const keys = profiles.map((_, i) => {
+        const [exists, annBytes, hasPca, ttl, roc, lockFields] = replies.slice(i * 6, i * 6 + 6);
+        const [lock, hostname] = lockFields as (string | null)[];
+        const fields = { exists, annBytes, hasPca, ttl } as Record<'exists' | 'annBytes' | 'hasPca' | 'ttl', number>;
+        return annKeyInfo({ ...fields, roc: roc as string | null, lock, hostname }, now, watch);
+      });
+      const infos = toProfileInfos(profiles, keys, configuredDigest);
+      return { rule, settings, zsetKey, configuredDigest, profiles: infos, invalid };
+    });
+  }
+
+  /** Vector counts per class, telling the 3.4 SET layout from the 2020 LIST layout with TYPE (§14). */
+  async vectorCounts(annKey: string): Promise<VectorCounts> {
+    return this.run(() => countVectors(this.client, annKey));
+  }
+
+  /** The `vectors_len` script (§6.1): a lock string when locked, else the counts of the chosen layout. */
+  async vectorsLen(annKey: string, layout: 'set' | 'list' = 'set'): Promise<VectorsLenResult> {
+    const reply = await this.run(() =>
+      layout === 'set' ? this.client.neuralVectorsLen(annKey) : this.client.neuralVectorsLenList(annKey),
+    );
+    if (typeof reply === 'string') return { locked: true, holder: reply };
+    return { locked: false, spam: Number(reply[0]), ham: Number(reply[1]) };
+  }
+
+  async lockState(annKey: string, now = unixSeconds(), watchInterval = DEFAULT_WATCH_INTERVAL): Promise<LockState> {
+    const [lock, host] = await this.run(() => this.client.hmget(annKey, 'lock', 'hostname'));
+    return computeLockState(lock, host, now, watchInterval);
+  }
+
+  /** Breaks a lock exactly as rspamd's error path does: `HDEL key lock` (§8). True when a lock was removed. */
+  async forceUnlock(annKey: string): Promise<boolean> {
+    return (await this.run(() => this.client.hdel(annKey, 'lock'))) > 0;
+  }
+
+  /** `maybe_lock` (§6.3) with rspamd's expiry max(10, 2·watch_interval). */
+  async tryLock(
+    annKey: string,
+    opts: { now?: number; watchInterval?: number; hostname?: string } = {},
+  ): Promise<LockAttempt> {
+    const now = opts.now ?? unixSeconds();
+    const expire = lockExpireSeconds(opts.watchInterval ?? DEFAULT_WATCH_INTERVAL);
+    const reply = await this.run(() =>
+      this.client.neuralMaybeLock(annKey, String(now), String(expire), opts.hostname ?? osHostname()),
+    );
+    if (Array.isArray(reply)) return { acquired: false, lockTime: String(reply[0]), hostname: String(reply[1]) };
+    return { acquired: true };
+  }
+
+  /**
+   * Keeps a lock fresh during a long training by writing now − 1 (§15 step 1): a lock equal to the current second
+   * would count as free (§6.3). Only an existing lock (held by `hostname`, when given) is touched.
+   */
+  async refreshLock(annKey: string, now = unixSeconds(), hostname = ''): Promise<boolean> {
+    return (await this.run(() => this.client.neuralRefreshLock(annKey, String(now - 1), hostname))) === 1;
+  }
+
+  /** rspamd's own extension, `HINCRBY key lock <seconds>` (§6.5); null when there was no lock to extend. */
+  async extendLock(annKey: string, seconds = 30, hostname = ''): Promise<number | null> {
+    const value = await this.run(() => this.client.neuralExtendLock(annKey, String(seconds), hostname));
+    return value === 0 ? null : value;
+  }
+
+  /** `save_unlock` (§6.4) with 8 KEYS, or 9 with a PCA blob; then drops the trained-from vectors (§9.3). */
+  async saveAndUnlock(params: SaveAnnParams): Promise<void> {
+    const { profile } = params;
+    // A trained version never carries `distance` (§15 step 4), whatever the caller passed.
+    const { distance: _omit, ...published } = profile;
+    const head = [
+      profile.redis_key,
+      params.zsetKey,
+      params.ann,
+      serializeProfile(published),
+      String(params.annExpire),
+      String(params.now),
+      params.oldKey,
+      params.rocThresholds ?? '[]',
+    ] as const;
+    await this.run(async () => {
+      if (params.pca) await this.client.neuralSaveUnlock9(...head, params.pca);
+      else await this.client.neuralSaveUnlock8(...head);
+      if ((params.dropTrainedVectors ?? true) && params.oldKey !== profile.redis_key) {
+        await this.client.del(...annFamilyKeys(params.oldKey).slice(1));
+      }
+    });
+  }
+
+  /** `maybe_invalidate` (§6.2): returns the removed members (oldest first). */
+  async invalidate(zsetKey: string, maxProfiles = this.config.max_profiles): Promise<string[]> {
+    return this.run(() => this.client.neuralMaybeInvalidate(zsetKey, String(maxProfiles)));
+  }
+
+  /** What a scanner does for a set without profiles (§5.3 step 2): ZADD a version-0 member with `distance:0`. */
+  async createVersionZero(
+    rule: string,
+    settings: string,
+    symbols: readonly string[],
+    nowMs = Date.now(),
+  ): Promise<{ zsetKey: string; profile: NeuralProfile; member: string }> {
+    const zsetKey = this.zsetKey(rule, settings);
+    const target = { prefix: this.config.prefix, rulePrefix: this.rulePrefix(rule), settings };
+    const profile = buildProfile(target, symbols, 0);
+    const member = serializeProfile(profile);
+    await this.run(() => this.client.zadd(zsetKey, nowMs / 1000, member));
+    return { zsetKey, profile, member };
+  }
+
+  /** §15 step 3: one more than the highest version stored for this digest (never regresses after restarts). */
+  async nextVersion(zsetKey: string, digest: string): Promise<number> {
+    const { profiles } = parseProfileMembers(await this.run(() => this.scoredMembers(zsetKey)));
+    return profiles.reduce((max, p) => (p.profile.digest === digest ? Math.max(max, p.profile.version) : max), 0) + 1;
+  }
+
+  /** Removes the profile member(s) of `version` (and `digest`, when given) and every key of their ANN. */
+  async deleteProfile(rule: string, settings: string, version: number, digest?: string): Promise<DeletedProfile> {
+    const zsetKey = this.zsetKey(rule, settings);
+    return this.run(async () => {
+      const { profiles } = parseProfileMembers(await this.scoredMembers(zsetKey));
+      const doomed = profiles.filter(
+        (p) => p.profile.version === version && (digest === undefined || p.profile.digest === digest),
+      );
+      if (doomed.length === 0) return { members: [], deletedKeys: 0 };
+      const keys = [...new Set(doomed.flatMap((p) => annFamilyKeys(p.profile.redis_key)))];
+      const members = doomed.map((p) => p.member);
+      const [, deleted] = (await execAll(this.client.multi().zrem(zsetKey, ...members).del(...keys))) as number[];
+      return { members, deletedKeys: deleted };
+    });
+  }
+
+  /** Raw vector frames (zstd) per class, from whichever layout holds them. */
+  async readVectors(annKey: string): Promise<StoredVectors> {
+    return this.run(() => readVectorFrames(this.client, annKey));
+  }
+
+  /** SADD for the 3.4 layout, LPUSH when the class is already a 2020 LIST. */
+  async pushVector(annKey: string, cls: VectorClass, frame: Buffer): Promise<PushedVector> {
+    return this.run(() => pushVectorFrame(this.client, annKey, cls, frame));
+  }
+
+  /** The profiles zset key of a configured rule name (or, for unconfigured rules, a rule prefix). */
+  zsetKey(rule: string, settings: string): string {
+    return profilesKey(this.config.prefix, this.rulePrefix(rule), settings);
+  }
+
+  private rulePrefix(rule: string): string {
+    return this.config.rules[rule]?.prefix ?? rule;
+  }
+
+  private ruleByPrefix(prefix: string) {
+    return Object.values(this.config.rules).find((r) => r.prefix === prefix);
+  }
+
+  private knownRuleSets(): KnownRuleSets[] {
+    return Object.values(this.config.rules).map((r) => ({ rulePrefix: r.prefix, settings: r.settings }));
+  }
+
+  private async scoredMembers(zsetKey: string): Promise<ScoredMember[]> {
+    const flat = await this.client.zrevrange(zsetKey, 0, -1, 'WITHSCORES');
+    const out: ScoredMember[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ member: flat[i], score: Number(flat[i + 1]) });
+    return out;
+  }
+
+  private async scanKeys(pattern: string): Promise<string[]> {
+    const keys = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, batch] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      for (const k of batch) keys.add(k);
+      cursor = next;
+    } while (cursor !== '0');
+    return [...keys];
+  }
+
+  private run<T>(op: () => Promise<T>): Promise<T> {
+    return guardRedis(this.client, this.address, op, this.readyTimeoutMs);
+  }
+}
