@@ -21,13 +21,11 @@ export interface FuzzyRequest {
   /** Unsigned 32-bit request id, echoed in the reply. */
   tag: number;
   digest: Digest;
-  /** The 32 shingles (u64) when the request carries a shingle block, else null. */
-  shingles: bigint[] | null;
   /**
-   * The same 32 shingles as their raw 256 bytes (a view into the datagram, no copy), for the hot path that compares
-   * them as u32 words instead of bigints. Null exactly when `shingles` is.
+   * The 32 shingles when the request carries a shingle block, else null: their raw 256 bytes (a view into the
+   * datagram, no copy). The hot path compares them as u32 words; `toBigInts()` gives the u64 values.
    */
-  shingleBlock: ShingleBlock | null;
+  shingles: ShingleBlock | null;
   extensions: RequestExtensions;
 }
 
