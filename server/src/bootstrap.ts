@@ -1,0 +1,83 @@
+import 'reflect-metadata';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FuzzyCrypto } from '../../shared/protocol/fuzzy-crypto.js';
+import type { AppConfig } from './config/app-config.js';
+import { formatListenAddress } from './config/listen-address.js';
+import { createLogger, rateLimitedWarn } from './common/logger.js';
+import { SqliteBackend } from './fuzzy/sqlite/sqlite-backend.js';
+import { createHttpApp } from './http/http-app.js';
+import type { Runtime } from './runtime.js';
+import { AccessPolicy, readSkipHashesFile } from './udp/access-policy.js';
+import { RequestHandler } from './udp/request-handler.js';
+import { UdpServer } from './udp/udp-server.js';
+import { UdpStats } from './udp/udp-stats.js';
+
+export interface Fuzzyd {
+  runtime: Runtime;
+  http: NestFastifyApplication;
+  /** Stops taking requests, commits what is queued, closes files and sockets. */
+  stop(): Promise<void>;
+}
+
+/** Builds and starts everything: store, UDP plane, HTTP app. Used by main.ts and by in-process tests. */
+export async function startFuzzyd(config: AppConfig): Promise<Fuzzyd> {
+  const logger = createLogger(config.logLevel);
+  const backend = await SqliteBackend.open({
+    dbPath: config.dbPath,
+    durability: config.durability,
+    expireSeconds: config.expireSeconds,
+  });
+  logger.info({ db: config.dbPath, ...backend.loadStats }, 'store loaded');
+  const policy = new AccessPolicy(
+    config.allowUpdate,
+    config.blocked,
+    config.skipHashesFile ? readSkipHashesFile(config.skipHashesFile) : [],
+  );
+  const stats = new UdpStats();
+  const crypto = config.keypairs.length > 0 ? await FuzzyCrypto.create(config.keypairs) : null;
+  const handler = new RequestHandler({
+    backend,
+    policy,
+    stats,
+    crypto,
+    encryptedOnly: config.encryptedOnly,
+    readOnly: config.readOnly,
+    onWarning: rateLimitedWarn(logger),
+  });
+  const udp = new UdpServer(handler);
+  const runtime: Runtime = { config, logger, backend, policy, stats, udp };
+  let http: NestFastifyApplication | null = null;
+  try {
+    const udpBound = await udp.listen(config.udp);
+    http = await createHttpApp(runtime);
+    await http.listen(config.http.port, config.http.host);
+    const httpAddress = http.getHttpServer().address();
+    logger.info(
+      {
+        udp: udpBound.map(formatListenAddress),
+        udpPorts: udpBound.map((a) => a.port),
+        httpPort: typeof httpAddress === 'object' && httpAddress ? httpAddress.port : config.http.port,
+        hashes: backend.count(),
+      },
+      'fuzzyd ready',
+    );
+  } catch (err) {
+    await udp.close();
+    await http?.close();
+    await backend.close();
+    throw err;
+  }
+  const app = http;
+  let stopping: Promise<void> | null = null;
+  return {
+    runtime,
+    http: app,
+    stop: () =>
+      (stopping ??= (async () => {
+        await udp.close();
+        await app.close();
+        await backend.close();
+        logger.info('fuzzyd stopped');
+      })()),
+  };
+}

@@ -1,0 +1,31 @@
+import { loadConfig } from './config/app-config.js';
+import { startFuzzyd } from './bootstrap.js';
+
+/** Entry point: configuration from the environment, then serve until SIGTERM/SIGINT, then shut down cleanly. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    console.error(`fuzzyd: configuration error: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  const fuzzyd = await startFuzzyd(config);
+  const shutdown = (signal: string): void => {
+    fuzzyd.runtime.logger.info({ signal }, 'shutting down');
+    fuzzyd.stop().then(
+      () => process.exit(0),
+      (err: Error) => {
+        fuzzyd.runtime.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: Error) => {
+  console.error(`fuzzyd: ${err.message}`);
+  process.exit(1);
+});

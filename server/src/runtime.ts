@@ -1,0 +1,26 @@
+import type { AppConfig } from './config/app-config.js';
+import type { Logger } from './common/logger.js';
+import type { FuzzyBackend } from './fuzzy/fuzzy-backend.js';
+import type { AccessPolicy } from './udp/access-policy.js';
+import type { UdpServer } from './udp/udp-server.js';
+import type { UdpStats } from './udp/udp-stats.js';
+
+/**
+ * The singletons built before Nest starts (the UDP plane must not depend on Nest) and handed to the HTTP app, so the
+ * admin API and the UDP plane share one store, one policy and one set of counters.
+ */
+export interface Runtime {
+  config: AppConfig;
+  logger: Logger;
+  backend: FuzzyBackend;
+  policy: AccessPolicy;
+  stats: UdpStats;
+  udp: UdpServer;
+}
+
+export const RUNTIME = Symbol('RUNTIME');
+export const CONFIG = Symbol('CONFIG');
+export const LOGGER = Symbol('LOGGER');
+export const ACCESS_POLICY = Symbol('ACCESS_POLICY');
+export const UDP_STATS = Symbol('UDP_STATS');
+export const UDP_SERVER = Symbol('UDP_SERVER');

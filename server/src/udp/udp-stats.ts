@@ -1,0 +1,85 @@
+import { COMMAND_NAMES } from '../../../shared/protocol/constants.js';
+
+/** How a request ended, per command (the admin API and /metrics read these). */
+export type Outcome = 'hit' | 'miss' | 'ok' | 'denied' | 'skipped' | 'error' | 'not-found';
+export const OUTCOMES: readonly Outcome[] = ['hit', 'miss', 'ok', 'denied', 'skipped', 'error', 'not-found'];
+
+const MINUTE_MS = 60_000;
+/** Upper bounds (seconds) of the handling-time histogram exported on /metrics. */
+export const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1];
+const MINUTES_KEPT = 24 * 60;
+
+export interface MinuteBucket {
+  /** Start of the minute, unix milliseconds. */
+  at: number;
+  requests: Record<string, number>;
+  hits: number;
+  invalid: number;
+  denied: number;
+}
+
+/**
+ * Counters since start, plus per-minute buckets for the last 24 hours. Plain integers in a few objects: the hot
+ * path only increments.
+ */
+export class UdpStats {
+  readonly requests = new Map<string, number>();
+  invalid = 0;
+  blocked = 0;
+  denied = 0;
+  duplicates = 0;
+  readonly startedAt = Date.now();
+  /** Cumulative-free counts per LATENCY_BUCKETS entry, plus one overflow slot; summed by the metrics exporter. */
+  readonly latencyCounts = new Float64Array(LATENCY_BUCKETS.length + 1);
+  latencySum = 0;
+  latencyCount = 0;
+  private readonly minutes: MinuteBucket[] = [];
+
+  record(cmd: number, outcome: Outcome): void {
+    const name = COMMAND_NAMES[cmd] ?? 'unknown';
+    const key = `${name}:${outcome}`;
+    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+    const bucket = this.currentMinute();
+    bucket.requests[name] = (bucket.requests[name] ?? 0) + 1;
+    if (outcome === 'hit') bucket.hits++;
+    if (outcome === 'denied') {
+      this.denied++;
+      bucket.denied++;
+    }
+  }
+
+  /** Time from datagram arrival to reply, in seconds. */
+  observeLatency(seconds: number): void {
+    let i = 0;
+    while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]) i++;
+    this.latencyCounts[i]++;
+    this.latencySum += seconds;
+    this.latencyCount++;
+  }
+
+  recordInvalid(): void {
+    this.invalid++;
+    this.currentMinute().invalid++;
+  }
+
+  count(cmd: string, outcome: Outcome): number {
+    return this.requests.get(`${cmd}:${outcome}`) ?? 0;
+  }
+
+  /** Buckets of the last `minutes` minutes that saw traffic, oldest first. */
+  history(minutes = MINUTES_KEPT, now = Date.now()): MinuteBucket[] {
+    const from = now - minutes * MINUTE_MS;
+    return this.minutes.filter((b) => b.at >= from);
+  }
+
+  private currentMinute(): MinuteBucket {
+    const now = Date.now();
+    const at = now - (now % MINUTE_MS);
+    const last = this.minutes[this.minutes.length - 1];
+    if (last && last.at === at) return last;
+    const bucket: MinuteBucket = { at, requests: {}, hits: 0, invalid: 0, denied: 0 };
+    this.minutes.push(bucket);
+    while (this.minutes.length > 0 && this.minutes[0].at < at - MINUTES_KEPT * MINUTE_MS) this.minutes.shift();
+    return bucket;
+  }
+}
