@@ -1,0 +1,214 @@
+/**
+ * fuzzyd and rspamd 3.4 share the SQLite `fuzzy.db` layout (fuzzy-storage.md §2.3): a file written by rspamd's own
+ * fuzzy worker is served by fuzzyd, and a file fuzzyd wrote (and extended) is served by rspamd's worker. Hashes go in
+ * and out as raw datagrams, so every stored field (digest bytes bound as TEXT, signed 64-bit shingles, flag, value,
+ * time) is checked on the wire.
+ *
+ * FUZZYD_INTEROP_TARGET=rspamd puts rspamd's worker on the fuzzyd side too, to check the suite itself.
+ */
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rspamdAvailable } from '../helpers/rspamd-instance.js';
+import { type RspamdFuzzyWorker, startRspamdFuzzyWorker } from '../helpers/rspamd-fuzzy-worker.js';
+import { mutateShingles, RawFuzzyClient, randomDigest, randomShingles } from './raw-fuzzy-client.js';
+import { copyDatabase, type StorageUnderTest, startStorageUnderTest } from './storage-under-test.js';
+
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+interface Entry {
+  digest: Buffer;
+  shingles: bigint[] | null;
+}
+
+function entry(withShingles: boolean): Entry {
+  return { digest: randomDigest(), shingles: withShingles ? randomShingles() : null };
+}
+
+async function expectAccepted(reply: Promise<{ value: number; prob: number }>): Promise<void> {
+  expect(await reply).toMatchObject({ value: 0, prob: 1 });
+}
+
+/** Shingle-vote result for 28 of 32 positions: slots/32 (fuzzyd, spec §5.3) or (slots − 1)/32 (rspamd's SQLite). */
+const NEAR_28 = [27 / 32, 28 / 32];
+
+describe.skipIf(!rspamdAvailable())('SQLite fuzzy.db compatibility with rspamd 3.4 (needs /usr/bin/rspamd)', () => {
+  let scratch: string;
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const clients: RawFuzzyClient[] = [];
+
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'fuzzyd-sqlite-compat-'));
+    // rspamd's worker runs as _rspamd and must get through to the database directories below.
+    await chmod(scratch, 0o711);
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    for (const server of started.reverse()) await server.stop().catch(() => undefined);
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  });
+
+  function clientFor(port: number): RawFuzzyClient {
+    const client = new RawFuzzyClient('127.0.0.1', port);
+    clients.push(client);
+    return client;
+  }
+
+  async function rspamdWorker(dbPath?: string): Promise<RspamdFuzzyWorker> {
+    const worker = await startRspamdFuzzyWorker({ backend: 'sqlite', dbPath, sync: '60s' });
+    started.push({ stop: () => worker.remove() });
+    return worker;
+  }
+
+  async function storage(dbPath: string): Promise<StorageUnderTest> {
+    const server = await startStorageUnderTest({ dbPath });
+    started.push(server);
+    return server;
+  }
+
+  describe('a file written by rspamd’s fuzzy worker, served by fuzzyd', () => {
+    const a = entry(true); // flag 1, learned twice: 10 + 5
+    const b = entry(false); // flag 3, no shingles
+    const c = entry(true); // learned, then deleted
+    const d = entry(true); // flag 1, then re-flagged to 2
+    let fuzzyd: StorageUnderTest;
+    let client: RawFuzzyClient;
+    let writtenFrom: number;
+
+    beforeAll(async () => {
+      writtenFrom = nowSeconds();
+      const worker = await rspamdWorker();
+      const writer = clientFor(worker.port);
+      await expectAccepted(writer.write(a.digest, 1, 10, a.shingles));
+      await expectAccepted(writer.write(b.digest, 3, 7, b.shingles));
+      await expectAccepted(writer.write(c.digest, 2, 1, c.shingles));
+      await expectAccepted(writer.write(d.digest, 1, 4, d.shingles));
+      await worker.sync();
+      await expectAccepted(writer.write(a.digest, 1, 5, a.shingles));
+      await expectAccepted(writer.del(c.digest, 2));
+      await expectAccepted(writer.write(d.digest, 2, 9, d.shingles));
+      await worker.sync();
+      // rspamd itself now holds a (15, flag 1), b (7, flag 3) and d re-flagged (SQLite resets the value: 9, flag 2).
+      expect(await writer.check(a.digest, a.shingles)).toMatchObject({ value: 15, flag: 1, prob: 1 });
+      expect(await writer.count()).toBe(3);
+      await worker.stop();
+
+      const copy = await copyDatabase(worker.dbPath ?? '', await mkdtemp(join(scratch, 'from-rspamd-')));
+      fuzzyd = await storage(copy);
+      client = clientFor(fuzzyd.udpPort);
+    });
+
+    it('answers an exact CHECK with the stored value and flag', async () => {
+      expect(await client.check(a.digest, a.shingles)).toMatchObject({ value: 15, flag: 1, prob: 1 });
+      expect(await client.check(b.digest)).toMatchObject({ value: 7, flag: 3, prob: 1 });
+      expect(await client.check(d.digest, d.shingles)).toMatchObject({ value: 9, flag: 2, prob: 1 });
+    });
+
+    it('finds the stored digest through rspamd’s shingle rows (u64 values stored as signed integers)', async () => {
+      const reply = await client.check(randomDigest(), mutateShingles(a.shingles ?? [], 4));
+      expect(reply).toMatchObject({ value: 15, flag: 1 });
+      expect(reply.digest.equals(a.digest)).toBe(true);
+      expect(NEAR_28).toContain(reply.prob);
+      // rspamd stamped `time` at the write; a shingle hit reports it.
+      expect(reply.ts).toBeGreaterThanOrEqual(writtenFrom);
+      expect(reply.ts).toBeLessThanOrEqual(nowSeconds());
+    });
+
+    it('misses when too few shingles match', async () => {
+      const reply = await client.check(randomDigest(), mutateShingles(a.shingles ?? [], 20));
+      expect(reply.value).toBe(0);
+      expect(reply.prob).toBeLessThanOrEqual(0.5);
+    });
+
+    it('does not serve a digest rspamd deleted, nor its shingles', async () => {
+      expect(await client.check(c.digest)).toMatchObject({ value: 0, prob: 0 });
+      const reply = await client.check(randomDigest(), c.shingles);
+      expect(reply.value).toBe(0);
+      expect(reply.prob).toBeLessThanOrEqual(0.5);
+    });
+
+    it('reports rspamd’s hash count in STAT', async () => {
+      expect(await client.count()).toBe(3);
+    });
+
+    it('can extend the file so that rspamd’s worker serves both its own and fuzzyd’s hashes', async () => {
+      const e = entry(true);
+      const writtenAt = nowSeconds();
+      await expectAccepted(client.write(e.digest, 1, 3, e.shingles));
+      await expectAccepted(client.del(b.digest, 3));
+      await fuzzyd.settle();
+      await fuzzyd.stop();
+
+      const copy = await copyDatabase(fuzzyd.dbPath, await mkdtemp(join(scratch, 'back-to-rspamd-')));
+      const worker = await rspamdWorker(copy);
+      const reader = clientFor(worker.port);
+      expect(await reader.check(a.digest)).toMatchObject({ value: 15, flag: 1, prob: 1 });
+      expect(await reader.check(e.digest)).toMatchObject({ value: 3, flag: 1, prob: 1 });
+      expect(await reader.check(b.digest)).toMatchObject({ value: 0, prob: 0 });
+      const fuzzy = await reader.check(randomDigest(), e.shingles);
+      expect(fuzzy.digest.equals(e.digest)).toBe(true);
+      expect(fuzzy).toMatchObject({ value: 3, flag: 1, prob: 31 / 32 });
+      expect(fuzzy.ts).toBeGreaterThanOrEqual(writtenAt);
+      expect(await reader.count()).toBe(3);
+    });
+  });
+
+  describe('a file created by fuzzyd, served by rspamd’s fuzzy worker', () => {
+    const f = entry(true);
+    const g = entry(false);
+    const h = entry(true);
+    let reader: RawFuzzyClient;
+    let worker: RspamdFuzzyWorker;
+    let writtenFrom: number;
+
+    beforeAll(async () => {
+      writtenFrom = nowSeconds();
+      const dir = await mkdtemp(join(scratch, 'by-fuzzyd-'));
+      const fuzzyd = await storage(join(dir, 'fuzzy.db'));
+      const writer = clientFor(fuzzyd.udpPort);
+      await expectAccepted(writer.write(f.digest, 1, 10, f.shingles));
+      await expectAccepted(writer.write(g.digest, 3, 2, g.shingles));
+      await expectAccepted(writer.write(h.digest, 2, 6, h.shingles));
+      await fuzzyd.settle();
+      await expectAccepted(writer.del(h.digest, 2));
+      await fuzzyd.settle();
+      await fuzzyd.stop();
+
+      worker = await rspamdWorker(await copyDatabase(fuzzyd.dbPath, await mkdtemp(join(scratch, 'for-rspamd-'))));
+      reader = clientFor(worker.port);
+    });
+
+    it('serves exact hits with fuzzyd’s value and flag', async () => {
+      expect(await reader.check(f.digest, f.shingles)).toMatchObject({ value: 10, flag: 1, prob: 1 });
+      expect(await reader.check(g.digest)).toMatchObject({ value: 2, flag: 3, prob: 1 });
+    });
+
+    it('serves shingle hits with the stored digest and fuzzyd’s write time', async () => {
+      const reply = await reader.check(randomDigest(), mutateShingles(f.shingles ?? [], 4));
+      expect(reply.digest.equals(f.digest)).toBe(true);
+      expect(reply).toMatchObject({ value: 10, flag: 1, prob: 27 / 32 });
+      // rspamd checks `time` against expire in seconds; a time in milliseconds would still hit, so check it here.
+      expect(reply.ts).toBeGreaterThanOrEqual(writtenFrom);
+      expect(reply.ts).toBeLessThanOrEqual(nowSeconds());
+    });
+
+    it('does not serve what fuzzyd deleted, nor its shingles', async () => {
+      expect(await reader.check(h.digest)).toMatchObject({ value: 0, prob: 0 });
+      const reply = await reader.check(randomDigest(), h.shingles);
+      expect(reply.value).toBe(0);
+      // A leftover shingle row would make rspamd's SQLite vote report up to 31/32 here.
+      expect(reply.prob).toBe(0);
+    });
+
+    it('counts fuzzyd’s hashes and keeps writing to the file', async () => {
+      expect(await reader.count()).toBe(2);
+      const i = entry(true);
+      await expectAccepted(reader.write(i.digest, 2, 4, i.shingles));
+      await worker.sync();
+      expect(await reader.check(i.digest)).toMatchObject({ value: 4, flag: 2, prob: 1 });
+      expect(await reader.count()).toBe(3);
+    });
+  });
+});
