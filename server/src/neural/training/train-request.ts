@@ -1,0 +1,106 @@
+/**
+ * The public training request and its validation. Everything is checked on the calling thread, before a worker
+ * exists, so a bad request costs nothing and fails with a `TrainingInputError` that names the offending row.
+ * Accepted rows are flattened into one Float32Array (spam rows first, then ham, spec §9.3) whose buffer is
+ * transferred — not copied — to the worker.
+ */
+import { TrainingInputError } from './errors.js';
+import { hiddenWidth } from './network.js';
+
+export interface TrainRequest {
+  spam: number[][];
+  ham: number[][];
+  maxIterations: number;
+  learningRate: number;
+  hiddenLayerMult: number;
+  /** PCA reduction to this many inputs (spec §12). */
+  maxInputs?: number;
+  /** kann generator start state; default = rspamd's fixed state (spec §9.6). */
+  seed?: [bigint, bigint];
+}
+
+/** What crosses into the worker (structured-clonable). */
+export interface TrainJob {
+  rows: Float32Array;
+  nCols: number;
+  nSpam: number;
+  nHam: number;
+  maxIterations: number;
+  learningRate: number;
+  hiddenLayerMult: number;
+  maxInputs?: number;
+  seed?: [bigint, bigint];
+}
+
+/**
+ * Beyond this many W1 weights we refuse rather than let one request allocate gigabytes (n = 300 with the
+ * default multiplier is 135k; rspamd's largest realistic profiles are a few thousand inputs).
+ */
+export const MAX_NETWORK_WEIGHTS = 25_000_000;
+
+const MAX_U64 = (1n << 64n) - 1n;
+
+export function prepareTrainJob(req: TrainRequest): TrainJob {
+  const { spam, ham } = req;
+  if (!Array.isArray(spam) || spam.length === 0) throw new TrainingInputError('need at least one spam row');
+  if (!Array.isArray(ham) || ham.length === 0) throw new TrainingInputError('need at least one ham row');
+  const nCols = Array.isArray(spam[0]) ? spam[0].length : -1;
+  if (nCols < 1) throw new TrainingInputError('spam row 0 is not a non-empty array of numbers');
+  checkOptions(req, nCols);
+
+  const rows = new Float32Array((spam.length + ham.length) * nCols);
+  let off = 0;
+  for (const [label, set] of [['spam', spam], ['ham', ham]] as const) {
+    set.forEach((row, r) => {
+      if (!Array.isArray(row)) throw new TrainingInputError(`${label} row ${r} is not an array`);
+      if (row.length !== nCols) {
+        throw new TrainingInputError(`${label} row ${r} has ${row.length} values, expected ${nCols} (the width of spam row 0)`);
+      }
+      for (let j = 0; j < nCols; j++) {
+        const v = row[j];
+        const f = Math.fround(v);
+        if (typeof v !== 'number' || !Number.isFinite(f)) {
+          throw new TrainingInputError(`${label} row ${r} column ${j} is ${String(v)}, not a finite number`);
+        }
+        rows[off++] = f;
+      }
+    });
+  }
+  return {
+    rows,
+    nCols,
+    nSpam: spam.length,
+    nHam: ham.length,
+    maxIterations: req.maxIterations,
+    learningRate: req.learningRate,
+    hiddenLayerMult: req.hiddenLayerMult,
+    maxInputs: req.maxInputs,
+    seed: req.seed,
+  };
+}
+
+function checkOptions(req: TrainRequest, nCols: number): void {
+  if (!Number.isInteger(req.maxIterations) || req.maxIterations < 1) {
+    throw new TrainingInputError(`maxIterations must be a positive integer, got ${req.maxIterations}`);
+  }
+  if (typeof req.learningRate !== 'number' || !Number.isFinite(req.learningRate) || req.learningRate <= 0) {
+    throw new TrainingInputError(`learningRate must be a positive number, got ${req.learningRate}`);
+  }
+  if (typeof req.hiddenLayerMult !== 'number' || !Number.isFinite(req.hiddenLayerMult) || req.hiddenLayerMult < 0) {
+    throw new TrainingInputError(`hiddenLayerMult must be a non-negative number, got ${req.hiddenLayerMult}`);
+  }
+  if (req.maxInputs !== undefined && (!Number.isInteger(req.maxInputs) || req.maxInputs < 1 || req.maxInputs > nCols)) {
+    throw new TrainingInputError(`maxInputs must be an integer in 1..${nCols} (the row width), got ${req.maxInputs}`);
+  }
+  const nIn = req.maxInputs ?? nCols;
+  const weights = hiddenWidth(nIn, req.hiddenLayerMult) * nIn;
+  if (weights > MAX_NETWORK_WEIGHTS) {
+    throw new TrainingInputError(`network would have ${weights} hidden weights, limit is ${MAX_NETWORK_WEIGHTS}`);
+  }
+  if (req.seed !== undefined) {
+    const s = req.seed;
+    const ok = Array.isArray(s) && s.length === 2 && s.every((w) => typeof w === 'bigint' && w >= 0n && w <= MAX_U64);
+    if (!ok) throw new TrainingInputError('seed must be two unsigned 64-bit bigints');
+    if (s[0] === 0n && s[1] === 0n) throw new TrainingInputError('seed must not be all zero');
+  }
+}
