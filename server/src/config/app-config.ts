@@ -14,12 +14,16 @@ export interface KeypairConfig {
 export interface AppConfig {
   udp: ListenAddress[];
   http: ListenAddress;
+  /** `sqlite` (embedded, the default) or `redis` (rspamd's Redis layout, shared by many instances). */
+  backend: 'sqlite' | 'redis';
   dbPath: string;
   allowUpdate: NetworkEntry[];
   blocked: NetworkEntry[];
   expireSeconds: number;
   skipHashesFile: string | null;
   redisUrl: string | null;
+  /** Key prefix of the Redis fuzzy backend (rspamd's `prefix`). */
+  redisPrefix: string;
   keypairs: KeypairConfig[];
   encryptedOnly: boolean;
   readOnly: boolean;
@@ -44,18 +48,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const pick = (envName: string, fileName: string): string | undefined => env[envName] ?? listText(file[fileName]);
   const keypairs = parseKeypairs(env.FUZZYD_KEYPAIR, file.keypair);
 
-  return {
+  const config: AppConfig = {
     udp: (pick('FUZZYD_UDP', 'bind_socket') ?? '0.0.0.0:11335')
       .split(',')
       .filter((s) => s.trim())
       .map((s) => parseListenAddress(s, 'FUZZYD_UDP')),
     http: parseListenAddress(pick('FUZZYD_HTTP', 'http') ?? '0.0.0.0:11336', 'FUZZYD_HTTP'),
+    backend: parseBackend(pick('FUZZYD_BACKEND', 'backend') ?? 'sqlite'),
     dbPath: pick('FUZZYD_DB', 'database') ?? './data/fuzzy.db',
     allowUpdate: parseNetworkList(pick('FUZZYD_ALLOW_UPDATE', 'allow_update') ?? '127.0.0.1,::1', 'FUZZYD_ALLOW_UPDATE'),
     blocked: parseNetworkList(pick('FUZZYD_BLOCKED', 'blocked'), 'FUZZYD_BLOCKED'),
     expireSeconds: parseDurationSeconds(pick('FUZZYD_EXPIRE', 'expire') ?? DEFAULT_EXPIRE, 'FUZZYD_EXPIRE'),
     skipHashesFile: pick('FUZZYD_SKIP_HASHES', 'skip_hashes') ?? null,
     redisUrl: pick('FUZZYD_REDIS_URL', 'redis') ?? null,
+    redisPrefix: pick('FUZZYD_REDIS_PREFIX', 'prefix') ?? 'fuzzy',
     keypairs,
     encryptedOnly: parseBool(pick('FUZZYD_ENCRYPTED_ONLY', 'encrypted_only'), 'FUZZYD_ENCRYPTED_ONLY'),
     readOnly: parseBool(pick('FUZZYD_READ_ONLY', 'read_only'), 'FUZZYD_READ_ONLY'),
@@ -63,6 +69,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminToken: env.FUZZYD_ADMIN_TOKEN ?? null,
     logLevel: env.FUZZYD_LOG_LEVEL ?? 'info',
   };
+  if (config.backend === 'redis' && !config.redisUrl) throw new Error('FUZZYD_BACKEND=redis needs FUZZYD_REDIS_URL');
+  return config;
 }
 
 function readConfigFile(path: string | undefined): Record<string, unknown> {
@@ -87,6 +95,11 @@ function parseBool(text: string | undefined, name: string): boolean {
   if (/^(1|true|yes|on)$/i.test(text)) return true;
   if (/^(0|false|no|off)$/i.test(text)) return false;
   throw new Error(`${name}: '${text}' is not a boolean (true/false)`);
+}
+
+function parseBackend(text: string): 'sqlite' | 'redis' {
+  if (text === 'sqlite' || text === 'redis') return text;
+  throw new Error(`FUZZYD_BACKEND: '${text}' must be 'sqlite' or 'redis'`);
 }
 
 function parseDurability(text: string): Durability {

@@ -1,0 +1,82 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisBackend } from '../../server/src/fuzzy/redis/redis-backend.js';
+import { nearDuplicate, randomDigest, randomShingles } from '../helpers/fuzzy-data.js';
+import { startRedisServer, type TestRedis } from '../helpers/redis-server.js';
+
+let redis: TestRedis;
+let raw: Redis;
+let store: RedisBackend;
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  raw = new Redis(redis.url);
+  store = await RedisBackend.open({ url: redis.url, prefix: 'fz', expireSeconds: 3600 });
+});
+afterAll(async () => {
+  await store.close();
+  raw.disconnect();
+  await redis.stop();
+});
+
+describe('Redis backend: rspamd 3.4 key layout (spec/fuzzy-storage.md §3.2)', () => {
+  it('a WRITE stores the binary digest hash with F, V, C and a TTL, and 32 slot keys holding the raw digest', async () => {
+    const digest = randomDigest();
+    const shingles = randomShingles();
+    expect((await store.update({ kind: 'write', digest, flag: 7, value: 10, shingles })).status).toBe('added');
+    const key = Buffer.concat([Buffer.from('fz'), digest]);
+    const fields = await raw.hgetall(key);
+    expect(fields.F).toBe('7');
+    expect(fields.V).toBe('10');
+    expect(Number(fields.C)).toBeGreaterThan(1_700_000_000);
+    expect(await raw.ttl(key)).toBeGreaterThan(3500);
+    const slot = await raw.getBuffer(`fz_5_${shingles.at(5)}`);
+    expect(slot?.equals(digest)).toBe(true);
+    expect(await raw.ttl(`fz_5_${shingles.at(5)}`)).toBeGreaterThan(3500);
+  });
+
+  it('same flag adds weight, another flag re-flags with the new weight; the count moves only on add/delete', async () => {
+    const before = await store.count();
+    const digest = randomDigest();
+    await store.update({ kind: 'write', digest, flag: 1, value: 10, shingles: null });
+    await store.update({ kind: 'write', digest, flag: 1, value: 5, shingles: null });
+    expect(await store.check(digest, null)).toMatchObject({ prob: 1, value: 15, flag: 1 });
+    expect((await store.update({ kind: 'write', digest, flag: 2, value: 3, shingles: null })).status).toBe('reflagged');
+    expect(await store.check(digest, null)).toMatchObject({ value: 3, flag: 2 });
+    expect(await store.count()).toBe(before + 1);
+    expect((await store.update({ kind: 'del', digest })).status).toBe('deleted');
+    expect((await store.update({ kind: 'del', digest })).status).toBe('not-found');
+    expect(await store.count()).toBe(before);
+  });
+
+  it('shingle vote: ≥ 17 slots hit with the stored digest and prob slots/32; fewer miss', async () => {
+    const stored = randomDigest();
+    const shingles = randomShingles();
+    await store.update({ kind: 'write', digest: stored, flag: 3, value: 2, shingles });
+    const hit = await store.check(randomDigest(), nearDuplicate(shingles, 4));
+    expect(hit.prob).toBeCloseTo(28 / 32);
+    expect(hit.digest.equals(stored)).toBe(true);
+    expect((await store.check(randomDigest(), nearDuplicate(shingles, 16))).prob).toBe(0);
+  });
+
+  it('a DEL by digest also removes the slot keys it still owns, not those taken over', async () => {
+    const first = randomDigest();
+    const second = randomDigest();
+    const shingles = randomShingles();
+    await store.update({ kind: 'write', digest: first, flag: 1, value: 1, shingles });
+    // `second` shares only slot 31 with `first` and, written later, owns it; slots 0..30 still point at `first`.
+    const overlapping = nearDuplicate(shingles, 31);
+    await store.update({ kind: 'write', digest: second, flag: 1, value: 1, shingles: overlapping });
+    await store.update({ kind: 'del', digest: first });
+    expect(await raw.exists(`fz_0_${shingles.at(0)}`)).toBe(0);
+    expect((await raw.getBuffer(`fz_31_${shingles.at(31)}`))?.equals(second)).toBe(true);
+  });
+
+  it('the admin set edits absolutely and reports not-found for missing digests', async () => {
+    const digest = randomDigest();
+    await store.update({ kind: 'write', digest, flag: 1, value: 1, shingles: null });
+    expect((await store.update({ kind: 'set', digest, value: 99 })).hash).toMatchObject({ value: 99, flag: 1 });
+    expect((await store.update({ kind: 'set', digest, flag: 4 })).status).toBe('reflagged');
+    expect((await store.update({ kind: 'set', digest: randomDigest(), value: 1 })).status).toBe('not-found');
+  });
+});
