@@ -1,0 +1,172 @@
+import { Injectable } from '@nestjs/common';
+import type {
+  NeuralJob, NeuralProfileDeleteResult, NeuralSetItem, NeuralUnlockResult, NeuralVectorPush, NeuralVectorPushResult,
+} from '../../../../shared/api/neural.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../common/api-error.js';
+import { currentProfile, vectorWidth } from '../current-profile.js';
+import type { NeuralConnection } from '../neural-connection.js';
+import { NeuralLockedError } from '../neural-errors.js';
+import { ruleConfig } from '../neural-options.js';
+import { NeuralTrainingService } from '../jobs/neural-training.service.js';
+import type { DiscoveredSet, ProfileInfo, ProfileListing } from '../redis/neural-redis.types.js';
+import { canPushTrainVector } from '../training/sample-selection.js';
+import { encodeVector } from '../training/vector-codec.js';
+import { toSetItem } from './set-item.js';
+
+interface ResolvedSet {
+  conn: NeuralConnection;
+  set: Pick<DiscoveredSet, 'rule' | 'settings' | 'zsetKey' | 'configured'>;
+  listing: ProfileListing;
+}
+
+/** What the neural REST routes do with one rule × settings; Redis access goes through the repository only. */
+@Injectable()
+export class NeuralSetsService {
+  constructor(private readonly training: NeuralTrainingService) {}
+
+  async list(): Promise<NeuralSetItem[]> {
+    const conn = this.training.require();
+    const sets = await conn.repo.discoverSets();
+    const items: NeuralSetItem[] = [];
+    for (const set of sets) items.push(await this.item({ conn, set, listing: await conn.repo.listProfiles(set.rule, set.settings) }));
+    return items;
+  }
+
+  async get(rule: string, settings: string): Promise<NeuralSetItem> {
+    return this.item(await this.resolve(rule, settings));
+  }
+
+  /** Checks what can be checked now, so the caller gets a clear refusal instead of a failed job. */
+  async train(rule: string, settings: string): Promise<NeuralJob> {
+    const { conn, set, listing } = await this.resolve(rule, settings);
+    this.refuseWhileActive(rule, settings, 'train');
+    const current = this.requireCurrent(set.zsetKey, listing);
+    const lock = current.key.lock;
+    if (lock.held) {
+      throw new NeuralLockedError(
+        `rule '${rule}' settings '${settings}' is being trained by ${lock.hostname ?? 'unknown'} ` +
+          `(lock on ${current.redisKey} taken at ${lock.lockTime}, stale from ${lock.expiresAt})`,
+      );
+    }
+    const counts = await conn.repo.vectorCounts(current.redisKey);
+    if (counts.spam === 0 || counts.ham === 0) {
+      throw new ConflictError(
+        `rule '${rule}' settings '${settings}' needs vectors of both classes to train; ` +
+          `${current.redisKey} has ${counts.spam} spam and ${counts.ham} ham`,
+      );
+    }
+    return this.training.enqueue(rule, settings, 'manual');
+  }
+
+  /** rspamd's error-path unlock (`HDEL key lock`, spec §8) on every profile of the set that has a lock. */
+  async unlock(rule: string, settings: string): Promise<NeuralUnlockResult> {
+    const { conn, listing } = await this.resolve(rule, settings);
+    this.refuseWhileActive(rule, settings, 'unlock');
+    const keys: string[] = [];
+    for (const p of listing.profiles) {
+      if (p.key.lock.locked && (await conn.repo.forceUnlock(p.redisKey))) keys.push(p.redisKey);
+    }
+    return { removed: keys.length > 0, keys };
+  }
+
+  async deleteProfile(rule: string, settings: string, version: number, digest?: string): Promise<NeuralProfileDeleteResult> {
+    const { conn } = await this.resolve(rule, settings);
+    this.refuseWhileActive(rule, settings, 'delete a profile of');
+    const deleted = await conn.repo.deleteProfile(rule, settings, version, digest);
+    if (deleted.members.length === 0) {
+      throw new NotFoundError(`rule '${rule}' settings '${settings}' has no profile with version ${version}${digest ? ` and digest ${digest}` : ''}`);
+    }
+    return { removed: deleted.members.length, deletedKeys: deleted.deletedKeys };
+  }
+
+  /**
+   * Stores one training vector as a scanner would (spec §5.3 steps 2–4): under the current profile, not while it is
+   * locked, and only when rspamd's sampling rule (§5.4) accepts it.
+   */
+  async pushVector(rule: string, settings: string, input: NeuralVectorPush): Promise<NeuralVectorPushResult> {
+    const { conn, set, listing: found } = await this.resolve(rule, settings);
+    let listing = found;
+    const staticSymbols = conn.settings.config.rules[rule]?.symbols[settings];
+    if (!currentProfile(listing) && set.configured && staticSymbols) {
+      // A scanner creates version 0 for a set without profiles (§5.3 step 2); for a static profile we can too.
+      await conn.repo.createVersionZero(rule, settings, staticSymbols);
+      listing = await conn.repo.listProfiles(rule, settings);
+    }
+    const current = this.requireCurrent(set.zsetKey, listing);
+    const width = vectorWidth(current.symbolsCount);
+    if (input.values.length !== width) {
+      throw new ValidationError(
+        'values',
+        `must have ${width} numbers (26 metatokens + ${current.symbolsCount} symbols of profile version ` +
+          `${current.version}), got ${input.values.length}`,
+      );
+    }
+    const counts = await conn.repo.vectorCounts(current.redisKey);
+    const base = {
+      vectors: { spam: counts.spam, ham: counts.ham, layout: counts.layout },
+      redisKey: current.redisKey,
+      version: current.version,
+    };
+    const len = await conn.repo.vectorsLen(current.redisKey, counts.layout === 'list' ? 'list' : 'set');
+    if (len.locked) return { stored: false, reason: `${current.redisKey} is locked for learning by ${len.holder}`, ...base };
+
+    const train = ruleConfig(conn.settings.config, rule).train;
+    const decision = canPushTrainVector(
+      {
+        cls: input.class,
+        nSpam: len.spam,
+        nHam: len.ham,
+        maxTrains: train.max_trains,
+        learnMode: train.learn_mode,
+        classesBias: train.classes_bias,
+        spamSkipProb: train.spam_skip_prob,
+        hamSkipProb: train.ham_skip_prob,
+        trainProb: train.train_prob,
+      },
+      Math.random(),
+    );
+    if (!decision.push) return { stored: false, reason: decision.reason, ...base };
+    const pushed = await conn.repo.pushVector(current.redisKey, input.class, await encodeVector(input.values));
+    if (!pushed.added) return { stored: false, reason: 'an identical vector is already stored (the set deduplicates)', ...base };
+    return { stored: true, reason: decision.reason, ...base };
+  }
+
+  private async item({ conn, set, listing }: ResolvedSet): Promise<NeuralSetItem> {
+    const current = currentProfile(listing);
+    const counts = current ? await conn.repo.vectorCounts(current.redisKey) : null;
+    const active = this.training.activeJobFor(set.rule, set.settings);
+    return toSetItem(set, ruleConfig(conn.settings.config, set.rule), listing, counts, active?.id ?? null);
+  }
+
+  /** A configured rule × settings, or one that exists in Redis; anything else is 404. */
+  private async resolve(rule: string, settings: string): Promise<ResolvedSet> {
+    const conn = this.training.require();
+    const configured = conn.settings.config.rules[rule]?.settings.includes(settings) ?? false;
+    const listing = await conn.repo.listProfiles(rule, settings);
+    if (!configured && listing.profiles.length === 0 && listing.invalid.length === 0) {
+      const known = Object.values(conn.settings.config.rules).map((r) => `${r.name}: ${r.settings.join(', ')}`);
+      throw new NotFoundError(
+        `no neural rule '${rule}' with settings '${settings}': not configured (${known.join('; ')}) and ${listing.zsetKey} is empty`,
+      );
+    }
+    return { conn, set: { rule, settings, zsetKey: listing.zsetKey, configured }, listing };
+  }
+
+  private requireCurrent(zsetKey: string, listing: ProfileListing): ProfileInfo {
+    const current = currentProfile(listing);
+    if (!current) {
+      throw new ConflictError(
+        `${zsetKey} has no profile yet: rspamd creates version 0 at its first scan for this set ` +
+          '(fuzzyd creates it only for static profiles, rules.<rule>.symbols.<settings>)',
+      );
+    }
+    return current;
+  }
+
+  private refuseWhileActive(rule: string, settings: string, what: string): void {
+    const active = this.training.activeJobFor(rule, settings);
+    if (active) {
+      throw new ConflictError(`cannot ${what} rule '${rule}' settings '${settings}' while job ${active.id} is ${active.state}`);
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
+import {
+  ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiParam, ApiQuery, ApiResponse, ApiTags,
+} from '@nestjs/swagger';
+import type {
+  NeuralJob, NeuralProfileDeleteResult, NeuralSetItem, NeuralTrainAccepted, NeuralUnlockResult, NeuralVectorPushResult,
+} from '../../../../shared/api/neural.js';
+import { RequireScope } from '../../auth/require-scope.decorator.js';
+import { NotFoundError } from '../../common/api-error.js';
+import { API_V1, ApiProblems } from '../../common/api-docs.js';
+import { PROBLEM_CONTENT_TYPE } from '../../common/problem.js';
+import { parseString } from '../../common/validation.js';
+import { NeuralTrainingService } from '../jobs/neural-training.service.js';
+import { NeuralErrorInterceptor } from './neural-error.interceptor.js';
+import { parseSetParams, parseVectorPush, parseVersionParam } from './neural-input.js';
+import { NeuralSetsService } from './neural-sets.service.js';
+import {
+  NeuralJobDto, NeuralProfileDeleteResultDto, NeuralSetItemDto, NeuralTrainAcceptedDto, NeuralUnlockResultDto,
+  NeuralVectorPushDto, NeuralVectorPushResultDto,
+} from './neural.dto.js';
+
+const SET = 'rules/:rule/settings/:settings';
+const problem = { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/ProblemDto' } } };
+const Unavailable = ApiResponse({
+  status: 503,
+  description: 'FUZZYD_REDIS_URL is not set, or Redis is not reachable (fuzzyd reconnects by itself)',
+  content: problem,
+});
+const Locked = ApiResponse({ status: 423, description: 'Another host holds the training lock', content: problem });
+const SetParams = (): MethodDecorator =>
+  applyDecorators(
+    ApiParam({ name: 'rule', description: 'Rule name (or the rule prefix of a set found only in Redis)' }),
+    ApiParam({ name: 'settings', description: 'Settings element name; `default` for messages without settings id' }),
+  );
+
+/** rspamd's neural plugin state in Redis (shared/spec/neural.md), and fuzzyd's trainings of it. */
+@ApiTags('neural')
+@Controller(`${API_V1}/neural`)
+@UseInterceptors(NeuralErrorInterceptor)
+export class NeuralController {
+  constructor(
+    private readonly sets: NeuralSetsService,
+    private readonly training: NeuralTrainingService,
+  ) {}
+
+  @Get('rules')
+  @RequireScope('read')
+  @ApiOkResponse({ type: [NeuralSetItemDto], description: 'Every rule × settings: profiles, vector counts, lock' })
+  @ApiProblems()
+  @Unavailable
+  list(): Promise<NeuralSetItem[]> {
+    return this.sets.list();
+  }
+
+  @Get(SET)
+  @RequireScope('read')
+  @SetParams()
+  @ApiOkResponse({ type: NeuralSetItemDto })
+  @ApiProblems(400, 404)
+  @Unavailable
+  get(@Param('rule') rule: string, @Param('settings') settings: string): Promise<NeuralSetItem> {
+    const p = parseSetParams(rule, settings);
+    return this.sets.get(p.rule, p.settings);
+  }
+
+  @Post(`${SET}/train`)
+  @RequireScope('write')
+  @HttpCode(202)
+  @SetParams()
+  @ApiAcceptedResponse({ type: NeuralTrainAcceptedDto, description: 'Training queued; poll GET /neural/jobs/{jobId}' })
+  @ApiProblems(400, 404, 409)
+  @Locked
+  @Unavailable
+  async train(@Param('rule') rule: string, @Param('settings') settings: string): Promise<NeuralTrainAccepted> {
+    const p = parseSetParams(rule, settings);
+    const job = await this.sets.train(p.rule, p.settings);
+    return { jobId: job.id, state: job.state };
+  }
+
+  @Get('jobs')
+  @RequireScope('read')
+  @ApiOkResponse({ type: [NeuralJobDto], description: 'Jobs of this process, newest first (the last 50 finished)' })
+  @ApiProblems()
+  @Unavailable
+  jobs(): NeuralJob[] {
+    return this.training.jobs();
+  }
+
+  @Get('jobs/:id')
+  @RequireScope('read')
+  @ApiOkResponse({ type: NeuralJobDto })
+  @ApiProblems(404)
+  @Unavailable
+  job(@Param('id') id: string): NeuralJob {
+    const job = this.training.job(id);
+    if (!job) throw new NotFoundError(`no neural job '${id}' (only the last 50 finished jobs are kept)`);
+    return job;
+  }
+
+  @Delete(`${SET}/lock`)
+  @RequireScope('write')
+  @SetParams()
+  @ApiOkResponse({ type: NeuralUnlockResultDto, description: '`HDEL <key> lock` on every locked profile of the set' })
+  @ApiProblems(400, 404, 409)
+  @Unavailable
+  unlock(@Param('rule') rule: string, @Param('settings') settings: string): Promise<NeuralUnlockResult> {
+    const p = parseSetParams(rule, settings);
+    return this.sets.unlock(p.rule, p.settings);
+  }
+
+  @Delete(`${SET}/profiles/:version`)
+  @RequireScope('write')
+  @SetParams()
+  @ApiParam({ name: 'version', type: Number })
+  @ApiQuery({ name: 'digest', required: false, description: 'Only the profile with this digest' })
+  @ApiOkResponse({ type: NeuralProfileDeleteResultDto, description: 'Profile member, ANN hash and vectors removed' })
+  @ApiProblems(400, 404, 409)
+  @Unavailable
+  deleteProfile(
+    @Param('rule') rule: string,
+    @Param('settings') settings: string,
+    @Param('version') version: string,
+    @Query('digest') digest?: string,
+  ): Promise<NeuralProfileDeleteResult> {
+    const p = parseSetParams(rule, settings);
+    const d = digest === undefined ? undefined : parseString(digest, 'digest', { max: 200 });
+    return this.sets.deleteProfile(p.rule, p.settings, parseVersionParam(version), d);
+  }
+
+  @Post(`${SET}/vectors`)
+  @RequireScope('write')
+  @HttpCode(200)
+  @SetParams()
+  @ApiBody({ type: NeuralVectorPushDto })
+  @ApiOkResponse({ type: NeuralVectorPushResultDto, description: 'Stored, or why not (sampling, lock, duplicate)' })
+  @ApiProblems(400, 404, 409)
+  @Unavailable
+  pushVector(
+    @Param('rule') rule: string,
+    @Param('settings') settings: string,
+    @Body() body: unknown,
+  ): Promise<NeuralVectorPushResult> {
+    const p = parseSetParams(rule, settings);
+    const input = parseVectorPush(body);
+    return this.sets.pushVector(p.rule, p.settings, input);
+  }
+}

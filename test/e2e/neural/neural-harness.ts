@@ -1,0 +1,136 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { Redis } from 'ioredis';
+import type { NeuralJob } from '../../../shared/api/neural.js';
+import { startFuzzyd } from '../../../server/src/bootstrap.js';
+import { loadConfig } from '../../../server/src/config/app-config.js';
+import { loadNeuralSettings } from '../../../server/src/neural/neural-options.js';
+import { annKey, profilesKey, vectorSetKey, type VectorClass } from '../../../server/src/neural/redis/neural-keys.js';
+import { buildProfile, serializeProfile, type NeuralProfile } from '../../../server/src/neural/redis/profile-codec.js';
+import { encodeVector } from '../../../server/src/neural/training/vector-codec.js';
+import { ensureCompiledTraining } from '../../unit/neural/training/compiled-worker.js';
+import type { TestFuzzyd } from '../../helpers/in-process-fuzzyd.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+export const TOKEN = 'fzd_test_admin_token_0123456789abcdef';
+
+/** Our own test symbols: three that mark spam, three that mark ham (sorted: HAM_* first). */
+export const SYMBOLS = ['HAM_CALM', 'HAM_KNOWN_SENDER', 'HAM_REPLY', 'SPAM_BITCOIN', 'SPAM_SHOUTING', 'SPAM_URGENT'];
+export const WIDTH = 26 + SYMBOLS.length;
+
+/**
+ * fuzzyd in this process (as test/helpers/in-process-fuzzyd.ts does) with the neural settings read from `env`, the way
+ * the neural module would read them from the process environment in production.
+ */
+export async function startNeuralFuzzyd(env: Record<string, string>): Promise<TestFuzzyd> {
+  ensureCompiledTraining();
+  const dir = tempDir('fuzzyd-neural-');
+  const full = {
+    FUZZYD_UDP: '127.0.0.1:0',
+    FUZZYD_HTTP: '127.0.0.1:0',
+    FUZZYD_DB: dir.file('fuzzy.db'),
+    FUZZYD_DURABILITY: 'normal',
+    FUZZYD_LOG_LEVEL: 'silent',
+    FUZZYD_ADMIN_TOKEN: TOKEN,
+    ...env,
+  };
+  const config = { ...loadConfig(full), neural: loadNeuralSettings(full) };
+  const fuzzyd = await startFuzzyd(config);
+  return {
+    ...fuzzyd,
+    udpPort: fuzzyd.runtime.udp.boundAddresses[0].port,
+    dbPath: full.FUZZYD_DB,
+    close: async () => {
+      await fuzzyd.stop();
+      dir.remove();
+    },
+  };
+}
+
+export interface Call {
+  token?: string | null;
+  body?: unknown;
+}
+
+export function api(fuzzyd: TestFuzzyd) {
+  return (method: string, url: string, call: Call = {}): Promise<LightMyRequestResponse> => {
+    const token = call.token === undefined ? TOKEN : call.token;
+    const headers: Record<string, string> = {};
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    let payload: string | undefined;
+    if (call.body !== undefined) {
+      payload = JSON.stringify(call.body);
+      headers['content-type'] = 'application/json';
+    }
+    return fuzzyd.http.inject({ method: method as 'GET', url: `/api/v1/neural${url}`, headers, payload });
+  };
+}
+
+export async function waitForJob(
+  call: ReturnType<typeof api>,
+  id: string,
+  timeoutMs = 20_000,
+): Promise<NeuralJob> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await call('GET', `/jobs/${id}`);
+    if (res.statusCode !== 200) throw new Error(`GET job: ${res.statusCode} ${res.body}`);
+    const job = res.json() as NeuralJob;
+    if (job.state === 'succeeded' || job.state === 'failed') return job;
+    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.state} after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Deterministic pseudo-random numbers in [0, 1), so a failure can be replayed. */
+export function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** Metatokens of a typical small text message; rows only jitter around them, like real mail of one site. */
+const BASE_META = Array.from({ length: 26 }, (_, i) => ((i * 7919) % 13) / 13);
+
+/**
+ * A separable row: near-identical metatokens, then the spam symbols fire (values in [0.1, 1], spec §5.1) for spam and
+ * the ham symbols for ham, with one symbol of the other class now and then as noise.
+ */
+export function row(cls: VectorClass, rnd: () => number, symbols: readonly string[] = SYMBOLS): number[] {
+  const meta = BASE_META.map((m) => Math.round(Math.max(0, m + (rnd() - 0.5) * 0.1) * 1000) / 1000);
+  const own = cls === 'spam' ? 'SPAM_' : 'HAM_';
+  const values = symbols.map((s) => {
+    if (s.startsWith(own)) return rnd() < 0.8 ? 0.1 + Math.round(rnd() * 900) / 1000 : 0;
+    return rnd() < 0.1 ? 0.1 : 0;
+  });
+  return [...meta, ...values];
+}
+
+export interface SeededSet {
+  zsetKey: string;
+  profile: NeuralProfile;
+  key: string;
+}
+
+/** A version-`version` profile as rspamd's scanner (v0) or trainer (v ≥ 1) writes it, with `nSpam`/`nHam` vectors. */
+export async function seedSet(
+  redis: Redis,
+  opts: { prefix: string; rulePrefix: string; settings: string; version?: number; nSpam: number; nHam: number; seed?: number; score?: number },
+): Promise<SeededSet> {
+  const version = opts.version ?? 0;
+  const target = { prefix: opts.prefix, rulePrefix: opts.rulePrefix, settings: opts.settings };
+  const profile = buildProfile(target, SYMBOLS, version);
+  const zsetKey = profilesKey(opts.prefix, opts.rulePrefix, opts.settings);
+  await redis.zadd(zsetKey, opts.score ?? Date.now() / 1000, serializeProfile(profile));
+  const rnd = lcg(opts.seed ?? 1);
+  for (const [cls, n] of [['spam', opts.nSpam], ['ham', opts.nHam]] as const) {
+    for (let i = 0; i < n; i++) await redis.sadd(vectorSetKey(profile.redis_key, cls), await encodeVector(row(cls, rnd)));
+  }
+  if (profile.redis_key !== annKey(opts.prefix, opts.rulePrefix, opts.settings, profile.digest, version)) {
+    throw new Error('key layout changed');
+  }
+  return { zsetKey, profile, key: profile.redis_key };
+}
