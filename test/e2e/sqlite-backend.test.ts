@@ -108,6 +108,7 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
     const shingles = randomShingles();
     shingles.bytes.writeBigUInt64LE(0xffff_ffff_ffff_fff0n, 0);
     await store.update({ kind: 'write', digest, flag: 1, value: 10, shingles });
+    await store.close(); // moves the queued shingle rows into rspamd's table
     const db = new Database(dir.file('fuzzy.db'), { readonly: true });
     try {
       const row = db.prepare('SELECT typeof(digest) AS t, CAST(digest AS BLOB) AS d FROM digests').get() as { t: string; d: Buffer };
@@ -154,5 +155,27 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
     expect(results.every((r) => r.status === 'added')).toBe(true);
     expect(digests.every((d) => store.check(d, null).prob === 1)).toBe(true);
     expect((store.readDb.prepare('SELECT count(*) AS n FROM digests').get() as { n: number }).n).toBe(500);
+  });
+});
+
+describe('queued shingle rows (pending-shingles.ts)', () => {
+  it('reach rspamd\'s shingles table by the time the store closes, and a DEL drops queued rows', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const path = dir.file('fuzzy.db');
+    const store = await open(path);
+    const kept = randomDigest();
+    const dropped = randomDigest();
+    await store.update({ kind: 'write', digest: kept, flag: 1, value: 1, shingles: randomShingles() });
+    await store.update({ kind: 'write', digest: dropped, flag: 1, value: 1, shingles: randomShingles() });
+    await store.update({ kind: 'del', digest: dropped });
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    try {
+      expect((db.prepare('SELECT count(*) AS n FROM shingles').get() as { n: number }).n).toBe(32);
+      expect((db.prepare('SELECT count(*) AS n FROM fuzzyd_pending_shingles').get() as { n: number }).n).toBe(0);
+    } finally {
+      db.close();
+    }
   });
 });

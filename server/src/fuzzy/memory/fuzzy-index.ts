@@ -23,14 +23,23 @@ export function shingleWordsOf(block: ShingleBlock): Uint32Array {
  * touches SQLite. It is changed only by the writer's commit results, in commit order.
  */
 export class FuzzyIndex {
-  private readonly digests = new DigestTable();
-  private readonly shingles: ShingleTable[] = Array.from({ length: SHINGLE_COUNT }, () => new ShingleTable());
-  private flags = new Uint8Array(this.digests.slotCapacity);
-  private values = new Float64Array(this.digests.slotCapacity);
-  private times = new Float64Array(this.digests.slotCapacity);
+  private readonly digests: DigestTable;
+  private readonly shingles: ShingleTable[];
+  private flags: Uint8Array;
+  private values: Float64Array;
+  private times: Float64Array;
   private readonly owners = new Int32Array(SHINGLE_COUNT);
 
-  constructor(private readonly expireSeconds: number) {
+  /** The expected sizes let a start-up load allocate once instead of growing table by table. */
+  constructor(
+    private readonly expireSeconds: number,
+    expected: { hashes?: number; shingledHashes?: number } = {},
+  ) {
+    this.digests = new DigestTable(expected.hashes ?? 1024);
+    this.shingles = Array.from({ length: SHINGLE_COUNT }, () => new ShingleTable(expected.shingledHashes ?? 1024));
+    this.flags = new Uint8Array(this.digests.slotCapacity);
+    this.values = new Float64Array(this.digests.slotCapacity);
+    this.times = new Float64Array(this.digests.slotCapacity);
     this.digests.onGrow = (cap) => {
       this.flags = grow(this.flags, new Uint8Array(cap));
       this.values = grow(this.values, new Float64Array(cap));

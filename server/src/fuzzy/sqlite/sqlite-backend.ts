@@ -5,7 +5,7 @@ import type { Durability } from '../../config/app-config.js';
 import type { CheckResult, FuzzyBackend, StoredHash, UpdateOp, UpdateResult } from '../fuzzy-backend.js';
 import { FuzzyIndex, shingleWordsOf } from '../memory/fuzzy-index.js';
 import { GroupCommitQueue } from './group-commit-queue.js';
-import { type LoadStats, loadIndexFromSqlite } from './sqlite-index-loader.js';
+import { expectedIndexSize, type LoadStats, loadIndexFromSqlite } from './sqlite-index-loader.js';
 import { openFuzzyDatabase } from './sqlite-schema.js';
 import type { WriterResult } from './writer-protocol.js';
 import { WriterThread } from './writer-thread.js';
@@ -43,10 +43,11 @@ export class SqliteBackend implements FuzzyBackend {
   ) {}
 
   static async open(options: SqliteBackendOptions): Promise<SqliteBackend> {
-    const readDb = openFuzzyDatabase(options.dbPath, { durability: options.durability });
-    const index = new FuzzyIndex(options.expireSeconds);
-    const loadStats = loadIndexFromSqlite(readDb, index);
+    // The writer starts first: it creates the schema and finishes any shingle rows a crash left queued.
     const writer = await WriterThread.start(options.dbPath, options.durability);
+    const readDb = openFuzzyDatabase(options.dbPath, { durability: options.durability });
+    const index = new FuzzyIndex(options.expireSeconds, expectedIndexSize(readDb));
+    const loadStats = loadIndexFromSqlite(readDb, index);
     const queue = new GroupCommitQueue(writer, (results, ops) => applyToIndex(index, results, ops));
     const backend = new SqliteBackend(readDb, index, writer, queue, options, loadStats);
     backend.schedulePurge();

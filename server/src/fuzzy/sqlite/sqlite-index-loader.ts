@@ -13,32 +13,55 @@ export interface LoadStats {
  * Rebuilds the in-memory index from the file at start-up. Shingle values are split into u32 halves by SQLite itself:
  * turning 32 signed 64-bit values per hash into BigInts in JavaScript would dominate the load time.
  */
+const CHUNK_ROWS = 50_000;
+
+/** Upper bounds of the table sizes, from the highest row ids (instant, unlike count(*) on millions of rows). */
+export function expectedIndexSize(db: Database.Database): { hashes: number; shingledHashes: number } {
+  const maxId = (table: string): number =>
+    Number((db.prepare(`SELECT max(rowid) AS n FROM ${table}`).get() as { n: number | null }).n ?? 0);
+  return { hashes: maxId('digests'), shingledHashes: Math.ceil(maxId('shingles') / SHINGLE_COUNT) };
+}
+
+/**
+ * Reads a table in rowid order, a chunk at a time: `.all()` on a bounded range is several times faster per row than
+ * better-sqlite3's row iterator, and memory stays bounded.
+ */
+function* chunks<T>(db: Database.Database, sql: string): Generator<T[]> {
+  const stmt = db.prepare(`${sql} WHERE rowid > ? ORDER BY rowid LIMIT ${CHUNK_ROWS}`).raw();
+  let after = -Infinity;
+  for (;;) {
+    const rows = stmt.all(after) as (T & unknown[])[];
+    if (rows.length === 0) return;
+    yield rows;
+    after = rows[rows.length - 1][0] as number;
+  }
+}
+
 export function loadIndexFromSqlite(db: Database.Database, index: FuzzyIndex): LoadStats {
   const started = performance.now();
   const slotByRowId = new Map<number, number>();
   let skipped = 0;
-  const digests = db
-    .prepare('SELECT id, flag, CAST(digest AS BLOB) AS digest, value, time FROM digests')
-    .raw()
-    .iterate() as IterableIterator<[number, number, Buffer, number | null, number | null]>;
-  for (const [id, flag, digest, value, time] of digests) {
-    // Rows written by something other than a fuzzy client can hold a digest of another length; they cannot match.
-    if (!digest || digest.length !== DIGEST_BYTES) {
-      skipped++;
-      continue;
+  type DigestRow = [number, number, Buffer, number | null, number | null];
+  for (const rows of chunks<DigestRow>(db, 'SELECT id, flag, CAST(digest AS BLOB), value, time FROM digests')) {
+    for (const [id, flag, digest, value, time] of rows) {
+      // Rows written by something other than a fuzzy client can hold a digest of another length; they cannot match.
+      if (!digest || digest.length !== DIGEST_BYTES) {
+        skipped++;
+        continue;
+      }
+      slotByRowId.set(id, index.upsert({ digest, flag, value: value ?? 0, time: time ?? 0 }, null));
     }
-    slotByRowId.set(id, index.upsert({ digest, flag, value: value ?? 0, time: time ?? 0 }, null));
   }
   let shingles = 0;
-  const rows = db
-    .prepare('SELECT number, value & 4294967295, (value >> 32) & 4294967295, digest_id FROM shingles')
-    .raw()
-    .iterate() as IterableIterator<[number, number, number, number]>;
-  for (const [position, lo, hi, rowId] of rows) {
-    const slot = slotByRowId.get(rowId);
-    if (slot === undefined || position < 0 || position >= SHINGLE_COUNT) continue;
-    index.setShingleOwner(position, lo, hi, slot);
-    shingles++;
+  type ShingleRow = [number, number, number, number, number];
+  const sql = 'SELECT rowid, number, value & 4294967295, (value >> 32) & 4294967295, digest_id FROM shingles';
+  for (const rows of chunks<ShingleRow>(db, sql)) {
+    for (const [, position, lo, hi, rowId] of rows) {
+      const slot = slotByRowId.get(rowId);
+      if (slot === undefined || position < 0 || position >= SHINGLE_COUNT) continue;
+      index.setShingleOwner(position, lo, hi, slot);
+      shingles++;
+    }
   }
   return { hashes: slotByRowId.size, shingles, skipped, ms: Math.round(performance.now() - started) };
 }

@@ -11,8 +11,27 @@ import type { WriterRequest, WriterResponse } from './writer-protocol.js';
  */
 const { dbPath, durability } = workerData as { dbPath: string; durability: Durability };
 const db = openFuzzyDatabase(dbPath, { durability });
-const writer = new SqliteWriter(db);
+const writer = new SqliteWriter(db, durability);
+// Shingle rows left queued by a crash are moved before anything reads the file (the index is built from it).
+writer.drainPendingShingles();
 const port = parentPort!;
+
+/** Pending shingle rows move between messages, in slices short enough not to delay acknowledgements much. */
+const MOVE_SLICE_MS = 5;
+let moveScheduled = false;
+function scheduleShingleMove(): void {
+  if (moveScheduled || writer.pendingShingles === 0) return;
+  moveScheduled = true;
+  setImmediate(() => {
+    moveScheduled = false;
+    try {
+      writer.movePendingShingles(MOVE_SLICE_MS);
+    } catch {
+      // Retried on the next slice; the rows stay queued and durable.
+    }
+    scheduleShingleMove();
+  });
+}
 
 function reply(msg: WriterResponse): void {
   port.postMessage(msg);
@@ -28,6 +47,7 @@ port.on('message', (msg: WriterRequest) => {
         reply({ type: 'done', id: msg.id, results: writer.purgeExpired(msg.now, msg.expireSeconds, msg.limit) });
         break;
       case 'close':
+        writer.drainPendingShingles();
         db.pragma('wal_checkpoint(TRUNCATE)');
         db.close();
         reply({ type: 'done', id: msg.id, results: [] });
@@ -37,6 +57,7 @@ port.on('message', (msg: WriterRequest) => {
   } catch (err) {
     reply({ type: 'failed', id: msg.id, message: (err as Error).message });
   }
+  if (msg.type !== 'close') scheduleShingleMove();
 });
 
 reply({ type: 'ready' });
