@@ -1,7 +1,16 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { HealthController } from './health/health.controller.js';
-import { ACCESS_POLICY, CONFIG, LOGGER, RUNTIME, type Runtime, UDP_SERVER, UDP_STATS } from './runtime.js';
+import { APP_FILTER } from '@nestjs/core';
+import { AccessModule } from './access/access.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { ProblemFilter } from './common/problem.filter.js';
+import { FlagsModule } from './flags/flags.module.js';
 import { FUZZY_BACKEND } from './fuzzy/fuzzy-backend.js';
+import { HashesModule } from './hashes/hashes.module.js';
+import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { NeuralModule } from './neural/neural.module.js';
+import { ACCESS_POLICY, CONFIG, LOGGER, RUNTIME, type Runtime, UDP_SERVER, UDP_STATS } from './runtime.js';
+import { StatsModule } from './stats/stats.module.js';
 
 /** The HTTP side. Nest only wires singletons at start-up; the UDP plane never passes through it. */
 @Module({})
@@ -19,8 +28,11 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      controllers: [HealthController],
-      providers,
+      imports: [
+        AuthModule, HashesModule, FlagsModule, AccessModule, StatsModule, MetricsModule, HealthModule,
+        NeuralModule.forRoot(runtime.config),
+      ],
+      providers: [...providers, { provide: APP_FILTER, useClass: ProblemFilter }],
       exports: providers.map((p) => p.provide),
     };
   }

@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
 import { FuzzyCrypto } from '../../shared/protocol/fuzzy-crypto.js';
 import type { AppConfig } from './config/app-config.js';
 import { formatListenAddress } from './config/listen-address.js';
 import { createLogger, rateLimitedWarn } from './common/logger.js';
-import { SqliteBackend } from './fuzzy/sqlite/sqlite-backend.js';
+import { openBackend } from './fuzzy/open-backend.js';
 import { createHttpApp } from './http/http-app.js';
 import type { Runtime } from './runtime.js';
 import { AccessPolicy, readSkipHashesFile } from './udp/access-policy.js';
@@ -19,15 +20,15 @@ export interface Fuzzyd {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** Where the JSON log goes (default stdout); tests pass a stream to read what was logged. */
+  logDestination?: DestinationStream;
+}
+
 /** Builds and starts everything: store, UDP plane, HTTP app. Used by main.ts and by in-process tests. */
-export async function startFuzzyd(config: AppConfig): Promise<Fuzzyd> {
-  const logger = createLogger(config.logLevel);
-  const backend = await SqliteBackend.open({
-    dbPath: config.dbPath,
-    durability: config.durability,
-    expireSeconds: config.expireSeconds,
-  });
-  logger.info({ db: config.dbPath, ...backend.loadStats }, 'store loaded');
+export async function startFuzzyd(config: AppConfig, options: StartOptions = {}): Promise<Fuzzyd> {
+  const logger = createLogger(config.logLevel, options.logDestination);
+  const backend = await openBackend(config, logger);
   const policy = new AccessPolicy(
     config.allowUpdate,
     config.blocked,
@@ -57,7 +58,7 @@ export async function startFuzzyd(config: AppConfig): Promise<Fuzzyd> {
         udp: udpBound.map(formatListenAddress),
         udpPorts: udpBound.map((a) => a.port),
         httpPort: typeof httpAddress === 'object' && httpAddress ? httpAddress.port : config.http.port,
-        hashes: backend.count(),
+        hashes: await backend.count(),
       },
       'fuzzyd ready',
     );

@@ -1,17 +1,18 @@
-import { pino, type Logger } from 'pino';
+import { type DestinationStream, pino, type Logger } from 'pino';
 
 export type { Logger };
 
 /** JSON logs on stdout. Authorization headers and token fields are redacted wherever they appear. */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { service: 'fuzzyd' },
     redact: {
       paths: ['req.headers.authorization', 'headers.authorization', '*.token', 'token', '*.secret', 'adminToken'],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /**

@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Database from 'better-sqlite3';
+import { ApiError } from '../common/api-error.js';
+import type { AppConfig } from '../config/app-config.js';
+import { CONFIG } from '../runtime.js';
+import { type HashFilter, type HashRow, type HashRowWithCount, SqliteHashQueries } from './sqlite-hash-queries.js';
+
+export type { HashFilter, HashRow, HashRowWithCount } from './sqlite-hash-queries.js';
+
+/** The main-thread read connection on the fuzzy store's file (SqliteBackend.readDb), or null with another backend. */
+export const FUZZY_READ_DB = Symbol('FUZZY_READ_DB');
+
+/**
+ * Listing, searching and exporting hashes need an ordered index over all digests, which the SQLite file has and
+ * rspamd's Redis layout does not (its keys can only be SCANned, unordered). With the Redis backend these answer
+ * 501; reading, writing and deleting one hash work with both (through FuzzyBackend).
+ */
+@Injectable()
+export class HashRepository {
+  private readonly queries: SqliteHashQueries | null;
+
+  constructor(@Inject(FUZZY_READ_DB) db: Database.Database | null, @Inject(CONFIG) config: AppConfig) {
+    this.queries = db ? new SqliteHashQueries(db, config.expireSeconds) : null;
+  }
+
+  get available(): boolean {
+    return this.queries !== null;
+  }
+
+  page(filter: HashFilter): HashRowWithCount[] {
+    return this.sql().page(filter);
+  }
+
+  rows(filter: HashFilter): HashRow[] {
+    return this.sql().rows(filter);
+  }
+
+  find(digest: Buffer): HashRowWithCount | null {
+    return this.sql().find(digest);
+  }
+
+  shingles(id: number): (bigint | null)[] {
+    return this.sql().shingles(id);
+  }
+
+  /** Empty when the backend cannot count per flag. */
+  async countByFlag(): Promise<{ flag: number; count: number }[]> {
+    return this.queries ? this.queries.countByFlag() : [];
+  }
+
+  queryPlan(filter: HashFilter): string[] {
+    return this.sql().queryPlan(filter);
+  }
+
+  ping(): void {
+    this.queries?.ping();
+  }
+
+  private sql(): SqliteHashQueries {
+    if (!this.queries) throw new ApiError(501, 'listing, searching and exporting hashes need the SQLite backend (FUZZYD_BACKEND=sqlite)');
+    return this.queries;
+  }
+}

@@ -1,0 +1,124 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ImportReject, ImportResult } from '../../../shared/api/api-types.js';
+import { ApiError, PayloadTooLargeError } from '../common/api-error.js';
+import type { Logger } from '../common/logger.js';
+import { FlagsService } from '../flags/flags.service.js';
+import { FUZZY_BACKEND, type FuzzyBackend } from '../fuzzy/fuzzy-backend.js';
+import { LOGGER } from '../runtime.js';
+import { parseWriteInput, type WriteInput } from './hash-input.js';
+import { HashesService } from './hashes.service.js';
+import { type JsonLine, JsonLinesSplitter } from './json-lines.js';
+import { UpdateWindow } from './update-window.js';
+
+/** `add`: rspamd WRITE per line (weights add up). `replace`: an existing hash takes the line's flag and weight. */
+export type ImportMode = 'add' | 'replace';
+
+export const IMPORT_LIMITS = {
+  /** The whole body; far above 100k lines with shingles (~80 MB). */
+  maxBytes: 1024 * 1024 * 1024,
+  /** One line: a digest and 32 shingles take under 1 KiB. */
+  maxLineBytes: 16 * 1024,
+  /**
+   * Longest stretch of parsing before the import yields to the event loop. Buffered chunks and committed batches
+   * resume it through promise callbacks only, which never let timers or the UDP socket run in between.
+   */
+  sliceMs: 4,
+  /** Rejects listed in the answer (all are counted). */
+  maxRejectsListed: 1000,
+  /**
+   * Updates in flight: twice the group commit's largest batch, so the next batch is queued while one commits (the
+   * writer never waits for the parser) and each transaction is as large as the writer takes.
+   */
+  window: 8192,
+};
+
+/**
+ * JSON Lines import, streamed: lines are parsed as the body arrives and sent to the store with bounded concurrency,
+ * so memory stays flat however long the file is, and back-pressure pauses the upload while the store catches up.
+ */
+@Injectable()
+export class HashImportService {
+  constructor(
+    @Inject(FUZZY_BACKEND) private readonly backend: FuzzyBackend,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly hashes: HashesService,
+    private readonly flags: FlagsService,
+  ) {}
+
+  async import(body: AsyncIterable<Buffer | string>, mode: ImportMode): Promise<ImportResult> {
+    this.hashes.assertWritable();
+    const result: ImportResult = { added: 0, updated: 0, rejected: 0, rejects: [], lines: 0 };
+    const reject = (line: number, error: string): void => {
+      result.rejected++;
+      if (result.rejects.length < IMPORT_LIMITS.maxRejectsListed) result.rejects.push({ line, error });
+    };
+    const window = new UpdateWindow(IMPORT_LIMITS.window);
+    const splitter = new JsonLinesSplitter(IMPORT_LIMITS.maxLineBytes);
+    const started = performance.now();
+
+    const handle = async (line: JsonLine): Promise<void> => {
+      if (line.tooLong) return reject(line.number, `line: longer than ${IMPORT_LIMITS.maxLineBytes} bytes`);
+      const text = line.text.trim();
+      if (!text) return;
+      result.lines++;
+      let input: WriteInput;
+      try {
+        input = parseWriteInput(JSON.parse(text), { allowTime: true });
+      } catch (err) {
+        return reject(line.number, err instanceof SyntaxError ? `line: invalid JSON (${err.message})` : (err as Error).message);
+      }
+      await window.run(async () => {
+        try {
+          const status = await this.apply(input, mode);
+          if (status === 'added') result.added++;
+          else result.updated++;
+        } catch (err) {
+          reject(line.number, `store: ${(err as Error).message}`);
+        }
+      });
+    };
+
+    let bytes = 0;
+    let sliceStart = performance.now();
+    const yieldIfLong = async (): Promise<void> => {
+      if (performance.now() - sliceStart < IMPORT_LIMITS.sliceMs) return;
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    };
+    try {
+      for await (const chunk of body) {
+        const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+        bytes += buf.length;
+        if (bytes > IMPORT_LIMITS.maxBytes) {
+          throw new PayloadTooLargeError(
+            `body: larger than ${IMPORT_LIMITS.maxBytes} bytes; lines up to ${result.lines} were imported, split the file`,
+          );
+        }
+        for (const line of splitter.push(buf)) {
+          await handle(line);
+          await yieldIfLong();
+        }
+      }
+      for (const line of splitter.end()) await handle(line);
+    } finally {
+      await window.drain();
+      this.flags.invalidateCounts();
+    }
+    // Store failures are recorded as their commits finish, possibly out of line order.
+    result.rejects.sort((a: ImportReject, b: ImportReject) => a.line - b.line);
+    const ms = Math.round(performance.now() - started);
+    this.logger.info({ added: result.added, updated: result.updated, rejected: result.rejected, bytes, ms }, 'hashes imported');
+    return result;
+  }
+
+  private async apply(input: WriteInput, mode: ImportMode): Promise<'added' | 'updated'> {
+    if (mode === 'replace') {
+      // Set first, so a hash that exists never shows a summed weight, even for a moment.
+      const set = await this.backend.update({ kind: 'set', digest: input.digest, flag: input.flag, value: input.value });
+      if (set.status !== 'not-found') return 'updated';
+    }
+    const written = await this.backend.update({ kind: 'write', ...input });
+    if (written.status === 'deleted' || written.status === 'not-found') throw new ApiError(500, `unexpected ${written.status}`);
+    return written.status === 'added' ? 'added' : 'updated';
+  }
+}

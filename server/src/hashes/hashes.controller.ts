@@ -1,0 +1,133 @@
+import { Readable } from 'node:stream';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiParam,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { HashDetail, HashItem, HashPage, HashWriteResult, ImportResult } from '../../../shared/api/api-types.js';
+import { RequireScope } from '../auth/require-scope.decorator.js';
+import { UnsupportedMediaTypeError, ValidationError } from '../common/api-error.js';
+import { API_V1, ApiProblems } from '../common/api-docs.js';
+import { rejectUnknownFields } from '../common/validation.js';
+import { HashExportService } from './hash-export.service.js';
+import { HashImportService, type ImportMode } from './hash-import.service.js';
+import { MAX_PAGE, parseListQuery, parsePatch, parseWriteInput } from './hash-input.js';
+import {
+  HashCreateDto,
+  HashDetailDto,
+  HashItemDto,
+  HashPageDto,
+  HashPatchDto,
+  HashWriteResultDto,
+  ImportResultDto,
+} from './hash.dto.js';
+import { HashesService } from './hashes.service.js';
+import { JSON_LINES_TYPES } from './json-lines.parser.js';
+
+const DIGEST_PARAM = { name: 'digest', type: String, description: '128 hex characters' };
+
+@ApiTags('hashes')
+@Controller(`${API_V1}/hashes`)
+export class HashesController {
+  constructor(
+    private readonly hashes: HashesService,
+    private readonly importer: HashImportService,
+    private readonly exporter: HashExportService,
+  ) {}
+
+  @Get()
+  @RequireScope('read')
+  @ApiQuery({ name: 'flag', required: false, type: Number, description: 'Only hashes with this flag (0..255)' })
+  @ApiQuery({ name: 'prefix', required: false, type: String, description: 'Hex prefix of the digest (1..128 characters)' })
+  @ApiQuery({ name: 'limit', required: false, type: Number, description: `Page size, 1..${MAX_PAGE} (default 100)` })
+  @ApiQuery({ name: 'cursor', required: false, type: String, description: '`nextCursor` of the previous page' })
+  @ApiOkResponse({ type: HashPageDto, description: 'Hashes in digest order (keyset pagination)' })
+  @ApiProblems(400, 501)
+  list(@Query() query: Record<string, unknown>): HashPage {
+    return this.hashes.list(parseListQuery(query, { paged: true }));
+  }
+
+  @Get('export')
+  @RequireScope('read')
+  @ApiQuery({ name: 'flag', required: false, type: Number })
+  @ApiQuery({ name: 'prefix', required: false, type: String })
+  @ApiProduces('application/x-ndjson')
+  @ApiOkResponse({ description: 'JSON Lines, one hash per line in digest order, in the import format plus `time`' })
+  @ApiProblems(400, 501)
+  export(@Query() query: Record<string, unknown>): StreamableFile {
+    const filter = parseListQuery(query, { paged: false });
+    return new StreamableFile(this.exporter.stream(filter), {
+      type: 'application/x-ndjson',
+      disposition: 'attachment; filename="fuzzyd-hashes.jsonl"',
+    });
+  }
+
+  @Get(':digest')
+  @RequireScope('read')
+  @ApiParam(DIGEST_PARAM)
+  @ApiOkResponse({ type: HashDetailDto })
+  @ApiProblems(400, 404)
+  detail(@Param('digest') digest: string): Promise<HashDetail> {
+    return this.hashes.detail(digest);
+  }
+
+  @Post()
+  @RequireScope('write')
+  @ApiBody({ type: HashCreateDto })
+  @ApiCreatedResponse({ type: HashWriteResultDto, description: 'A new hash was added' })
+  @ApiOkResponse({ type: HashWriteResultDto, description: 'The hash existed: same flag adds the weight, another flag re-flags' })
+  @ApiProblems(400, 409)
+  async create(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<HashWriteResult> {
+    const result = await this.hashes.write(parseWriteInput(body));
+    reply.status(result.status === 'added' ? 201 : 200);
+    return result;
+  }
+
+  @Post('import')
+  @RequireScope('write')
+  @HttpCode(200)
+  @ApiConsumes(...JSON_LINES_TYPES)
+  @ApiBody({ schema: { type: 'string', description: 'One `{"digest","flag","value","shingles"?}` object per line' } })
+  @ApiQuery({ name: 'mode', required: false, enum: ['add', 'replace'], description: 'add (default): WRITE per line; replace: set flag and weight' })
+  @ApiOkResponse({ type: ImportResultDto })
+  @ApiProblems(400, 409, 413, 415)
+  import(@Req() request: FastifyRequest, @Query() query: Record<string, unknown>): Promise<ImportResult> {
+    rejectUnknownFields(query, ['mode']);
+    const mode = query.mode ?? 'add';
+    if (mode !== 'add' && mode !== 'replace') throw new ValidationError('mode', "must be 'add' or 'replace'");
+    const body = request.body;
+    let source: AsyncIterable<Buffer | string>;
+    if (body instanceof Readable) source = body;
+    else if (typeof body === 'string' || Buffer.isBuffer(body)) source = Readable.from([body]);
+    else throw new UnsupportedMediaTypeError(`content-type: send JSON Lines as ${JSON_LINES_TYPES[0]}`);
+    return this.importer.import(source, mode as ImportMode);
+  }
+
+  @Patch(':digest')
+  @RequireScope('write')
+  @ApiParam(DIGEST_PARAM)
+  @ApiBody({ type: HashPatchDto })
+  @ApiOkResponse({ type: HashItemDto })
+  @ApiProblems(400, 404, 409)
+  patch(@Param('digest') digest: string, @Body() body: unknown): Promise<HashItem> {
+    return this.hashes.patch(digest, parsePatch(body));
+  }
+
+  @Delete(':digest')
+  @RequireScope('write')
+  @HttpCode(204)
+  @ApiParam(DIGEST_PARAM)
+  @ApiNoContentResponse()
+  @ApiProblems(400, 404, 409)
+  async remove(@Param('digest') digest: string): Promise<void> {
+    await this.hashes.remove(digest);
+  }
+}

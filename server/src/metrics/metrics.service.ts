@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { FUZZY_BACKEND, type FuzzyBackend } from '../fuzzy/fuzzy-backend.js';
+import { SqliteBackend } from '../fuzzy/sqlite/sqlite-backend.js';
+import { UDP_STATS } from '../runtime.js';
+import { LATENCY_BUCKETS, type UdpStats } from '../udp/udp-stats.js';
+import { histogramSeries, registerSnapshotMetric } from './snapshot-metric.js';
+
+const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
+
+/**
+ * The Prometheus registry of one fuzzyd instance (its own, not prom-client's global one, so several instances can
+ * live in one process, as they do in tests).
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  private readonly httpDuration: Histogram<'method' | 'route'>;
+
+  constructor(
+    @Inject(UDP_STATS) stats: UdpStats,
+    @Inject(FUZZY_BACKEND) backend: FuzzyBackend,
+  ) {
+    collectDefaultMetrics({ register: this.registry });
+    const r = this.registry;
+    registerSnapshotMetric(r, 'fuzzyd_udp_requests_total', 'UDP requests by command and result', 'counter', () =>
+      [...stats.requests].map(([key, value]) => {
+        const [command, result] = key.split(':');
+        return { labels: { command, result }, value };
+      }),
+    );
+    registerSnapshotMetric(r, 'fuzzyd_udp_invalid_total', 'Datagrams that could not be decoded', 'counter', () => [{ value: stats.invalid }]);
+    registerSnapshotMetric(r, 'fuzzyd_udp_blocked_total', 'Datagrams dropped from blocked networks', 'counter', () => [{ value: stats.blocked }]);
+    registerSnapshotMetric(r, 'fuzzyd_udp_denied_total', 'Writes refused by allow_update or read-only mode', 'counter', () => [{ value: stats.denied }]);
+    registerSnapshotMetric(r, 'fuzzyd_udp_duplicates_total', 'Retransmitted requests answered from the cache', 'counter', () => [
+      { value: stats.duplicates },
+    ]);
+    registerSnapshotMetric(r, 'fuzzyd_udp_handling_seconds', 'Time from datagram arrival to reply', 'histogram', () =>
+      histogramSeries('fuzzyd_udp_handling_seconds', LATENCY_BUCKETS, stats.latencyCounts, stats.latencySum, stats.latencyCount),
+    );
+    registerSnapshotMetric(r, 'fuzzyd_hashes', 'Hashes in the store', 'gauge', async () => [{ value: await backend.count() }]);
+    if (backend instanceof SqliteBackend) {
+      registerSnapshotMetric(r, 'fuzzyd_write_queue_depth', 'Updates waiting for the next group commit', 'gauge', () => [
+        { value: backend.queueDepth },
+      ]);
+      registerSnapshotMetric(r, 'fuzzyd_index_bytes', 'Approximate memory of the in-memory CHECK index', 'gauge', () => [
+        { value: backend.indexBytes },
+      ]);
+    }
+    this.httpRequests = new Counter({
+      name: 'fuzzyd_http_requests_total',
+      help: 'HTTP requests by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [r],
+    });
+    this.httpDuration = new Histogram({
+      name: 'fuzzyd_http_request_duration_seconds',
+      help: 'HTTP request handling time by method and route pattern',
+      labelNames: ['method', 'route'],
+      buckets: HTTP_BUCKETS,
+      registers: [r],
+    });
+  }
+
+  /** Called once per answered HTTP request; `route` is the pattern (`/api/v1/hashes/:digest`), never the raw URL. */
+  observeHttp(method: string, route: string, status: number, seconds: number): void {
+    this.httpRequests.inc({ method, route, status });
+    this.httpDuration.observe({ method, route }, seconds);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
