@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
 import { SHINGLE_COUNT } from '../../../shared/protocol/constants.js';
 import type { DigestRange } from './hash-range.js';
 
@@ -21,6 +22,13 @@ export interface HashFilter {
 }
 
 const COLUMNS = 'id, CAST(digest AS BLOB) AS digest, flag, value, time';
+
+/**
+ * Shingle rows of a hash: those in rspamd's table plus, for a hash written moments ago, the 32 still queued in
+ * fuzzyd_pending_shingles (see server/src/fuzzy/sqlite/pending-shingles.ts).
+ */
+const SHINGLE_COUNT_SQL = `((SELECT count(*) FROM shingles s WHERE s.digest_id = digests.id)
+  + ${SHINGLE_COUNT} * (SELECT count(*) FROM fuzzyd_pending_shingles p WHERE p.digest_id = digests.id))`;
 /** Index entries counted per turn of the event loop (about 4 ms here). */
 const FLAG_COUNT_CHUNK = 10_000;
 
@@ -44,16 +52,19 @@ export class SqliteHashQueries {
   private readonly flagChunkFirst: Database.Statement<[number, number], FlagChunk>;
   private readonly flagChunkAfter: Database.Statement<[number, Buffer, number], FlagChunk>;
 
+  private readonly pendingRow: Database.Statement<[number], { shingles: Buffer }>;
+
   constructor(
     private readonly db: Database.Database,
     private readonly expireSeconds: number,
   ) {
     this.ensureIndexes();
     this.byDigest = db.prepare(
-      `SELECT ${COLUMNS}, (SELECT count(*) FROM shingles s WHERE s.digest_id = digests.id) AS shingles
+      `SELECT ${COLUMNS}, ${SHINGLE_COUNT_SQL} AS shingles
        FROM digests WHERE digests.digest = CAST(? AS TEXT) AND +digests.time >= ?`,
     );
     this.shingleRows = db.prepare('SELECT number, value FROM shingles WHERE digest_id = ?').safeIntegers(true) as never;
+    this.pendingRow = db.prepare('SELECT shingles FROM fuzzyd_pending_shingles WHERE digest_id = ?');
     this.nextFlag = db.prepare('SELECT min(flag) AS flag FROM digests WHERE flag > ?');
     const chunk = (after: string): string =>
       `SELECT count(*) AS n, CAST(max(d) AS BLOB) AS last FROM (SELECT digest AS d FROM digests
@@ -89,6 +100,8 @@ export class SqliteHashQueries {
    */
   shingles(id: number): (bigint | null)[] {
     const out: (bigint | null)[] = new Array(SHINGLE_COUNT).fill(null);
+    const pending = this.pendingRow.get(id);
+    if (pending) return new ShingleBlock(pending.shingles).toBigInts();
     for (const row of this.shingleRows.all(id)) {
       const position = Number(row.number);
       if (position >= 0 && position < SHINGLE_COUNT) out[position] = BigInt.asUintN(64, row.value);
@@ -151,7 +164,7 @@ export class SqliteHashQueries {
     if (filter.range.from) where.push(`digests.digest ${filter.range.fromExclusive ? '>' : '>='} CAST(? AS TEXT)`);
     if (filter.range.to) where.push('digests.digest < CAST(? AS TEXT)');
     where.push('+digests.time >= ?');
-    const counts = withCounts ? ', (SELECT count(*) FROM shingles s WHERE s.digest_id = digests.id) AS shingles' : '';
+    const counts = withCounts ? `, ${SHINGLE_COUNT_SQL} AS shingles` : '';
     // Qualified: a bare `digest` in ORDER BY would name the CAST result column, and sort the whole table.
     const sql = `SELECT ${COLUMNS}${counts} FROM digests WHERE ${where.join(' AND ')} ORDER BY digests.digest LIMIT ?`;
     let statement = this.pages.get(sql);
