@@ -33,7 +33,12 @@ export class UdpServer {
   }
 
   private bind(address: ListenAddress): Promise<ListenAddress> {
-    const socket = createSocket({ type: address.family === 6 ? 'udp6' : 'udp4', ipv6Only: address.family === 6 && address.host !== '::' });
+    const socket = createSocket({
+      type: address.family === 6 ? 'udp6' : 'udp4',
+      ipv6Only: address.family === 6 && address.host !== '::',
+      // Replies go to the IP the request came from: skip dns.lookup's deferred round per send.
+      lookup: (host, _options, callback) => (callback as (e: null, a: string, f: number) => void)(null, host, address.family),
+    });
     socket.on('message', (msg, rinfo) => {
       this.handler.handle(msg, rinfo.address, rinfo.port, (reply) => socket.send(reply, rinfo.port, rinfo.address));
     });

@@ -3,6 +3,7 @@ import { COMMAND_NAMES } from '../../../shared/protocol/constants.js';
 /** How a request ended, per command (the admin API and /metrics read these). */
 export type Outcome = 'hit' | 'miss' | 'ok' | 'denied' | 'skipped' | 'error' | 'not-found';
 export const OUTCOMES: readonly Outcome[] = ['hit', 'miss', 'ok', 'denied', 'skipped', 'error', 'not-found'];
+const OUTCOME_INDEX = new Map(OUTCOMES.map((o, i) => [o, i]));
 
 const MINUTE_MS = 60_000;
 /** Upper bounds (seconds) of the handling-time histogram exported on /metrics. */
@@ -23,7 +24,8 @@ export interface MinuteBucket {
  * path only increments.
  */
 export class UdpStats {
-  readonly requests = new Map<string, number>();
+  /** Counts per (command byte, outcome): the hot path increments a typed array, no string keys. */
+  private readonly counters = new Float64Array(256 * OUTCOMES.length);
   invalid = 0;
   blocked = 0;
   denied = 0;
@@ -36,9 +38,8 @@ export class UdpStats {
   private readonly minutes: MinuteBucket[] = [];
 
   record(cmd: number, outcome: Outcome): void {
+    this.counters[(cmd & 255) * OUTCOMES.length + OUTCOME_INDEX.get(outcome)!]++;
     const name = COMMAND_NAMES[cmd] ?? 'unknown';
-    const key = `${name}:${outcome}`;
-    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
     const bucket = this.currentMinute();
     bucket.requests[name] = (bucket.requests[name] ?? 0) + 1;
     if (outcome === 'hit') bucket.hits++;
@@ -62,6 +63,18 @@ export class UdpStats {
     this.currentMinute().invalid++;
   }
 
+  /** `"command:outcome"` → count, for every pair seen (commands without a name are summed as `unknown`). */
+  get requests(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (let i = 0; i < this.counters.length; i++) {
+      if (this.counters[i] === 0) continue;
+      const cmd = Math.floor(i / OUTCOMES.length);
+      const key = `${COMMAND_NAMES[cmd] ?? 'unknown'}:${OUTCOMES[i % OUTCOMES.length]}`;
+      out.set(key, (out.get(key) ?? 0) + this.counters[i]);
+    }
+    return out;
+  }
+
   count(cmd: string, outcome: Outcome): number {
     return this.requests.get(`${cmd}:${outcome}`) ?? 0;
   }
@@ -74,9 +87,9 @@ export class UdpStats {
 
   private currentMinute(): MinuteBucket {
     const now = Date.now();
-    const at = now - (now % MINUTE_MS);
     const last = this.minutes[this.minutes.length - 1];
-    if (last && last.at === at) return last;
+    if (last && now - last.at < MINUTE_MS) return last;
+    const at = now - (now % MINUTE_MS);
     const bucket: MinuteBucket = { at, requests: {}, hits: 0, invalid: 0, denied: 0 };
     this.minutes.push(bucket);
     while (this.minutes.length > 0 && this.minutes[0].at < at - MINUTES_KEPT * MINUTE_MS) this.minutes.shift();
