@@ -36,7 +36,10 @@ export class FuzzyIndex {
     expected: { hashes?: number; shingledHashes?: number } = {},
   ) {
     this.digests = new DigestTable(expected.hashes ?? 1024);
-    this.shingles = Array.from({ length: SHINGLE_COUNT }, () => new ShingleTable(expected.shingledHashes ?? 1024));
+    this.shingles = Array.from(
+      { length: SHINGLE_COUNT },
+      (_, i) => new ShingleTable(expected.shingledHashes ?? 1024, 0.5 + (0.2 * i) / SHINGLE_COUNT),
+    );
     this.flags = new Uint8Array(this.digests.slotCapacity);
     this.values = new Float64Array(this.digests.slotCapacity);
     this.times = new Float64Array(this.digests.slotCapacity);

@@ -1,7 +1,6 @@
 import { mix64, nextPowerOfTwo } from './hash-mix.js';
 
 const EMPTY = -1;
-const MAX_LOAD = 0.6;
 
 /**
  * One position's (u64 shingle value → owning record slot) map with open addressing over typed arrays: 12 bytes an
@@ -14,8 +13,15 @@ export class ShingleTable {
   private mask: number;
   private count = 0;
 
-  constructor(initialCapacity = 1024) {
-    const size = nextPowerOfTwo(initialCapacity / MAX_LOAD);
+  /**
+   * `maxLoad` differs a little per position (0.5 to 0.7): the 32 tables of an index fill at the same pace, and with
+   * one threshold they would all rehash on the same write, stalling the event loop 32 times as long.
+   */
+  constructor(
+    initialCapacity = 1024,
+    private readonly maxLoad = 0.6,
+  ) {
+    const size = nextPowerOfTwo(initialCapacity / maxLoad);
     this.lo = new Uint32Array(size);
     this.hi = new Uint32Array(size);
     this.owner = new Int32Array(size).fill(EMPTY);
@@ -55,7 +61,7 @@ export class ShingleTable {
     this.hi[at] = hi;
     this.owner[at] = owner;
     this.count++;
-    if (this.count / this.owner.length > MAX_LOAD) this.rehash(this.owner.length * 2);
+    if (this.count / this.owner.length > this.maxLoad) this.rehash(this.owner.length * 2);
   }
 
   /** Removes the value only while `owner` still owns it: a later digest may have taken it over. */
