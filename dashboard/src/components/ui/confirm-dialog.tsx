@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import type { ActionState } from '../../lib/use-query';
 import { Button } from './button';
 import { Dialog } from './dialog';
 import { ErrorMessage } from './error-message';
@@ -10,21 +11,26 @@ export interface ConfirmDialogProps {
   confirmLabel: string;
   onConfirm: () => void;
   onCancel: () => void;
-  busy?: boolean;
-  error?: Error | null;
+  /** The confirmed change: the dialog shows it pending and its error, and clears the error on cancel. */
+  action: Pick<ActionState<unknown[], unknown>, 'pending' | 'error' | 'reset'>;
   /** Destructive confirmations are red and focus Cancel first, so Enter does not destroy anything by accident. */
   destructive?: boolean;
 }
 
-export function ConfirmDialog({ open, title, children, confirmLabel, onConfirm, onCancel, busy, error, destructive = true }: ConfirmDialogProps) {
+export function ConfirmDialog({ open, title, children, confirmLabel, onConfirm, onCancel, action, destructive = true }: ConfirmDialogProps) {
+  const { pending: busy, error } = action;
+  const cancel = (): void => {
+    action.reset();
+    onCancel();
+  };
   return (
     <Dialog
       open={open}
       title={title}
-      onClose={onCancel}
+      onClose={cancel}
       actions={
         <>
-          <Button onClick={onCancel} data-autofocus={destructive ? '' : undefined} disabled={busy}>
+          <Button onClick={cancel} data-autofocus={destructive ? '' : undefined} disabled={busy}>
             Cancel
           </Button>
           <Button variant={destructive ? 'danger' : 'primary'} onClick={onConfirm} busy={busy} data-autofocus={destructive ? undefined : ''}>

@@ -3,14 +3,23 @@ import { Button } from '../../../components/ui/button';
 import { Badge } from '../../../components/ui/badge';
 import { Card } from '../../../components/ui/card';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
+import { DataTable, type DataTableColumn } from '../../../components/ui/data-table';
 import { ErrorMessage } from '../../../components/ui/error-message';
 import { Field } from '../../../components/ui/field';
-import { Loading } from '../../../components/ui/loading';
+import { QueryStatus } from '../../../components/ui/query-status';
 import { ApiError } from '../../../lib/api-client';
 import type { NetworkItem, NetworkListName } from '../../../lib/api-types';
 import { formatUnixSeconds } from '../../../lib/format';
 import { useAction, useQuery } from '../../../lib/use-query';
 import { addNetwork, cidrFormError, listNetworks, removeNetwork } from '../api/networks-api';
+
+const COLUMNS: DataTableColumn[] = [
+  { header: 'Network' },
+  { header: 'Comment' },
+  { header: 'Source', className: 'hide-narrow' },
+  { header: 'Added', className: 'hide-narrow' },
+  { header: 'Actions', hiddenHeader: true },
+];
 
 export interface NetworkListProps {
   list: NetworkListName;
@@ -58,58 +67,31 @@ export function NetworkList({ list, title, description, envName }: NetworkListPr
   return (
     <Card title={<span id={headingId}>{title}</span>}>
       <p className="muted">{description}</p>
-      {entries.error && <ErrorMessage error={entries.error} context="Could not load the list" onRetry={entries.refetch} />}
-      {!entries.data && !entries.error && <Loading />}
+      <QueryStatus query={entries} context="Could not load the list" />
       {entries.data && (
-        <div className="table-scroll">
-          <table className="table" aria-labelledby={headingId}>
-            <thead>
-              <tr>
-                <th scope="col">Network</th>
-                <th scope="col">Comment</th>
-                <th scope="col" className="hide-narrow">
-                  Source
-                </th>
-                <th scope="col" className="hide-narrow">
-                  Added
-                </th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.data.length === 0 && (
-                <tr>
-                  <td colSpan={5} className="muted">
-                    No entries.
-                  </td>
-                </tr>
-              )}
-              {entries.data.map((n) => (
-                <tr key={n.id}>
-                  <th scope="row" className="mono">
-                    {n.cidr}
-                  </th>
-                  <td>{n.comment ?? ''}</td>
-                  <td className="hide-narrow">{n.source === 'config' ? <Badge title={`From ${envName}; change the configuration to remove it`}>config</Badge> : <Badge tone="info">API</Badge>}</td>
-                  <td className="hide-narrow nowrap">{formatUnixSeconds(n.createdAt)}</td>
-                  <td className="actions">
-                    {n.readOnly ? (
-                      <span className="muted small" title={`Set by ${envName}`}>
-                        read-only
-                      </span>
-                    ) : (
-                      <Button size="small" variant="ghost" onClick={() => setToRemove(n)} aria-label={`Remove ${n.cidr}`}>
-                        Remove
-                      </Button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={COLUMNS} rows={entries.data} labelledBy={headingId} emptyRow="No entries.">
+          {(n) => (
+            <tr key={n.id}>
+              <th scope="row" className="mono">
+                {n.cidr}
+              </th>
+              <td>{n.comment ?? ''}</td>
+              <td className="hide-narrow">{n.source === 'config' ? <Badge title={`From ${envName}; change the configuration to remove it`}>config</Badge> : <Badge tone="info">API</Badge>}</td>
+              <td className="hide-narrow nowrap">{formatUnixSeconds(n.createdAt)}</td>
+              <td className="actions">
+                {n.readOnly ? (
+                  <span className="muted small" title={`Set by ${envName}`}>
+                    read-only
+                  </span>
+                ) : (
+                  <Button size="small" variant="ghost" onClick={() => setToRemove(n)} aria-label={`Remove ${n.cidr}`}>
+                    Remove
+                  </Button>
+                )}
+              </td>
+            </tr>
+          )}
+        </DataTable>
       )}
       <form className="inline-form" onSubmit={submit} noValidate aria-label={`Add to ${title}`}>
         <Field label="Network" error={errors.cidr} hint="IPv4/IPv6 address or CIDR">
@@ -135,12 +117,8 @@ export function NetworkList({ list, title, description, envName }: NetworkListPr
         open={toRemove !== null}
         title={`Remove ${toRemove?.cidr ?? ''}?`}
         confirmLabel="Remove"
-        busy={remove.pending}
-        error={remove.error}
-        onCancel={() => {
-          remove.reset();
-          setToRemove(null);
-        }}
+        action={remove}
+        onCancel={() => setToRemove(null)}
         onConfirm={async () => {
           if (!toRemove) return;
           if ((await remove.run(toRemove.id)).ok) {

@@ -2,14 +2,22 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { Button } from '../../../components/ui/button';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
-import { ErrorMessage } from '../../../components/ui/error-message';
-import { Loading } from '../../../components/ui/loading';
+import { DataTable, type DataTableColumn } from '../../../components/ui/data-table';
 import { PageHeader } from '../../../components/ui/page-header';
+import { QueryStatus } from '../../../components/ui/query-status';
 import type { FlagInfo } from '../../../lib/api-types';
 import { formatInt } from '../../../lib/format';
 import { useAction, useQuery } from '../../../lib/use-query';
 import { fetchFlags, removeFlagName } from '../api/flags-api';
 import { FlagFormDialog } from './flag-form-dialog';
+
+const COLUMNS: DataTableColumn[] = [
+  { header: 'Flag', className: 'num' },
+  { header: 'Name' },
+  { header: 'Description', className: 'hide-narrow' },
+  { header: 'Hashes', className: 'num' },
+  { header: 'Actions', hiddenHeader: true },
+];
 
 export function FlagsPage() {
   const flags = useQuery('flags', (signal) => fetchFlags(signal));
@@ -36,75 +44,56 @@ export function FlagsPage() {
           </Button>
         }
       />
-      {flags.error && <ErrorMessage error={flags.error} context="Could not load the flags" onRetry={flags.refetch} />}
-      {!flags.data && !flags.error && <Loading />}
+      <QueryStatus query={flags} context="Could not load the flags" />
       {flags.data && flags.data.length === 0 && <p className="empty">No hashes and no named flags yet.</p>}
       {flags.data && flags.data.length > 0 && (
-        <div className="table-scroll">
-          <table className="table">
-            <caption className="visually-hidden">Flags</caption>
-            <thead>
-              <tr>
-                <th scope="col" className="num">
-                  Flag
-                </th>
-                <th scope="col">Name</th>
-                <th scope="col" className="hide-narrow">
-                  Description
-                </th>
-                <th scope="col" className="num">
-                  Hashes
-                </th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {flags.data.map((f) => (
-                <tr key={f.flag}>
-                  <th scope="row" className="num">
-                    {f.flag}
-                  </th>
-                  <td>{f.name ?? <span className="muted">unnamed</span>}</td>
-                  <td className="hide-narrow">{f.description ?? ''}</td>
-                  <td className="num">
-                    <Link to={`/hashes?flag=${f.flag}`} aria-label={`${formatInt(f.count)} hashes with flag ${f.flag}`}>
-                      {formatInt(f.count)}
-                    </Link>
-                  </td>
-                  <td className="actions">
-                    <Button
-                      size="small"
-                      variant="ghost"
-                      onClick={() => {
-                        setEditing(f);
-                        setFormOpen(true);
-                      }}
-                      aria-label={`Edit flag ${f.flag}`}
-                    >
-                      Edit
-                    </Button>
-                    {f.name && (
-                      <Button size="small" variant="ghost" onClick={() => setUnnaming(f)} aria-label={`Remove the name of flag ${f.flag}`}>
-                        Unname
-                      </Button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row" colSpan={3}>
-                  Total
-                </th>
-                <td className="num">{formatInt(total)}</td>
-                <td />
-              </tr>
-            </tfoot>
-          </table>
-        </div>
+        <DataTable
+          columns={COLUMNS}
+          rows={flags.data}
+          caption="Flags"
+          footer={
+            <tr>
+              <th scope="row" colSpan={3}>
+                Total
+              </th>
+              <td className="num">{formatInt(total)}</td>
+              <td />
+            </tr>
+          }
+        >
+          {(f) => (
+            <tr key={f.flag}>
+              <th scope="row" className="num">
+                {f.flag}
+              </th>
+              <td>{f.name ?? <span className="muted">unnamed</span>}</td>
+              <td className="hide-narrow">{f.description ?? ''}</td>
+              <td className="num">
+                <Link to={`/hashes?flag=${f.flag}`} aria-label={`${formatInt(f.count)} hashes with flag ${f.flag}`}>
+                  {formatInt(f.count)}
+                </Link>
+              </td>
+              <td className="actions">
+                <Button
+                  size="small"
+                  variant="ghost"
+                  onClick={() => {
+                    setEditing(f);
+                    setFormOpen(true);
+                  }}
+                  aria-label={`Edit flag ${f.flag}`}
+                >
+                  Edit
+                </Button>
+                {f.name && (
+                  <Button size="small" variant="ghost" onClick={() => setUnnaming(f)} aria-label={`Remove the name of flag ${f.flag}`}>
+                    Unname
+                  </Button>
+                )}
+              </td>
+            </tr>
+          )}
+        </DataTable>
       )}
       <FlagFormDialog
         open={formOpen}
@@ -119,12 +108,8 @@ export function FlagsPage() {
         open={unnaming !== null}
         title="Remove the flag's name?"
         confirmLabel="Remove name"
-        busy={unname.pending}
-        error={unname.error}
-        onCancel={() => {
-          unname.reset();
-          setUnnaming(null);
-        }}
+        action={unname}
+        onCancel={() => setUnnaming(null)}
         onConfirm={async () => {
           if (unnaming && (await unname.run(unnaming.flag)).ok) {
             setUnnaming(null);

@@ -3,9 +3,8 @@ import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { Button } from '../../../components/ui/button';
 import { Card } from '../../../components/ui/card';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
-import { ErrorMessage } from '../../../components/ui/error-message';
-import { Loading } from '../../../components/ui/loading';
 import { PageHeader } from '../../../components/ui/page-header';
+import { QueryStatus } from '../../../components/ui/query-status';
 import { ApiError } from '../../../lib/api-client';
 import type { HashDetail } from '../../../lib/api-types';
 import { formatInt, formatUnixSeconds } from '../../../lib/format';
@@ -45,8 +44,7 @@ export function HashDetailPage() {
           No hash with this digest is stored (it may have been deleted or expired).
         </p>
       )}
-      {hash.error && !notFound && <ErrorMessage error={hash.error} context="Could not load the hash" onRetry={hash.refetch} />}
-      {!hash.data && !hash.error && <Loading />}
+      <QueryStatus query={hash} context="Could not load the hash" showError={!notFound} />
       {hash.data && (
         <div className="detail-grid">
           <Card title="Details">
@@ -76,12 +74,8 @@ export function HashDetailPage() {
         open={confirming}
         title="Delete this hash?"
         confirmLabel="Delete"
-        busy={remove.pending}
-        error={remove.error}
-        onCancel={() => {
-          remove.reset();
-          setConfirming(false);
-        }}
+        action={remove}
+        onCancel={() => setConfirming(false)}
         onConfirm={async () => {
           if ((await remove.run()).ok) navigate(backTo, { replace: true });
         }}

@@ -2,9 +2,8 @@ import { useCallback, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { Button } from '../../../components/ui/button';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
-import { ErrorMessage } from '../../../components/ui/error-message';
-import { Loading } from '../../../components/ui/loading';
 import { PageHeader } from '../../../components/ui/page-header';
+import { QueryStatus } from '../../../components/ui/query-status';
 import type { HashItem, HashWriteResult } from '../../../lib/api-types';
 import { formatInt, shortDigest } from '../../../lib/format';
 import { useAction, useQuery } from '../../../lib/use-query';
@@ -113,8 +112,7 @@ export function HashesPage() {
           </button>
         </p>
       )}
-      {page.error && <ErrorMessage error={page.error} context="Could not load the hashes" onRetry={page.refetch} />}
-      {!page.data && !page.error && <Loading label="Loading hashes…" />}
+      <QueryStatus query={page} context="Could not load the hashes" loadingLabel="Loading hashes…" />
       {page.data && (
         <>
           <div className="list-status" aria-live="polite">
@@ -153,13 +151,9 @@ export function HashesPage() {
         open={toDelete !== null}
         title="Delete this hash?"
         confirmLabel="Delete"
-        busy={remove.pending}
-        error={remove.error}
+        action={remove}
         onConfirm={confirmDelete}
-        onCancel={() => {
-          remove.reset();
-          setToDelete(null);
-        }}
+        onCancel={() => setToDelete(null)}
       >
         <p>
           The hash <code className="break">{toDelete ? shortDigest(toDelete.digest, 24, 8) : ''}</code> and its shingles are removed from the store. rspamd

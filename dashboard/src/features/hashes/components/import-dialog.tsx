@@ -1,5 +1,6 @@
 import { type FormEvent, useId, useRef, useState } from 'react';
 import { Button } from '../../../components/ui/button';
+import { DataTable, type DataTableColumn } from '../../../components/ui/data-table';
 import { Dialog } from '../../../components/ui/dialog';
 import { ErrorMessage } from '../../../components/ui/error-message';
 import { Field } from '../../../components/ui/field';
@@ -7,6 +8,8 @@ import { ProgressBar } from '../../../components/ui/progress-bar';
 import type { ImportResult } from '../../../lib/api-types';
 import { formatBytes, formatInt } from '../../../lib/format';
 import { type ImportMode, type ImportProgress, importJsonl } from '../api/import-hashes';
+
+const REJECT_COLUMNS: DataTableColumn[] = [{ header: 'Line', className: 'num' }, { header: 'Error' }];
 
 export interface ImportDialogProps {
   open: boolean;
@@ -137,26 +140,14 @@ export function ImportDialog({ open, onClose, onImported, importer = importJsonl
       {shown && shown.rejects.length > 0 && (
         <details className="rejects" open={!running}>
           <summary>Rejected lines{shown.rejects.length < shown.rejected ? ` (first ${shown.rejects.length})` : ''}</summary>
-          <div className="table-scroll rejects-scroll">
-            <table className="table table-compact">
-              <thead>
-                <tr>
-                  <th scope="col" className="num">
-                    Line
-                  </th>
-                  <th scope="col">Error</th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.rejects.slice(0, 200).map((r) => (
-                  <tr key={r.line}>
-                    <td className="num">{r.line}</td>
-                    <td>{r.error}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={REJECT_COLUMNS} rows={shown.rejects.slice(0, 200)} className="table-compact" scrollClassName="rejects-scroll">
+            {(r) => (
+              <tr key={r.line}>
+                <td className="num">{r.line}</td>
+                <td>{r.error}</td>
+              </tr>
+            )}
+          </DataTable>
         </details>
       )}
       <ErrorMessage error={error} context={progress && progress.bytesDone > 0 ? `Import stopped after ${formatBytes(progress.bytesDone)}` : 'Import failed'} />

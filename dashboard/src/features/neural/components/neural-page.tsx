@@ -1,7 +1,6 @@
 import { useState } from 'react';
-import { ErrorMessage } from '../../../components/ui/error-message';
-import { Loading } from '../../../components/ui/loading';
 import { PageHeader } from '../../../components/ui/page-header';
+import { QueryStatus } from '../../../components/ui/query-status';
 import { ApiError } from '../../../lib/api-client';
 import { useNow } from '../../../lib/use-now';
 import { useQuery } from '../../../lib/use-query';
@@ -28,8 +27,7 @@ export function NeuralPage() {
           <p className="small">The fuzzy storage is not affected. This page retries every {NEURAL_REFRESH_MS / 1000} s.</p>
         </div>
       )}
-      {sets.error && !unavailable && <ErrorMessage error={sets.error} context="Could not load the neural rules" onRetry={sets.refetch} />}
-      {!sets.data && !sets.error && <Loading label="Reading Redis…" />}
+      <QueryStatus query={sets} context="Could not load the neural rules" loadingLabel="Reading Redis…" showError={!unavailable} />
       {sets.data && !unavailable && sets.data.length === 0 && <p className="empty">No neural rule is configured and none was found in Redis.</p>}
       {sets.data && !unavailable && (
         <div className="stack">

@@ -118,12 +118,8 @@ export function NeuralSetCard({ set, elapsed, jobId, onJob, onChanged }: NeuralS
         open={confirmUnlock}
         title={`Break the lock of ${name}?`}
         confirmLabel="Break lock"
-        busy={unlock.pending}
-        error={unlock.error}
-        onCancel={() => {
-          unlock.reset();
-          setConfirmUnlock(false);
-        }}
+        action={unlock}
+        onCancel={() => setConfirmUnlock(false)}
         onConfirm={async () => {
           if ((await unlock.run()).ok) {
             setConfirmUnlock(false);

@@ -1,9 +1,9 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { Link } from 'react-router';
 import { Card, Stat } from '../../../components/ui/card';
-import { ErrorMessage } from '../../../components/ui/error-message';
-import { Loading } from '../../../components/ui/loading';
+import { DataTable, type DataTableColumn } from '../../../components/ui/data-table';
 import { PageHeader } from '../../../components/ui/page-header';
+import { QueryStatus } from '../../../components/ui/query-status';
 import type { StatsResponse } from '../../../lib/api-types';
 import { formatDuration, formatInt, formatPercent, formatRate } from '../../../lib/format';
 import { useQuery } from '../../../lib/use-query';
@@ -13,6 +13,17 @@ import { HitRateChart } from './hit-rate-chart';
 import { ProblemsChart } from './problems-chart';
 import { RequestsChart } from './requests-chart';
 
+const COMMAND_COLUMNS: DataTableColumn[] = [
+  { header: 'Command' },
+  { header: 'Now (req/s)', className: 'num' },
+  { header: 'Since start', className: 'num' },
+];
+const FLAG_COLUMNS: DataTableColumn[] = [
+  { header: 'Flag' },
+  { header: 'Hashes', className: 'num' },
+  { header: 'Share', className: 'hide-narrow', hiddenHeader: true },
+];
+
 /** How often the live charts refresh. */
 export const OVERVIEW_REFRESH_MS = 5000;
 
@@ -21,8 +32,7 @@ export function OverviewPage() {
   return (
     <>
       <PageHeader title="Overview" description="The store and its UDP traffic; charts cover the last hour, per minute, and refresh every 5 s." />
-      {stats.error && <ErrorMessage error={stats.error} context="Could not load the statistics" onRetry={stats.refetch} />}
-      {!stats.data && !stats.error && <Loading />}
+      <QueryStatus query={stats} context="Could not load the statistics" />
       {stats.data && <OverviewBody stats={stats.data} receivedAt={stats.updatedAt ?? Date.now()} />}
     </>
   );
@@ -63,66 +73,36 @@ function OverviewBody({ stats, receivedAt }: { stats: StatsResponse; receivedAt:
           {view.commands.length === 0 ? (
             <p className="muted">No UDP requests since start.</p>
           ) : (
-            <div className="table-scroll">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Command</th>
-                    <th scope="col" className="num">
-                      Now (req/s)
-                    </th>
-                    <th scope="col" className="num">
-                      Since start
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {view.commands.map((c) => (
-                    <tr key={c}>
-                      <th scope="row">{c.toUpperCase()}</th>
-                      <td className="num">{formatRate(view.rates.get(c) ?? 0)}</td>
-                      <td className="num">{formatInt(view.totals.get(c) ?? 0)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={COMMAND_COLUMNS} rows={view.commands}>
+              {(c) => (
+                <tr key={c}>
+                  <th scope="row">{c.toUpperCase()}</th>
+                  <td className="num">{formatRate(view.rates.get(c) ?? 0)}</td>
+                  <td className="num">{formatInt(view.totals.get(c) ?? 0)}</td>
+                </tr>
+              )}
+            </DataTable>
           )}
         </Card>
         <Card title="Hashes per flag" actions={<Link to="/flags">Flags</Link>}>
           {stats.hashes.byFlag.length === 0 ? (
             <p className="muted">The store is empty.</p>
           ) : (
-            <div className="table-scroll">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Flag</th>
-                    <th scope="col" className="num">
-                      Hashes
-                    </th>
-                    <th scope="col" className="hide-narrow">
-                      <span className="visually-hidden">Share</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {stats.hashes.byFlag.map((f) => (
-                    <tr key={f.flag}>
-                      <th scope="row">
-                        <Link to={`/hashes?flag=${f.flag}`}>
-                          {f.name ?? 'unnamed'} <span className="muted">({f.flag})</span>
-                        </Link>
-                      </th>
-                      <td className="num">{formatInt(f.count)}</td>
-                      <td className="hide-narrow share-cell" aria-hidden="true">
-                        <span className="share-bar" style={{ width: `${((f.count / maxFlagCount) * 100).toFixed(1)}%` }} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={FLAG_COLUMNS} rows={stats.hashes.byFlag}>
+              {(f) => (
+                <tr key={f.flag}>
+                  <th scope="row">
+                    <Link to={`/hashes?flag=${f.flag}`}>
+                      {f.name ?? 'unnamed'} <span className="muted">({f.flag})</span>
+                    </Link>
+                  </th>
+                  <td className="num">{formatInt(f.count)}</td>
+                  <td className="hide-narrow share-cell" aria-hidden="true">
+                    <span className="share-bar" style={{ width: `${((f.count / maxFlagCount) * 100).toFixed(1)}%` }} />
+                  </td>
+                </tr>
+              )}
+            </DataTable>
           )}
         </Card>
       </div>
