@@ -15,8 +15,10 @@ export interface TrainJobResult {
   pca?: Uint8Array;
   nInputs: number;
   hidden: number;
+  /** Epochs actually run (fewer than maxIterations after early stopping). */
   epochs: number;
   stoppedEarly: boolean;
+  /** Epoch whose snapshot was published, null when the last epoch's weights were. */
   bestEpoch: number | null;
   bestValidationCost: number;
   /** Training cost of the last epoch run. */

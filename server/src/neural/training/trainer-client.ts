@@ -14,7 +14,7 @@ import {
 } from './errors.js';
 import { prepareTrainJob, TrainRequest } from './train-request.js';
 import { EpochReport } from './trainer.js';
-import { WorkerCpuUsage, WorkerDone, WorkerInput, WorkerMessage } from './worker-messages.js';
+import { WorkerDone, WorkerInput, WorkerMessage } from './worker-messages.js';
 import { resolveWorkerUrl } from './worker-location.js';
 
 export type { TrainRequest } from './train-request.js';
@@ -22,25 +22,12 @@ export type { TrainRequest } from './train-request.js';
 /** Per-epoch report: costs (spec §9.4 item 3) and how long the training and validation passes took. */
 export type TrainProgress = EpochReport;
 
-export interface TrainResult {
+/** The worker's answer with the blobs as Buffers. */
+export interface TrainResult extends Omit<WorkerDone, 'kann' | 'pca'> {
   /** Raw kann binary, NOT compressed (packAnn() makes the `ann` field). */
   kann: Buffer;
   /** Raw PCA tensor bytes, NOT compressed (packPca() makes the `pca` field). */
   pca?: Buffer;
-  nInputs: number;
-  hidden: number;
-  /** Epochs actually run (fewer than maxIterations after early stopping). */
-  epochs: number;
-  stoppedEarly: boolean;
-  /** Epoch whose snapshot was published, null when the last epoch's weights were. */
-  bestEpoch: number | null;
-  bestValidationCost: number;
-  trainCost: number;
-  history: TrainProgress[];
-  /** Wall time of PCA + training + serialisation inside the worker. */
-  durationMs: number;
-  pcaMs: number;
-  cpu: WorkerCpuUsage;
 }
 
 export interface TrainInWorkerOptions {
@@ -121,19 +108,5 @@ export async function trainInWorker(
 
 function toResult(r: WorkerDone): TrainResult {
   const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-  return {
-    kann: asBuffer(r.kann),
-    pca: r.pca ? asBuffer(r.pca) : undefined,
-    nInputs: r.nInputs,
-    hidden: r.hidden,
-    epochs: r.epochs,
-    stoppedEarly: r.stoppedEarly,
-    bestEpoch: r.bestEpoch,
-    bestValidationCost: r.bestValidationCost,
-    trainCost: r.trainCost,
-    history: r.history,
-    durationMs: r.durationMs,
-    pcaMs: r.pcaMs,
-    cpu: r.cpu,
-  };
+  return { ...r, kann: asBuffer(r.kann), pca: r.pca ? asBuffer(r.pca) : undefined };
 }

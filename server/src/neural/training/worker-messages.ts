@@ -20,6 +20,7 @@ export interface WorkerCpuUsage {
 }
 
 export interface WorkerDone extends TrainJobResult {
+  /** Wall time of PCA + training + serialisation inside the worker. */
   durationMs: number;
   cpu: WorkerCpuUsage;
 }
