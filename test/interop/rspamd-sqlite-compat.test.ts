@@ -10,9 +10,12 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FuzzyClient } from '../../shared/client/fuzzy-client.js';
+import { Command } from '../../shared/protocol/constants.js';
+import { ShingleBlock } from '../../shared/protocol/shingle-block.js';
+import { mixedSignShingles, nearDuplicate, randomDigest } from '../helpers/fuzzy-data.js';
 import { rspamdAvailable } from '../helpers/rspamd-instance.js';
 import { type RspamdFuzzyWorker, startRspamdFuzzyWorker } from '../helpers/rspamd-fuzzy-worker.js';
-import { mutateShingles, RawFuzzyClient, randomDigest, randomShingles } from './raw-fuzzy-client.js';
 import { copyDatabase, type StorageUnderTest, startStorageUnderTest } from './storage-under-test.js';
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
@@ -23,7 +26,28 @@ interface Entry {
 }
 
 function entry(withShingles: boolean): Entry {
-  return { digest: randomDigest(), shingles: withShingles ? randomShingles() : null };
+  return { digest: randomDigest(), shingles: withShingles ? mixedSignShingles().toBigInts() : null };
+}
+
+/** `e`'s shingles with the first `changed` positions replaced by fresh random values. */
+function nearShingles(e: Entry, changed: number): bigint[] {
+  return e.shingles ? nearDuplicate(ShingleBlock.fromBigInts(e.shingles), changed).toBigInts() : [];
+}
+
+/** CHECK and WRITE carry a domain extension, as rspamd's scanner sends them. */
+const EXTENSIONS = { domain: 'lucky-offers.example' };
+
+function check(client: FuzzyClient, digest: Buffer, shingles?: bigint[] | null) {
+  return client.send({ cmd: Command.Check, digest, shingles, extensions: EXTENSIONS });
+}
+
+function write(client: FuzzyClient, digest: Buffer, flag: number, value: number, shingles?: bigint[] | null) {
+  return client.send({ cmd: Command.Write, flag, value, digest, shingles, extensions: EXTENSIONS });
+}
+
+/** The storage's hash count (3.4 carries it in `flag`). */
+async function count(client: FuzzyClient): Promise<number> {
+  return (await client.stat()).flag;
 }
 
 async function expectAccepted(reply: Promise<{ value: number; prob: number }>): Promise<void> {
@@ -36,7 +60,7 @@ const NEAR_28 = [27 / 32, 28 / 32];
 describe.skipIf(!rspamdAvailable())('SQLite fuzzy.db compatibility with rspamd 3.4 (needs /usr/bin/rspamd)', () => {
   let scratch: string;
   const started: Array<{ stop(): Promise<void> }> = [];
-  const clients: RawFuzzyClient[] = [];
+  const clients: FuzzyClient[] = [];
 
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'fuzzyd-sqlite-compat-'));
@@ -45,13 +69,14 @@ describe.skipIf(!rspamdAvailable())('SQLite fuzzy.db compatibility with rspamd 3
   });
 
   afterAll(async () => {
-    for (const client of clients) client.close();
+    for (const client of clients) await client.close();
     for (const server of started.reverse()) await server.stop().catch(() => undefined);
     if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
-  function clientFor(port: number): RawFuzzyClient {
-    const client = new RawFuzzyClient('127.0.0.1', port);
+  function clientFor(port: number): FuzzyClient {
+    // One resend on silence, like rspamd's own client under test load.
+    const client = new FuzzyClient({ host: '127.0.0.1', port, retries: 1 });
     clients.push(client);
     return client;
   }
@@ -74,25 +99,25 @@ describe.skipIf(!rspamdAvailable())('SQLite fuzzy.db compatibility with rspamd 3
     const c = entry(true); // learned, then deleted
     const d = entry(true); // flag 1, then re-flagged to 2
     let fuzzyd: StorageUnderTest;
-    let client: RawFuzzyClient;
+    let client: FuzzyClient;
     let writtenFrom: number;
 
     beforeAll(async () => {
       writtenFrom = nowSeconds();
       const worker = await rspamdWorker();
       const writer = clientFor(worker.port);
-      await expectAccepted(writer.write(a.digest, 1, 10, a.shingles));
-      await expectAccepted(writer.write(b.digest, 3, 7, b.shingles));
-      await expectAccepted(writer.write(c.digest, 2, 1, c.shingles));
-      await expectAccepted(writer.write(d.digest, 1, 4, d.shingles));
+      await expectAccepted(write(writer, a.digest, 1, 10, a.shingles));
+      await expectAccepted(write(writer, b.digest, 3, 7, b.shingles));
+      await expectAccepted(write(writer, c.digest, 2, 1, c.shingles));
+      await expectAccepted(write(writer, d.digest, 1, 4, d.shingles));
       await worker.sync();
-      await expectAccepted(writer.write(a.digest, 1, 5, a.shingles));
+      await expectAccepted(write(writer, a.digest, 1, 5, a.shingles));
       await expectAccepted(writer.del(c.digest, 2));
-      await expectAccepted(writer.write(d.digest, 2, 9, d.shingles));
+      await expectAccepted(write(writer, d.digest, 2, 9, d.shingles));
       await worker.sync();
       // rspamd itself now holds a (15, flag 1), b (7, flag 3) and d re-flagged (SQLite resets the value: 9, flag 2).
-      expect(await writer.check(a.digest, a.shingles)).toMatchObject({ value: 15, flag: 1, prob: 1 });
-      expect(await writer.count()).toBe(3);
+      expect(await check(writer, a.digest, a.shingles)).toMatchObject({ value: 15, flag: 1, prob: 1 });
+      expect(await count(writer)).toBe(3);
       await worker.stop();
 
       const copy = await copyDatabase(worker.dbPath ?? '', await mkdtemp(join(scratch, 'from-rspamd-')));
@@ -101,13 +126,13 @@ describe.skipIf(!rspamdAvailable())('SQLite fuzzy.db compatibility with rspamd 3
     });
 
     it('answers an exact CHECK with the stored value and flag', async () => {
-      expect(await client.check(a.digest, a.shingles)).toMatchObject({ value: 15, flag: 1, prob: 1 });
-      expect(await client.check(b.digest)).toMatchObject({ value: 7, flag: 3, prob: 1 });
-      expect(await client.check(d.digest, d.shingles)).toMatchObject({ value: 9, flag: 2, prob: 1 });
+      expect(await check(client, a.digest, a.shingles)).toMatchObject({ value: 15, flag: 1, prob: 1 });
+      expect(await check(client, b.digest)).toMatchObject({ value: 7, flag: 3, prob: 1 });
+      expect(await check(client, d.digest, d.shingles)).toMatchObject({ value: 9, flag: 2, prob: 1 });
     });
 
     it('finds the stored digest through rspamd’s shingle rows (u64 values stored as signed integers)', async () => {
-      const reply = await client.check(randomDigest(), mutateShingles(a.shingles ?? [], 4));
+      const reply = await check(client, randomDigest(), nearShingles(a, 4));
       expect(reply).toMatchObject({ value: 15, flag: 1 });
       expect(reply.digest.equals(a.digest)).toBe(true);
       expect(NEAR_28).toContain(reply.prob);
@@ -117,26 +142,26 @@ describe.skipIf(!rspamdAvailable())('SQLite fuzzy.db compatibility with rspamd 3
     });
 
     it('misses when too few shingles match', async () => {
-      const reply = await client.check(randomDigest(), mutateShingles(a.shingles ?? [], 20));
+      const reply = await check(client, randomDigest(), nearShingles(a, 20));
       expect(reply.value).toBe(0);
       expect(reply.prob).toBeLessThanOrEqual(0.5);
     });
 
     it('does not serve a digest rspamd deleted, nor its shingles', async () => {
-      expect(await client.check(c.digest)).toMatchObject({ value: 0, prob: 0 });
-      const reply = await client.check(randomDigest(), c.shingles);
+      expect(await check(client, c.digest)).toMatchObject({ value: 0, prob: 0 });
+      const reply = await check(client, randomDigest(), c.shingles);
       expect(reply.value).toBe(0);
       expect(reply.prob).toBeLessThanOrEqual(0.5);
     });
 
     it('reports rspamd’s hash count in STAT', async () => {
-      expect(await client.count()).toBe(3);
+      expect(await count(client)).toBe(3);
     });
 
     it('can extend the file so that rspamd’s worker serves both its own and fuzzyd’s hashes', async () => {
       const e = entry(true);
       const writtenAt = nowSeconds();
-      await expectAccepted(client.write(e.digest, 1, 3, e.shingles));
+      await expectAccepted(write(client, e.digest, 1, 3, e.shingles));
       await expectAccepted(client.del(b.digest, 3));
       await fuzzyd.settle();
       await fuzzyd.stop();
@@ -144,14 +169,14 @@ describe.skipIf(!rspamdAvailable())('SQLite fuzzy.db compatibility with rspamd 3
       const copy = await copyDatabase(fuzzyd.dbPath, await mkdtemp(join(scratch, 'back-to-rspamd-')));
       const worker = await rspamdWorker(copy);
       const reader = clientFor(worker.port);
-      expect(await reader.check(a.digest)).toMatchObject({ value: 15, flag: 1, prob: 1 });
-      expect(await reader.check(e.digest)).toMatchObject({ value: 3, flag: 1, prob: 1 });
-      expect(await reader.check(b.digest)).toMatchObject({ value: 0, prob: 0 });
-      const fuzzy = await reader.check(randomDigest(), e.shingles);
+      expect(await check(reader, a.digest)).toMatchObject({ value: 15, flag: 1, prob: 1 });
+      expect(await check(reader, e.digest)).toMatchObject({ value: 3, flag: 1, prob: 1 });
+      expect(await check(reader, b.digest)).toMatchObject({ value: 0, prob: 0 });
+      const fuzzy = await check(reader, randomDigest(), e.shingles);
       expect(fuzzy.digest.equals(e.digest)).toBe(true);
       expect(fuzzy).toMatchObject({ value: 3, flag: 1, prob: 31 / 32 });
       expect(fuzzy.ts).toBeGreaterThanOrEqual(writtenAt);
-      expect(await reader.count()).toBe(3);
+      expect(await count(reader)).toBe(3);
     });
   });
 
@@ -159,7 +184,7 @@ describe.skipIf(!rspamdAvailable())('SQLite fuzzy.db compatibility with rspamd 3
     const f = entry(true);
     const g = entry(false);
     const h = entry(true);
-    let reader: RawFuzzyClient;
+    let reader: FuzzyClient;
     let worker: RspamdFuzzyWorker;
     let writtenFrom: number;
 
@@ -168,9 +193,9 @@ describe.skipIf(!rspamdAvailable())('SQLite fuzzy.db compatibility with rspamd 3
       const dir = await mkdtemp(join(scratch, 'by-fuzzyd-'));
       const fuzzyd = await storage(join(dir, 'fuzzy.db'));
       const writer = clientFor(fuzzyd.udpPort);
-      await expectAccepted(writer.write(f.digest, 1, 10, f.shingles));
-      await expectAccepted(writer.write(g.digest, 3, 2, g.shingles));
-      await expectAccepted(writer.write(h.digest, 2, 6, h.shingles));
+      await expectAccepted(write(writer, f.digest, 1, 10, f.shingles));
+      await expectAccepted(write(writer, g.digest, 3, 2, g.shingles));
+      await expectAccepted(write(writer, h.digest, 2, 6, h.shingles));
       await fuzzyd.settle();
       await expectAccepted(writer.del(h.digest, 2));
       await fuzzyd.settle();
@@ -181,12 +206,12 @@ describe.skipIf(!rspamdAvailable())('SQLite fuzzy.db compatibility with rspamd 3
     });
 
     it('serves exact hits with fuzzyd’s value and flag', async () => {
-      expect(await reader.check(f.digest, f.shingles)).toMatchObject({ value: 10, flag: 1, prob: 1 });
-      expect(await reader.check(g.digest)).toMatchObject({ value: 2, flag: 3, prob: 1 });
+      expect(await check(reader, f.digest, f.shingles)).toMatchObject({ value: 10, flag: 1, prob: 1 });
+      expect(await check(reader, g.digest)).toMatchObject({ value: 2, flag: 3, prob: 1 });
     });
 
     it('serves shingle hits with the stored digest and fuzzyd’s write time', async () => {
-      const reply = await reader.check(randomDigest(), mutateShingles(f.shingles ?? [], 4));
+      const reply = await check(reader, randomDigest(), nearShingles(f, 4));
       expect(reply.digest.equals(f.digest)).toBe(true);
       expect(reply).toMatchObject({ value: 10, flag: 1, prob: 27 / 32 });
       // rspamd checks `time` against expire in seconds; a time in milliseconds would still hit, so check it here.
@@ -195,20 +220,20 @@ describe.skipIf(!rspamdAvailable())('SQLite fuzzy.db compatibility with rspamd 3
     });
 
     it('does not serve what fuzzyd deleted, nor its shingles', async () => {
-      expect(await reader.check(h.digest)).toMatchObject({ value: 0, prob: 0 });
-      const reply = await reader.check(randomDigest(), h.shingles);
+      expect(await check(reader, h.digest)).toMatchObject({ value: 0, prob: 0 });
+      const reply = await check(reader, randomDigest(), h.shingles);
       expect(reply.value).toBe(0);
       // A leftover shingle row would make rspamd's SQLite vote report up to 31/32 here.
       expect(reply.prob).toBe(0);
     });
 
     it('counts fuzzyd’s hashes and keeps writing to the file', async () => {
-      expect(await reader.count()).toBe(2);
+      expect(await count(reader)).toBe(2);
       const i = entry(true);
-      await expectAccepted(reader.write(i.digest, 2, 4, i.shingles));
+      await expectAccepted(write(reader, i.digest, 2, 4, i.shingles));
       await worker.sync();
-      expect(await reader.check(i.digest)).toMatchObject({ value: 4, flag: 2, prob: 1 });
-      expect(await reader.count()).toBe(3);
+      expect(await check(reader, i.digest)).toMatchObject({ value: 4, flag: 2, prob: 1 });
+      expect(await count(reader)).toBe(3);
     });
   });
 });

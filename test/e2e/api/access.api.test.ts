@@ -2,19 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NetworkItem, Problem } from '../../../shared/api/api-types.js';
 import { FuzzyClient } from '../../../shared/client/fuzzy-client.js';
-import { type ApiHarness, startApi } from './api-harness.js';
+import { type ApiHarness, apiHarnesses } from './api-harness.js';
 
-const harnesses: ApiHarness[] = [];
+const harnesses = apiHarnesses();
 const clients: FuzzyClient[] = [];
+// Runs before the harnesses' cleanup (after-each hooks run in reverse order).
 afterEach(async () => {
   for (const c of clients.splice(0)) await c.close();
-  for (const h of harnesses.splice(0)) await h.stop();
 });
 
 /** 127.0.0.1 is NOT allowed to write by configuration here, so only API entries can allow it. */
 async function start(env: Record<string, string> = {}): Promise<{ api: ApiHarness; udp: FuzzyClient }> {
-  const api = await startApi({ FUZZYD_ALLOW_UPDATE: '10.255.255.1/32', ...env });
-  harnesses.push(api);
+  const api = await harnesses.start({ FUZZYD_ALLOW_UPDATE: '10.255.255.1/32', ...env });
   const udp = new FuzzyClient({ host: '127.0.0.1', port: api.udpPort, timeoutMs: 300, retries: 2 });
   clients.push(udp);
   return { api, udp };
@@ -62,7 +61,7 @@ describe('allow-update over the API, honoured by the UDP plane at once', () => {
     await add(api, 'allow-update', { cidr: '127.0.0.0/8' });
     await add(api, 'blocked', { cidr: '203.0.113.7' });
     await api.stop({ keepFiles: true });
-    harnesses.splice(harnesses.indexOf(api), 1);
+    harnesses.release(api);
 
     const { api: again, udp } = await start({ FUZZYD_DB: api.dbPath });
     expect(again.fuzzyd.runtime.policy.allowUpdate.map((e) => e.cidr)).toEqual(['10.255.255.1/32', '127.0.0.0/8']);

@@ -1,4 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
+import { afterEach } from 'vitest';
 import { type Fuzzyd, startFuzzyd } from '../../../server/src/bootstrap.js';
 import { loadConfig } from '../../../server/src/config/app-config.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -74,4 +75,29 @@ export async function startApi(env: Record<string, string | undefined> = {}): Pr
 /** A random digest as 128 lowercase hex characters. */
 export function hexDigest(): string {
   return Buffer.from(Array.from({ length: 64 }, () => Math.floor(Math.random() * 256))).toString('hex');
+}
+
+export interface ApiHarnesses {
+  /** startApi(env), stopped after the current test. */
+  start(env?: Record<string, string | undefined>): Promise<ApiHarness>;
+  /** Leaves `api` out of that cleanup: the test stops it itself (e.g. keeping its files for a restart). */
+  release(api: ApiHarness): void;
+}
+
+/** Call at the top of a test file: harnesses started through the result are stopped after each test. */
+export function apiHarnesses(): ApiHarnesses {
+  const running: ApiHarness[] = [];
+  afterEach(async () => {
+    for (const h of running.splice(0)) await h.stop();
+  });
+  return {
+    start: async (env = {}) => {
+      const api = await startApi(env);
+      running.push(api);
+      return api;
+    },
+    release: (api) => {
+      running.splice(running.indexOf(api), 1);
+    },
+  };
 }

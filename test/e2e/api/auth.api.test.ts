@@ -1,17 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Problem, TokenCreated, TokenItem } from '../../../shared/api/api-types.js';
-import { ADMIN_TOKEN, type ApiHarness, hexDigest, startApi } from './api-harness.js';
+import { ADMIN_TOKEN, type ApiHarness, apiHarnesses, hexDigest } from './api-harness.js';
 
-const harnesses: ApiHarness[] = [];
-afterEach(async () => {
+const harnesses = apiHarnesses();
+const start = harnesses.start;
+// Runs before the harnesses' cleanup (after-each hooks run in reverse order).
+afterEach(() => {
   vi.restoreAllMocks();
-  for (const h of harnesses.splice(0)) await h.stop();
 });
-async function start(env: Record<string, string | undefined> = {}): Promise<ApiHarness> {
-  const api = await startApi(env);
-  harnesses.push(api);
-  return api;
-}
 
 async function createToken(api: ApiHarness, scope: string, token = ADMIN_TOKEN): Promise<TokenCreated> {
   const r = await api.request('POST', '/api/v1/tokens', { token, body: { name: `${scope} token`, scope } });
@@ -145,7 +141,7 @@ describe('/api/v1/tokens', () => {
     expect(JSON.stringify(rows)).not.toContain(created.token);
 
     await api.stop({ keepFiles: true });
-    harnesses.splice(harnesses.indexOf(api), 1);
+    harnesses.release(api);
     const again = await start({ FUZZYD_DB: api.dbPath });
     expect((await again.request('GET', '/api/v1/hashes', { token: created.token })).statusCode).toBe(200);
   });
@@ -165,7 +161,7 @@ describe('/api/v1/tokens', () => {
     expect(list).toEqual([expect.objectContaining({ origin: 'generated', scope: 'admin' })]);
 
     await first.stop({ keepFiles: true });
-    harnesses.splice(harnesses.indexOf(first), 1);
+    harnesses.release(first);
     printed.length = 0;
     const second = await start({ FUZZYD_ADMIN_TOKEN: undefined, FUZZYD_DB: first.dbPath });
     expect(printed.join('')).not.toMatch(/fzd_/);
@@ -175,7 +171,7 @@ describe('/api/v1/tokens', () => {
   it('changing FUZZYD_ADMIN_TOKEN rotates it: the previous value stops working', async () => {
     const first = await start();
     await first.stop({ keepFiles: true });
-    harnesses.splice(harnesses.indexOf(first), 1);
+    harnesses.release(first);
     const rotated = await start({ FUZZYD_DB: first.dbPath, FUZZYD_ADMIN_TOKEN: 'rotated-admin-token-0123456789' });
     expect((await rotated.request('GET', '/api/v1/tokens')).statusCode).toBe(401);
     expect((await rotated.request('GET', '/api/v1/tokens', { token: 'rotated-admin-token-0123456789' })).statusCode).toBe(200);

@@ -1,17 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HashDetail, ImportResult, Problem } from '../../../shared/api/api-types.js';
-import { ADMIN_TOKEN, type ApiHarness, hexDigest, startApi } from './api-harness.js';
+import { ADMIN_TOKEN, apiHarnesses, type ApiHarness, hexDigest } from './api-harness.js';
 
-const harnesses: ApiHarness[] = [];
-afterEach(async () => {
-  for (const h of harnesses.splice(0)) await h.stop();
-});
-async function start(env: Record<string, string> = {}): Promise<ApiHarness> {
-  const api = await startApi(env);
-  harnesses.push(api);
-  return api;
-}
+const harnesses = apiHarnesses();
+const start = harnesses.start;
 
 function shingles(): string[] {
   return Array.from({ length: 32 }, () => randomBytes(8).readBigUInt64LE(0).toString());

@@ -1,21 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FlagInfo, HealthResponse } from '../../../shared/api/api-types.js';
 import { openFuzzyDatabase } from '../../../server/src/fuzzy/sqlite/sqlite-schema.js';
 import { tempDir } from '../../helpers/temp-dir.js';
-import { ADMIN_TOKEN, type ApiHarness, hexDigest, startApi } from './api-harness.js';
+import { ADMIN_TOKEN, apiHarnesses, hexDigest } from './api-harness.js';
 
-const harnesses: ApiHarness[] = [];
-afterEach(async () => {
-  for (const h of harnesses.splice(0)) await h.stop();
-});
-async function start(env: Record<string, string> = {}): Promise<ApiHarness> {
-  const api = await startApi(env);
-  harnesses.push(api);
-  return api;
-}
+const harnesses = apiHarnesses();
+const start = harnesses.start;
 
 describe('flags', () => {
   it('lists flags in use with counts plus named ones; PUT names a flag; DELETE forgets the name', async () => {
@@ -131,7 +124,7 @@ describe('health, docs and the database file', () => {
     const api = await start({ FUZZYD_DB: path });
     await api.request('PUT', '/api/v1/flags/9', { body: { name: 'nine' } });
     await api.stop({ keepFiles: true });
-    harnesses.splice(harnesses.indexOf(api), 1);
+    harnesses.release(api);
     const after = schema();
     const added = after.filter((a) => !before.some((b) => b.name === a.name));
     expect(before.every((b) => after.some((a) => a.name === b.name && a.sql === b.sql))).toBe(true);
@@ -152,7 +145,7 @@ describe('lifecycle', () => {
     // Stop once the import is under way (some lines committed, most not).
     while (api.fuzzyd.runtime.backend.count() === 0) await new Promise((r) => setTimeout(r, 2));
     const stopping = api.stop({ keepFiles: true });
-    harnesses.splice(harnesses.indexOf(api), 1);
+    harnesses.release(api);
     const response = await importing;
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ added: 30_000, rejected: 0 });
