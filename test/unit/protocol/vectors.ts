@@ -25,18 +25,25 @@ export interface VectorFile {
 }
 
 /**
- * shared/vectors lives next to the package (../shared/vectors from the repo root); walk up from this file so the
- * loader works from the TS sources and from dist/ alike. FUZZYD_VECTORS_DIR overrides.
+ * The team's shared/vectors (../shared/vectors from the repo root) when it is there, so new captures are picked up;
+ * otherwise the copy in test/fixtures/rspamd-vectors, so a clone on its own still runs every test. Walks up from
+ * this file so the loader works from the TS sources and from dist/ alike. FUZZYD_VECTORS_DIR overrides.
  */
 export function vectorsDir(): string {
   const override = process.env.FUZZYD_VECTORS_DIR;
   if (override) return override;
   let dir = dirname(fileURLToPath(import.meta.url));
+  let fixture: string | null = null;
   for (;;) {
-    const candidate = join(dir, 'shared', 'vectors');
-    if (existsSync(join(candidate, 'README.md'))) return candidate;
+    const shared = join(dir, 'shared', 'vectors');
+    if (existsSync(join(shared, 'README.md'))) return shared;
+    const copy = join(dir, 'test', 'fixtures', 'rspamd-vectors');
+    if (!fixture && existsSync(join(copy, 'README.md'))) fixture = copy;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('shared/vectors not found above ' + fileURLToPath(import.meta.url));
+    if (parent === dir) {
+      if (fixture) return fixture;
+      throw new Error('neither ../shared/vectors nor test/fixtures/rspamd-vectors found above ' + fileURLToPath(import.meta.url));
+    }
     dir = parent;
   }
 }
