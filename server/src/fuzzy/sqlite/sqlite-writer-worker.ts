@@ -16,21 +16,30 @@ const writer = new SqliteWriter(db, durability);
 writer.drainPendingShingles();
 const port = parentPort!;
 
-/** Pending shingle rows move between messages, in slices short enough not to delay acknowledgements much. */
+/**
+ * Pending shingle rows move while no batch has arrived for IDLE_MS, in slices short enough not to delay the next
+ * acknowledgement much: during a burst of writes every bit of this thread goes to acknowledging them. A backlog past
+ * BACKLOG_LIMIT moves between batches even under load, so the queue cannot grow without bound.
+ */
 const MOVE_SLICE_MS = 5;
-let moveScheduled = false;
+const IDLE_MS = 20;
+const BACKLOG_LIMIT = 200_000;
+let lastBatchAt = 0;
+let moveTimer: NodeJS.Timeout | null = null;
 function scheduleShingleMove(): void {
-  if (moveScheduled || writer.pendingShingles === 0) return;
-  moveScheduled = true;
-  setImmediate(() => {
-    moveScheduled = false;
+  if (moveTimer || writer.pendingShingles === 0) return;
+  const idleFor = performance.now() - lastBatchAt;
+  const wait = writer.pendingShingles > BACKLOG_LIMIT ? 0 : Math.max(0, IDLE_MS - idleFor);
+  moveTimer = setTimeout(() => {
+    moveTimer = null;
+    if (writer.pendingShingles <= BACKLOG_LIMIT && performance.now() - lastBatchAt < IDLE_MS) return scheduleShingleMove();
     try {
       writer.movePendingShingles(MOVE_SLICE_MS);
     } catch {
       // Retried on the next slice; the rows stay queued and durable.
     }
     scheduleShingleMove();
-  });
+  }, wait);
 }
 
 function reply(msg: WriterResponse): void {
@@ -41,12 +50,14 @@ port.on('message', (msg: WriterRequest) => {
   try {
     switch (msg.type) {
       case 'batch':
+        lastBatchAt = performance.now();
         reply({ type: 'done', id: msg.id, results: writer.apply(unpackOps(Buffer.from(msg.ops.buffer, msg.ops.byteOffset, msg.ops.byteLength))) });
         break;
       case 'purge':
         reply({ type: 'done', id: msg.id, results: writer.purgeExpired(msg.now, msg.expireSeconds, msg.limit) });
         break;
       case 'close':
+        if (moveTimer) clearTimeout(moveTimer);
         writer.drainPendingShingles();
         db.pragma('wal_checkpoint(TRUNCATE)');
         db.close();
