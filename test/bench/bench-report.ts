@@ -1,0 +1,242 @@
+/** Turns benchmark results into the console table, bench/results/*.json and bench/results/BENCH.md. */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg, release } from 'node:os';
+import type { Measurement, UdpBenchResult, WriteMeasurement } from './udp-types.js';
+
+export interface MachineInfo {
+  cpus: number;
+  cpuModel: string;
+  node: string;
+  kernel: string;
+  rspamd: string | null;
+  /** 1/5/15-minute load averages when the section started: other work on the machine skews every figure. */
+  loadAvg: number[];
+  date: string;
+}
+
+export function machineInfo(): MachineInfo {
+  let cpuModel = 'unknown';
+  try {
+    cpuModel = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpuModel;
+  } catch {
+    // not Linux
+  }
+  let rspamd: string | null = null;
+  try {
+    rspamd = /version\s+(\S+)/i.exec(execFileSync('rspamd', ['--version'], { encoding: 'utf8' }))?.[1] ?? null;
+  } catch {
+    // not installed
+  }
+  return {
+    cpus: availableParallelism(),
+    cpuModel,
+    node: process.version,
+    kernel: release(),
+    rspamd,
+    loadAvg: loadavg().map((l) => Number(l.toFixed(2))),
+    date: new Date().toISOString(),
+  };
+}
+
+export function machineLine(m: MachineInfo): string {
+  return (
+    `${m.cpus} × ${m.cpuModel}, Node ${m.node}, Linux ${m.kernel}, rspamd ${m.rspamd ?? 'n/a'}, ` +
+    `load average at start ${m.loadAvg.join(' / ')}, ${m.date}`
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// UDP tables
+
+const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+const ms = (us: number): string => (us / 1000).toFixed(2);
+const lat = (m: Measurement): string => `${ms(m.p50)} / ${ms(m.p99)} / ${ms(m.p999)}`;
+
+interface Row {
+  scenario: string;
+  fz: Measurement | null;
+  rs: Measurement | null;
+  ratio: string;
+  note: string;
+}
+
+function ratio(a: number, b: number): string {
+  return b > 0 ? `${(a / b).toFixed(2)}×` : '';
+}
+
+function applyNote(w: WriteMeasurement): string {
+  if (w.applyMs === undefined) return 'rspamd acks before storing';
+  const took = `${(w.applyMs / 1000).toFixed(1)} s (${int(w.applyRate ?? 0)}/s)`;
+  return `rspamd acks before storing; applying its ${int(w.queued ?? 0)} queued WRITEs took ${took}`;
+}
+
+/** "better of 2 runs: fuzzyd 61,000 / 64,000, rspamd 75,000 / 76,000 req/s" */
+function runsNote(f: Measurement, r: Measurement): string {
+  if (!f.runsRps || !r.runsRps) return '';
+  const runs = (m: Measurement): string => (m.runsRps ?? []).map(int).join(' / ');
+  return `better of ${f.runsRps.length} runs: fuzzyd ${runs(f)}, rspamd ${runs(r)} req/s`;
+}
+
+function mkRow(scenario: string, fz: Measurement | null, rs: Measurement | null, note = '', ratioText = ''): Row {
+  return { scenario, fz, rs, ratio: ratioText, note };
+}
+
+function udpRows(r: UdpBenchResult): Row[] {
+  const f = r.fuzzyd;
+  const s = r.rspamd;
+  const P = r.params;
+  const rows: Row[] = [
+    mkRow(
+      'CHECK plain (½ hit, ½ miss)',
+      f.checkPlain,
+      s.checkPlain,
+      runsNote(f.checkPlain, s.checkPlain),
+      ratio(f.checkPlain.rps, s.checkPlain.rps),
+    ),
+    mkRow(
+      'CHECK 32 shingles (⅓ exact, ⅓ shingle-only, ⅓ miss)',
+      f.checkShingles,
+      s.checkShingles,
+      runsNote(f.checkShingles, s.checkShingles),
+      ratio(f.checkShingles.rps, s.checkShingles.rps),
+    ),
+    mkRow(
+      'WRITE plain (fuzzyd: ack after fsync)',
+      f.writePlain,
+      s.writePlain,
+      applyNote(s.writePlain),
+      ratio(f.writePlain.rps, s.writePlain.applyRate ?? 0),
+    ),
+    mkRow(
+      'WRITE 32 shingles (fuzzyd: ack after fsync)',
+      f.writeShingles,
+      s.writeShingles,
+      applyNote(s.writeShingles),
+      ratio(f.writeShingles.rps, s.writeShingles.applyRate ?? 0),
+    ),
+  ];
+  const noFsync = 'no fsync per commit';
+  if (f.writePlainNormal) rows.push(mkRow('WRITE plain, durability normal', f.writePlainNormal, null, noFsync));
+  if (f.writeShinglesNormal) rows.push(mkRow('WRITE 32 shingles, durability normal', f.writeShinglesNormal, null, noFsync));
+  const gaps = `${f.mixed.checks.maxGapMs.toFixed(0)} ms vs ${s.mixed.checks.maxGapMs.toFixed(0)} ms`;
+  const mixedChecks = `mixed: CHECK plain @${int(P.mixedCheckRate)}/s offered (rspamd sync ${P.rspamdDefaultSync})`;
+  const mixedWrites = `mixed: WRITE 32 shingles streaming (${P.mixedWriteInflight} in flight)`;
+  rows.push(
+    mkRow(mixedChecks, f.mixed.checks, s.mixed.checks, `longest silence ${gaps}`),
+    mkRow(mixedWrites, f.mixed.writes, s.mixed.writes, s.mixed.note),
+  );
+  const short = s.mixedShortSync;
+  if (short) {
+    const note = `rspamd longest silence ${short.checks.maxGapMs.toFixed(0)} ms`;
+    rows.push(
+      mkRow(`mixed: CHECK @${int(P.mixedCheckRate)}/s, rspamd sync ${P.rspamdShortSync}`, null, short.checks, note),
+      mkRow(`mixed: WRITE stream, rspamd sync ${P.rspamdShortSync}`, null, short.writes),
+    );
+  }
+  return rows;
+}
+
+const cpuCell = (m: Measurement): string => (m.cpu ? `${m.cpu.serverUsPerRequest} (${m.cpu.serverPct} %)` : '');
+const cells = (m: Measurement | null): string[] =>
+  m ? [int(m.rps), lat(m), String(m.lost), cpuCell(m)] : ['', '', '', ''];
+
+/** Runs that other programs visibly disturbed: more than 30 % of a core went to neither server nor generator. */
+function disturbed(rows: Row[]): string[] {
+  const out: string[] = [];
+  for (const row of rows) {
+    for (const [who, m] of [['fuzzyd', row.fz], ['rspamd', row.rs]] as const) {
+      if (m?.cpu && m.cpu.otherPct > 30) out.push(`${row.scenario} (${who}): ${m.cpu.otherPct} % of a core`);
+    }
+  }
+  return out;
+}
+
+export function udpConsoleTable(r: UdpBenchResult): string {
+  const header = [
+    'scenario',
+    'fuzzyd req/s',
+    'p50/p99/p99.9 ms',
+    'lost',
+    'CPU µs/req',
+    'rspamd req/s',
+    'p50/p99/p99.9 ms',
+    'lost',
+    'CPU µs/req',
+    'ratio',
+  ];
+  const body = udpRows(r).map((row) => [row.scenario, ...cells(row.fz), ...cells(row.rs), row.ratio]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const fmt = (cols: string[]): string =>
+    cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const lines = [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(fmt)];
+  lines.push('', 'notes:');
+  for (const x of udpRows(r)) if (x.note) lines.push(`  ${x.scenario}: ${x.note}`);
+  lines.push('', 'targets:');
+  for (const [name, v] of Object.entries(r.verdicts)) {
+    lines.push(`  ${v.met ? 'MET ' : 'MISS'} ${name}: ${v.value} (target ${v.target})`);
+  }
+  for (const w of r.warnings) lines.push(`  WARNING ${w}`);
+  for (const d of disturbed(udpRows(r))) lines.push(`  DISTURBED (CPU that went to other programs) ${d}`);
+  return lines.join('\n');
+}
+
+export function udpMarkdown(r: UdpBenchResult): string {
+  const P = r.params;
+  const lines = [
+    `${int(P.preloadedHashes)} preloaded hashes × 32 shingles, one SQLite file copied for each server; load from a ` +
+      `separate process (${r.generator === 'c' ? 'loadgen.c' : 'the Node generator'}), one UDP socket, ` +
+      `${P.inflight} requests in flight (closed loop) unless stated, ${P.timeoutMs} ms timeout, no retransmits. ` +
+      `CHECK runs: ${P.checkWarmupS} s warm-up + ${P.checkDurationS} s. ` +
+      `rspamd 3.4 fuzzy worker: SQLite backend, sync ${P.rspamdDefaultSync} (its default), a fresh worker for each ` +
+      'WRITE and mixed run. Each scenario runs on fuzzyd and right after on rspamd, so both meet the same machine.',
+    '',
+    '| scenario | fuzzyd req/s | p50 / p99 / p99.9 ms | lost | CPU µs/req (% core) ' +
+      '| rspamd req/s | p50 / p99 / p99.9 ms | lost | CPU µs/req (% core) | fuzzyd ÷ rspamd |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const rows = udpRows(r);
+  for (const x of rows) lines.push(`| ${[x.scenario, ...cells(x.fz), ...cells(x.rs), x.ratio].join(' | ')} |`);
+  lines.push('');
+  for (const x of rows) if (x.note) lines.push(`- ${x.scenario}: ${x.note}.`);
+  lines.push(
+    "- CPU µs/req: the server's own CPU time (all its threads) over the run divided by the requests sent, warm-up " +
+      "included; the mixed rows count both generators' requests.",
+    "- WRITE ratios compare fuzzyd's acknowledged-after-commit rate with the rate at which rspamd then applied its " +
+      'queue.',
+    `- fuzzyd start-up (index rebuilt from the file): ${(r.fuzzydStartMs / 1000).toFixed(1)} s` +
+      (r.fuzzydIndexLoadMs !== null ? ` (index ${(r.fuzzydIndexLoadMs / 1000).toFixed(1)} s)` : '') +
+      '.',
+    '',
+    '| target | measured | met |',
+    '| --- | --- | --- |',
+  );
+  for (const [name, v] of Object.entries(r.verdicts)) {
+    lines.push(`| ${name}: ${v.target} | ${v.value} | ${v.met ? 'yes' : '**no**'} |`);
+  }
+  for (const w of r.warnings) lines.push('', `**Warning:** ${w}`);
+  const bad = disturbed(rows);
+  if (bad.length > 0) {
+    const what = 'other programs took CPU during these runs; their rates and tails are low';
+    lines.push('', `**Disturbed runs** (${what}): ${bad.join('; ')}.`);
+  }
+  if (r.profile) {
+    lines.push('', 'Hottest fuzzyd functions (self time, % of one core, `--cpu-prof`):', '');
+    for (const [scenario, spots] of Object.entries(r.profile)) {
+      const top = spots.slice(0, 6).map((h) => `${h.function} (${h.thread}, ${h.pctOfCore} %)`);
+      lines.push(`- ${scenario}: ${top.join(', ')}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** For sections without their own renderer: scalar fields as a table, anything nested as compact JSON. */
+export function genericMarkdown(result: Record<string, unknown>): string {
+  if (typeof result.markdown === 'string') return result.markdown;
+  const lines = ['| field | value |', '| --- | --- |'];
+  for (const [key, value] of Object.entries(result)) {
+    const text = value !== null && typeof value === 'object' ? `\`${JSON.stringify(value)}\`` : String(value);
+    lines.push(`| ${key} | ${text.replace(/\|/g, '\\|')} |`);
+  }
+  return lines.join('\n');
+}
