@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { freeTcpPort, freeUdpPort } from './ports.js';
 import { tempDir } from './temp-dir.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/server/src/main.js', import.meta.url));
+/** The package root: two levels above this file in the sources, three when running compiled from dist/. */
+const ROOT = fileURLToPath(new URL(import.meta.url.includes('/dist/test/') ? '../../../' : '../../', import.meta.url));
+const MAIN = `${ROOT}dist/server/src/main.js`;
 
 export interface FuzzydProcess {
   udpPort: number;

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Durability } from '../../config/app-config.js';
+import { lowerThreadPriority } from '../../common/thread-priority.js';
 import { SqliteWriter } from './sqlite-writer.js';
 import { openFuzzyDatabase } from './sqlite-schema.js';
 import { unpackOps } from './write-op-codec.js';
@@ -10,6 +11,9 @@ import type { WriterRequest, WriterResponse } from './writer-protocol.js';
  * the event loop that answers CHECKs.
  */
 const { dbPath, durability } = workerData as { dbPath: string; durability: Durability };
+// CHECK latency matters more than how soon a WRITE is acknowledged: under CPU contention the event loop goes first.
+const WRITER_NICE = 5;
+lowerThreadPriority(WRITER_NICE);
 const db = openFuzzyDatabase(dbPath, { durability });
 const writer = new SqliteWriter(db, durability);
 // Shingle rows left queued by a crash are moved before anything reads the file (the index is built from it).

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { processCpuMs, threadCpuMs } from './thread-cpu.js';
-import { lowerThreadPriority } from './thread-priority.js';
+import { lowerThreadPriority } from '../../common/thread-priority.js';
 import { runTrainJob } from './train-job.js';
 import { WorkerInput, WorkerMessage } from './worker-messages.js';
 

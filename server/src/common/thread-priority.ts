@@ -1,7 +1,7 @@
 /**
- * Lowers the scheduling priority of the calling thread only. Training is background work; on a 2-core host the
- * trainer thread and the event-loop thread (which serves the UDP fuzzy traffic) compete for CPU, and without
- * this the event loop waits behind the trainer whenever anything else runs. On Linux setpriority(PRIO_PROCESS,
+ * Lowers the scheduling priority of the calling thread only. The ANN trainer and the SQLite writer are worker
+ * threads next to the event loop that answers UDP CHECKs; on a 2-core host they compete for CPU, and without this
+ * the event loop waits behind them whenever anything else runs. On Linux setpriority(PRIO_PROCESS,
  * tid) applies to one thread, and os.setPriority passes the id through; the thread id comes from
  * /proc/thread-self. Raising the nice value needs no privileges. Elsewhere this is a no-op.
  */
