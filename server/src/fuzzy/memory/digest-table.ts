@@ -2,7 +2,13 @@ import { DIGEST_BYTES } from '../../../../shared/protocol/constants.js';
 import { fmix32, nextPowerOfTwo } from './hash-mix.js';
 
 const EMPTY = -1;
+/** A removed entry of the bucket array being migrated away from (probing goes on past it). */
+const TOMBSTONE = -2;
 const MAX_LOAD = 0.6;
+const MIGRATE_PER_INSERT = 8;
+/** Digests live in fixed 4 MiB chunks, so growing never copies the ones already stored. */
+const CHUNK_SHIFT = 16;
+const CHUNK_SLOTS = 1 << CHUNK_SHIFT;
 
 function readU32(bytes: Uint8Array, at: number): number {
   return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
@@ -17,24 +23,25 @@ function hashDigest(bytes: Uint8Array, offset: number): number {
 /**
  * Digest → record slot, in typed arrays rather than a Map of strings: about 100 bytes per hash instead of several
  * hundred, and no garbage per lookup. Records live in parallel arrays indexed by slot; freed slots are reused.
+ * Growing never stops the event loop for long: digests are stored in chunks that are never copied, and the bucket
+ * array is rehashed a few entries per insert while lookups try the old and the new one.
  */
 export class DigestTable {
-  private slab: Uint8Array;
+  private chunks: Uint8Array[] = [];
   private slotHashes: Uint32Array;
   private freeSlots: number[] = [];
   private nextSlot = 0;
   private buckets: Int32Array;
-  private mask: number;
+  private oldBuckets: Int32Array | null = null;
+  private migrated = 0;
   private live = 0;
   /** Called when slots are reallocated so the owner can grow its parallel arrays. */
   onGrow: (capacity: number) => void = () => {};
 
   constructor(initialCapacity = 1024) {
     const cap = nextPowerOfTwo(initialCapacity);
-    this.slab = new Uint8Array(cap * DIGEST_BYTES);
     this.slotHashes = new Uint32Array(cap);
     this.buckets = new Int32Array(nextPowerOfTwo(cap / MAX_LOAD)).fill(EMPTY);
-    this.mask = this.buckets.length - 1;
   }
 
   get size(): number {
@@ -46,93 +53,133 @@ export class DigestTable {
   }
 
   find(digest: Uint8Array): number {
-    let at = hashDigest(digest, 0) & this.mask;
-    for (;;) {
-      const slot = this.buckets[at];
-      if (slot === EMPTY) return EMPTY;
-      if (this.equals(slot, digest)) return slot;
-      at = (at + 1) & this.mask;
-    }
+    const hash = hashDigest(digest, 0);
+    const slot = this.findIn(this.buckets, hash, digest);
+    return slot >= 0 || !this.oldBuckets ? slot : this.findIn(this.oldBuckets, hash, digest);
   }
 
   /** Inserts a digest that is not present yet; returns its new slot. */
   insert(digest: Uint8Array): number {
+    this.migrate(MIGRATE_PER_INSERT);
     const slot = this.allocateSlot();
-    this.slab.set(digest.subarray(0, DIGEST_BYTES), slot * DIGEST_BYTES);
-    const hash = hashDigest(this.slab, slot * DIGEST_BYTES);
+    const chunk = this.chunks[slot >>> CHUNK_SHIFT];
+    const offset = (slot & (CHUNK_SLOTS - 1)) * DIGEST_BYTES;
+    chunk.set(digest.subarray(0, DIGEST_BYTES), offset);
+    const hash = hashDigest(chunk, offset);
     this.slotHashes[slot] = hash;
-    if ((this.live + 1) / this.buckets.length > MAX_LOAD) this.rehash(this.buckets.length * 2);
-    this.place(slot, hash);
     this.live++;
+    if (this.live / this.buckets.length > MAX_LOAD) this.growBuckets();
+    place(this.buckets, slot, hash);
     return slot;
   }
 
   remove(slot: number): void {
-    let at = this.slotHashes[slot] & this.mask;
-    while (this.buckets[at] !== slot) {
-      if (this.buckets[at] === EMPTY) return;
-      at = (at + 1) & this.mask;
-    }
-    this.shiftBack(at);
+    const hash = this.slotHashes[slot];
+    const at = positionOf(this.buckets, slot, hash);
+    if (at >= 0) this.shiftBack(at);
+    else if (this.oldBuckets) {
+      const oldAt = positionOf(this.oldBuckets, slot, hash);
+      if (oldAt < 0) return;
+      this.oldBuckets[oldAt] = TOMBSTONE;
+    } else return;
     this.freeSlots.push(slot);
     this.live--;
   }
 
   /** A copy of the digest stored in `slot`. */
   digestAt(slot: number): Buffer {
-    return Buffer.from(this.slab.subarray(slot * DIGEST_BYTES, (slot + 1) * DIGEST_BYTES));
+    const offset = (slot & (CHUNK_SLOTS - 1)) * DIGEST_BYTES;
+    return Buffer.from(this.chunks[slot >>> CHUNK_SHIFT].subarray(offset, offset + DIGEST_BYTES));
+  }
+
+  private findIn(buckets: Int32Array, hash: number, digest: Uint8Array): number {
+    const mask = buckets.length - 1;
+    let at = hash & mask;
+    for (;;) {
+      const slot = buckets[at];
+      if (slot === EMPTY) return EMPTY;
+      if (slot >= 0 && this.slotHashes[slot] === hash && this.equals(slot, digest)) return slot;
+      at = (at + 1) & mask;
+    }
   }
 
   private equals(slot: number, digest: Uint8Array): boolean {
-    const base = slot * DIGEST_BYTES;
-    for (let i = 0; i < DIGEST_BYTES; i++) if (this.slab[base + i] !== digest[i]) return false;
+    const chunk = this.chunks[slot >>> CHUNK_SHIFT];
+    const base = (slot & (CHUNK_SLOTS - 1)) * DIGEST_BYTES;
+    for (let i = 0; i < DIGEST_BYTES; i++) if (chunk[base + i] !== digest[i]) return false;
     return true;
   }
 
-  private place(slot: number, hash: number): void {
-    let at = hash & this.mask;
-    while (this.buckets[at] !== EMPTY) at = (at + 1) & this.mask;
-    this.buckets[at] = slot;
+  private growBuckets(): void {
+    this.migrate(Infinity);
+    this.oldBuckets = this.buckets;
+    this.buckets = new Int32Array(this.buckets.length * 2).fill(EMPTY);
+    this.migrated = 0;
+  }
+
+  private migrate(budget: number): void {
+    const old = this.oldBuckets;
+    if (!old) return;
+    const end = Math.min(old.length, this.migrated + budget);
+    for (let i = this.migrated; i < end; i++) {
+      const slot = old[i];
+      if (slot < 0) continue;
+      place(this.buckets, slot, this.slotHashes[slot]);
+      old[i] = TOMBSTONE;
+    }
+    this.migrated = end;
+    if (end === old.length) this.oldBuckets = null;
   }
 
   /** Backward-shift deletion keeps probe chains intact without tombstones. */
   private shiftBack(hole: number): void {
+    const b = this.buckets;
+    const mask = b.length - 1;
     let next = hole;
     for (;;) {
-      this.buckets[hole] = EMPTY;
+      b[hole] = EMPTY;
       for (;;) {
-        next = (next + 1) & this.mask;
-        const slot = this.buckets[next];
+        next = (next + 1) & mask;
+        const slot = b[next];
         if (slot === EMPTY) return;
-        const home = this.slotHashes[slot] & this.mask;
+        const home = this.slotHashes[slot] & mask;
         const stays = hole <= next ? hole < home && home <= next : hole < home || home <= next;
         if (!stays) break;
       }
-      this.buckets[hole] = this.buckets[next];
+      b[hole] = b[next];
       hole = next;
     }
-  }
-
-  private rehash(size: number): void {
-    const old = this.buckets;
-    this.buckets = new Int32Array(size).fill(EMPTY);
-    this.mask = size - 1;
-    for (const slot of old) if (slot !== EMPTY) this.place(slot, this.slotHashes[slot]);
   }
 
   private allocateSlot(): number {
     const reused = this.freeSlots.pop();
     if (reused !== undefined) return reused;
-    if (this.nextSlot === this.slotHashes.length) {
-      const cap = this.slotHashes.length * 2;
-      const slab = new Uint8Array(cap * DIGEST_BYTES);
-      slab.set(this.slab);
-      this.slab = slab;
-      const hashes = new Uint32Array(cap);
+    const slot = this.nextSlot++;
+    if ((slot >>> CHUNK_SHIFT) >= this.chunks.length) this.chunks.push(new Uint8Array(CHUNK_SLOTS * DIGEST_BYTES));
+    if (slot === this.slotHashes.length) {
+      const hashes = new Uint32Array(this.slotHashes.length * 2);
       hashes.set(this.slotHashes);
       this.slotHashes = hashes;
-      this.onGrow(cap);
+      this.onGrow(hashes.length);
     }
-    return this.nextSlot++;
+    return slot;
+  }
+}
+
+function place(buckets: Int32Array, slot: number, hash: number): void {
+  const mask = buckets.length - 1;
+  let at = hash & mask;
+  while (buckets[at] !== EMPTY) at = (at + 1) & mask;
+  buckets[at] = slot;
+}
+
+function positionOf(buckets: Int32Array, slot: number, hash: number): number {
+  const mask = buckets.length - 1;
+  let at = hash & mask;
+  for (;;) {
+    const here = buckets[at];
+    if (here === slot) return at;
+    if (here === EMPTY) return -1;
+    at = (at + 1) & mask;
   }
 }
