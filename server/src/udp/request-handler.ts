@@ -79,7 +79,7 @@ export class RequestHandler {
         return;
       case Command.Write:
       case Command.Del:
-        return this.update(req, address, port, reply, send);
+        return this.update(req, address, port, reply);
       default:
         // Unknown commands are refused and never queued (§5.6).
         stats.record(req.cmd, 'denied');
@@ -113,7 +113,7 @@ export class RequestHandler {
     count.then(answer, () => answer(0));
   }
 
-  private update(req: FuzzyRequest, address: string, port: number, reply: ReplyFn, send: SendReply): void {
+  private update(req: FuzzyRequest, address: string, port: number, reply: ReplyFn): void {
     const { stats, policy, backend } = this.o;
     const write = req.cmd === Command.Write;
     if (this.o.readOnly || !policy.mayWrite(address)) {
@@ -133,25 +133,27 @@ export class RequestHandler {
     const key = RetransmitCache.key(address, port, req.tag, req.digest);
     const seen = this.retransmits.lookup(key);
     if (seen !== undefined) {
-      // A resend: answer with the first reply, or stay quiet while the first is still committing.
+      // A resend: acknowledge again once the first copy is committed; stay quiet while it still is committing.
       stats.duplicates++;
-      if (seen) send(seen);
+      if (seen === 'done') reply(ReplyCode.Ok, req.flag, 1, req.digest, 0);
       return;
     }
     this.retransmits.begin(key);
+    // The digest and shingles stay views into the datagram: node:dgram hands every message a fresh Buffer.
     const op = write
-      ? { kind: 'write' as const, digest: Buffer.from(req.digest), flag: req.flag, value: req.value, shingles: req.shingles }
-      : { kind: 'del' as const, digest: Buffer.from(req.digest) };
+      ? { kind: 'write' as const, digest: req.digest, flag: req.flag, value: req.value, shingles: req.shingles }
+      : { kind: 'del' as const, digest: req.digest };
     backend.update(op).then(
       (r) => {
         stats.record(req.cmd, r.status === 'not-found' ? 'not-found' : 'ok');
-        this.retransmits.finish(key, reply(ReplyCode.Ok, req.flag, 1, req.digest, 0));
+        this.retransmits.finish(key, true);
+        reply(ReplyCode.Ok, req.flag, 1, req.digest, 0);
       },
       (err: Error) => {
         // Never acknowledge what was not committed: the client sees an error and can retry.
         stats.record(req.cmd, 'error');
         this.o.onWarning('update failed', { error: err.message, source: address });
-        this.retransmits.finish(key, null);
+        this.retransmits.finish(key, false);
         reply(ReplyCode.InternalError, req.flag, 0, req.digest, 0);
       },
     );

@@ -4,7 +4,8 @@ import { lowerThreadPriority } from '../../common/thread-priority.js';
 import { SqliteWriter } from './sqlite-writer.js';
 import { openFuzzyDatabase } from './sqlite-schema.js';
 import { unpackOps } from './write-op-codec.js';
-import type { WriterRequest, WriterResponse } from './writer-protocol.js';
+import type { WriterRequest, WriterResponse, WriterResult } from './writer-protocol.js';
+import { packResults } from './writer-result-codec.js';
 
 /**
  * The writer thread: owns the only write connection to the fuzzy tables, so commits (and their fsyncs) never block
@@ -50,22 +51,30 @@ function reply(msg: WriterResponse): void {
   port.postMessage(msg);
 }
 
+function done(id: number, results: WriterResult[]): void {
+  const packed = packResults(results);
+  port.postMessage({ type: 'done', id, results: packed } satisfies WriterResponse, [
+    packed.records.buffer as ArrayBuffer,
+    packed.shingles.buffer as ArrayBuffer,
+  ]);
+}
+
 port.on('message', (msg: WriterRequest) => {
   try {
     switch (msg.type) {
       case 'batch':
         lastBatchAt = performance.now();
-        reply({ type: 'done', id: msg.id, results: writer.apply(unpackOps(Buffer.from(msg.ops.buffer, msg.ops.byteOffset, msg.ops.byteLength))) });
+        done(msg.id, writer.apply(unpackOps(Buffer.from(msg.ops.buffer, msg.ops.byteOffset, msg.ops.byteLength))));
         break;
       case 'purge':
-        reply({ type: 'done', id: msg.id, results: writer.purgeExpired(msg.now, msg.expireSeconds, msg.limit) });
+        done(msg.id, writer.purgeExpired(msg.now, msg.expireSeconds, msg.limit));
         break;
       case 'close':
         if (moveTimer) clearTimeout(moveTimer);
         writer.drainPendingShingles();
         db.pragma('wal_checkpoint(TRUNCATE)');
         db.close();
-        reply({ type: 'done', id: msg.id, results: [] });
+        done(msg.id, []);
         port.close();
         break;
     }

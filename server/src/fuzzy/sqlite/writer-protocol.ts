@@ -1,4 +1,5 @@
 import type { UpdateStatus } from '../fuzzy-backend.js';
+import type { PackedResults } from './writer-result-codec.js';
 
 /** Messages between the main thread and the SQLite writer thread. */
 export type WriterRequest =
@@ -18,5 +19,5 @@ export interface WriterResult {
 
 export type WriterResponse =
   | { type: 'ready' }
-  | { type: 'done'; id: number; results: WriterResult[] }
+  | { type: 'done'; id: number; results: PackedResults }
   | { type: 'failed'; id: number; message: string };

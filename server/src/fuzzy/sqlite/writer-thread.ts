@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Durability } from '../../config/app-config.js';
 import { workerScriptUrl } from '../../common/worker-script.js';
 import type { WriterRequest, WriterResponse, WriterResult } from './writer-protocol.js';
+import { unpackResults } from './writer-result-codec.js';
 
 type Outgoing = WriterRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
@@ -18,7 +19,7 @@ export class WriterThread {
       if (msg.type === 'ready') return;
       const w = this.waiting.get(msg.id);
       this.waiting.delete(msg.id);
-      if (msg.type === 'done') w?.resolve(msg.results);
+      if (msg.type === 'done') w?.resolve(unpackResults(msg.results));
       else w?.reject(new Error(`SQLite commit failed: ${msg.message}`));
     });
     worker.on('exit', (code) => {

@@ -1,0 +1,59 @@
+import { DIGEST_BYTES } from '../../../../shared/protocol/constants.js';
+import type { UpdateStatus } from '../fuzzy-backend.js';
+import type { WriterResult } from './writer-protocol.js';
+
+/**
+ * Commit results cross back from the writer thread packed like the ops that went in: structured-cloning a result
+ * object per write, each with its own Uint8Array (a fresh ArrayBuffer per clone), made the main thread's garbage
+ * collector pause for many milliseconds under a write stream, and those pauses delay every CHECK.
+ */
+const RECORD_BYTES = 24 + DIGEST_BYTES;
+const STATUSES: readonly UpdateStatus[] = ['added', 'updated', 'reflagged', 'deleted', 'not-found'];
+const STATUS_CODES = new Map(STATUSES.map((s, i) => [s, i]));
+
+export interface PackedResults {
+  records: Uint8Array;
+  /** (position, lo, hi) triples of all deleted hashes, in result order. */
+  shingles: Uint32Array;
+}
+
+export function packResults(results: readonly WriterResult[]): PackedResults {
+  const records = Buffer.alloc(results.length * RECORD_BYTES);
+  const triples = results.reduce((n, r) => n + (r.removedShingles?.length ?? 0), 0);
+  const shingles = new Uint32Array(triples);
+  let at = 0;
+  results.forEach((r, i) => {
+    const base = i * RECORD_BYTES;
+    records[base] = STATUS_CODES.get(r.status)!;
+    records[base + 1] = r.flag;
+    records.writeUInt16LE(r.removedShingles ? r.removedShingles.length / 3 : 0xffff, base + 2);
+    records.writeDoubleLE(r.value, base + 8);
+    records.writeDoubleLE(r.time, base + 16);
+    records.set(r.digest.subarray(0, DIGEST_BYTES), base + 24);
+    if (r.removedShingles) {
+      shingles.set(r.removedShingles, at);
+      at += r.removedShingles.length;
+    }
+  });
+  return { records, shingles };
+}
+
+export function unpackResults(packed: PackedResults): WriterResult[] {
+  const records = Buffer.from(packed.records.buffer, packed.records.byteOffset, packed.records.byteLength);
+  const out: WriterResult[] = [];
+  let at = 0;
+  for (let base = 0; base + RECORD_BYTES <= records.length; base += RECORD_BYTES) {
+    const removed = records.readUInt16LE(base + 2);
+    const removedShingles = removed === 0xffff ? null : packed.shingles.subarray(at, at + removed * 3);
+    if (removedShingles) at += removedShingles.length;
+    out.push({
+      status: STATUSES[records[base]],
+      flag: records[base + 1],
+      value: records.readDoubleLE(base + 8),
+      time: records.readDoubleLE(base + 16),
+      digest: records.subarray(base + 24, base + RECORD_BYTES),
+      removedShingles,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
+import type { UpdateOp } from '../../../server/src/fuzzy/fuzzy-backend.js';
+import { packOps, unpackOps } from '../../../server/src/fuzzy/sqlite/write-op-codec.js';
+import { packResults, unpackResults } from '../../../server/src/fuzzy/sqlite/writer-result-codec.js';
+import type { WriterResult } from '../../../server/src/fuzzy/sqlite/writer-protocol.js';
+
+/** The two packed formats that cross the thread boundary, through a real structured clone as postMessage does. */
+describe('writer thread codecs', () => {
+  it('ops survive packing: every kind, optional fields, shingles', () => {
+    const ops: UpdateOp[] = [
+      { kind: 'write', digest: randomBytes(64), flag: 7, value: -12, shingles: new ShingleBlock(randomBytes(256)) },
+      { kind: 'write', digest: randomBytes(64), flag: 255, value: 2 ** 40, shingles: null },
+      { kind: 'del', digest: randomBytes(64) },
+      { kind: 'set', digest: randomBytes(64), value: 9 },
+      { kind: 'set', digest: randomBytes(64), flag: 3 },
+    ];
+    const back = unpackOps(Buffer.from(structuredClone(packOps(ops))));
+    expect(back.map(describeOp)).toEqual(ops.map(describeOp));
+  });
+
+  it('results survive packing, each record in its own place, deleted shingles in order', () => {
+    const results: WriterResult[] = [
+      { status: 'added', digest: randomBytes(64), flag: 1, value: 3, time: 1_795_000_000, removedShingles: null },
+      { status: 'deleted', digest: randomBytes(64), flag: 2, value: 5, time: 7, removedShingles: Uint32Array.from([0, 1, 2, 31, 4, 5]) },
+      { status: 'reflagged', digest: randomBytes(64), flag: 9, value: -1, time: 8, removedShingles: null },
+      { status: 'deleted', digest: randomBytes(64), flag: 4, value: 0, time: 9, removedShingles: Uint32Array.from([7, 8, 9]) },
+      { status: 'not-found', digest: randomBytes(64), flag: 0, value: 0, time: 0, removedShingles: null },
+    ];
+    const back = unpackResults(structuredClone(packResults(results)));
+    expect(back.map(describeResult)).toEqual(results.map(describeResult));
+  });
+});
+
+function describeOp(op: UpdateOp): unknown {
+  return { ...op, digest: op.digest.toString('hex'), shingles: 'shingles' in op ? op.shingles?.bytes.toString('hex') ?? null : undefined };
+}
+
+function describeResult(r: WriterResult): unknown {
+  return { ...r, digest: Buffer.from(r.digest).toString('hex'), removedShingles: r.removedShingles ? [...r.removedShingles] : null };
+}
