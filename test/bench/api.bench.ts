@@ -6,10 +6,9 @@
  *
  *   node dist/test/bench/api.bench.js      → prints the result as JSON
  */
+import { runIfMain } from './run-if-main.js';
 import { randomBytes } from 'node:crypto';
-import { realpathSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../server/src/config/app-config.js';
 import { startFuzzyd } from '../../server/src/bootstrap.js';
 import { FlagsService } from '../../server/src/flags/flags.service.js';
@@ -250,21 +249,4 @@ async function sequence<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<
   return out;
 }
 
-function isMain(): boolean {
-  if (!process.argv[1]) return false;
-  try {
-    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
-  benchApi().then(
-    (r) => console.log(JSON.stringify(r, null, 2)),
-    (err) => {
-      console.error(err);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, benchApi);

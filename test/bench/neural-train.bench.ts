@@ -5,9 +5,8 @@
  *
  *   node dist/test/bench/neural-train.bench.js      → prints the result as JSON
  */
-import { realpathSync } from 'node:fs';
+import { runIfMain } from './run-if-main.js';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { trainInWorker } from '../../server/src/neural/training/trainer-client.js';
 import { syntheticRows } from '../unit/neural/training/synthetic-rows.js';
 
@@ -84,21 +83,4 @@ export async function benchNeuralTraining(): Promise<Record<string, unknown>> {
   };
 }
 
-function isMain(): boolean {
-  if (!process.argv[1]) return false;
-  try {
-    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
-  benchNeuralTraining().then(
-    (r) => console.log(JSON.stringify(r, null, 2)),
-    (err) => {
-      console.error(err);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, benchNeuralTraining);
