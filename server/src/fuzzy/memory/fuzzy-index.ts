@@ -6,18 +6,6 @@ import { isShingleHit, shingleProbability, voteShingles } from '../shingle-vote.
 import { DigestTable } from './digest-table.js';
 import { ShingleTable } from './shingle-table.js';
 
-/** Shingles as 64 u32 words (lo, hi per position), the form the index compares. */
-export type ShingleWords = ArrayLike<number>;
-
-export function shingleWordsOf(block: ShingleBlock): Uint32Array {
-  const words = new Uint32Array(SHINGLE_COUNT * 2);
-  for (let i = 0; i < SHINGLE_COUNT; i++) {
-    words[2 * i] = block.lo(i);
-    words[2 * i + 1] = block.hi(i);
-  }
-  return words;
-}
-
 /**
  * The read model of the SQLite backend: every committed hash and shingle in compact typed arrays, so CHECK never
  * touches SQLite. It is changed only by the writer's commit results, in commit order.
@@ -90,11 +78,11 @@ export class FuzzyIndex {
    * Records a committed hash and returns its slot; a new hash with shingles takes over their positions (newest writer
    * owns a slot). An existing hash keeps its shingles, as in rspamd (spec/fuzzy-storage.md §2.4).
    */
-  upsert(hash: StoredHash, shingles: ShingleWords | null): number {
+  upsert(hash: StoredHash, shingles: ShingleBlock | null): number {
     let slot = this.digests.find(hash.digest);
     if (slot < 0) {
       slot = this.digests.insert(hash.digest);
-      if (shingles) for (let i = 0; i < SHINGLE_COUNT; i++) this.shingles[i].set(shingles[2 * i], shingles[2 * i + 1], slot);
+      if (shingles) for (let i = 0; i < SHINGLE_COUNT; i++) this.shingles[i].set(shingles.lo(i), shingles.hi(i), slot);
     }
     this.flags[slot] = hash.flag;
     this.values[slot] = hash.value;

@@ -3,7 +3,7 @@ import type { ShingleBlock } from '../../../../shared/protocol/shingle-block.js'
 import type { Digest } from '../../../../shared/protocol/types.js';
 import type { Durability } from '../../config/app-config.js';
 import type { CheckResult, FuzzyBackend, StoredHash, UpdateOp, UpdateResult } from '../fuzzy-backend.js';
-import { FuzzyIndex, shingleWordsOf } from '../memory/fuzzy-index.js';
+import { FuzzyIndex } from '../memory/fuzzy-index.js';
 import { GroupCommitQueue } from './group-commit-queue.js';
 import { expectedIndexSize, type LoadStats, loadIndexFromSqlite } from './sqlite-index-loader.js';
 import { openFuzzyDatabase } from './sqlite-schema.js';
@@ -125,7 +125,7 @@ function applyToIndex(index: FuzzyIndex, results: WriterResult[], ops: UpdateOp[
       index.remove(digest, owned);
     } else if (r.status !== 'not-found') {
       const op = ops?.[i];
-      const shingles = r.status === 'added' && op?.kind === 'write' && op.shingles ? shingleWordsOf(op.shingles) : null;
+      const shingles = r.status === 'added' && op?.kind === 'write' ? op.shingles : null;
       index.upsert({ digest, flag: r.flag, value: r.value, time: r.time }, shingles);
     }
   });
