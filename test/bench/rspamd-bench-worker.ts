@@ -11,13 +11,13 @@ import { freeUdpPort } from '../helpers/ports.js';
 import {
   chownForRspamd,
   createRspamdDirs,
-  DEAD_DNS,
   liveGroupMembers,
   RSPAMADM_BIN,
   spawnRspamd,
   stopRspamd,
   waitUntil,
 } from '../helpers/rspamd-instance.js';
+import { fuzzyWorkerConfig } from '../helpers/rspamd-fuzzy-worker.js';
 import { udpExchange } from '../helpers/udp-exchange.js';
 import { onCleanup } from './bench-cleanup.js';
 
@@ -53,27 +53,17 @@ export async function startBenchRspamd(opts: BenchRspamdOptions): Promise<BenchR
   const port = await freeUdpPort();
   const controlSocket = join(dirs.run, 'rspamd.sock');
   const logPath = join(dirs.log, 'rspamd.log');
-  const config = [
-    'options {',
-    `  pidfile = "${join(dirs.run, 'rspamd.pid')}";`,
-    `  control_socket = "${controlSocket} mode=0600";`,
-    `  url_tld = "${dirs.tldFile}";`,
-    '  disable_hyperscan = true;',
-    `  hs_cache_dir = "${dirs.db}/";`,
-    `  dns { nameserver = ["${DEAD_DNS}"]; }`,
-    '}',
-    // warning, not info: the worker logs per flush, and nothing else is of interest here
-    `logging { type = "file"; filename = "${logPath}"; level = "warning"; }`,
-    'worker "fuzzy" {',
-    `  bind_socket = "127.0.0.1:${port}";`,
-    '  count = 1;',
-    '  backend = "sqlite";',
-    `  hashfile = "${opts.dbPath}";`,
-    '  expire = 90d;',
-    '  allow_update = ["127.0.0.1"];',
-    `  sync = ${opts.sync};`,
-    '}',
-  ].join('\n');
+  // warning, not info: the worker logs per flush, and nothing else is of interest here
+  const config = fuzzyWorkerConfig({
+    dirs,
+    port,
+    logPath,
+    controlSocket,
+    backend: 'sqlite',
+    dbPath: opts.dbPath,
+    sync: opts.sync,
+    logLevel: 'warning',
+  });
   await writeFile(join(dirs.root, 'rspamd-fuzzy.conf'), config);
   chownForRspamd(dirs.root, dirname(opts.dbPath));
   const run = spawnRspamd({ configPath: join(dirs.root, 'rspamd-fuzzy.conf'), dirs, logPath });

@@ -12,6 +12,7 @@ import { freeUdpPort } from './ports.js';
 import {
   chownForRspamd,
   createRspamdDirs,
+  type RspamdDirs,
   DEAD_DNS,
   FatalStartError,
   RSPAMADM_BIN,
@@ -123,6 +124,48 @@ function assertReachableByRspamd(dir: string): void {
   }
 }
 
+export interface FuzzyWorkerConfigInput extends Omit<FuzzyWorkerOptions, 'port'> {
+  dirs: RspamdDirs;
+  port: number;
+  logPath: string;
+  controlSocket: string;
+  /** Default `info`; a benchmark may want less. */
+  logLevel?: string;
+}
+
+/** The complete config of a standalone rspamd 3.4 fuzzy worker: only options, logging and the worker block. */
+export function fuzzyWorkerConfig(c: FuzzyWorkerConfigInput): string {
+  const backendLines =
+    c.backend === 'sqlite'
+      ? ['backend = "sqlite";', `hashfile = "${c.dbPath}";`]
+      : [
+          'backend = "redis";',
+          ...redisServerConfig(c.redisUrl ?? 'redis://127.0.0.1:6379'),
+          ...(c.redisPrefix ? [`prefix = "${c.redisPrefix}";`] : []),
+        ];
+  return [
+    'options {',
+    `  pidfile = "${join(c.dirs.run, 'rspamd.pid')}";`,
+    `  control_socket = "${c.controlSocket} mode=0600";`,
+    `  url_tld = "${c.dirs.tldFile}";`,
+    '  disable_hyperscan = true;',
+    // Keeps hs_helper away from the system-wide /var/lib/rspamd (it deletes "stale" files there).
+    `  hs_cache_dir = "${c.dirs.db}/";`,
+    `  dns { nameserver = ["${DEAD_DNS}"]; }`,
+    '}',
+    `logging { type = "file"; filename = "${c.logPath}"; level = "${c.logLevel ?? 'info'}"; }`,
+    'worker "fuzzy" {',
+    `  bind_socket = "127.0.0.1:${c.port}";`,
+    '  count = 1;',
+    ...backendLines.map((line) => `  ${line}`),
+    `  expire = ${c.expire ?? '90d'};`,
+    `  allow_update = [${(c.allowUpdate ?? ['127.0.0.1']).map((ip) => `"${ip}"`).join(', ')}];`,
+    `  sync = ${c.sync ?? '60s'};`,
+    c.extraWorkerConfig ?? '',
+    '}',
+  ].join('\n');
+}
+
 export async function startRspamdFuzzyWorker(opts: FuzzyWorkerOptions): Promise<RspamdFuzzyWorker> {
   const dirs = await createRspamdDirs('fuzzyd-rspamd-fuzzy');
   const port = opts.port ?? (await freeUdpPort());
@@ -130,35 +173,7 @@ export async function startRspamdFuzzyWorker(opts: FuzzyWorkerOptions): Promise<
   const controlSocket = join(dirs.run, 'rspamd.sock');
   const logPath = join(dirs.log, 'rspamd.log');
 
-  const backendLines =
-    opts.backend === 'sqlite'
-      ? ['backend = "sqlite";', `hashfile = "${dbPath}";`]
-      : [
-          'backend = "redis";',
-          ...redisServerConfig(opts.redisUrl ?? 'redis://127.0.0.1:6379'),
-          ...(opts.redisPrefix ? [`prefix = "${opts.redisPrefix}";`] : []),
-        ];
-  const config = [
-    'options {',
-    `  pidfile = "${join(dirs.run, 'rspamd.pid')}";`,
-    `  control_socket = "${controlSocket} mode=0600";`,
-    `  url_tld = "${dirs.tldFile}";`,
-    '  disable_hyperscan = true;',
-    // Keeps hs_helper away from the system-wide /var/lib/rspamd (it deletes "stale" files there).
-    `  hs_cache_dir = "${dirs.db}/";`,
-    `  dns { nameserver = ["${DEAD_DNS}"]; }`,
-    '}',
-    `logging { type = "file"; filename = "${logPath}"; level = "info"; }`,
-    'worker "fuzzy" {',
-    `  bind_socket = "127.0.0.1:${port}";`,
-    '  count = 1;',
-    ...backendLines.map((line) => `  ${line}`),
-    `  expire = ${opts.expire ?? '90d'};`,
-    `  allow_update = [${(opts.allowUpdate ?? ['127.0.0.1']).map((ip) => `"${ip}"`).join(', ')}];`,
-    `  sync = ${opts.sync ?? '60s'};`,
-    opts.extraWorkerConfig ?? '',
-    '}',
-  ].join('\n');
+  const config = fuzzyWorkerConfig({ dirs, port, logPath, controlSocket, ...opts, dbPath });
   const configPath = join(dirs.root, 'rspamd-fuzzy.conf');
   await writeFile(configPath, config);
   chownForRspamd(dirs.root);
