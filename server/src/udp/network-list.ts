@@ -41,12 +41,20 @@ export function parseNetworkList(text: string | undefined, name: string): Networ
 
 const MAPPED_V4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
 
+/** Distinct source addresses remembered per list; past this the memo starts over (a spoofing flood stays bounded). */
+const MEMO_LIMIT = 4096;
+
 /**
  * A set of networks answering "is this source address inside?". Immutable: a change builds a new list, so the UDP
  * hot path reads one reference and never sees a half-updated map.
+ *
+ * Answers are memoised per address string: `BlockList.check` wraps each string in a native SocketAddress whose weak
+ * handle costs the young-generation GC about a microsecond to clear, on every WRITE. Mail servers writing to one
+ * fuzzyd are few, so nearly every check is one Map lookup.
  */
 export class NetworkList {
   private readonly blockList = new BlockList();
+  private readonly memo = new Map<string, boolean>();
 
   constructor(readonly entries: readonly NetworkEntry[]) {
     for (const e of entries) {
@@ -60,6 +68,16 @@ export class NetworkList {
 
   contains(address: string): boolean {
     if (this.entries.length === 0) return false;
+    let inside = this.memo.get(address);
+    if (inside === undefined) {
+      if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
+      inside = this.lookup(address);
+      this.memo.set(address, inside);
+    }
+    return inside;
+  }
+
+  private lookup(address: string): boolean {
     // Dual-stack sockets report IPv4 peers as ::ffff:a.b.c.d; match them against the IPv4 entries.
     const mapped = MAPPED_V4.exec(address);
     if (mapped) return this.blockList.check(mapped[1], 'ipv4') || this.blockList.check(address, 'ipv6');
