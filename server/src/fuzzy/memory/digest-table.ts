@@ -1,5 +1,6 @@
 import { DIGEST_BYTES } from '../../../../shared/protocol/constants.js';
 import { fmix32, nextPowerOfTwo } from './hash-mix.js';
+import { indexInt32, indexUint32, indexUint8 } from './index-arrays.js';
 
 const EMPTY = -1;
 /** A removed entry of the bucket array being migrated away from (probing goes on past it). */
@@ -40,8 +41,8 @@ export class DigestTable {
 
   constructor(initialCapacity = 1024) {
     const cap = nextPowerOfTwo(initialCapacity);
-    this.slotHashes = new Uint32Array(cap);
-    this.buckets = new Int32Array(nextPowerOfTwo(cap / MAX_LOAD)).fill(EMPTY);
+    this.slotHashes = indexUint32(cap);
+    this.buckets = indexInt32(nextPowerOfTwo(cap / MAX_LOAD)).fill(EMPTY);
   }
 
   get size(): number {
@@ -113,7 +114,7 @@ export class DigestTable {
   private growBuckets(): void {
     this.migrate(Infinity);
     this.oldBuckets = this.buckets;
-    this.buckets = new Int32Array(this.buckets.length * 2).fill(EMPTY);
+    this.buckets = indexInt32(this.buckets.length * 2).fill(EMPTY);
     this.migrated = 0;
   }
 
@@ -155,9 +156,9 @@ export class DigestTable {
     const reused = this.freeSlots.pop();
     if (reused !== undefined) return reused;
     const slot = this.nextSlot++;
-    if ((slot >>> CHUNK_SHIFT) >= this.chunks.length) this.chunks.push(new Uint8Array(CHUNK_SLOTS * DIGEST_BYTES));
+    if ((slot >>> CHUNK_SHIFT) >= this.chunks.length) this.chunks.push(indexUint8(CHUNK_SLOTS * DIGEST_BYTES));
     if (slot === this.slotHashes.length) {
-      const hashes = new Uint32Array(this.slotHashes.length * 2);
+      const hashes = indexUint32(this.slotHashes.length * 2);
       hashes.set(this.slotHashes);
       this.slotHashes = hashes;
       this.onGrow(hashes.length);

@@ -4,6 +4,7 @@ import type { Digest } from '../../../../shared/protocol/types.js';
 import type { CheckResult, StoredHash } from '../fuzzy-backend.js';
 import { isShingleHit, shingleProbability, voteShingles } from '../shingle-vote.js';
 import { DigestTable } from './digest-table.js';
+import { indexFloat64, indexUint8 } from './index-arrays.js';
 import { ShingleTable } from './shingle-table.js';
 
 /**
@@ -28,13 +29,13 @@ export class FuzzyIndex {
       { length: SHINGLE_COUNT },
       (_, i) => new ShingleTable(expected.shingledHashes ?? 1024, 0.5 + (0.2 * i) / SHINGLE_COUNT),
     );
-    this.flags = new Uint8Array(this.digests.slotCapacity);
-    this.values = new Float64Array(this.digests.slotCapacity);
-    this.times = new Float64Array(this.digests.slotCapacity);
+    this.flags = indexUint8(this.digests.slotCapacity);
+    this.values = indexFloat64(this.digests.slotCapacity);
+    this.times = indexFloat64(this.digests.slotCapacity);
     this.digests.onGrow = (cap) => {
-      this.flags = grow(this.flags, new Uint8Array(cap));
-      this.values = grow(this.values, new Float64Array(cap));
-      this.times = grow(this.times, new Float64Array(cap));
+      this.flags = grow(this.flags, indexUint8(cap));
+      this.values = grow(this.values, indexFloat64(cap));
+      this.times = grow(this.times, indexFloat64(cap));
     };
   }
 

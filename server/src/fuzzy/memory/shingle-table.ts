@@ -1,4 +1,5 @@
 import { mix64, nextPowerOfTwo } from './hash-mix.js';
+import { indexInt32, indexUint32 } from './index-arrays.js';
 
 const EMPTY = -1;
 /** A deleted entry of the table being migrated away from: probing goes on past it, migration skips it. */
@@ -14,7 +15,7 @@ interface Slots {
 }
 
 function allocate(size: number): Slots {
-  return { lo: new Uint32Array(size), hi: new Uint32Array(size), owner: new Int32Array(size).fill(EMPTY), mask: size - 1 };
+  return { lo: indexUint32(size), hi: indexUint32(size), owner: indexInt32(size).fill(EMPTY), mask: size - 1 };
 }
 
 /** The slot holding (lo, hi), or -1; tombstones are probed past. */
