@@ -154,7 +154,44 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
     const results = await Promise.all(digests.map((digest) => store.update({ kind: 'write', digest, flag: 1, value: 1, shingles: null })));
     expect(results.every((r) => r.status === 'added')).toBe(true);
     expect(digests.every((d) => store.check(d, null).prob === 1)).toBe(true);
+    // Acknowledged means journaled; settle() waits until the journal is applied to rspamd's tables.
+    await store.settle();
+    expect((await store.backlog()).journalOps).toBe(0);
     expect((store.readDb.prepare('SELECT count(*) AS n FROM digests').get() as { n: number }).n).toBe(500);
+    expect((store.readDb.prepare('SELECT count(*) AS n FROM fuzzyd_journal').get() as { n: number }).n).toBe(0);
+  });
+
+  it('results decided at acknowledgement match what applying the journal leaves in the tables', async () => {
+    const store = await open();
+    const digests = Array.from({ length: 6 }, randomDigest);
+    const expected = new Map<string, { flag: number; value: number } | null>();
+    let seed = 12345;
+    const next = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    // Rounds of concurrent updates: several ops on one digest land in one batch, and batches pile up in the journal.
+    for (let round = 0; round < 40; round++) {
+      const ops = Array.from({ length: 12 }, () => {
+        const digest = digests[next(digests.length)];
+        const kind = (['write', 'write', 'write', 'del', 'set'] as const)[next(5)];
+        if (kind === 'del') return { kind, digest } as const;
+        if (kind === 'set') return { kind, digest, value: next(50) } as const;
+        return { kind, digest, flag: 1 + next(2), value: 1 + next(5), shingles: next(2) ? randomShingles() : null } as const;
+      });
+      const results = await Promise.all(ops.map((op) => store.update(op)));
+      results.forEach((r, i) => expected.set(ops[i].digest.toString('hex'), r.hash ? { flag: r.hash.flag, value: r.hash.value } : null));
+      if (round % 10 === 9) await store.settle();
+    }
+    await store.settle();
+    const read = store.readDb.prepare('SELECT flag, value FROM digests WHERE digest = CAST(? AS TEXT)');
+    for (const d of digests) {
+      const want = expected.get(d.toString('hex')) ?? null;
+      const row = read.get(d) as { flag: number; value: number } | undefined;
+      expect(row ?? null).toEqual(want);
+      const indexed = store.get(d);
+      expect(indexed ? { flag: indexed.flag, value: indexed.value } : null).toEqual(want);
+    }
   });
 });
 

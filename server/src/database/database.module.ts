@@ -6,7 +6,7 @@ import { FUZZY_BACKEND } from '../fuzzy/fuzzy-backend.js';
 import { SqliteBackend } from '../fuzzy/sqlite/sqlite-backend.js';
 import { CONFIG } from '../runtime.js';
 import { ADMIN_ENTITIES, adminDataSourceOptions } from './data-source-options.js';
-import { FUZZY_READ_DB, HashRepository } from './hash.repository.js';
+import { FUZZY_READ_DB, type FuzzyReadAccess, HashRepository } from './hash.repository.js';
 
 /**
  * Data access for the admin API: TypeORM for fuzzyd's own tables (always in the SQLite file FUZZYD_DB, whatever the
@@ -25,7 +25,8 @@ import { FUZZY_READ_DB, HashRepository } from './hash.repository.js';
     {
       provide: FUZZY_READ_DB,
       inject: [FUZZY_BACKEND],
-      useFactory: (backend: FuzzyBackend) => (backend instanceof SqliteBackend ? backend.readDb : null),
+      useFactory: (backend: FuzzyBackend): FuzzyReadAccess | null =>
+        backend instanceof SqliteBackend ? { db: backend.readDb, settle: () => backend.settle() } : null,
     },
     HashRepository,
   ],

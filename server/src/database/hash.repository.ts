@@ -10,6 +10,12 @@ export type { HashFilter, HashRow, HashRowWithCount } from './sqlite-hash-querie
 /** The main-thread read connection on the fuzzy store's file (SqliteBackend.readDb), or null with another backend. */
 export const FUZZY_READ_DB = Symbol('FUZZY_READ_DB');
 
+export interface FuzzyReadAccess {
+  db: Database.Database;
+  /** Resolves once every acknowledged update is in the tables (SqliteBackend.settle). */
+  settle(): Promise<void>;
+}
+
 /**
  * Listing, searching and exporting hashes need an ordered index over all digests, which the SQLite file has and
  * rspamd's Redis layout does not (its keys can only be SCANned, unordered). With the Redis backend these answer
@@ -19,8 +25,16 @@ export const FUZZY_READ_DB = Symbol('FUZZY_READ_DB');
 export class HashRepository {
   private readonly queries: SqliteHashQueries | null;
 
-  constructor(@Inject(FUZZY_READ_DB) db: Database.Database | null, @Inject(CONFIG) config: AppConfig) {
-    this.queries = db ? new SqliteHashQueries(db, config.expireSeconds) : null;
+  constructor(@Inject(FUZZY_READ_DB) private readonly access: FuzzyReadAccess | null, @Inject(CONFIG) config: AppConfig) {
+    this.queries = access ? new SqliteHashQueries(access.db, config.expireSeconds) : null;
+  }
+
+  /**
+   * Waits until every update acknowledged so far is in the tables these queries read (the writer applies them in the
+   * background): call it before a listing, so a hash the API just added is in it.
+   */
+  async settle(): Promise<void> {
+    await this.access?.settle();
   }
 
   get available(): boolean {
@@ -45,7 +59,9 @@ export class HashRepository {
 
   /** Empty when the backend cannot count per flag. */
   async countByFlag(): Promise<{ flag: number; count: number }[]> {
-    return this.queries ? this.queries.countByFlag() : [];
+    if (!this.queries) return [];
+    await this.settle();
+    return this.queries.countByFlag();
   }
 
   queryPlan(filter: HashFilter): string[] {

@@ -22,6 +22,7 @@ export class HashExportService {
   }
 
   private async *pages(flag: number | null, start: DigestRange): AsyncGenerator<Buffer> {
+    await this.repo.settle();
     let range = start;
     for (;;) {
       const rows = this.repo.rows({ range, flag, limit: EXPORT_PAGE });

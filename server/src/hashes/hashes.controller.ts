@@ -51,7 +51,7 @@ export class HashesController {
   @ApiQuery({ name: 'cursor', required: false, type: String, description: '`nextCursor` of the previous page' })
   @ApiOkResponse({ type: HashPageDto, description: 'Hashes in digest order (keyset pagination)' })
   @ApiProblems(400, 501)
-  list(@Query() query: Record<string, unknown>): HashPage {
+  list(@Query() query: Record<string, unknown>): Promise<HashPage> {
     return this.hashes.list(parseListQuery(query, { paged: true }));
   }
 

@@ -23,7 +23,8 @@ export class HashesService {
     private readonly flags: FlagsService,
   ) {}
 
-  list(query: ListQuery): HashPage {
+  async list(query: ListQuery): Promise<HashPage> {
+    await this.repo.settle();
     const range = afterCursor(prefixRange(query.prefix), query.cursor);
     const rows = this.repo.page({ range, flag: query.flag, limit: query.limit + 1 });
     const more = rows.length > query.limit;
@@ -39,6 +40,7 @@ export class HashesService {
       if (!stored) throw new NotFoundError(`no hash ${digestHex.toLowerCase()}`);
       return { ...this.fromStored(stored), shingles: [] };
     }
+    await this.repo.settle();
     const row = this.repo.find(digest);
     if (!row) throw new NotFoundError(`no hash ${digestHex.toLowerCase()}`);
     const item = toHashItem(row, this.flags.nameOf(row.flag));
@@ -52,7 +54,7 @@ export class HashesService {
     const result = await this.backend.update({ kind: 'write', ...input });
     this.flags.invalidateCounts();
     const shingles = result.status === 'added' && input.shingles ? 32 : 0;
-    return { status: result.status as WriteStatus, hash: this.item(input.digest, result.hash, shingles) };
+    return { status: result.status as WriteStatus, hash: await this.item(input.digest, result.hash, shingles) };
   }
 
   /** Sets flag and/or weight absolutely, keeping the time of the last WRITE. */
@@ -82,7 +84,8 @@ export class HashesService {
    * The hash as stored after a change: re-read from the file (committed state, true shingle count) when there is
    * one, else as the backend reported it (`shingles` is then what the change itself stored, as far as known).
    */
-  private item(digest: Buffer, stored: StoredHash | null, shingles: number): HashItem {
+  private async item(digest: Buffer, stored: StoredHash | null, shingles: number): Promise<HashItem> {
+    await this.repo.settle();
     const row = this.repo.available ? this.repo.find(digest) : null;
     if (row) return toHashItem(row, this.flags.nameOf(row.flag));
     if (!stored) throw new NotFoundError(`no hash ${digest.toString('hex')}`);

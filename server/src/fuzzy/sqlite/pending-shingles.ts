@@ -42,6 +42,11 @@ export class PendingShingles {
     this.count++;
   }
 
+  /** The pending shingles of a digest, left queued. */
+  peek(digestId: number): Buffer | null {
+    return this.forDigest.get(digestId)?.shingles ?? null;
+  }
+
   /**
    * Removes and returns the pending shingles of a digest being deleted. SQLite may give a deleted row's id to the
    * next digest, so rows must never outlive their digest.

@@ -7,7 +7,7 @@ import { FuzzyIndex } from '../memory/fuzzy-index.js';
 import { GroupCommitQueue } from './group-commit-queue.js';
 import { expectedIndexSize, type LoadStats, loadIndexFromSqlite } from './sqlite-index-loader.js';
 import { openFuzzyDatabase } from './sqlite-schema.js';
-import type { WriterResult } from './writer-protocol.js';
+import type { WriterBacklog, WriterResult } from './writer-protocol.js';
 import { WriterThread } from './writer-thread.js';
 
 export interface SqliteBackendOptions {
@@ -81,6 +81,21 @@ export class SqliteBackend implements FuzzyBackend {
       ? null
       : { digest: op.digest, flag: r.flag, value: r.value, time: r.time };
     return { status: r.status, hash };
+  }
+
+  /** Acknowledged work not yet in rspamd's tables (it is durable in fuzzyd's own tables of the same file). */
+  backlog(): Promise<WriterBacklog> {
+    return this.writer.backlog();
+  }
+
+  /**
+   * Resolves once every update acknowledged so far is applied to rspamd's tables, so a read of the tables (the admin
+   * API's listings) sees them; acknowledged writes reach the tables in the background otherwise.
+   */
+  async settle(): Promise<void> {
+    if (this.closed) return;
+    await this.queue.drain();
+    await this.writer.request({ type: 'settle' });
   }
 
   /** Deletes expired hashes now (the timer does it every `purgeIntervalMs`); returns how many went. */

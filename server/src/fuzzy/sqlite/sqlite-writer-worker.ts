@@ -3,7 +3,6 @@ import type { Durability } from '../../config/app-config.js';
 import { lowerThreadPriority } from '../../common/thread-priority.js';
 import { SqliteWriter } from './sqlite-writer.js';
 import { openFuzzyDatabase } from './sqlite-schema.js';
-import { unpackOps } from './write-op-codec.js';
 import type { WriterRequest, WriterResponse, WriterResult } from './writer-protocol.js';
 import { packResults } from './writer-result-codec.js';
 
@@ -17,33 +16,38 @@ const WRITER_NICE = 5;
 lowerThreadPriority(WRITER_NICE);
 const db = openFuzzyDatabase(dbPath, { durability });
 const writer = new SqliteWriter(db, durability);
-// Shingle rows left queued by a crash are moved before anything reads the file (the index is built from it).
+// Work a crash left queued is finished before anything reads the file (the index is built from it).
+writer.drainJournal();
 writer.drainPendingShingles();
 const port = parentPort!;
 
 /**
- * Pending shingle rows move while no batch has arrived for IDLE_MS, in slices short enough not to delay the next
- * acknowledgement much: during a burst of writes every bit of this thread goes to acknowledging them. A backlog past
- * BACKLOG_LIMIT moves between batches even under load, so the queue cannot grow without bound.
+ * Background work, in slices short enough not to delay the next acknowledgement much: first applying the journal to
+ * rspamd's tables, then moving queued shingle rows. Each waits until no batch has arrived for a while, so during a
+ * burst of writes every bit of this thread goes to acknowledging them; a backlog past its limit is worked on between
+ * batches even under load, so neither queue grows without bound (and acknowledgements slow to the rate it drains).
  */
-const MOVE_SLICE_MS = 5;
-const IDLE_MS = 20;
-const BACKLOG_LIMIT = 200_000;
+const SLICE_MS = 5;
+const QUEUES = [
+  { size: () => writer.journalSize, work: () => writer.replayJournal(SLICE_MS), idleMs: 5, limit: 100_000 },
+  { size: () => writer.pendingShingles, work: () => writer.movePendingShingles(SLICE_MS), idleMs: 20, limit: 200_000 },
+];
 let lastBatchAt = 0;
-let moveTimer: NodeJS.Timeout | null = null;
-function scheduleShingleMove(): void {
-  if (moveTimer || writer.pendingShingles === 0) return;
+let workTimer: NodeJS.Timeout | null = null;
+function scheduleBackgroundWork(): void {
+  const queue = QUEUES.find((q) => q.size() > 0);
+  if (workTimer || !queue) return;
   const idleFor = performance.now() - lastBatchAt;
-  const wait = writer.pendingShingles > BACKLOG_LIMIT ? 0 : Math.max(0, IDLE_MS - idleFor);
-  moveTimer = setTimeout(() => {
-    moveTimer = null;
-    if (writer.pendingShingles <= BACKLOG_LIMIT && performance.now() - lastBatchAt < IDLE_MS) return scheduleShingleMove();
+  const wait = queue.size() > queue.limit ? 0 : Math.max(0, queue.idleMs - idleFor);
+  workTimer = setTimeout(() => {
+    workTimer = null;
+    if (queue.size() <= queue.limit && performance.now() - lastBatchAt < queue.idleMs) return scheduleBackgroundWork();
     try {
-      writer.movePendingShingles(MOVE_SLICE_MS);
+      queue.work();
     } catch {
-      // Retried on the next slice; the rows stay queued and durable.
+      // Retried on the next slice; the queued work stays durable.
     }
-    scheduleShingleMove();
+    scheduleBackgroundWork();
   }, wait);
 }
 
@@ -64,13 +68,21 @@ port.on('message', (msg: WriterRequest) => {
     switch (msg.type) {
       case 'batch':
         lastBatchAt = performance.now();
-        done(msg.id, writer.apply(unpackOps(Buffer.from(msg.ops.buffer, msg.ops.byteOffset, msg.ops.byteLength))));
+        done(msg.id, writer.commit(Buffer.from(msg.ops.buffer, msg.ops.byteOffset, msg.ops.byteLength)));
+        break;
+      case 'settle':
+        writer.drainJournal();
+        done(msg.id, []);
+        break;
+      case 'backlog':
+        reply({ type: 'backlog', id: msg.id, backlog: { journalOps: writer.journalSize, shingleHashes: writer.pendingShingles } });
         break;
       case 'purge':
         done(msg.id, writer.purgeExpired(msg.now, msg.expireSeconds, msg.limit));
         break;
       case 'close':
-        if (moveTimer) clearTimeout(moveTimer);
+        if (workTimer) clearTimeout(workTimer);
+        writer.drainJournal();
         writer.drainPendingShingles();
         db.pragma('wal_checkpoint(TRUNCATE)');
         db.close();
@@ -81,7 +93,7 @@ port.on('message', (msg: WriterRequest) => {
   } catch (err) {
     reply({ type: 'failed', id: msg.id, message: (err as Error).message });
   }
-  if (msg.type !== 'close') scheduleShingleMove();
+  if (msg.type !== 'close') scheduleBackgroundWork();
 });
 
 reply({ type: 'ready' });

@@ -3,6 +3,8 @@ import { SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
 import type { UpdateOp } from '../fuzzy-backend.js';
 import type { Durability } from '../../config/app-config.js';
 import { PendingShingles, shingleTriples } from './pending-shingles.js';
+import { type JournalEntry, WriteJournal } from './write-journal.js';
+import { unpackOps } from './write-op-codec.js';
 import type { WriterResult } from './writer-protocol.js';
 
 interface DigestRow {
@@ -12,12 +14,30 @@ interface DigestRow {
   time: number;
 }
 
+/**
+ * A digest's row as the journal will leave it: the table row with every acknowledged, not yet applied op on top.
+ * `id` is the table row's id while the row is the table's (null once the journal deleted or newly added it);
+ * `shingles` are those of a journaled add, not in any table yet. `seq` is the newest journal batch that touched it.
+ */
+interface JournaledRow {
+  seq: number;
+  exists: boolean;
+  id: number | null;
+  flag: number;
+  value: number;
+  time: number;
+  shingles: Buffer | null;
+}
+
 const MASK32 = 0xffffffffn;
 
 /**
- * Applies update batches to rspamd's schema, one transaction per batch (group commit). Runs on the writer thread,
- * the only writer of the fuzzy tables. WRITE semantics are rspamd's SQLite ones (spec/fuzzy-storage.md §2.4): the
- * same flag adds the weight, another flag resets weight and flag; shingles are stored only with a new digest.
+ * Commits update batches and applies them to rspamd's schema. Runs on the writer thread, the only writer of the fuzzy
+ * tables. WRITE semantics are rspamd's SQLite ones (spec/fuzzy-storage.md §2.4): the same flag adds the weight,
+ * another flag resets weight and flag; shingles are stored only with a new digest.
+ *
+ * A batch is acknowledged once it is in the journal (write-journal.ts); its results are decided right then against
+ * the tables plus the journaled ops still waiting (`journaled`), so they are exactly what applying it later yields.
  */
 export class SqliteWriter {
   private readonly findDigest: Database.Statement<[Buffer], DigestRow>;
@@ -36,12 +56,18 @@ export class SqliteWriter {
   private readonly purgeAll: (cutoff: number, limit: number) => WriterResult[];
   private readonly moveAll: (deadline: number) => number;
   private readonly pending: PendingShingles;
+  private readonly journal: WriteJournal;
+  /** Digests (latin1 keys) touched by journaled batches not applied yet. */
+  private readonly journaled = new Map<string, JournaledRow>();
+  private readonly commitAll: (ops: UpdateOp[], packed: Buffer, now: number) => WriterResult[];
+  private readonly replayAll: (deadline: number) => number;
 
   constructor(
     private readonly db: Database.Database,
     private readonly durability: Durability = 'full',
   ) {
     this.pending = new PendingShingles(db);
+    this.journal = new WriteJournal(db);
     this.findDigest = db.prepare('SELECT id, flag, value, time FROM digests WHERE digest = CAST(? AS TEXT)');
     this.insertDigest = db.prepare('INSERT INTO digests(flag, digest, value, time) VALUES (?, CAST(? AS TEXT), ?, ?)');
     this.addValue = db.prepare('UPDATE digests SET value = value + ?, time = ? WHERE id = ?');
@@ -58,10 +84,25 @@ export class SqliteWriter {
     this.expired = db.prepare(
       'SELECT id, flag, value, time, CAST(digest AS BLOB) AS digest FROM digests WHERE time < ? ORDER BY time LIMIT ?',
     );
-    this.applyAll = db.transaction((ops: UpdateOp[], now: number) => {
-      const results = ops.map((op) => this.applyOne(op, now));
-      if (results.some((r) => r.status !== 'not-found')) this.bumpVersion.run(now);
-      return results;
+    this.applyAll = db.transaction((ops: UpdateOp[], now: number) => this.applyOps(ops, now));
+    this.commitAll = db.transaction((ops: UpdateOp[], packed: Buffer, now: number) => {
+      const seq = this.journal.append(now, packed);
+      return ops.map((op) => this.decide(op, now, seq));
+    });
+    this.replayAll = db.transaction((deadline: number) => {
+      let replayed = 0;
+      let entry: JournalEntry | undefined;
+      while (performance.now() < deadline && (entry = this.journal.oldest())) {
+        const ops = unpackOps(entry.ops);
+        this.applyOps(ops, entry.time);
+        this.journal.drop(entry);
+        for (const op of ops) {
+          const key = digestKey(op.digest);
+          if (this.journaled.get(key)?.seq === entry.seq) this.journaled.delete(key);
+        }
+        replayed += ops.length;
+      }
+      return replayed;
     });
     this.purgeAll = db.transaction((cutoff: number, limit: number) =>
       this.expired.all(cutoff, limit).map((row) => this.remove(row.digest, row)),
@@ -77,6 +118,48 @@ export class SqliteWriter {
     });
   }
 
+  /** Acknowledged update ops not yet applied to rspamd's tables. */
+  get journalSize(): number {
+    return this.journal.size;
+  }
+
+  /**
+   * Commits a batch (as packed by write-op-codec) to the journal and returns each op's result; throws, changing
+   * nothing, when the transaction fails.
+   */
+  commit(packed: Buffer, now = Math.floor(Date.now() / 1000)): WriterResult[] {
+    const ops = unpackOps(packed);
+    const undo = new Map<string, JournaledRow | undefined>();
+    for (const op of ops) {
+      const key = digestKey(op.digest);
+      if (!undo.has(key)) undo.set(key, this.journaled.get(key));
+    }
+    try {
+      return this.commitAll(ops, packed, now);
+    } catch (err) {
+      for (const [key, row] of undo) {
+        if (row) this.journaled.set(key, row);
+        else this.journaled.delete(key);
+      }
+      this.journal.forgetAppend(packed);
+      throw err;
+    }
+  }
+
+  /**
+   * Applies journaled batches, oldest first, for about `budgetMs`, in one transaction without an fsync of its own: the
+   * batches were durable before, and applying one deletes it in the same transaction, so a crash just repeats it.
+   */
+  replayJournal(budgetMs: number): number {
+    if (this.journal.size === 0) return 0;
+    return this.withoutSync(() => this.replayAll(performance.now() + budgetMs));
+  }
+
+  /** Applies the whole journal (before reads of the tables, purges, start-up and shutdown). */
+  drainJournal(): void {
+    while (this.journal.size > 0) this.replayJournal(1000);
+  }
+
   /** Shingle rows not yet in rspamd's `shingles` table. */
   get pendingShingles(): number {
     return this.pending.size;
@@ -88,9 +171,13 @@ export class SqliteWriter {
    */
   movePendingShingles(budgetMs: number): number {
     if (this.pending.size === 0) return 0;
+    return this.withoutSync(() => this.moveAll(performance.now() + budgetMs));
+  }
+
+  private withoutSync<T>(work: () => T): T {
     this.db.pragma('synchronous = NORMAL');
     try {
-      return this.moveAll(performance.now() + budgetMs);
+      return work();
     } finally {
       if (this.durability === 'full') this.db.pragma('synchronous = FULL');
     }
@@ -101,14 +188,76 @@ export class SqliteWriter {
     while (this.pending.size > 0) this.movePendingShingles(1000);
   }
 
-  /** Commits the whole batch or nothing; throws when the transaction fails. */
+  /** Applies a batch to the tables at once, bypassing the journal (which must be empty); all or nothing. */
   apply(ops: UpdateOp[], now = Math.floor(Date.now() / 1000)): WriterResult[] {
+    this.drainJournal();
     return this.applyAll(ops, now);
   }
 
   /** Deletes at most `limit` hashes whose last write is older than the expiry, oldest first. */
   purgeExpired(now: number, expireSeconds: number, limit: number): WriterResult[] {
+    this.drainJournal();
     return this.purgeAll(now - expireSeconds, limit);
+  }
+
+  private applyOps(ops: UpdateOp[], now: number): WriterResult[] {
+    const results = ops.map((op) => this.applyOne(op, now));
+    if (results.some((r) => r.status !== 'not-found')) this.bumpVersion.run(now);
+    return results;
+  }
+
+  /** The result `applyOne` will give `op` once the journal before it is applied, recorded in `journaled`. */
+  private decide(op: UpdateOp, now: number, seq: number): WriterResult {
+    const key = digestKey(op.digest);
+    const row = this.currentRow(key, op.digest);
+    const next = (changes: Partial<JournaledRow>): void => {
+      this.journaled.set(key, { ...(row ?? NO_ROW), ...changes, seq });
+    };
+    if (op.kind === 'del') {
+      if (!row) return notFound(op.digest);
+      const removed = row.id !== null ? this.storedTriples(row.id) : row.shingles ? shingleTriples(row.shingles) : new Uint32Array(0);
+      next({ exists: false, id: null, shingles: null });
+      return { ...result('deleted', op.digest, row.flag, row.value, row.time), removedShingles: removed };
+    }
+    if (op.kind === 'set') {
+      if (!row) return notFound(op.digest);
+      const flag = op.flag ?? row.flag;
+      const value = op.value ?? row.value;
+      next({ flag, value });
+      return result(flag !== row.flag ? 'reflagged' : 'updated', op.digest, flag, value, row.time);
+    }
+    if (row && row.flag === op.flag) {
+      next({ value: row.value + op.value, time: now });
+      return result('updated', op.digest, row.flag, row.value + op.value, now);
+    }
+    if (row) {
+      next({ flag: op.flag, value: op.value, time: now });
+      return result('reflagged', op.digest, op.flag, op.value, now);
+    }
+    next({ exists: true, id: null, flag: op.flag, value: op.value, time: now, shingles: op.shingles?.bytes ?? null });
+    return result('added', op.digest, op.flag, op.value, now);
+  }
+
+  private currentRow(key: string, digest: Buffer): JournaledRow | null {
+    const journaled = this.journaled.get(key);
+    if (journaled) return journaled.exists ? journaled : null;
+    const row = this.findDigest.get(digest);
+    return row ? { seq: 0, exists: true, id: row.id, flag: row.flag, value: row.value, time: row.time, shingles: null } : null;
+  }
+
+  /** The shingle positions a table row owns: its queued ones if any, else its rows in `shingles`. */
+  private storedTriples(id: number): Uint32Array {
+    const pending = this.pending.peek(id);
+    if (pending) return shingleTriples(pending);
+    const owned = this.ownedShingles.all(id);
+    const triples = new Uint32Array(owned.length * 3);
+    owned.forEach((s, i) => {
+      const unsigned = BigInt.asUintN(64, s.value);
+      triples[3 * i] = Number(s.number);
+      triples[3 * i + 1] = Number(unsigned & MASK32);
+      triples[3 * i + 2] = Number(unsigned >> 32n);
+    });
+    return triples;
   }
 
   private applyOne(op: UpdateOp, now: number): WriterResult {
@@ -145,17 +294,9 @@ export class SqliteWriter {
   }
 
   private remove(digest: Uint8Array, row: DigestRow): WriterResult {
-    const pending = this.pending.take(row.id);
-    const owned = this.ownedShingles.all(row.id);
-    let triples: Uint32Array = new Uint32Array(owned.length * 3);
-    owned.forEach((s, i) => {
-      const unsigned = BigInt.asUintN(64, s.value);
-      triples[3 * i] = Number(s.number);
-      triples[3 * i + 1] = Number(unsigned & MASK32);
-      triples[3 * i + 2] = Number(unsigned >> 32n);
-    });
     // Positions still queued are claimed in the index too; the index drops only those this digest still owns.
-    if (pending) triples = shingleTriples(pending);
+    const triples = this.storedTriples(row.id);
+    this.pending.take(row.id);
     // The cascade does this too, but files made without foreign keys enabled may lack it.
     this.deleteShingles.run(row.id);
     this.deleteDigest.run(row.id);
@@ -165,6 +306,12 @@ export class SqliteWriter {
 
 function result(status: WriterResult['status'], digest: Uint8Array, flag: number, value: number, time: number): WriterResult {
   return { status, digest, flag, value, time, removedShingles: null };
+}
+
+const NO_ROW: JournaledRow = { seq: 0, exists: false, id: null, flag: 0, value: 0, time: 0, shingles: null };
+
+function digestKey(digest: Uint8Array): string {
+  return Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('latin1');
 }
 
 function notFound(digest: Uint8Array): WriterResult {

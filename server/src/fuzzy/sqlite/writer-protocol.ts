@@ -5,6 +5,9 @@ import type { PackedResults } from './writer-result-codec.js';
 export type WriterRequest =
   | { type: 'batch'; id: number; ops: Uint8Array }
   | { type: 'purge'; id: number; now: number; expireSeconds: number; limit: number }
+  /** Answered once every batch sent before it is applied to rspamd's tables (reads of the tables wait for it). */
+  | { type: 'settle'; id: number }
+  | { type: 'backlog'; id: number }
   | { type: 'close'; id: number };
 
 export interface WriterResult {
@@ -17,7 +20,16 @@ export interface WriterResult {
   removedShingles: Uint32Array | null;
 }
 
+/** Acknowledged work the writer thread has not finished in rspamd's tables yet. */
+export interface WriterBacklog {
+  /** Update ops in the journal, not yet applied to `digests`. */
+  journalOps: number;
+  /** Hashes whose shingle rows are queued, not yet in `shingles`. */
+  shingleHashes: number;
+}
+
 export type WriterResponse =
   | { type: 'ready' }
   | { type: 'done'; id: number; results: PackedResults }
+  | { type: 'backlog'; id: number; backlog: WriterBacklog }
   | { type: 'failed'; id: number; message: string };

@@ -1,15 +1,16 @@
 import { Worker } from 'node:worker_threads';
 import type { Durability } from '../../config/app-config.js';
 import { workerScriptUrl } from '../../common/worker-script.js';
-import type { WriterRequest, WriterResponse, WriterResult } from './writer-protocol.js';
+import type { WriterBacklog, WriterRequest, WriterResponse, WriterResult } from './writer-protocol.js';
 import { unpackResults } from './writer-result-codec.js';
 
 type Outgoing = WriterRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+type Answer = Exclude<WriterResponse, { type: 'ready' } | { type: 'failed' }>;
 
 /** Main-thread handle on the SQLite writer thread: request/response by id, answered in the order sent. */
 export class WriterThread {
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, { resolve: (r: WriterResult[]) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (r: Answer) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private exited = false;
 
@@ -19,8 +20,8 @@ export class WriterThread {
       if (msg.type === 'ready') return;
       const w = this.waiting.get(msg.id);
       this.waiting.delete(msg.id);
-      if (msg.type === 'done') w?.resolve(unpackResults(msg.results));
-      else w?.reject(new Error(`SQLite commit failed: ${msg.message}`));
+      if (msg.type === 'failed') w?.reject(new Error(`SQLite commit failed: ${msg.message}`));
+      else w?.resolve(msg);
     });
     worker.on('exit', (code) => {
       this.exited = true;
@@ -50,7 +51,17 @@ export class WriterThread {
     return !this.exited;
   }
 
-  request(msg: Outgoing, transfer: ArrayBuffer[] = []): Promise<WriterResult[]> {
+  async request(msg: Outgoing, transfer: ArrayBuffer[] = []): Promise<WriterResult[]> {
+    const answer = await this.send(msg, transfer);
+    return answer.type === 'done' ? unpackResults(answer.results) : [];
+  }
+
+  async backlog(): Promise<WriterBacklog> {
+    const answer = await this.send({ type: 'backlog' });
+    return answer.type === 'backlog' ? answer.backlog : { journalOps: 0, shingleHashes: 0 };
+  }
+
+  private send(msg: Outgoing, transfer: ArrayBuffer[] = []): Promise<Answer> {
     if (this.exited) return Promise.reject(new Error('SQLite writer thread is not running'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
