@@ -21,6 +21,8 @@ export interface BenchFuzzydOptions {
 
 export interface BenchFuzzyd {
   port: number;
+  /** The admin HTTP port (/metrics). */
+  httpPort: number;
   pid: number;
   /** Milliseconds from spawn to "fuzzyd ready" (includes rebuilding the in-memory index from the file). */
   startMs: number;
@@ -84,6 +86,7 @@ export async function startBenchFuzzyd(opts: BenchFuzzydOptions): Promise<BenchF
   }
   return {
     port: udpPort,
+    httpPort,
     pid: child.pid!,
     startMs: Math.round(performance.now() - started),
     indexLoadMs,

@@ -22,6 +22,8 @@ export interface Target {
   name: string;
   port: number;
   pids(): number[];
+  /** fuzzyd: acknowledged update ops still waiting in its journal for rspamd's tables. */
+  journalOps?(): Promise<number>;
 }
 
 export interface ScenarioContext {
@@ -134,10 +136,19 @@ export async function measureFuzzydWrite(
   const { results, cpu, busyBeforePct } = await runMeasured(ctx, target, [writeOptions(ctx, target.port, kind, seed)]);
   const r = results[0];
   const visibleAtAck = (await probe(target.port, r.lastDigest)) === 1;
-  const m: WriteMeasurement = { ...keep(r), cpu, busyBeforePct, visibleAtAck };
-  ctx.log(`${describe(`${target.name} write-${kind}`, m)}  visible at ack: ${m.visibleAtAck}`);
+  const m: WriteMeasurement = { ...keep(r), cpu, busyBeforePct, visibleAtAck, queued: r.sent };
+  // Acknowledged means committed to fuzzyd's journal; time how long the rows then take to reach rspamd's tables.
+  if (target.journalOps) {
+    const started = performance.now();
+    while ((await target.journalOps()) > 0 && performance.now() - started < 180_000) await sleep(50);
+    m.journalApplyMs = Math.round(performance.now() - started);
+  }
+  const applied = m.journalApplyMs !== undefined ? `; journal applied to rspamd's tables ${(m.journalApplyMs / 1000).toFixed(1)} s later` : '';
+  ctx.log(`${describe(`${target.name} write-${kind}`, m)}  visible at ack: ${m.visibleAtAck}${applied}`);
   return m;
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * rspamd acknowledges at once and applies later; force the flush and time it by polling a CHECK of the last WRITE
@@ -161,7 +172,7 @@ export async function measureRspamdWrite(
       applyMs = Math.round(performance.now() - started);
       break;
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   await sync.catch((err: Error) => ctx.log(`  (fuzzy_sync: ${err.message})`));
   const m: WriteMeasurement = {

@@ -63,6 +63,11 @@ export interface WriteMeasurement extends Measurement {
   queued?: number;
   applyMs?: number;
   applyRate?: number;
+  /**
+   * fuzzyd: how long after the run its journal (acknowledged, durable) was fully applied to rspamd's tables; the
+   * shingle rows of shingled WRITEs move later still, when writes pause.
+   */
+  journalApplyMs?: number;
 }
 
 export interface MixedMeasurement {

@@ -92,7 +92,20 @@ function better(a: Measurement, b: Measurement): Measurement {
   return { ...best, runsRps: [a.rps, b.rps] };
 }
 
-const fuzzydTarget = (fz: BenchFuzzyd, name = 'fuzzyd'): Target => ({ name, port: fz.port, pids: () => [fz.pid] });
+const fuzzydTarget = (fz: BenchFuzzyd, name = 'fuzzyd'): Target => ({
+  name,
+  port: fz.port,
+  pids: () => [fz.pid],
+  journalOps: () => journalOps(fz.httpPort),
+});
+
+/** fuzzyd's acknowledged update ops not yet applied to rspamd's tables, from its /metrics. */
+async function journalOps(httpPort: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  const m = /^fuzzyd_sqlite_backlog\{queue="journal_ops"\} (\d+)$/m.exec(text);
+  if (!m) throw new Error('fuzzyd /metrics has no journal_ops backlog');
+  return Number(m[1]);
+}
 const rspamdTarget = (rs: BenchRspamd, name = 'rspamd'): Target => ({ name, port: rs.port, pids: () => rs.pids() });
 
 export async function benchUdp(opts: UdpBenchOptions = {}): Promise<UdpBenchResult> {

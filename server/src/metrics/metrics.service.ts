@@ -44,6 +44,13 @@ export class MetricsService {
       registerSnapshotMetric(r, 'fuzzyd_write_queue_depth', 'Updates waiting for the next group commit', 'gauge', () => [
         { value: backend.queueDepth },
       ]);
+      registerSnapshotMetric(r, 'fuzzyd_sqlite_backlog', "Acknowledged work not yet in rspamd's tables", 'gauge', async () => {
+        const backlog = await backend.backlog().catch(() => ({ journalOps: 0, shingleHashes: 0 }));
+        return [
+          { labels: { queue: 'journal_ops' }, value: backlog.journalOps },
+          { labels: { queue: 'shingle_hashes' }, value: backlog.shingleHashes },
+        ];
+      });
       registerSnapshotMetric(r, 'fuzzyd_index_bytes', 'Approximate memory of the in-memory CHECK index', 'gauge', () => [
         { value: backend.indexBytes },
       ]);

@@ -98,6 +98,8 @@ describe('one store behind both doors', () => {
     expect(text).toMatch(/^fuzzyd_udp_handling_seconds_count [1-9]\d*$/m);
     expect(text).toContain(`fuzzyd_hashes ${api.fuzzyd.runtime.backend.count()}\n`);
     expect(text).toMatch(/^fuzzyd_udp_invalid_total \d+$/m);
+    expect(text).toMatch(/^fuzzyd_sqlite_backlog\{queue="journal_ops"\} \d+$/m);
+    expect(text).toMatch(/^fuzzyd_sqlite_backlog\{queue="shingle_hashes"\} \d+$/m);
     expect(text).toMatch(/^fuzzyd_http_requests_total\{method="POST",route="\/api\/v1\/hashes",status="201"\} [1-9]\d*$/m);
     expect(text).toMatch(/^fuzzyd_http_request_duration_seconds_bucket\{le="0.01",method="GET",route="\/api\/v1\/hashes\/:digest"\} \d+$/m);
     // Histogram buckets are cumulative.
