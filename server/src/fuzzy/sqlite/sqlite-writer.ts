@@ -52,7 +52,6 @@ export class SqliteWriter {
   private readonly deleteDigest: Database.Statement<[number]>;
   private readonly bumpVersion: Database.Statement<[number]>;
   private readonly expired: Database.Statement<[number, number], { digest: Buffer } & DigestRow>;
-  private readonly applyAll: (ops: UpdateOp[], now: number) => WriterResult[];
   private readonly purgeAll: (cutoff: number, limit: number) => WriterResult[];
   private readonly moveAll: (deadline: number) => number;
   private readonly pending: PendingShingles;
@@ -60,7 +59,7 @@ export class SqliteWriter {
   /** Digests (latin1 keys) touched by journaled batches not applied yet. */
   private readonly journaled = new Map<string, JournaledRow>();
   private readonly commitAll: (ops: UpdateOp[], packed: Buffer, now: number) => WriterResult[];
-  private readonly replayAll: (deadline: number) => number;
+  private readonly replayAll: (deadline: number) => { entry: JournalEntry; ops: UpdateOp[] }[];
 
   constructor(
     private readonly db: Database.Database,
@@ -84,25 +83,20 @@ export class SqliteWriter {
     this.expired = db.prepare(
       'SELECT id, flag, value, time, CAST(digest AS BLOB) AS digest FROM digests WHERE time < ? ORDER BY time LIMIT ?',
     );
-    this.applyAll = db.transaction((ops: UpdateOp[], now: number) => this.applyOps(ops, now));
     this.commitAll = db.transaction((ops: UpdateOp[], packed: Buffer, now: number) => {
       const seq = this.journal.append(now, packed);
       return ops.map((op) => this.decide(op, now, seq));
     });
     this.replayAll = db.transaction((deadline: number) => {
-      let replayed = 0;
+      const applied: { entry: JournalEntry; ops: UpdateOp[] }[] = [];
       let entry: JournalEntry | undefined;
       while (performance.now() < deadline && (entry = this.journal.oldest())) {
         const ops = unpackOps(entry.ops);
         this.applyOps(ops, entry.time);
         this.journal.drop(entry);
-        for (const op of ops) {
-          const key = digestKey(op.digest);
-          if (this.journaled.get(key)?.seq === entry.seq) this.journaled.delete(key);
-        }
-        replayed += ops.length;
+        applied.push({ entry, ops });
       }
-      return replayed;
+      return applied;
     });
     this.purgeAll = db.transaction((cutoff: number, limit: number) =>
       this.expired.all(cutoff, limit).map((row) => this.remove(row.digest, row)),
@@ -135,13 +129,14 @@ export class SqliteWriter {
       if (!undo.has(key)) undo.set(key, this.journaled.get(key));
     }
     try {
-      return this.commitAll(ops, packed, now);
+      const results = this.commitAll(ops, packed, now);
+      this.journal.appended(packed);
+      return results;
     } catch (err) {
       for (const [key, row] of undo) {
         if (row) this.journaled.set(key, row);
         else this.journaled.delete(key);
       }
-      this.journal.forgetAppend(packed);
       throw err;
     }
   }
@@ -152,7 +147,18 @@ export class SqliteWriter {
    */
   replayJournal(budgetMs: number): number {
     if (this.journal.size === 0) return 0;
-    return this.withoutSync(() => this.replayAll(performance.now() + budgetMs));
+    const applied = this.withoutSync(() => this.replayAll(performance.now() + budgetMs));
+    // Only now, with the transaction committed, do the tables hold these batches' effects.
+    let replayed = 0;
+    for (const { entry, ops } of applied) {
+      this.journal.removed(entry);
+      for (const op of ops) {
+        const key = digestKey(op.digest);
+        if (this.journaled.get(key)?.seq === entry.seq) this.journaled.delete(key);
+      }
+      replayed += ops.length;
+    }
+    return replayed;
   }
 
   /** Applies the whole journal (before reads of the tables, purges, start-up and shutdown). */
@@ -186,12 +192,6 @@ export class SqliteWriter {
   /** Moves every pending row (start-up and shutdown, so rspamd opening the file sees all shingles). */
   drainPendingShingles(): void {
     while (this.pending.size > 0) this.movePendingShingles(1000);
-  }
-
-  /** Applies a batch to the tables at once, bypassing the journal (which must be empty); all or nothing. */
-  apply(ops: UpdateOp[], now = Math.floor(Date.now() / 1000)): WriterResult[] {
-    this.drainJournal();
-    return this.applyAll(ops, now);
   }
 
   /** Deletes at most `limit` hashes whose last write is older than the expiry, oldest first. */

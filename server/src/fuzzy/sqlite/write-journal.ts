@@ -42,25 +42,28 @@ export class WriteJournal {
     return this.pendingOps;
   }
 
-  /** Appends a batch; the caller owns the transaction. Returns its sequence number. */
+  /**
+   * Appends a batch inside the caller's transaction and returns its sequence number. `size` counts it only once the
+   * caller reports the commit (`appended`), so a rollback leaves the count right.
+   */
   append(time: number, ops: Buffer): number {
-    const seq = Number(this.insert.run(time, ops).lastInsertRowid);
+    return Number(this.insert.run(time, ops).lastInsertRowid);
+  }
+
+  appended(ops: Buffer): void {
     this.pendingOps += ops.length / OP_BYTES;
-    return seq;
   }
 
   oldest(): JournalEntry | undefined {
     return this.first.get();
   }
 
-  /** Forgets an applied batch; the caller owns the transaction that applied it. */
+  /** Deletes an applied batch inside the caller's transaction; report the commit with `removed`. */
   drop(entry: JournalEntry): void {
     this.remove.run(entry.seq);
-    this.pendingOps -= entry.ops.length / OP_BYTES;
   }
 
-  /** Undoes the count of an append whose transaction rolled back. */
-  forgetAppend(ops: Buffer): void {
-    this.pendingOps -= ops.length / OP_BYTES;
+  removed(entry: JournalEntry): void {
+    this.pendingOps -= entry.ops.length / OP_BYTES;
   }
 }
