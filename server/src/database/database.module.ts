@@ -26,7 +26,9 @@ import { FUZZY_READ_DB, type FuzzyReadAccess, HashRepository } from './hash.repo
       provide: FUZZY_READ_DB,
       inject: [FUZZY_BACKEND],
       useFactory: (backend: FuzzyBackend): FuzzyReadAccess | null =>
-        backend instanceof SqliteBackend ? { db: backend.readDb, settle: () => backend.settle() } : null,
+        backend instanceof SqliteBackend
+          ? { db: backend.readDb, settle: () => backend.settle(), countByFlag: () => backend.countByFlag() }
+          : null,
     },
     HashRepository,
   ],

@@ -14,6 +14,8 @@ export interface FuzzyReadAccess {
   db: Database.Database;
   /** Resolves once every acknowledged update is in the tables (SqliteBackend.settle). */
   settle(): Promise<void>;
+  /** Hashes per flag as acknowledged (SqliteBackend.countByFlag, from the in-memory index). */
+  countByFlag(): { flag: number; count: number }[];
 }
 
 /**
@@ -57,11 +59,9 @@ export class HashRepository {
     return this.sql().shingles(id);
   }
 
-  /** Empty when the backend cannot count per flag. */
-  async countByFlag(): Promise<{ flag: number; count: number }[]> {
-    if (!this.queries) return [];
-    await this.settle();
-    return this.queries.countByFlag();
+  /** Stored hashes per flag (expired ones not yet purged included); empty when the backend cannot count per flag. */
+  countByFlag(): { flag: number; count: number }[] {
+    return this.access?.countByFlag() ?? [];
   }
 
   queryPlan(filter: HashFilter): string[] {

@@ -29,13 +29,7 @@ const COLUMNS = 'id, CAST(digest AS BLOB) AS digest, flag, value, time';
  */
 const SHINGLE_COUNT_SQL = `((SELECT count(*) FROM shingles s WHERE s.digest_id = digests.id)
   + ${SHINGLE_COUNT} * (SELECT count(*) FROM fuzzyd_pending_shingles p WHERE p.digest_id = digests.id))`;
-/** Index entries counted per turn of the event loop (about 4 ms here). */
-const FLAG_COUNT_CHUNK = 10_000;
 
-interface FlagChunk {
-  n: number;
-  last: Buffer | null;
-}
 
 /**
  * Read queries on rspamd's `digests` and `shingles` tables for the admin API. Never writes them (all writes go
@@ -48,9 +42,6 @@ export class SqliteHashQueries {
   private readonly pages = new Map<string, Database.Statement>();
   private readonly byDigest: Database.Statement<[Buffer, number], HashRowWithCount>;
   private readonly shingleRows: Database.Statement<[number], { number: bigint; value: bigint }>;
-  private readonly nextFlag: Database.Statement<[number], { flag: number | null }>;
-  private readonly flagChunkFirst: Database.Statement<[number, number], FlagChunk>;
-  private readonly flagChunkAfter: Database.Statement<[number, Buffer, number], FlagChunk>;
 
   private readonly pendingRow: Database.Statement<[number], { shingles: Buffer }>;
 
@@ -65,12 +56,6 @@ export class SqliteHashQueries {
     );
     this.shingleRows = db.prepare('SELECT number, value FROM shingles WHERE digest_id = ?').safeIntegers(true) as never;
     this.pendingRow = db.prepare('SELECT shingles FROM fuzzyd_pending_shingles WHERE digest_id = ?');
-    this.nextFlag = db.prepare('SELECT min(flag) AS flag FROM digests WHERE flag > ?');
-    const chunk = (after: string): string =>
-      `SELECT count(*) AS n, CAST(max(d) AS BLOB) AS last FROM (SELECT digest AS d FROM digests
-       WHERE flag = ? ${after} ORDER BY flag, digest LIMIT ?)`;
-    this.flagChunkFirst = db.prepare(chunk(''));
-    this.flagChunkAfter = db.prepare(chunk('AND digest > CAST(? AS TEXT)'));
   }
 
   /** Idempotent; on a large existing file the first start spends a moment building it. */
@@ -105,30 +90,6 @@ export class SqliteHashQueries {
     for (const row of this.shingleRows.all(id)) {
       const position = Number(row.number);
       if (position >= 0 && position < SHINGLE_COUNT) out[position] = BigInt.asUintN(64, row.value);
-    }
-    return out;
-  }
-
-  /**
-   * Stored hashes per flag (expired ones not yet purged included). Counting a million rows takes ~80 ms of
-   * synchronous SQLite, which would stall the UDP plane sharing this event loop; so each flag's range of index
-   * `fuzzyd_digests_flag` is counted in chunks, yielding to the event loop between them.
-   */
-  async countByFlag(): Promise<{ flag: number; count: number }[]> {
-    const out: { flag: number; count: number }[] = [];
-    for (let flag = this.nextFlag.get(-1)?.flag ?? null; flag !== null; flag = this.nextFlag.get(flag)?.flag ?? null) {
-      let count = 0;
-      let after: Buffer | null = null;
-      for (;;) {
-        const chunk: FlagChunk | undefined = after
-          ? this.flagChunkAfter.get(flag, after, FLAG_COUNT_CHUNK)
-          : this.flagChunkFirst.get(flag, FLAG_COUNT_CHUNK);
-        count += chunk?.n ?? 0;
-        if (!chunk || chunk.n < FLAG_COUNT_CHUNK || !chunk.last) break;
-        after = chunk.last;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      out.push({ flag, count });
     }
     return out;
   }

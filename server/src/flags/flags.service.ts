@@ -6,17 +6,10 @@ import { NotFoundError } from '../common/api-error.js';
 import { FlagEntity } from '../database/entities/flag.entity.js';
 import { HashRepository } from '../database/hash.repository.js';
 
-/**
- * Counting every hash per flag walks an index (about 0.1 s at a million hashes, spread over many event-loop turns):
- * dashboard polls within this window share one count. REST writes drop it at once; UDP writes show after it.
- */
-const COUNT_CACHE_MS = 5000;
-
 /** Flag names (kept in memory: every listed hash shows its flag's name) and per-flag hash counts. */
 @Injectable()
 export class FlagsService implements OnModuleInit {
   private names = new Map<number, FlagEntity>();
-  private counts: { at: number; rows: Promise<{ flag: number; count: number }[]> } | null = null;
 
   constructor(
     @InjectRepository(FlagEntity) private readonly repo: Repository<FlagEntity>,
@@ -39,24 +32,9 @@ export class FlagsService implements OnModuleInit {
     return flags.map((flag) => this.info(flag, counts.get(flag) ?? 0));
   }
 
-  /** Concurrent callers share one count in progress. */
-  countByFlag(): Promise<{ flag: number; count: number }[]> {
-    const now = Date.now();
-    if (!this.counts || now - this.counts.at > COUNT_CACHE_MS) {
-      const rows = this.hashes.countByFlag();
-      const entry = { at: now, rows };
-      this.counts = entry;
-      // A failed count is not kept: the next caller tries again.
-      rows.catch(() => {
-        if (this.counts === entry) this.counts = null;
-      });
-    }
-    return this.counts.rows;
-  }
-
-  /** Forgets the cached counts, so an admin sees their own change at once. */
-  invalidateCounts(): void {
-    this.counts = null;
+  /** Hashes per flag as acknowledged, UDP writes included; the store keeps these counts as hashes come and go. */
+  async countByFlag(): Promise<{ flag: number; count: number }[]> {
+    return this.hashes.countByFlag();
   }
 
   async set(flag: number, name: string, description: string | null): Promise<FlagInfo> {

@@ -102,7 +102,6 @@ export class HashImportService {
       for (const line of splitter.end()) await handle(line);
     } finally {
       await window.drain();
-      this.flags.invalidateCounts();
     }
     // Store failures are recorded as their commits finish, possibly out of line order.
     result.rejects.sort((a: ImportReject, b: ImportReject) => a.line - b.line);

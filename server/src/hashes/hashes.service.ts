@@ -52,7 +52,6 @@ export class HashesService {
   async write(input: WriteInput): Promise<HashWriteResult> {
     this.assertWritable();
     const result = await this.backend.update({ kind: 'write', ...input });
-    this.flags.invalidateCounts();
     const shingles = result.status === 'added' && input.shingles ? 32 : 0;
     return { status: result.status as WriteStatus, hash: await this.item(input.digest, result.hash, shingles) };
   }
@@ -65,7 +64,6 @@ export class HashesService {
     if (!(await this.backend.get(digest))) throw new NotFoundError(`no hash ${digestHex.toLowerCase()}`);
     const result = await this.backend.update({ kind: 'set', digest, ...patch });
     if (result.status === 'not-found') throw new NotFoundError(`no hash ${digestHex.toLowerCase()}`);
-    this.flags.invalidateCounts();
     return this.item(digest, result.hash, 0);
   }
 
@@ -73,7 +71,6 @@ export class HashesService {
     this.assertWritable();
     const result = await this.backend.update({ kind: 'del', digest: parseDigestHex(digestHex) });
     if (result.status === 'not-found') throw new NotFoundError(`no hash ${digestHex.toLowerCase()}`);
-    this.flags.invalidateCounts();
   }
 
   assertWritable(): void {

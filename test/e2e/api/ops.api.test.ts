@@ -33,6 +33,21 @@ describe('flags', () => {
     expect((await api.request('DELETE', '/api/v1/flags/7')).statusCode).toBe(404);
   });
 
+  it('counts follow every write at once: a re-flag moves a hash between flags, a delete takes it away', async () => {
+    const api = await start();
+    const backend = api.fuzzyd.runtime.backend;
+    const [a, b] = [randomBytes(64), randomBytes(64)];
+    await backend.update({ kind: 'write', digest: a, flag: 5, value: 1, shingles: null });
+    await backend.update({ kind: 'write', digest: b, flag: 5, value: 1, shingles: null });
+    const count = async (flag: number): Promise<number> =>
+      (JSON.parse((await api.request('GET', '/api/v1/flags')).body) as FlagInfo[]).find((f) => f.flag === flag)?.count ?? 0;
+    expect([await count(5), await count(6)]).toEqual([2, 0]);
+    await backend.update({ kind: 'write', digest: a, flag: 6, value: 1, shingles: null });
+    expect([await count(5), await count(6)]).toEqual([1, 1]);
+    await backend.update({ kind: 'del', digest: b });
+    expect([await count(5), await count(6)]).toEqual([0, 1]);
+  });
+
   it('validates the flag number and the name', async () => {
     const api = await start();
     for (const [url, body, field] of [

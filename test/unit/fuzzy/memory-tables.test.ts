@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DigestTable } from '../../../server/src/fuzzy/memory/digest-table.js';
+import { FuzzyIndex } from '../../../server/src/fuzzy/memory/fuzzy-index.js';
 import { ShingleTable } from '../../../server/src/fuzzy/memory/shingle-table.js';
 
 /** Deterministic xorshift so a failing sequence can be replayed. */
@@ -68,5 +69,35 @@ describe('DigestTable', () => {
       expect(table.digestAt(slot).equals(digest)).toBe(true);
     }
     expect(table.size).toBe(live.size);
+  });
+});
+
+describe('FuzzyIndex per-flag counts', () => {
+  it('match a recount of the stored hashes through inserts, re-flags, rewrites and removals', () => {
+    const next = rng(99);
+    const index = new FuzzyIndex(86_400);
+    const model = new Map<string, number>();
+    const digests = Array.from({ length: 300 }, (_, i) => {
+      const d = Buffer.alloc(64);
+      d.writeUInt32LE(i + 1, 0);
+      d.writeUInt32LE(next(), 8);
+      return d;
+    });
+    for (let step = 0; step < 5_000; step++) {
+      const digest = digests[next() % digests.length];
+      if (next() % 4 === 0) {
+        index.remove(digest, []);
+        model.delete(digest.toString('hex'));
+      } else {
+        const flag = next() % 5;
+        index.upsert({ digest, flag, value: 1, time: 1000 }, null);
+        model.set(digest.toString('hex'), flag);
+      }
+    }
+    const recount = new Map<number, number>();
+    for (const flag of model.values()) recount.set(flag, (recount.get(flag) ?? 0) + 1);
+    const expected = [...recount].filter(([, n]) => n > 0).sort((x, y) => x[0] - y[0]).map(([flag, count]) => ({ flag, count }));
+    expect(index.countByFlag()).toEqual(expected);
+    expect(index.size).toBe(model.size);
   });
 });

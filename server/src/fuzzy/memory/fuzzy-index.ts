@@ -18,6 +18,8 @@ export class FuzzyIndex {
   private values: Float64Array;
   private times: Float64Array;
   private readonly owners = new Int32Array(SHINGLE_COUNT);
+  /** Stored hashes per flag (0-255), expired ones not yet purged included, kept as hashes come and go. */
+  private readonly perFlag = new Float64Array(256);
 
   /** The expected sizes let a start-up load allocate once instead of growing table by table. */
   constructor(
@@ -84,7 +86,10 @@ export class FuzzyIndex {
     if (slot < 0) {
       slot = this.digests.insert(hash.digest);
       if (shingles) for (let i = 0; i < SHINGLE_COUNT; i++) this.shingles[i].set(shingles.lo(i), shingles.hi(i), slot);
+    } else {
+      this.perFlag[this.flags[slot]]--;
     }
+    this.perFlag[hash.flag & 0xff]++;
     this.flags[slot] = hash.flag;
     this.values[slot] = hash.value;
     this.times[slot] = hash.time;
@@ -101,7 +106,17 @@ export class FuzzyIndex {
     const slot = this.digests.find(digest);
     if (slot < 0) return;
     for (const s of ownedShingles) this.shingles[s.position].removeIfOwner(s.lo, s.hi, slot);
+    this.perFlag[this.flags[slot]]--;
     this.digests.remove(slot);
+  }
+
+  /** Hashes per flag, flags with none left out, in flag order: instant where SQLite would count a million rows. */
+  countByFlag(): { flag: number; count: number }[] {
+    const out: { flag: number; count: number }[] = [];
+    this.perFlag.forEach((count, flag) => {
+      if (count > 0) out.push({ flag, count });
+    });
+    return out;
   }
 
   private isExpired(slot: number, now: number): boolean {

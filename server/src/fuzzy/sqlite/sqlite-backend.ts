@@ -66,6 +66,11 @@ export class SqliteBackend implements FuzzyBackend {
     return this.index.size;
   }
 
+  /** Stored hashes per flag (expired ones not yet purged included), from the index. */
+  countByFlag(): { flag: number; count: number }[] {
+    return this.index.countByFlag();
+  }
+
   get indexBytes(): number {
     return this.index.bytes;
   }
