@@ -1,9 +1,16 @@
 import { mix64, nextPowerOfTwo } from './hash-mix.js';
 import { indexInt32, indexUint32 } from './index-arrays.js';
 
-const EMPTY = -1;
+/**
+ * `owner` holds the owning slot + 1, so that 0 means empty: a new table needs no fill pass, and its pages are first
+ * touched one at a time by the entries that land on them instead of all at once when a table doubles (a fill of
+ * 32 large tables stalled the event loop for milliseconds each).
+ */
+const EMPTY = 0;
 /** A deleted entry of the table being migrated away from: probing goes on past it, migration skips it. */
-const TOMBSTONE = -2;
+const TOMBSTONE = -1;
+/** What `get` answers for a value no slot owns. */
+const NO_OWNER = -1;
 /** Old slots moved to the new table per update while a resize is in progress. */
 const MIGRATE_PER_UPDATE = 8;
 
@@ -15,7 +22,7 @@ interface Slots {
 }
 
 function allocate(size: number): Slots {
-  return { lo: indexUint32(size), hi: indexUint32(size), owner: indexInt32(size).fill(EMPTY), mask: size - 1 };
+  return { lo: indexUint32(size), hi: indexUint32(size), owner: indexInt32(size), mask: size - 1 };
 }
 
 /** The slot holding (lo, hi), or -1; tombstones are probed past. */
@@ -34,7 +41,7 @@ function place(t: Slots, lo: number, hi: number, owner: number): void {
   while (t.owner[at] !== EMPTY) at = (at + 1) & t.mask;
   t.lo[at] = lo;
   t.hi[at] = hi;
-  t.owner[at] = owner;
+  t.owner[at] = owner + 1;
 }
 
 /**
@@ -72,10 +79,10 @@ export class ShingleTable {
 
   get(lo: number, hi: number): number {
     const at = find(this.table, lo, hi);
-    if (at >= 0) return this.table.owner[at];
-    if (!this.old) return EMPTY;
+    if (at >= 0) return this.table.owner[at] - 1;
+    if (!this.old) return NO_OWNER;
     const oldAt = find(this.old, lo, hi);
-    return oldAt >= 0 ? this.old.owner[oldAt] : EMPTY;
+    return oldAt >= 0 ? this.old.owner[oldAt] - 1 : NO_OWNER;
   }
 
   /** Sets (or takes over) the owner of a value. */
@@ -83,13 +90,13 @@ export class ShingleTable {
     this.migrate();
     const at = find(this.table, lo, hi);
     if (at >= 0) {
-      this.table.owner[at] = owner;
+      this.table.owner[at] = owner + 1;
       return;
     }
     if (this.old) {
       const oldAt = find(this.old, lo, hi);
       if (oldAt >= 0) {
-        this.old.owner[oldAt] = owner;
+        this.old.owner[oldAt] = owner + 1;
         return;
       }
     }
@@ -103,7 +110,7 @@ export class ShingleTable {
     this.migrate();
     const at = find(this.table, lo, hi);
     if (at >= 0) {
-      if (this.table.owner[at] === owner) {
+      if (this.table.owner[at] === owner + 1) {
         this.shiftBack(at);
         this.count--;
       }
@@ -111,7 +118,7 @@ export class ShingleTable {
     }
     if (!this.old) return;
     const oldAt = find(this.old, lo, hi);
-    if (oldAt >= 0 && this.old.owner[oldAt] === owner) {
+    if (oldAt >= 0 && this.old.owner[oldAt] === owner + 1) {
       // No shifting in the old table: it would move entries behind the migration cursor.
       this.old.owner[oldAt] = TOMBSTONE;
       this.count--;
@@ -130,9 +137,9 @@ export class ShingleTable {
     if (!old) return;
     const end = Math.min(old.owner.length, this.migrated + budget);
     for (let i = this.migrated; i < end; i++) {
-      const owner = old.owner[i];
-      if (owner < 0) continue;
-      place(this.table, old.lo[i], old.hi[i], owner);
+      const stored = old.owner[i];
+      if (stored <= 0) continue;
+      place(this.table, old.lo[i], old.hi[i], stored - 1);
       // Lookups fall back to the old table: a moved entry must not be found there after it leaves the new one.
       old.owner[i] = TOMBSTONE;
     }
