@@ -34,18 +34,23 @@ const QUEUES = [
 ];
 let lastBatchAt = 0;
 let workTimer: NodeJS.Timeout | null = null;
+/** A queue past its limit goes first (else a full journal would starve the shingle moves forever), then in order. */
+function nextQueue(): (typeof QUEUES)[number] | undefined {
+  return QUEUES.find((q) => q.size() > q.limit) ?? QUEUES.find((q) => q.size() > 0);
+}
 function scheduleBackgroundWork(): void {
-  const queue = QUEUES.find((q) => q.size() > 0);
+  const queue = nextQueue();
   if (workTimer || !queue) return;
-  const idleFor = performance.now() - lastBatchAt;
-  const wait = queue.size() > queue.limit ? 0 : Math.max(0, queue.idleMs - idleFor);
+  const wait = queue.size() > queue.limit ? 0 : Math.max(0, queue.idleMs - (performance.now() - lastBatchAt));
   workTimer = setTimeout(() => {
     workTimer = null;
-    if (queue.size() <= queue.limit && performance.now() - lastBatchAt < queue.idleMs) return scheduleBackgroundWork();
-    try {
-      queue.work();
-    } catch {
-      // Retried on the next slice; the queued work stays durable.
+    const due = nextQueue();
+    if (due && (due.size() > due.limit || performance.now() - lastBatchAt >= due.idleMs)) {
+      try {
+        due.work();
+      } catch {
+        // Retried on the next slice; the queued work stays durable.
+      }
     }
     scheduleBackgroundWork();
   }, wait);
