@@ -99,12 +99,14 @@ export class SqliteBackend implements FuzzyBackend {
    */
   async settle(): Promise<void> {
     if (this.closed) return;
-    await this.queue.drain();
+    // Every acknowledged update's batch went to the writer before this request, which it answers in order.
     await this.writer.request({ type: 'settle' });
   }
 
   /** Deletes expired hashes now (the timer does it every `purgeIntervalMs`); returns how many went. */
   async purgeExpired(now = nowSeconds()): Promise<number> {
+    // The writer skips hashes with updates still in its journal; settling first leaves only those newer than this.
+    await this.settle();
     let total = 0;
     for (;;) {
       const results = await this.writer.request({ type: 'purge', now, expireSeconds: this.options.expireSeconds, limit: PURGE_BATCH });

@@ -28,24 +28,53 @@ const port = parentPort!;
  * batches even under load, so neither queue grows without bound (and acknowledgements slow to the rate it drains).
  */
 const SLICE_MS = 5;
+/**
+ * Readers waiting for the journal to reach rspamd's tables (`settle`), each with the journal position it needs. While
+ * any wait, the journal is worked on as if past its limit: between batches, so acknowledgements go on meanwhile.
+ */
+const settles: { id: number; upTo: number }[] = [];
+function answerSettled(): void {
+  for (let i = settles.length - 1; i >= 0; i--) {
+    if (!writer.isApplied(settles[i].upTo)) continue;
+    done(settles[i].id, []);
+    settles.splice(i, 1);
+  }
+}
 const QUEUES = [
-  { size: () => writer.journalSize, work: () => writer.replayJournal(SLICE_MS), idleMs: 5, limit: 100_000 },
-  { size: () => writer.pendingShingles, work: () => writer.movePendingShingles(SLICE_MS), idleMs: 20, limit: 200_000 },
+  {
+    size: () => writer.journalSize,
+    work: () => {
+      writer.replayJournal(SLICE_MS);
+      answerSettled();
+    },
+    idleMs: 5,
+    limit: 100_000,
+    urgent: () => settles.length > 0,
+  },
+  {
+    size: () => writer.pendingShingles,
+    work: () => writer.movePendingShingles(SLICE_MS),
+    idleMs: 20,
+    limit: 200_000,
+    urgent: () => false,
+  },
 ];
 let lastBatchAt = 0;
 let workTimer: NodeJS.Timeout | null = null;
-/** A queue past its limit goes first (else a full journal would starve the shingle moves forever), then in order. */
-function nextQueue(): (typeof QUEUES)[number] | undefined {
-  return QUEUES.find((q) => q.size() > q.limit) ?? QUEUES.find((q) => q.size() > 0);
+type Queue = (typeof QUEUES)[number];
+const pressing = (q: Queue): boolean => q.size() > 0 && (q.urgent() || q.size() > q.limit);
+/** A pressing queue goes first (else a full journal would starve the shingle moves forever), then in order. */
+function nextQueue(): Queue | undefined {
+  return QUEUES.find(pressing) ?? QUEUES.find((q) => q.size() > 0);
 }
 function scheduleBackgroundWork(): void {
   const queue = nextQueue();
   if (workTimer || !queue) return;
-  const wait = queue.size() > queue.limit ? 0 : Math.max(0, queue.idleMs - (performance.now() - lastBatchAt));
+  const wait = pressing(queue) ? 0 : Math.max(0, queue.idleMs - (performance.now() - lastBatchAt));
   workTimer = setTimeout(() => {
     workTimer = null;
     const due = nextQueue();
-    if (due && (due.size() > due.limit || performance.now() - lastBatchAt >= due.idleMs)) {
+    if (due && (pressing(due) || performance.now() - lastBatchAt >= due.idleMs)) {
       try {
         due.work();
       } catch {
@@ -76,8 +105,8 @@ port.on('message', (msg: WriterRequest) => {
         done(msg.id, writer.commit(Buffer.from(msg.ops.buffer, msg.ops.byteOffset, msg.ops.byteLength)));
         break;
       case 'settle':
-        writer.drainJournal();
-        done(msg.id, []);
+        settles.push({ id: msg.id, upTo: writer.journalTail });
+        answerSettled();
         break;
       case 'backlog':
         reply({ type: 'backlog', id: msg.id, backlog: { journalOps: writer.journalSize, shingleHashes: writer.pendingShingles } });
@@ -88,6 +117,7 @@ port.on('message', (msg: WriterRequest) => {
       case 'close':
         if (workTimer) clearTimeout(workTimer);
         writer.drainJournal();
+        answerSettled();
         writer.drainPendingShingles();
         db.pragma('wal_checkpoint(TRUNCATE)');
         db.close();

@@ -58,7 +58,10 @@ export class SqliteWriter {
   private readonly journal: WriteJournal;
   /** Digests (latin1 keys) touched by journaled batches not applied yet. */
   private readonly journaled = new Map<string, JournaledRow>();
-  private readonly commitAll: (ops: UpdateOp[], packed: Buffer, now: number) => WriterResult[];
+  /** Sequence numbers of the newest committed journal batch and of the newest one applied to the tables. */
+  private committedSeq = 0;
+  private appliedSeq = 0;
+  private readonly commitAll: (ops: UpdateOp[], packed: Buffer, now: number) => { seq: number; results: WriterResult[] };
   private readonly replayAll: (deadline: number) => { entry: JournalEntry; ops: UpdateOp[] }[];
 
   constructor(
@@ -85,7 +88,7 @@ export class SqliteWriter {
     );
     this.commitAll = db.transaction((ops: UpdateOp[], packed: Buffer, now: number) => {
       const seq = this.journal.append(now, packed);
-      return ops.map((op) => this.decide(op, now, seq));
+      return { seq, results: ops.map((op) => this.decide(op, now, seq)) };
     });
     this.replayAll = db.transaction((deadline: number) => {
       const applied: { entry: JournalEntry; ops: UpdateOp[] }[] = [];
@@ -99,7 +102,10 @@ export class SqliteWriter {
       return applied;
     });
     this.purgeAll = db.transaction((cutoff: number, limit: number) =>
-      this.expired.all(cutoff, limit).map((row) => this.remove(row.digest, row)),
+      this.expired
+        .all(cutoff, limit)
+        .filter((row) => !this.journaled.has(digestKey(row.digest)))
+        .map((row) => this.remove(row.digest, row)),
     );
     this.moveAll = db.transaction((deadline: number) => {
       let moved = 0;
@@ -129,8 +135,9 @@ export class SqliteWriter {
       if (!undo.has(key)) undo.set(key, this.journaled.get(key));
     }
     try {
-      const results = this.commitAll(ops, packed, now);
+      const { seq, results } = this.commitAll(ops, packed, now);
       this.journal.appended(packed);
+      this.committedSeq = seq;
       return results;
     } catch (err) {
       for (const [key, row] of undo) {
@@ -152,6 +159,7 @@ export class SqliteWriter {
     let replayed = 0;
     for (const { entry, ops } of applied) {
       this.journal.removed(entry);
+      this.appliedSeq = entry.seq;
       for (const op of ops) {
         const key = digestKey(op.digest);
         if (this.journaled.get(key)?.seq === entry.seq) this.journaled.delete(key);
@@ -161,7 +169,17 @@ export class SqliteWriter {
     return replayed;
   }
 
-  /** Applies the whole journal (before reads of the tables, purges, start-up and shutdown). */
+  /** The journal position a reader must wait for to see everything committed so far (see `isApplied`). */
+  get journalTail(): number {
+    return this.committedSeq;
+  }
+
+  /** Whether every batch up to journal position `seq` is in rspamd's tables. */
+  isApplied(seq: number): boolean {
+    return this.journal.size === 0 || this.appliedSeq >= seq;
+  }
+
+  /** Applies the whole journal (start-up and shutdown). */
   drainJournal(): void {
     while (this.journal.size > 0) this.replayJournal(1000);
   }
@@ -194,9 +212,12 @@ export class SqliteWriter {
     while (this.pending.size > 0) this.movePendingShingles(1000);
   }
 
-  /** Deletes at most `limit` hashes whose last write is older than the expiry, oldest first. */
+  /**
+   * Deletes at most `limit` hashes whose last write is older than the expiry, oldest first. Hashes with journaled
+   * updates are left for a later purge: their rows do not show those updates yet (a journaled WRITE refreshes the
+   * time), and draining the journal first would hold up acknowledgements for as long as that takes.
+   */
   purgeExpired(now: number, expireSeconds: number, limit: number): WriterResult[] {
-    this.drainJournal();
     return this.purgeAll(now - expireSeconds, limit);
   }
 

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { OP_BYTES } from './write-op-codec.js';
 
 export interface JournalEntry {
+  /** Increases with every batch, never reused (AUTOINCREMENT): readers wait for a position (SqliteWriter.isApplied). */
   seq: number;
   /** The commit time the batch's writes were acknowledged with (unix seconds); replay stamps rows with it. */
   time: number;
@@ -27,7 +28,7 @@ export class WriteJournal {
   constructor(db: Database.Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS fuzzyd_journal(
-        seq INTEGER PRIMARY KEY,
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
         time INTEGER NOT NULL,
         ops BLOB NOT NULL);`);
     this.insert = db.prepare('INSERT INTO fuzzyd_journal(time, ops) VALUES (?, ?)');
