@@ -158,7 +158,7 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
     await store.settle();
     expect((await store.backlog()).journalOps).toBe(0);
     expect((store.readDb.prepare('SELECT count(*) AS n FROM digests').get() as { n: number }).n).toBe(500);
-    expect((store.readDb.prepare('SELECT count(*) AS n FROM fuzzyd_journal').get() as { n: number }).n).toBe(0);
+    expect((store.readDb.prepare('SELECT count(*) AS n FROM fuzzyd_write_journal').get() as { n: number }).n).toBe(0);
   });
 
   it('results decided at acknowledgement match what applying the journal leaves in the tables', async () => {

@@ -20,6 +20,14 @@ describe('writer thread codecs', () => {
     expect(back.map(describeOp)).toEqual(ops.map(describeOp));
   });
 
+  it('a record carries shingle bytes only when it has shingles, and a cut batch is refused', () => {
+    const plain: UpdateOp = { kind: 'write', digest: randomBytes(64), flag: 1, value: 1, shingles: null };
+    const shingled: UpdateOp = { ...plain, shingles: new ShingleBlock(randomBytes(256)) };
+    expect(packOps([plain, plain]).length).toBe(160);
+    expect(packOps([shingled, plain]).length).toBe(416);
+    expect(() => unpackOps(packOps([plain, shingled]).subarray(0, 200))).toThrow(/corrupt op record at byte 80/);
+  });
+
   it('results survive packing, each record in its own place, deleted shingles in order', () => {
     const results: WriterResult[] = [
       { status: 'added', digest: randomBytes(64), flag: 1, value: 3, time: 1_795_000_000, removedShingles: null },

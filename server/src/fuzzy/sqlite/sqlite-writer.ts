@@ -87,7 +87,7 @@ export class SqliteWriter {
       'SELECT id, flag, value, time, CAST(digest AS BLOB) AS digest FROM digests WHERE time < ? ORDER BY time LIMIT ?',
     );
     this.commitAll = db.transaction((ops: UpdateOp[], packed: Buffer, now: number) => {
-      const seq = this.journal.append(now, packed);
+      const seq = this.journal.append(now, ops.length, packed);
       return { seq, results: ops.map((op) => this.decide(op, now, seq)) };
     });
     this.replayAll = db.transaction((deadline: number) => {
@@ -136,7 +136,7 @@ export class SqliteWriter {
     }
     try {
       const { seq, results } = this.commitAll(ops, packed, now);
-      this.journal.appended(packed);
+      this.journal.appended(ops.length);
       this.committedSeq = seq;
       return results;
     } catch (err) {
@@ -166,6 +166,8 @@ export class SqliteWriter {
       }
       replayed += ops.length;
     }
+    // Rowids may start over once the journal is empty; every waiting reader has been answered by then.
+    if (this.journal.size === 0) this.appliedSeq = 0;
     return replayed;
   }
 

@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
-import { OP_BYTES } from './write-op-codec.js';
 
 export interface JournalEntry {
-  /** Increases with every batch, never reused (AUTOINCREMENT): readers wait for a position (SqliteWriter.isApplied). */
+  /** Increases with every batch while the journal holds any (a rowid: numbering may restart once it is empty). */
   seq: number;
   /** The commit time the batch's writes were acknowledged with (unix seconds); replay stamps rows with it. */
   time: number;
+  /** Update ops in the batch. */
+  count: number;
   /** The batch exactly as it crossed from the main thread (write-op-codec). */
   ops: Buffer;
 }
@@ -20,22 +21,22 @@ export interface JournalEntry {
  * without an fsync of their own (each one deletes its journal rows, so a crash replays exactly what it lost).
  */
 export class WriteJournal {
-  private readonly insert: Database.Statement<[number, Buffer]>;
+  private readonly insert: Database.Statement<[number, number, Buffer]>;
   private readonly first: Database.Statement<[], JournalEntry>;
   private readonly remove: Database.Statement<[number]>;
   private pendingOps: number;
 
   constructor(db: Database.Database) {
     db.exec(`
-      CREATE TABLE IF NOT EXISTS fuzzyd_journal(
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      CREATE TABLE IF NOT EXISTS fuzzyd_write_journal(
+        seq INTEGER PRIMARY KEY,
         time INTEGER NOT NULL,
+        count INTEGER NOT NULL,
         ops BLOB NOT NULL);`);
-    this.insert = db.prepare('INSERT INTO fuzzyd_journal(time, ops) VALUES (?, ?)');
-    this.first = db.prepare('SELECT seq, time, ops FROM fuzzyd_journal ORDER BY seq LIMIT 1');
-    this.remove = db.prepare('DELETE FROM fuzzyd_journal WHERE seq = ?');
-    const bytes = (db.prepare('SELECT coalesce(sum(length(ops)), 0) AS n FROM fuzzyd_journal').get() as { n: number }).n;
-    this.pendingOps = Math.round(bytes / OP_BYTES);
+    this.insert = db.prepare('INSERT INTO fuzzyd_write_journal(time, count, ops) VALUES (?, ?, ?)');
+    this.first = db.prepare('SELECT seq, time, count, ops FROM fuzzyd_write_journal ORDER BY seq LIMIT 1');
+    this.remove = db.prepare('DELETE FROM fuzzyd_write_journal WHERE seq = ?');
+    this.pendingOps = (db.prepare('SELECT coalesce(sum(count), 0) AS n FROM fuzzyd_write_journal').get() as { n: number }).n;
   }
 
   /** Update ops acknowledged but not yet in rspamd's tables. */
@@ -47,12 +48,12 @@ export class WriteJournal {
    * Appends a batch inside the caller's transaction and returns its sequence number. `size` counts it only once the
    * caller reports the commit (`appended`), so a rollback leaves the count right.
    */
-  append(time: number, ops: Buffer): number {
-    return Number(this.insert.run(time, ops).lastInsertRowid);
+  append(time: number, count: number, ops: Buffer): number {
+    return Number(this.insert.run(time, count, ops).lastInsertRowid);
   }
 
-  appended(ops: Buffer): void {
-    this.pendingOps += ops.length / OP_BYTES;
+  appended(count: number): void {
+    this.pendingOps += count;
   }
 
   oldest(): JournalEntry | undefined {
@@ -65,6 +66,6 @@ export class WriteJournal {
   }
 
   removed(entry: JournalEntry): void {
-    this.pendingOps -= entry.ops.length / OP_BYTES;
+    this.pendingOps -= entry.count;
   }
 }

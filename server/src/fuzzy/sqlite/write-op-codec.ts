@@ -3,10 +3,12 @@ import { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
 import type { UpdateOp } from '../fuzzy-backend.js';
 
 /**
- * Update ops cross to the writer thread packed in one transferable buffer per batch (fixed-size records), which is
- * far cheaper than structured-cloning thousands of objects holding shingle arrays.
+ * Update ops cross to the writer thread packed in one transferable buffer per batch, which is far cheaper than
+ * structured-cloning thousands of objects holding shingle arrays; the journal stores the same buffer. A record is 80
+ * bytes (kind, flag, bits, value, digest) plus the 256 shingle bytes only when it has shingles: every acknowledged
+ * batch is fsynced, and a plain WRITE's record is a quarter of a fixed 336-byte one.
  */
-export const OP_BYTES = 336;
+const HEAD_BYTES = 80;
 const KIND_CODES = { write: 1, del: 2, set: 3 } as const;
 const HAS_SHINGLES = 1;
 const HAS_FLAG = 2;
@@ -14,10 +16,14 @@ const HAS_VALUE = 4;
 const DIGEST_AT = 16;
 const SHINGLES_AT = DIGEST_AT + DIGEST_BYTES;
 
+function recordBytes(op: UpdateOp): number {
+  return op.kind === 'write' && op.shingles ? HEAD_BYTES + SHINGLE_BLOCK_BYTES : HEAD_BYTES;
+}
+
 export function packOps(ops: readonly UpdateOp[]): Buffer {
-  const out = Buffer.alloc(ops.length * OP_BYTES);
-  ops.forEach((op, i) => {
-    const at = i * OP_BYTES;
+  const out = Buffer.alloc(ops.reduce((n, op) => n + recordBytes(op), 0));
+  let at = 0;
+  for (const op of ops) {
     out[at] = KIND_CODES[op.kind];
     let bits = 0;
     if (op.kind === 'write') {
@@ -39,14 +45,17 @@ export function packOps(ops: readonly UpdateOp[]): Buffer {
     }
     out[at + 2] = bits;
     op.digest.copy(out, at + DIGEST_AT, 0, DIGEST_BYTES);
-  });
+    at += recordBytes(op);
+  }
   return out;
 }
 
 export function unpackOps(buf: Buffer): UpdateOp[] {
   const ops: UpdateOp[] = [];
-  for (let at = 0; at + OP_BYTES <= buf.length; at += OP_BYTES) {
+  for (let at = 0; at + HEAD_BYTES <= buf.length; ) {
     const bits = buf[at + 2];
+    const size = bits & HAS_SHINGLES ? HEAD_BYTES + SHINGLE_BLOCK_BYTES : HEAD_BYTES;
+    if (at + size > buf.length) throw new Error(`corrupt op record at byte ${at}`);
     const digest = Buffer.from(buf.subarray(at + DIGEST_AT, at + DIGEST_AT + DIGEST_BYTES));
     switch (buf[at]) {
       case KIND_CODES.write: {
@@ -69,8 +78,9 @@ export function unpackOps(buf: Buffer): UpdateOp[] {
         });
         break;
       default:
-        throw new Error(`corrupt op record ${at / OP_BYTES}`);
+        throw new Error(`corrupt op record at byte ${at}`);
     }
+    at += size;
   }
   return ops;
 }
