@@ -52,10 +52,9 @@ export class PendingShingles {
    * next digest, so rows must never outlive their digest.
    */
   take(digestId: number): Buffer | null {
-    const row = this.forDigest.get(digestId);
-    if (!row) return null;
-    this.count -= this.dropDigest.run(digestId).changes;
-    return row.shingles;
+    const shingles = this.peek(digestId);
+    if (shingles) this.count -= this.dropDigest.run(digestId).changes;
+    return shingles;
   }
 
   /** Hands the oldest `limit` entries to `write` and forgets them; the caller owns the transaction. */

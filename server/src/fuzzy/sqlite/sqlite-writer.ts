@@ -61,7 +61,12 @@ export class SqliteWriter {
   /** Sequence numbers of the newest committed journal batch and of the newest one applied to the tables. */
   private committedSeq = 0;
   private appliedSeq = 0;
-  private readonly commitAll: (ops: UpdateOp[], packed: Buffer, now: number) => { seq: number; results: WriterResult[] };
+  private readonly commitAll: (
+    ops: UpdateOp[],
+    keys: string[],
+    packed: Buffer,
+    now: number,
+  ) => { seq: number; results: WriterResult[] };
   private readonly replayAll: (deadline: number) => { entry: JournalEntry; ops: UpdateOp[] }[];
 
   constructor(
@@ -86,9 +91,9 @@ export class SqliteWriter {
     this.expired = db.prepare(
       'SELECT id, flag, value, time, CAST(digest AS BLOB) AS digest FROM digests WHERE time < ? ORDER BY time LIMIT ?',
     );
-    this.commitAll = db.transaction((ops: UpdateOp[], packed: Buffer, now: number) => {
+    this.commitAll = db.transaction((ops: UpdateOp[], keys: string[], packed: Buffer, now: number) => {
       const seq = this.journal.append(now, ops.length, packed);
-      return { seq, results: ops.map((op) => this.decide(op, now, seq)) };
+      return { seq, results: ops.map((op, i) => this.decide(op, keys[i], now, seq)) };
     });
     this.replayAll = db.transaction((deadline: number) => {
       const applied: { entry: JournalEntry; ops: UpdateOp[] }[] = [];
@@ -129,13 +134,11 @@ export class SqliteWriter {
    */
   commit(packed: Buffer, now = Math.floor(Date.now() / 1000)): WriterResult[] {
     const ops = unpackOps(packed);
+    const keys = ops.map((op) => digestKey(op.digest));
     const undo = new Map<string, JournaledRow | undefined>();
-    for (const op of ops) {
-      const key = digestKey(op.digest);
-      if (!undo.has(key)) undo.set(key, this.journaled.get(key));
-    }
+    for (const key of keys) if (!undo.has(key)) undo.set(key, this.journaled.get(key));
     try {
-      const { seq, results } = this.commitAll(ops, packed, now);
+      const { seq, results } = this.commitAll(ops, keys, packed, now);
       this.journal.appended(ops.length);
       this.committedSeq = seq;
       return results;
@@ -229,9 +232,11 @@ export class SqliteWriter {
     return results;
   }
 
-  /** The result `applyOne` will give `op` once the journal before it is applied, recorded in `journaled`. */
-  private decide(op: UpdateOp, now: number, seq: number): WriterResult {
-    const key = digestKey(op.digest);
+  /**
+   * The result `applyOne` will give `op` (whose digest's key is `key`) once the journal before it is applied, recorded in
+   * `journaled`.
+   */
+  private decide(op: UpdateOp, key: string, now: number, seq: number): WriterResult {
     const row = this.currentRow(key, op.digest);
     const next = (changes: Partial<JournaledRow>): void => {
       this.journaled.set(key, { ...(row ?? NO_ROW), ...changes, seq });
@@ -271,7 +276,10 @@ export class SqliteWriter {
   /** The shingle positions a table row owns: its queued ones if any, else its rows in `shingles`. */
   private storedTriples(id: number): Uint32Array {
     const pending = this.pending.peek(id);
-    if (pending) return shingleTriples(pending);
+    return pending ? shingleTriples(pending) : this.ownedTriples(id);
+  }
+
+  private ownedTriples(id: number): Uint32Array {
     const owned = this.ownedShingles.all(id);
     const triples = new Uint32Array(owned.length * 3);
     owned.forEach((s, i) => {
@@ -318,8 +326,8 @@ export class SqliteWriter {
 
   private remove(digest: Uint8Array, row: DigestRow): WriterResult {
     // Positions still queued are claimed in the index too; the index drops only those this digest still owns.
-    const triples = this.storedTriples(row.id);
-    this.pending.take(row.id);
+    const pending = this.pending.take(row.id);
+    const triples = pending ? shingleTriples(pending) : this.ownedTriples(row.id);
     // The cascade does this too, but files made without foreign keys enabled may lack it.
     this.deleteShingles.run(row.id);
     this.deleteDigest.run(row.id);
