@@ -17,6 +17,7 @@ import {
   stopRspamd,
   waitUntil,
 } from '../helpers/rspamd-instance.js';
+import { HOST_RSPAMD } from '../helpers/rspamd-generation.js';
 import { fuzzyWorkerConfig } from '../helpers/rspamd-fuzzy-worker.js';
 import { udpExchange } from '../helpers/udp-exchange.js';
 import { onCleanup } from './bench-cleanup.js';
@@ -65,7 +66,7 @@ export async function startBenchRspamd(opts: BenchRspamdOptions): Promise<BenchR
     logLevel: 'warning',
   });
   await writeFile(join(dirs.root, 'rspamd-fuzzy.conf'), config);
-  chownForRspamd(dirs.root, dirname(opts.dbPath));
+  chownForRspamd(HOST_RSPAMD, dirs.root, dirname(opts.dbPath));
   const run = spawnRspamd({ configPath: join(dirs.root, 'rspamd-fuzzy.conf'), dirs, logPath });
   let killed = false;
   const kill = async (): Promise<void> => {

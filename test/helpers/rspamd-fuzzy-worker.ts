@@ -20,8 +20,11 @@ import {
   stopRspamd,
   waitUntil,
 } from './rspamd-instance.js';
+import { HOST_RSPAMD, type RspamdGeneration, rspamdCommand } from './rspamd-generation.js';
 
 export interface FuzzyWorkerOptions {
+  /** Which rspamd's fuzzy worker; the host's 3.4 by default. */
+  generation?: RspamdGeneration;
   /** UDP port on 127.0.0.1; a free one when absent. */
   port?: number;
   backend: 'sqlite' | 'redis';
@@ -65,10 +68,10 @@ function redisServerConfig(url: string): string[] {
   return lines;
 }
 
-function rspamadmControl(socket: string, command: string, json = false): Promise<string> {
+function rspamadmControl(gen: RspamdGeneration, socket: string, command: string, json = false): Promise<string> {
   return new Promise((resolve, reject) => {
-    const args = ['control', ...(json ? ['-j'] : []), '-s', socket, command];
-    execFile(RSPAMADM_BIN, args, { timeout: 15_000 }, (err, stdout, stderr) => {
+    const [file, args] = rspamdCommand(gen, RSPAMADM_BIN, ['control', ...(json ? ['-j'] : []), '-s', socket, command]);
+    execFile(file, args, { timeout: 15_000 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`rspamadm control ${command} failed: ${err.message}\n${stdout}${stderr}`));
       else resolve(stdout);
     });
@@ -176,14 +179,15 @@ export async function startRspamdFuzzyWorker(opts: FuzzyWorkerOptions): Promise<
   const config = fuzzyWorkerConfig({ dirs, port, logPath, controlSocket, ...opts, dbPath });
   const configPath = join(dirs.root, 'rspamd-fuzzy.conf');
   await writeFile(configPath, config);
-  chownForRspamd(dirs.root);
+  const gen = opts.generation ?? HOST_RSPAMD;
+  chownForRspamd(gen, dirs.root);
   if (dbPath && opts.dbPath) {
     // The worker (not the root main process) opens the file and creates its -wal/-shm/.lock next to it.
     assertReachableByRspamd(dirname(dbPath));
-    chownForRspamd(dirname(dbPath));
+    chownForRspamd(gen, dirname(dbPath));
   }
 
-  const run = spawnRspamd({ configPath, dirs, logPath });
+  const run = spawnRspamd({ generation: gen, configPath, dirs, logPath });
   try {
     await waitUntil(run, `the fuzzy worker on udp ${port}`, 60_000, async () => {
       // A worker that cannot open its backend exits while the main process lives on: fail now, not at the timeout.
@@ -205,7 +209,7 @@ export async function startRspamdFuzzyWorker(opts: FuzzyWorkerOptions): Promise<
     // On SIGTERM the worker flushes once more and may then linger until the main process kills it (16 s later):
     // flush first, so the hard kill that follows loses nothing.
     if (!run.hasExited() && existsSync(controlSocket)) {
-      await rspamadmControl(controlSocket, 'fuzzy_sync').catch(() => undefined);
+      await rspamadmControl(gen, controlSocket, 'fuzzy_sync').catch(() => undefined);
     }
     await stopRspamd(run, 3000);
   };
@@ -217,10 +221,10 @@ export async function startRspamdFuzzyWorker(opts: FuzzyWorkerOptions): Promise<
     dir: dirs.root,
     logPath,
     async sync() {
-      await rspamadmControl(controlSocket, 'fuzzy_sync');
+      await rspamadmControl(gen, controlSocket, 'fuzzy_sync');
     },
     async fuzzyStat() {
-      const out = await rspamadmControl(controlSocket, 'fuzzystat', true);
+      const out = await rspamadmControl(gen, controlSocket, 'fuzzystat', true);
       return JSON.parse(out) as Record<string, unknown>;
     },
     stop,

@@ -5,21 +5,27 @@
  * The first half of this file is the process plumbing shared with rspamd-fuzzy-worker.ts: a private directory owned by
  * the rspamd user, `rspamd -f` in its own process group, and a stop that leaves no worker behind.
  */
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { chownSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { freeTcpPort } from './ports.js';
+import {
+  HOST_RSPAMD,
+  type RspamdGeneration,
+  rspamdCommand,
+  rspamdUserIds,
+  unavailableReason,
+} from './rspamd-generation.js';
 
 export const RSPAMD_BIN = '/usr/bin/rspamd';
 export const RSPAMC_BIN = '/usr/bin/rspamc';
 export const RSPAMADM_BIN = '/usr/bin/rspamadm';
 const STOCK_CONFIG = '/etc/rspamd/rspamd.conf';
 
-/** True when Debian's rspamd is installed; interop suites use it only to print a clear skip reason. */
-export function rspamdAvailable(): boolean {
-  return existsSync(RSPAMD_BIN) && existsSync(STOCK_CONFIG);
+/** True when this generation of rspamd can run here; interop suites use it only to print a clear skip reason. */
+export function rspamdAvailable(gen: RspamdGeneration = HOST_RSPAMD): boolean {
+  return unavailableReason(gen) === null;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -40,25 +46,23 @@ interface RspamdUser {
 }
 
 /** rspamd refuses to run workers as root: as root we drop to `_rspamd` (or fall back to --insecure). */
-function rspamdUser(): RspamdUser | null {
+function rspamdUser(gen: RspamdGeneration): RspamdUser | null {
   if (process.getuid?.() !== 0) return null;
-  try {
-    const uid = Number(execFileSync('id', ['-u', '_rspamd'], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', '_rspamd'], { encoding: 'utf8' }).trim());
-    return Number.isInteger(uid) && Number.isInteger(gid) ? { uid, gid } : null;
-  } catch {
-    return null;
-  }
+  const ids = rspamdUserIds(gen);
+  return ids && Number.isInteger(ids.uid) && Number.isInteger(ids.gid) ? ids : null;
 }
 
-export function rspamdPrivilegeArgs(): string[] {
+export function rspamdPrivilegeArgs(gen: RspamdGeneration = HOST_RSPAMD): string[] {
   if (process.getuid?.() !== 0) return [];
-  return rspamdUser() ? ['-u', '_rspamd', '-g', '_rspamd'] : ['--insecure'];
+  return rspamdUser(gen) ? ['-u', '_rspamd', '-g', '_rspamd'] : ['--insecure'];
 }
 
-/** Makes `paths` (recursively) owned by the user rspamd's workers run as. A no-op when not root. */
-export function chownForRspamd(...paths: string[]): void {
-  const user = rspamdUser();
+/**
+ * Makes `paths` (recursively) owned by the user the generation's workers run as (a chroot has its own `_rspamd`).
+ * A no-op when not root.
+ */
+export function chownForRspamd(gen: RspamdGeneration, ...paths: string[]): void {
+  const user = rspamdUser(gen);
   if (!user) return;
   const walk = (path: string): void => {
     if (!existsSync(path)) return;
@@ -77,8 +81,9 @@ export interface RspamdDirs {
   tldFile: string;
 }
 
+/** Under /tmp itself, not $TMPDIR: the chroots share exactly /tmp with the host. */
 export async function createRspamdDirs(prefix: string): Promise<RspamdDirs> {
-  const root = await mkdtemp(join(tmpdir(), `${prefix}-`));
+  const root = await mkdtemp(join('/tmp', `${prefix}-`));
   const dirs: RspamdDirs = {
     root,
     local: join(root, 'local'),
@@ -126,6 +131,8 @@ function installExitHook(): void {
 }
 
 export interface SpawnOptions {
+  /** Which rspamd; the host's 3.4 by default. */
+  generation?: RspamdGeneration;
   configPath: string;
   dirs: RspamdDirs;
   logPath: string;
@@ -134,12 +141,15 @@ export interface SpawnOptions {
 }
 
 export function spawnRspamd(opts: SpawnOptions): RspamdRun {
-  const args = ['-f', '-c', opts.configPath, ...rspamdPrivilegeArgs()];
+  const gen = opts.generation ?? HOST_RSPAMD;
+  const args = ['-f', '-c', opts.configPath, ...rspamdPrivilegeArgs(gen)];
   for (const [name, value] of Object.entries(opts.vars ?? {})) args.push('--var', `${name}=${value}`);
-  const child = spawn(RSPAMD_BIN, args, { cwd: opts.dirs.root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // chroot(8) execs rspamd, so the pid and process group stay those of rspamd's main process.
+  const [file, argv] = rspamdCommand(gen, RSPAMD_BIN, args);
+  const child = spawn(file, argv, { cwd: opts.dirs.root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   // A failed spawn also emits 'error'; the missing pid below reports it.
   child.once('error', () => undefined);
-  if (child.pid === undefined) throw new Error(`could not spawn ${RSPAMD_BIN}`);
+  if (child.pid === undefined) throw new Error(`could not spawn rspamd ${gen.version}`);
   const pid = child.pid;
   installExitHook();
   liveGroups.add(pid);
@@ -282,8 +292,12 @@ const NETWORK_MODULES = `
 `.trim().split(/\s+/);
 
 export interface ScannerOptions {
+  /** Which rspamd scans and learns; the host's 3.4 by default. */
+  generation?: RspamdGeneration;
   /** `host:port` of the fuzzy storage the rule talks to. */
   fuzzyServer: string;
+  /** rspamd ≥ 3.14: talk to the storage over TCP (`tcp = true` in the rule). */
+  tcp?: boolean;
   flags?: Record<number, string>;
   /** The storage's public key (zbase32); without it the rule speaks plain UDP. */
   encryptionKey?: string;
@@ -396,6 +410,7 @@ function scannerLocalFiles(
       '  algorithm = "mumhash";',
       `  servers = "${opts.fuzzyServer}";`,
       opts.encryptionKey ? `  encryption_key = "${opts.encryptionKey}";` : '',
+      opts.tcp ? '  tcp = true;' : '',
       '  symbol = "FUZZY_UNKNOWN";',
       '  mime_types = ["*"];',
       '  max_score = 20.0;',
@@ -446,9 +461,11 @@ export async function startRspamdScanner(opts: ScannerOptions): Promise<RspamdSc
     await mkdir(join(dirs.local, name, '..'), { recursive: true });
     await writeFile(join(dirs.local, name), text);
   }
-  chownForRspamd(dirs.root);
+  const gen = opts.generation ?? HOST_RSPAMD;
+  chownForRspamd(gen, dirs.root);
   const logPath = join(dirs.log, 'rspamd.log');
   const run = spawnRspamd({
+    generation: gen,
     configPath: STOCK_CONFIG,
     dirs,
     logPath,
@@ -511,10 +528,22 @@ export async function startRspamdScanner(opts: ScannerOptions): Promise<RspamdSc
       for (const [rule, count] of Object.entries((raw.fuzzy_hashes ?? {}) as Json)) fuzzyHashes[rule] = Number(count);
       return { fuzzyHashes, raw };
     },
-    rspamc(args, worker = 'normal') {
+    async rspamc(args, worker = 'normal') {
       const port = worker === 'normal' ? normalPort : controllerPort;
+      // A chroot sees only /tmp of the host's files: message paths elsewhere are copied into this instance's dir.
+      if (gen.root !== '/') {
+        args = await Promise.all(
+          args.map(async (arg, i) => {
+            if (!arg.startsWith('/') || arg.startsWith('/tmp/') || !existsSync(arg)) return arg;
+            const copy = join(dirs.root, `rspamc-arg-${i}-${basename(arg)}`);
+            await writeFile(copy, await readFile(arg));
+            return copy;
+          }),
+        );
+      }
       return new Promise<RspamcResult>((resolve) => {
-        execFile(RSPAMC_BIN, ['-h', `127.0.0.1:${port}`, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+        const [file, argv] = rspamdCommand(gen, RSPAMC_BIN, ['-h', `127.0.0.1:${port}`, ...args]);
+        execFile(file, argv, { timeout: 30_000 }, (err, stdout, stderr) => {
           const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
           resolve({ code, stdout, stderr });
         });

@@ -12,6 +12,7 @@ import { freeTcpPort } from './ports.js';
 import {
   chownForRspamd, createRspamdDirs, DEAD_DNS, RSPAMD_BIN, spawnRspamd, stopRspamd, waitUntil,
 } from './rspamd-instance.js';
+import { HOST_RSPAMD } from './rspamd-generation.js';
 
 export const RSPAMD_PLUGINS = '/usr/share/rspamd/plugins';
 const CONTROLLER_INIT = '/usr/share/rspamd/rules/controller/init.lua';
@@ -104,7 +105,7 @@ export async function startNeuralRspamd(opts: NeuralRspamdOptions): Promise<Neur
   await writeFile(join(dirs.root, 'syms.lua'), TEST_SYMBOLS_LUA);
   // Hand the private dir to the workers' user BEFORE the symlinks exist: chown follows links, and the plugin files
   // are the system's, not ours.
-  chownForRspamd(dirs.root);
+  chownForRspamd(HOST_RSPAMD, dirs.root);
   const plugins = join(dirs.root, 'plugins');
   await mkdir(plugins, { mode: 0o755 });
   for (const name of ['neural.lua', 'settings.lua']) await symlink(join(RSPAMD_PLUGINS, name), join(plugins, name));
