@@ -5,10 +5,10 @@
 
 export type MalformedReason =
   | 'short' // fewer than 76 bytes (§5.1.1)
-  | 'version' // version byte not 2, 3 or 4 (§3.2)
+  | 'version' // low nibble of the version byte not 3, 4 or 5, and not the legacy byte 2 (§3.2)
   | 'length' // v2/v3 datagram not exactly 76 or 332 bytes (§3.2)
   | 'shingles-truncated' // shingles_count != 0 but no full 256-byte block (§5.1.4)
-  | 'extension'; // malformed v4 extension area (§4.3)
+  | 'extension'; // malformed extension area of a v4/v5 request (§4.3)
 
 export class MalformedRequestError extends Error {
   override readonly name = 'MalformedRequestError';
@@ -23,7 +23,7 @@ export class MalformedRequestError extends Error {
 export class MalformedReplyError extends Error {
   override readonly name = 'MalformedReplyError';
   constructor(readonly length: number) {
-    super(`fuzzy reply must be 16 or 96 bytes, got ${length}`);
+    super(`fuzzy reply must be 16, 96 or 144 bytes, got ${length}`);
   }
 }
 

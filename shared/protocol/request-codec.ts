@@ -1,16 +1,23 @@
 /** Request datagrams: bytes -> FuzzyRequest and back (spec/fuzzy-protocol.md §3.2, §4, §5.1). */
 import {
   DIGEST_BYTES,
+  EXTENDED_REPLY_BYTES,
   EXTENDED_VERSION,
+  LEGACY_SEED_VERSION,
   MAX_DATAGRAM_BYTES,
+  MULTI_FLAG_REPLY_BYTES,
+  MULTI_FLAG_VERSION,
   PLAIN_COMMAND_BYTES,
   SHINGLE_COUNT,
   SHINGLED_COMMAND_BYTES,
+  SHORT_REPLY_BYTES,
+  V2_CAP,
+  VERSION_MASK,
 } from './constants.js';
 import { EncodeError, MalformedRequestError } from './errors.js';
 import { encodeExtensions, parseExtensions } from './extensions-codec.js';
 import { ShingleBlock } from './shingle-block.js';
-import type { FuzzyRequest, RequestExtensions } from './types.js';
+import type { FuzzyRequest, ReplyFormat, RequestExtensions } from './types.js';
 
 const MAX_U64 = (1n << 64n) - 1n;
 
@@ -19,7 +26,9 @@ const MAX_U64 = (1n << 64n) - 1n;
  *
  * - Datagrams over 1024 bytes are cut to 1024 first, as rspamd's receive buffer does (§1); the rules then apply to
  *   what is left, so an over-long v3 request fails the exact-length rule exactly as it would on 3.4.
- * - Version 2 is fuzzyd's legacy "seed" format and follows the v3 rules. (3.4 itself drops v2, §3.2.)
+ * - Only the low nibble of the version byte is the protocol (rspamd ≥ 3.6): 3 needs exact lengths, 4 and 5 may carry
+ *   extensions. Capability and unknown high bits are ignored, never fatal. Byte 2 exactly is fuzzyd's legacy seed
+ *   format and follows the v3 rules (rspamd itself drops it, §3.2).
  * - `digest` is a view into `datagram`, not a copy. That is safe for node:dgram, which hands each 'message' event a
  *   fresh Buffer; a caller that reuses its receive buffer must copy the digest before keeping it.
  */
@@ -28,20 +37,25 @@ export function decodeRequest(datagram: Buffer): FuzzyRequest {
   const len = buf.length;
   if (len < PLAIN_COMMAND_BYTES) throw new MalformedRequestError('short', `${len} bytes`);
   const version = buf[0];
-  if (version !== 2 && version !== 3 && version !== 4) throw new MalformedRequestError('version', `version ${version}`);
+  const protocol = version === LEGACY_SEED_VERSION ? version : version & VERSION_MASK;
+  if (protocol < LEGACY_SEED_VERSION || protocol > MULTI_FLAG_VERSION || (protocol === 2 && version !== 2)) {
+    throw new MalformedRequestError('version', `unsupported version 0x${version.toString(16).padStart(2, '0')}`);
+  }
   // §4.1: any non-zero shingles_count means a 256-byte block follows; the count itself is not checked.
   const hasShingles = buf[2] !== 0;
   const bodyEnd = hasShingles ? SHINGLED_COMMAND_BYTES : PLAIN_COMMAND_BYTES;
   if (len < bodyEnd) throw new MalformedRequestError('shingles-truncated', `shingles_count ${buf[2]} but ${len} bytes`);
   let extensions: RequestExtensions;
-  if (version < EXTENDED_VERSION) {
-    if (len !== bodyEnd) throw new MalformedRequestError('length', `v${version} request of ${len} bytes, want ${bodyEnd}`);
-    extensions = {};
+  if (protocol < EXTENDED_VERSION) {
+    if (len !== bodyEnd) throw new MalformedRequestError('length', `v${protocol} request of ${len} bytes, want ${bodyEnd}`);
+    extensions = NO_EXTENSIONS;
   } else {
-    extensions = len > bodyEnd ? parseExtensions(buf, bodyEnd, len) : {};
+    extensions = len > bodyEnd ? parseExtensions(buf, bodyEnd, len) : NO_EXTENSIONS;
   }
   return {
     version,
+    protocol,
+    reply: replyFormatOf(version, protocol),
     cmd: buf[1],
     flag: buf[3],
     value: buf.readInt32LE(4),
@@ -52,9 +66,18 @@ export function decodeRequest(datagram: Buffer): FuzzyRequest {
   };
 }
 
+/** Shared by every request without extensions: the hot path allocates nothing for them. */
+const NO_EXTENSIONS: RequestExtensions = Object.freeze({});
+
+/** §6: protocol 3 (and the seed's 2) get 16 bytes, 4 gets 96, 5 and 4 with V2_CAP get the 144-byte multi-flag reply. */
+export function replyFormatOf(version: number, protocol = version & VERSION_MASK): ReplyFormat {
+  if (protocol < EXTENDED_VERSION) return SHORT_REPLY_BYTES;
+  if (protocol >= MULTI_FLAG_VERSION || (version & V2_CAP) !== 0) return MULTI_FLAG_REPLY_BYTES;
+  return EXTENDED_REPLY_BYTES;
+}
 
 export interface EncodeRequestInput {
-  /** Defaults to 4, what the 3.4 client sends. */
+  /** The version byte; defaults to 4, what 3.x clients send (a 4.x client sends 0x14, then 5). */
   version?: number;
   cmd: number;
   flag?: number;
@@ -83,8 +106,12 @@ export function encodeRequest(req: EncodeRequestInput): Buffer {
   if (shingles && shingles.length !== SHINGLE_COUNT) {
     throw new EncodeError(`need exactly ${SHINGLE_COUNT} shingles, got ${shingles.length}`);
   }
-  const hasExtensions = req.extensions !== undefined && (req.extensions.domain !== undefined || req.extensions.clientIp !== undefined);
-  if (hasExtensions && version < EXTENDED_VERSION) throw new EncodeError(`version ${version} cannot carry extensions`);
+  const ext = req.extensions;
+  const hasExtensions =
+    ext !== undefined && (ext.domain !== undefined || ext.clientIp !== undefined || ext.senderFacts !== undefined);
+  if (hasExtensions && (version & VERSION_MASK) < EXTENDED_VERSION) {
+    throw new EncodeError(`version ${version} cannot carry extensions`);
+  }
   const tail = hasExtensions ? encodeExtensions(req.extensions as RequestExtensions) : null;
   const bodyEnd = shingles || block ? SHINGLED_COMMAND_BYTES : PLAIN_COMMAND_BYTES;
   const out = Buffer.alloc(bodyEnd + (tail ? tail.length : 0));

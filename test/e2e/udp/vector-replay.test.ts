@@ -16,6 +16,14 @@ import { loadVectors } from '../../unit/protocol/vectors.js';
  * answers aa, as rspamd's Redis backend would.
  */
 const DELIBERATE_DIFFERENCES = new Map([[0x24242424, { value: 1, flag: 1, digest: 'aa'.repeat(64), prob: 31 / 32 }]]);
+/**
+ * Requests 3.4 dropped that fuzzyd answers, with the size of the reply: version 5 is rspamd ≥ 4.0's multi-flag
+ * protocol (144-byte reply), and an unknown extension type ends the extension area instead of refusing the request.
+ */
+const ANSWERED_SINCE_3_4 = new Map([
+  [0x07070707, 144],
+  [0x0d0d0d0d, 96],
+]);
 
 let fuzzyd: TestFuzzyd;
 beforeAll(async () => {
@@ -31,7 +39,12 @@ describe('replay of captured rspamd 3.4 exchanges', () => {
       for (const request of requests) {
         const tag = request.bytes.length >= 12 ? request.bytes.readUInt32LE(8) : -1;
         const expected = replies.find((r) => r.tag === tag);
-        const got = await udpExchange(request.bytes, fuzzyd.udpPort, { timeoutMs: expected ? 2000 : 300 });
+        const answeredNow = ANSWERED_SINCE_3_4.get(tag);
+        const got = await udpExchange(request.bytes, fuzzyd.udpPort, { timeoutMs: expected || answeredNow ? 2000 : 300 });
+        if (answeredNow) {
+          expect(got?.length, `tag ${tag.toString(16)}`).toBe(answeredNow);
+          continue;
+        }
         if (!expected) {
           expect(got, `rspamd dropped tag ${tag.toString(16)}; fuzzyd must too`).toBeNull();
           continue;

@@ -72,7 +72,7 @@ describe('fuzzyd-cli', () => {
     const crypto = await FuzzyCrypto.create([kp]);
     const r = await run(['stat', '--key', kp.pubkey], (g) => {
       const { plain, nm } = crypto.decryptRequest(g.raw);
-      return [crypto.encryptReply(encodeReply({ value: 0, flag: 5, tag: plain.readUInt32LE(8), prob: 1, digest: Buffer.alloc(64), ts: 0 }, 4), nm)];
+      return [crypto.encryptReply(encodeReply({ value: 0, flag: 5, tag: plain.readUInt32LE(8), prob: 1, digest: Buffer.alloc(64), ts: 0 }, 96), nm)];
     });
     expect(r).toMatchObject({ code: EXIT_OK, out: ['stat: 5 hashes'] });
   });

@@ -3,7 +3,7 @@ import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientClosedError, ClientInputError, TimeoutError } from '../../../shared/client/client-errors.js';
 import { FuzzyClient, type FuzzyClientOptions } from '../../../shared/client/fuzzy-client.js';
-import { encodeReply } from '../../../shared/protocol/codec.js';
+import { encodeReply, replySize } from '../../../shared/protocol/codec.js';
 import { FuzzyCrypto, generateKeypair, KeyFormatError } from '../../../shared/protocol/cryptobox.js';
 import { answer, UdpResponder, type Script } from './udp-responder.js';
 
@@ -60,7 +60,7 @@ describe('FuzzyClient requests', () => {
     const { client } = await setup((got, self) => {
       if (self.received.length < n) return;
       // Everything arrived: answer in reverse order, each weight = the position the request came in.
-      const out = [Buffer.from('not a reply'), encodeReply({ value: 1, flag: 0, tag: 0xdeadbeef, prob: 1, digest, ts: 0 }, 4)];
+      const out = [Buffer.from('not a reply'), encodeReply({ value: 1, flag: 0, tag: 0xdeadbeef, prob: 1, digest, ts: 0 }, 96)];
       for (let i = n - 1; i >= 0; i--) out.push(answer(self.received[i].req!, { value: i }));
       return out;
     });
@@ -150,7 +150,7 @@ describe('FuzzyClient input, IPv6 and encryption', () => {
     const { server, client } = await setup(
       (got) => {
         const { plain, nm } = crypto.decryptRequest(got.raw);
-        const reply = encodeReply({ value: 9, flag: 2, tag: plain.readUInt32LE(8), prob: 1, digest, ts: 0 }, plain[0]);
+        const reply = encodeReply({ value: 9, flag: 2, tag: plain.readUInt32LE(8), prob: 1, digest, ts: 0 }, replySize(plain[0]));
         return [plainReplies ? reply : crypto.encryptReply(reply, nm)];
       },
       { encryptionKey: kp.pubkey, timeoutMs: 300, retries: 1 },

@@ -61,5 +61,5 @@ export class UdpResponder {
 
 /** The reply a well-behaved storage would give: tag echoed, size by version. */
 export function answer(req: FuzzyRequest, fields: Partial<FuzzyReply> = {}): Buffer {
-  return encodeReply({ value: 0, flag: req.flag, tag: req.tag, prob: 1, digest: req.digest, ts: 0, ...fields }, req.version);
+  return encodeReply({ value: 0, flag: req.flag, tag: req.tag, prob: 1, digest: req.digest, ts: 0, ...fields }, req.reply);
 }

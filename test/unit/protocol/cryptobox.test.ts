@@ -147,7 +147,7 @@ describe('round trip client -> server -> client', () => {
     const got = server.decryptRequest(datagram);
     const req = decodeRequest(got.plain);
     expect(req.shingles?.toBigInts()).toEqual(shingles);
-    const sealed = server.encryptReply(encodeReply({ value: 7, flag: 3, tag: req.tag, prob: 0.75, digest: req.digest, ts: 5 }, req.version), got.nm);
+    const sealed = server.encryptReply(encodeReply({ value: 7, flag: 3, tag: req.tag, prob: 0.75, digest: req.digest, ts: 5 }, req.reply), got.nm);
     expect(sealed).toHaveLength(replyLen);
 
     const reply = decodeReply(decryptReply(sealed, nm));

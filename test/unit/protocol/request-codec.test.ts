@@ -35,10 +35,8 @@ const withVersion = (base: Buffer, v: number): Buffer => {
 describe('decodeRequest: the synthetic edge cases 3.4 dropped', () => {
   it.each([
     ['v3 with one trailing byte', byTag(0x06060606), 'length'],
-    ['version 5', byTag(0x07070707), 'version'],
     ['75 bytes', short75, 'short'],
     ['shingles_count=32 with only 76 bytes', byTag(0x0b0b0b0b), 'shingles-truncated'],
-    ["unknown extension type 'x'", byTag(0x0d0d0d0d), 'extension'],
   ] as const)('%s -> %s', (_label, bytes, reason) => {
     expect(reasonOf(bytes)).toBe(reason);
   });
@@ -52,9 +50,28 @@ describe('decodeRequest: versions and lengths', () => {
     }
   });
 
-  it.each([0, 1, 5, 0x84, 0xff])('drops version %i (the whole byte is compared, §3.2)', (v) => {
+  it.each([0, 1, 6, 0x0f, 0x12, 0xff])('drops version 0x%s (low nibble not 3, 4 or 5; 2 only as the whole byte)', (v) => {
     expect(reasonOf(withVersion(plainV4, v))).toBe('version');
   });
+
+  it('reads only the low nibble (rspamd ≥ 3.6): capability and unknown high bits are not fatal', () => {
+    for (const v of [0x24, 0x44, 0x84, 0xe4]) expect(decodeRequest(withVersion(plainV4, v))).toMatchObject({ version: v, protocol: 4, reply: 96 });
+    expect(decodeRequest(withVersion(plainV4, 0x83))).toMatchObject({ protocol: 3, reply: 16 });
+  });
+
+  it('picks the reply by the version byte: 16 for 3, 96 for 4, 144 for 4 with V2_CAP and for 5 (4.0)', () => {
+    expect(decodeRequest(withVersion(plainV4, 3)).reply).toBe(16);
+    expect(decodeRequest(withVersion(plainV4, 4)).reply).toBe(96);
+    expect(decodeRequest(withVersion(plainV4, 0x14)).reply).toBe(144);
+    expect(decodeRequest(withVersion(plainV4, 5)).reply).toBe(144);
+    expect(decodeRequest(withVersion(plainV4, 0x13)).reply).toBe(16);
+  });
+
+  it('version 5 follows the v4 length rules: extensions may follow', () => {
+    const v5 = withTail(withVersion(plainV4, 5), '6403616263');
+    expect(decodeRequest(v5).extensions).toEqual({ domain: 'abc' });
+  });
+
 
   it('v3 with shingles must be exactly 332 bytes', () => {
     const shingled = encodeRequest({ version: 3, cmd: 0, tag: 1, digest: Buffer.alloc(64, 7), shingles: Array(32).fill(5n) });
@@ -131,10 +148,27 @@ describe('decodeRequest: v4 extensions (§4.3)', () => {
     ['a domain longer than what is left', '640561626364'],
     ['a truncated IPv4', '34c00002'],
     ['a truncated IPv6', '36' + '00'.repeat(15)],
-    ['an unknown type', '35c0000205'],
-    ['a valid extension then junk', '34c0000205ff'],
+    ['a valid extension then a skippable type without its length byte', '34c0000205ff'],
+    ['a skippable type whose length runs past the end', '8105aabb'],
+    ['sender facts of 3 bytes (4.1.5 requires 4)', '8003000102'],
+    ['sender facts of 5 bytes', '800500010203ff'],
   ])('drops %s', (_label, tail) => {
     expect(reasonOf(withTail(plainV4, tail))).toBe('extension');
+  });
+
+  it('parses 4.1.5 sender facts (0x80, 4 bytes big-endian) after domain and address, in the order 4.1.5 writes them', () => {
+    const req = decodeRequest(withTail(plainV4, '6401' + '61' + '34c0000205' + '800400004093'));
+    expect(req.extensions).toEqual({ domain: 'a', clientIp: '192.0.2.5', senderFacts: 0x4093 });
+    expect(encodeRequest({ ...req, shingles: null }).subarray(76).toString('hex')).toBe('6401' + '61' + '34c0000205' + '800400004093');
+  });
+
+  it('skips unknown types of 0x80 and above by their length byte and reads on', () => {
+    const req = decodeRequest(withTail(plainV4, '8103aabbcc' + 'fe00' + '34c0000205'));
+    expect(req.extensions).toEqual({ skipped: 2, clientIp: '192.0.2.5' });
+  });
+
+  it('answers a request with an unknown type below 0x80, ignoring the rest (its length is unknown)', () => {
+    expect(decodeRequest(withTail(plainV4, '6401' + '61' + '35c0000205')).extensions).toEqual({ domain: 'a', skipped: 1 });
   });
 
   it('parses IPv4 and IPv6 client addresses into text', () => {

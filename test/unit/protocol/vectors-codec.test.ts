@@ -1,6 +1,6 @@
 /** Every captured rspamd 3.4 datagram must decode to what the capture annotated and re-encode to the same bytes. */
 import { describe, expect, it } from 'vitest';
-import { decodeReply, decodeRequest, encodeReply, encodeRequest, MalformedRequestError } from '../../../shared/protocol/codec.js';
+import { decodeReply, decodeRequest, encodeReply, encodeRequest, MalformedRequestError, replySize } from '../../../shared/protocol/codec.js';
 import { parseAnnotation } from './vector-annotations.js';
 import { loadVectors, type VectorFile } from './vectors.js';
 
@@ -23,6 +23,12 @@ describe('captured vectors', () => {
     expect(all.filter((d) => d.dir === 'S->C').length).toBeGreaterThan(40);
   });
 
+  /**
+   * Requests 3.4 dropped that fuzzyd answers on purpose: version 5 is rspamd ≥ 4.0's multi-flag protocol, and an
+   * unknown extension type ends the extension area instead of refusing the request (extensions-codec.ts).
+   */
+  const ANSWERED_SINCE_3_4 = new Set([0x07070707, 0x0d0d0d0d]);
+
   for (const file of files) {
     describe(file.name, () => {
       const answered = answeredTags(file);
@@ -31,7 +37,14 @@ describe('captured vectors', () => {
         const ann = parseAnnotation(d.note);
         const f = ann.fields;
         if (d.dir === 'C->S') {
-          const accepted = d.bytes.length >= 12 && answered.has(d.bytes.readUInt32LE(8));
+          const tag = d.bytes.length >= 12 ? d.bytes.readUInt32LE(8) : -1;
+          if (ANSWERED_SINCE_3_4.has(tag)) {
+            it(`#${i} request, dropped by 3.4, is decoded by fuzzyd`, () => {
+              expect(decodeRequest(d.bytes).tag).toBe(tag);
+            });
+            return;
+          }
+          const accepted = answered.has(tag);
           it(`#${i} request ${accepted ? 'decodes like the capture' : 'is refused as 3.4 refused it'}`, () => {
             if (!accepted) {
               expect(() => decodeRequest(d.bytes)).toThrow(MalformedRequestError);
@@ -68,7 +81,7 @@ describe('captured vectors', () => {
               expect(reply.ts).toBe(Number(f.ts));
             }
             const version = reply.extended ? 4 : 3;
-            expect(encodeReply(reply, version).toString('hex')).toBe(d.bytes.toString('hex'));
+            expect(encodeReply(reply, replySize(version)).toString('hex')).toBe(d.bytes.toString('hex'));
           });
         }
       });
