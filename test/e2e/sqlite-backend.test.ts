@@ -29,7 +29,7 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
     const store = await open();
     const digest = randomDigest();
     expect(store.check(digest, null).prob).toBe(0);
-    const r = await store.update({ kind: 'write', digest, flag: 1, value: 10, shingles: null });
+    const r = await store.update({ kind: 'write', rule: 'single', digest, flag: 1, value: 10, shingles: null });
     expect(r.status).toBe('added');
     const hit = store.check(digest, null);
     expect(hit).toMatchObject({ prob: 1, value: 10, flag: 1 });
@@ -39,9 +39,9 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
   it('same flag adds weight; another flag resets weight and flag', async () => {
     const store = await open();
     const digest = randomDigest();
-    await store.update({ kind: 'write', digest, flag: 7, value: 10, shingles: null });
-    expect((await store.update({ kind: 'write', digest, flag: 7, value: 5, shingles: null })).hash?.value).toBe(15);
-    const r = await store.update({ kind: 'write', digest, flag: 9, value: 3, shingles: null });
+    await store.update({ kind: 'write', rule: 'single', digest, flag: 7, value: 10, shingles: null });
+    expect((await store.update({ kind: 'write', rule: 'single', digest, flag: 7, value: 5, shingles: null })).hash?.value).toBe(15);
+    const r = await store.update({ kind: 'write', rule: 'single', digest, flag: 9, value: 3, shingles: null });
     expect(r.status).toBe('reflagged');
     expect(store.check(digest, null)).toMatchObject({ flag: 9, value: 3, prob: 1 });
     expect(store.count()).toBe(1);
@@ -51,7 +51,7 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
     const store = await open();
     const stored = randomDigest();
     const shingles = randomShingles();
-    await store.update({ kind: 'write', digest: stored, flag: 2, value: 4, shingles });
+    await store.update({ kind: 'write', rule: 'single', digest: stored, flag: 2, value: 4, shingles });
 
     const close = store.check(randomDigest(), nearDuplicate(shingles, 3));
     expect(close.prob).toBeCloseTo(29 / 32);
@@ -70,8 +70,8 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
     const first = randomDigest();
     const second = randomDigest();
     const shingles = randomShingles();
-    await store.update({ kind: 'write', digest: first, flag: 1, value: 1, shingles });
-    await store.update({ kind: 'write', digest: second, flag: 1, value: 1, shingles });
+    await store.update({ kind: 'write', rule: 'single', digest: first, flag: 1, value: 1, shingles });
+    await store.update({ kind: 'write', rule: 'single', digest: second, flag: 1, value: 1, shingles });
     expect(store.check(randomDigest(), shingles).digest.equals(second)).toBe(true);
     expect((await store.update({ kind: 'del', digest: second })).status).toBe('deleted');
     // The positions were taken over by `second`, so its delete removed them: nothing is left to vote for.
@@ -82,7 +82,7 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
   it('delete ignores the flag, reports not-found for unknown digests', async () => {
     const store = await open();
     const digest = randomDigest();
-    await store.update({ kind: 'write', digest, flag: 5, value: 1, shingles: randomShingles() });
+    await store.update({ kind: 'write', rule: 'single', digest, flag: 5, value: 1, shingles: randomShingles() });
     expect((await store.update({ kind: 'del', digest })).status).toBe('deleted');
     expect(store.check(digest, null).prob).toBe(0);
     expect((await store.update({ kind: 'del', digest })).status).toBe('not-found');
@@ -93,7 +93,7 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
     const store = await open();
     const digest = randomDigest();
     const shingles = randomShingles();
-    await store.update({ kind: 'write', digest, flag: 1, value: 10, shingles });
+    await store.update({ kind: 'write', rule: 'single', digest, flag: 1, value: 10, shingles });
     expect((await store.update({ kind: 'set', digest, value: 42 })).hash).toMatchObject({ value: 42, flag: 1 });
     expect((await store.update({ kind: 'set', digest, flag: 3 })).status).toBe('reflagged');
     expect(store.check(randomDigest(), shingles)).toMatchObject({ flag: 3, value: 42 });
@@ -107,7 +107,7 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
     const digest = randomDigest();
     const shingles = randomShingles();
     shingles.bytes.writeBigUInt64LE(0xffff_ffff_ffff_fff0n, 0);
-    await store.update({ kind: 'write', digest, flag: 1, value: 10, shingles });
+    await store.update({ kind: 'write', rule: 'single', digest, flag: 1, value: 10, shingles });
     await store.close(); // moves the queued shingle rows into rspamd's table
     const db = new Database(dir.file('fuzzy.db'), { readonly: true });
     try {
@@ -129,7 +129,7 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
     const first = await open(path);
     const digest = randomDigest();
     const shingles = randomShingles();
-    await first.update({ kind: 'write', digest, flag: 4, value: 8, shingles });
+    await first.update({ kind: 'write', rule: 'single', digest, flag: 4, value: 8, shingles });
     await first.close();
     const second = await open(path);
     expect(second.count()).toBe(1);
@@ -140,7 +140,7 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
   it('expired hashes miss and are purged from file and index', async () => {
     const store = await open(undefined, 60);
     const digest = randomDigest();
-    await store.update({ kind: 'write', digest, flag: 1, value: 1, shingles: randomShingles() });
+    await store.update({ kind: 'write', rule: 'single', digest, flag: 1, value: 1, shingles: randomShingles() });
     const future = Math.floor(Date.now() / 1000) + 120;
     expect(await store.purgeExpired(future)).toBe(1);
     expect(store.count()).toBe(0);
@@ -151,7 +151,7 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
   it('many concurrent writes are grouped and all acknowledged after commit', async () => {
     const store = await open();
     const digests = Array.from({ length: 500 }, randomDigest);
-    const results = await Promise.all(digests.map((digest) => store.update({ kind: 'write', digest, flag: 1, value: 1, shingles: null })));
+    const results = await Promise.all(digests.map((digest) => store.update({ kind: 'write', rule: 'single', digest, flag: 1, value: 1, shingles: null })));
     expect(results.every((r) => r.status === 'added')).toBe(true);
     expect(digests.every((d) => store.check(d, null).prob === 1)).toBe(true);
     // Acknowledged means journaled; settle() waits until the journal is applied to rspamd's tables.
@@ -161,37 +161,57 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
     expect((store.readDb.prepare('SELECT count(*) AS n FROM fuzzyd_write_journal').get() as { n: number }).n).toBe(0);
   });
 
-  it('results decided at acknowledgement match what applying the journal leaves in the tables', async () => {
-    const store = await open();
+  it('results decided at acknowledgement match what applying the journal leaves in the tables, extra flags included', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const store = await open(dir.file('fuzzy.db'));
     const digests = Array.from({ length: 6 }, randomDigest);
-    const expected = new Map<string, { flag: number; value: number } | null>();
+    type Flags = { flag: number; value: number; extraFlags: { flag: number; value: number }[] };
+    const expected = new Map<string, Flags | null>();
     let seed = 12345;
     const next = (n: number): number => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
       return seed % n;
     };
     // Rounds of concurrent updates: several ops on one digest land in one batch, and batches pile up in the journal.
+    // Both WRITE rules and both kinds of admin edit mix on the same digests.
     for (let round = 0; round < 40; round++) {
       const ops = Array.from({ length: 12 }, () => {
         const digest = digests[next(digests.length)];
-        const kind = (['write', 'write', 'write', 'del', 'set'] as const)[next(5)];
+        const kind = (['write', 'write', 'write', 'write', 'del', 'set', 'set'] as const)[next(7)];
         if (kind === 'del') return { kind, digest } as const;
-        if (kind === 'set') return { kind, digest, value: next(50) } as const;
-        return { kind, digest, flag: 1 + next(2), value: 1 + next(5), shingles: next(2) ? randomShingles() : null } as const;
+        if (kind === 'set' && next(2)) return { kind, digest, value: next(50) } as const;
+        if (kind === 'set') return { kind, digest, flags: [{ flag: 9, value: next(9) }, { flag: 1 + next(3), value: 2 }] } as const;
+        const rule = next(3) ? 'multi' : 'single';
+        return { kind: 'write', digest, flag: 1 + next(10), value: 1 + next(5), shingles: next(2) ? randomShingles() : null, rule } as const;
       });
       const results = await Promise.all(ops.map((op) => store.update(op)));
-      results.forEach((r, i) => expected.set(ops[i].digest.toString('hex'), r.hash ? { flag: r.hash.flag, value: r.hash.value } : null));
+      results.forEach((r, i) =>
+        expected.set(ops[i].digest.toString('hex'), r.hash ? { flag: r.hash.flag, value: r.hash.value, extraFlags: [...r.hash.extraFlags] } : null),
+      );
       if (round % 10 === 9) await store.settle();
     }
+    expect([...expected.values()].some((f) => f && f.extraFlags.length > 1)).toBe(true);
     await store.settle();
-    const read = store.readDb.prepare('SELECT flag, value FROM digests WHERE digest = CAST(? AS TEXT)');
+    const read = store.readDb.prepare('SELECT id, flag, value FROM digests WHERE digest = CAST(? AS TEXT)');
+    const extras = store.readDb.prepare('SELECT flag, value FROM fuzzyd_extra_flags WHERE digest_id = ? ORDER BY slot');
+    const fromTables = (d: Buffer): Flags | null => {
+      const row = read.get(d) as { id: number; flag: number; value: number } | undefined;
+      return row ? { flag: row.flag, value: row.value, extraFlags: extras.all(row.id) as Flags['extraFlags'] } : null;
+    };
+    const fromIndex = (s: SqliteBackend, d: Buffer): Flags | null => {
+      const h = s.get(d);
+      return h ? { flag: h.flag, value: h.value, extraFlags: [...h.extraFlags] } : null;
+    };
     for (const d of digests) {
       const want = expected.get(d.toString('hex')) ?? null;
-      const row = read.get(d) as { flag: number; value: number } | undefined;
-      expect(row ?? null).toEqual(want);
-      const indexed = store.get(d);
-      expect(indexed ? { flag: indexed.flag, value: indexed.value } : null).toEqual(want);
+      expect(fromTables(d)).toEqual(want);
+      expect(fromIndex(store, d)).toEqual(want);
     }
+    // The index rebuilt from the file at start-up holds the same flags.
+    await store.close();
+    const reopened = await open(dir.file('fuzzy.db'));
+    for (const d of digests) expect(fromIndex(reopened, d)).toEqual(expected.get(d.toString('hex')) ?? null);
   });
 });
 
@@ -203,8 +223,8 @@ describe('queued shingle rows (pending-shingles.ts)', () => {
     const store = await open(path);
     const kept = randomDigest();
     const dropped = randomDigest();
-    await store.update({ kind: 'write', digest: kept, flag: 1, value: 1, shingles: randomShingles() });
-    await store.update({ kind: 'write', digest: dropped, flag: 1, value: 1, shingles: randomShingles() });
+    await store.update({ kind: 'write', rule: 'single', digest: kept, flag: 1, value: 1, shingles: randomShingles() });
+    await store.update({ kind: 'write', rule: 'single', digest: dropped, flag: 1, value: 1, shingles: randomShingles() });
     await store.update({ kind: 'del', digest: dropped });
     await store.close();
     const db = new Database(path, { readonly: true });

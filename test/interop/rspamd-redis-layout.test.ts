@@ -42,7 +42,7 @@ describe('shared Redis with rspamd 3.4', () => {
   it('rspamd serves hashes fuzzyd wrote, and sees fuzzyd delete them', async () => {
     const digest = randomDigest();
     const shingles = randomShingles();
-    await store.update({ kind: 'write', digest, flag: 2, value: 8, shingles });
+    await store.update({ kind: 'write', rule: 'single', digest, flag: 2, value: 8, shingles });
     expect(await rspamd.check(digest)).toMatchObject({ prob: 1, flag: 2, value: 8 });
     const fuzzy = await rspamd.check(randomDigest(), nearDuplicate(shingles, 3).toBigInts());
     expect(fuzzy.prob).toBeGreaterThan(0.5);

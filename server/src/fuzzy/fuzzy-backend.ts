@@ -1,23 +1,30 @@
 import type { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
-import type { Digest } from '../../../shared/protocol/types.js';
+import type { Digest, FlagValue } from '../../../shared/protocol/types.js';
+import type { FlagEdit, WriteRule } from './update-rule.js';
 
 /** What a CHECK found (spec/fuzzy-protocol.md §5.3). */
 export interface CheckResult {
   /** 1 for a direct hit, slots/32 for a shingle hit, 0 for a miss. */
   prob: number;
+  /** The primary slot (the one a 3.x client sees). */
   value: number;
   flag: number;
+  /** The hash's other slots, in slot order (rspamd ≥ 4.0 multi-flag); empty on a miss or a single-flag hash. */
+  extraFlags: readonly FlagValue[];
   /** The stored digest on a hit (differs from the request's on a shingle hit); the request digest on a miss. */
   digest: Digest;
   /** Unix seconds of the last write of the matched hash, 0 on a miss. */
   ts: number;
 }
 
-/** A change to the store. `write` is rspamd's WRITE; `set` is the admin API's absolute edit. */
+/**
+ * A change to the store. `write` is rspamd's WRITE under the rule of the client's generation (update-rule.ts); `del`
+ * removes the digest with all its flags; `set` is the admin API's absolute edit.
+ */
 export type UpdateOp =
-  | { kind: 'write'; digest: Digest; flag: number; value: number; shingles: ShingleBlock | null }
+  | { kind: 'write'; digest: Digest; flag: number; value: number; shingles: ShingleBlock | null; rule: WriteRule }
   | { kind: 'del'; digest: Digest }
-  | { kind: 'set'; digest: Digest; flag?: number; value?: number };
+  | ({ kind: 'set'; digest: Digest } & FlagEdit);
 
 export type UpdateStatus = 'added' | 'updated' | 'reflagged' | 'deleted' | 'not-found';
 
@@ -30,9 +37,17 @@ export interface UpdateResult {
 
 export interface StoredHash {
   digest: Digest;
+  /** The primary slot: rspamd's `flag`/`value` columns and fields. */
   flag: number;
   value: number;
   time: number;
+  /** The other slots, in slot order; empty for a single-flag hash. */
+  extraFlags: readonly FlagValue[];
+}
+
+/** Every slot of a hash, primary first. */
+export function flagsOf(hash: { flag: number; value: number; extraFlags: readonly FlagValue[] }): FlagValue[] {
+  return [{ flag: hash.flag, value: hash.value }, ...hash.extraFlags];
 }
 
 /**

@@ -116,7 +116,7 @@ export class HashImportService {
       const set = await this.backend.update({ kind: 'set', digest: input.digest, flag: input.flag, value: input.value });
       if (set.status !== 'not-found') return 'updated';
     }
-    const written = await this.backend.update({ kind: 'write', ...input });
+    const written = await this.backend.update({ kind: 'write', rule: 'multi', ...input });
     if (written.status === 'deleted' || written.status === 'not-found') throw new ApiError(500, `unexpected ${written.status}`);
     return written.status === 'added' ? 'added' : 'updated';
   }

@@ -51,7 +51,7 @@ export class HashesService {
   /** rspamd WRITE semantics: a new digest is added; the same flag adds the weight; another flag re-flags. */
   async write(input: WriteInput): Promise<HashWriteResult> {
     this.assertWritable();
-    const result = await this.backend.update({ kind: 'write', ...input });
+    const result = await this.backend.update({ kind: 'write', rule: 'multi', ...input });
     const shingles = result.status === 'added' && input.shingles ? 32 : 0;
     return { status: result.status as WriteStatus, hash: await this.item(input.digest, result.hash, shingles) };
   }

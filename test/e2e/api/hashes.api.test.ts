@@ -18,7 +18,7 @@ beforeAll(async () => {
       const digest = randomBytes(64);
       const flag = (i % 3) + 1;
       seeded.set(digest.toString('hex'), flag);
-      return backend.update({ kind: 'write', digest, flag, value: i, shingles: null });
+      return backend.update({ kind: 'write', rule: 'single', digest, flag, value: i, shingles: null });
     }),
   );
 });

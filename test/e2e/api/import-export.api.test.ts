@@ -127,6 +127,7 @@ describe('GET /api/v1/hashes/export', () => {
       Array.from({ length: 2500 }, (_, i) =>
         backend.update({
           kind: 'write',
+          rule: 'single',
           digest: randomBytes(64),
           flag: i % 4,
           value: i - 100,
@@ -152,7 +153,7 @@ describe('GET /api/v1/hashes/export', () => {
   it('filters by flag and prefix', async () => {
     const api = await start();
     const backend = api.fuzzyd.runtime.backend;
-    await Promise.all(Array.from({ length: 300 }, (_, i) => backend.update({ kind: 'write', digest: randomBytes(64), flag: i % 2, value: 1, shingles: null })));
+    await Promise.all(Array.from({ length: 300 }, (_, i) => backend.update({ kind: 'write', rule: 'single', digest: randomBytes(64), flag: i % 2, value: 1, shingles: null })));
     const flag1 = await exportLines(api, '?flag=1');
     expect(flag1).toHaveLength(150);
     expect(flag1.every((l) => l.flag === 1)).toBe(true);

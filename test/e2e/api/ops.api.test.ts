@@ -14,7 +14,7 @@ describe('flags', () => {
   it('lists flags in use with counts plus named ones; PUT names a flag; DELETE forgets the name', async () => {
     const api = await start();
     const backend = api.fuzzyd.runtime.backend;
-    await Promise.all([1, 1, 1, 7, 7].map((flag) => backend.update({ kind: 'write', digest: randomBytes(64), flag, value: 1, shingles: null })));
+    await Promise.all([1, 1, 1, 7, 7].map((flag) => backend.update({ kind: 'write', rule: 'single', digest: randomBytes(64), flag, value: 1, shingles: null })));
     let flags = JSON.parse((await api.request('GET', '/api/v1/flags')).body) as FlagInfo[];
     expect(flags.map((f) => [f.flag, f.name, f.count])).toEqual([
       [1, 'spam', 3],
@@ -37,12 +37,12 @@ describe('flags', () => {
     const api = await start();
     const backend = api.fuzzyd.runtime.backend;
     const [a, b] = [randomBytes(64), randomBytes(64)];
-    await backend.update({ kind: 'write', digest: a, flag: 5, value: 1, shingles: null });
-    await backend.update({ kind: 'write', digest: b, flag: 5, value: 1, shingles: null });
+    await backend.update({ kind: 'write', rule: 'single', digest: a, flag: 5, value: 1, shingles: null });
+    await backend.update({ kind: 'write', rule: 'single', digest: b, flag: 5, value: 1, shingles: null });
     const count = async (flag: number): Promise<number> =>
       (JSON.parse((await api.request('GET', '/api/v1/flags')).body) as FlagInfo[]).find((f) => f.flag === flag)?.count ?? 0;
     expect([await count(5), await count(6)]).toEqual([2, 0]);
-    await backend.update({ kind: 'write', digest: a, flag: 6, value: 1, shingles: null });
+    await backend.update({ kind: 'write', rule: 'single', digest: a, flag: 6, value: 1, shingles: null });
     expect([await count(5), await count(6)]).toEqual([1, 1]);
     await backend.update({ kind: 'del', digest: b });
     expect([await count(5), await count(6)]).toEqual([0, 1]);

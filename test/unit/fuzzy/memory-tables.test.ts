@@ -90,7 +90,7 @@ describe('FuzzyIndex per-flag counts', () => {
         model.delete(digest.toString('hex'));
       } else {
         const flag = next() % 5;
-        index.upsert({ digest, flag, value: 1, time: 1000 }, null);
+        index.upsert({ digest, flag, value: 1, time: 1000, extraFlags: [] }, null);
         model.set(digest.toString('hex'), flag);
       }
     }

@@ -10,18 +10,20 @@ import type { WriterResult } from '../../../server/src/fuzzy/sqlite/writer-proto
 describe('writer thread codecs', () => {
   it('ops survive packing: every kind, optional fields, shingles', () => {
     const ops: UpdateOp[] = [
-      { kind: 'write', digest: randomBytes(64), flag: 7, value: -12, shingles: new ShingleBlock(randomBytes(256)) },
-      { kind: 'write', digest: randomBytes(64), flag: 255, value: 2 ** 40, shingles: null },
+      { kind: 'write', rule: 'single', digest: randomBytes(64), flag: 7, value: -12, shingles: new ShingleBlock(randomBytes(256)) },
+      { kind: 'write', rule: 'single', digest: randomBytes(64), flag: 255, value: 2 ** 40, shingles: null },
       { kind: 'del', digest: randomBytes(64) },
       { kind: 'set', digest: randomBytes(64), value: 9 },
       { kind: 'set', digest: randomBytes(64), flag: 3 },
+      { kind: 'write', rule: 'multi', digest: randomBytes(64), flag: 51, value: 4, shingles: null },
+      { kind: 'set', digest: randomBytes(64), flags: [{ flag: 50, value: 10 }, { flag: 51, value: -3 }] },
     ];
     const back = unpackOps(Buffer.from(structuredClone(packOps(ops))));
     expect(back.map(describeOp)).toEqual(ops.map(describeOp));
   });
 
   it('a record carries shingle bytes only when it has shingles, and a cut batch is refused', () => {
-    const plain: UpdateOp = { kind: 'write', digest: randomBytes(64), flag: 1, value: 1, shingles: null };
+    const plain: UpdateOp = { kind: 'write', rule: 'single', digest: randomBytes(64), flag: 1, value: 1, shingles: null };
     const shingled: UpdateOp = { ...plain, shingles: new ShingleBlock(randomBytes(256)) };
     expect(packOps([plain, plain]).length).toBe(160);
     expect(packOps([shingled, plain]).length).toBe(416);
@@ -30,11 +32,11 @@ describe('writer thread codecs', () => {
 
   it('results survive packing, each record in its own place, deleted shingles in order', () => {
     const results: WriterResult[] = [
-      { status: 'added', digest: randomBytes(64), flag: 1, value: 3, time: 1_795_000_000, removedShingles: null },
-      { status: 'deleted', digest: randomBytes(64), flag: 2, value: 5, time: 7, removedShingles: Uint32Array.from([0, 1, 2, 31, 4, 5]) },
-      { status: 'reflagged', digest: randomBytes(64), flag: 9, value: -1, time: 8, removedShingles: null },
-      { status: 'deleted', digest: randomBytes(64), flag: 4, value: 0, time: 9, removedShingles: Uint32Array.from([7, 8, 9]) },
-      { status: 'not-found', digest: randomBytes(64), flag: 0, value: 0, time: 0, removedShingles: null },
+      { status: 'added', digest: randomBytes(64), flag: 1, value: 3, extraFlags: [], time: 1_795_000_000, removedShingles: null },
+      { status: 'deleted', digest: randomBytes(64), flag: 2, value: 5, extraFlags: [], time: 7, removedShingles: Uint32Array.from([0, 1, 2, 31, 4, 5]) },
+      { status: 'reflagged', digest: randomBytes(64), flag: 9, value: -1, extraFlags: [{ flag: 3, value: 7 }, { flag: 200, value: -2147483648 }], time: 8, removedShingles: null },
+      { status: 'deleted', digest: randomBytes(64), flag: 4, value: 0, extraFlags: [{ flag: 5, value: 1 }], time: 9, removedShingles: Uint32Array.from([7, 8, 9]) },
+      { status: 'not-found', digest: randomBytes(64), flag: 0, value: 0, extraFlags: [], time: 0, removedShingles: null },
     ];
     const back = unpackResults(structuredClone(packResults(results)));
     expect(back.map(describeResult)).toEqual(results.map(describeResult));

@@ -1,6 +1,6 @@
 import { SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
 import type { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
-import type { Digest } from '../../../../shared/protocol/types.js';
+import type { Digest, FlagValue } from '../../../../shared/protocol/types.js';
 import type { CheckResult, StoredHash } from '../fuzzy-backend.js';
 import { isShingleHit, shingleProbability, voteShingles } from '../shingle-vote.js';
 import { DigestTable } from './digest-table.js';
@@ -17,6 +17,11 @@ export class FuzzyIndex {
   private flags: Uint8Array;
   private values: Float64Array;
   private times: Float64Array;
+  /**
+   * The extra slots of multi-flag hashes (rspamd ≥ 4.0), by digest slot. Few hashes have them, so a Map beside the
+   * typed arrays costs far less than 7 more (flag, value) columns for every hash.
+   */
+  private readonly extra = new Map<number, readonly FlagValue[]>();
   private readonly owners = new Int32Array(SHINGLE_COUNT);
   /** Stored hashes per flag (0-255), expired ones not yet purged included, kept as hashes come and go. */
   private readonly perFlag = new Float64Array(256);
@@ -56,7 +61,7 @@ export class FuzzyIndex {
     if (slot >= 0) {
       // An expired direct match is a miss and the shingle step is not tried (spec/fuzzy-storage.md §2.4).
       if (this.isExpired(slot, now)) return miss(digest);
-      return { prob: 1, value: this.values[slot], flag: this.flags[slot], digest, ts: this.times[slot] };
+      return { prob: 1, value: this.values[slot], flag: this.flags[slot], extraFlags: this.extraOf(slot), digest, ts: this.times[slot] };
     }
     if (!shingles) return miss(digest);
     for (let i = 0; i < SHINGLE_COUNT; i++) this.owners[i] = this.shingles[i].get(shingles.lo(i), shingles.hi(i));
@@ -66,6 +71,7 @@ export class FuzzyIndex {
       prob: shingleProbability(slots),
       value: this.values[winner],
       flag: this.flags[winner],
+      extraFlags: this.extraOf(winner),
       digest: this.digests.digestAt(winner),
       ts: this.times[winner],
     };
@@ -74,7 +80,13 @@ export class FuzzyIndex {
   get(digest: Digest, now: number): StoredHash | null {
     const slot = this.digests.find(digest);
     if (slot < 0 || this.isExpired(slot, now)) return null;
-    return { digest: this.digests.digestAt(slot), flag: this.flags[slot], value: this.values[slot], time: this.times[slot] };
+    return {
+      digest: this.digests.digestAt(slot),
+      flag: this.flags[slot],
+      value: this.values[slot],
+      time: this.times[slot],
+      extraFlags: this.extraOf(slot),
+    };
   }
 
   /**
@@ -87,12 +99,14 @@ export class FuzzyIndex {
       slot = this.digests.insert(hash.digest);
       if (shingles) for (let i = 0; i < SHINGLE_COUNT; i++) this.shingles[i].set(shingles.lo(i), shingles.hi(i), slot);
     } else {
-      this.perFlag[this.flags[slot]]--;
+      this.countFlags(slot, -1);
     }
-    this.perFlag[hash.flag & 0xff]++;
     this.flags[slot] = hash.flag;
     this.values[slot] = hash.value;
     this.times[slot] = hash.time;
+    if (hash.extraFlags.length > 0) this.extra.set(slot, hash.extraFlags);
+    else this.extra.delete(slot);
+    this.countFlags(slot, 1);
     return slot;
   }
 
@@ -106,11 +120,19 @@ export class FuzzyIndex {
     const slot = this.digests.find(digest);
     if (slot < 0) return;
     for (const s of ownedShingles) this.shingles[s.position].removeIfOwner(s.lo, s.hi, slot);
-    this.perFlag[this.flags[slot]]--;
+    this.countFlags(slot, -1);
+    this.extra.delete(slot);
     this.digests.remove(slot);
   }
 
-  /** Hashes per flag, flags with none left out, in flag order: instant where SQLite would count a million rows. */
+  /** A hash counts once under each of its flags. */
+  private countFlags(slot: number, delta: number): void {
+    this.perFlag[this.flags[slot]] += delta;
+    const extra = this.extra.get(slot);
+    if (extra) for (const s of extra) this.perFlag[s.flag & 0xff] += delta;
+  }
+
+  /** Hashes per flag (once under each flag they hold), in flag order: instant where SQLite would count a million rows. */
   countByFlag(): { flag: number; count: number }[] {
     const out: { flag: number; count: number }[] = [];
     this.perFlag.forEach((count, flag) => {
@@ -119,13 +141,19 @@ export class FuzzyIndex {
     return out;
   }
 
+  private extraOf(slot: number): readonly FlagValue[] {
+    return this.extra.get(slot) ?? NO_FLAGS;
+  }
+
   private isExpired(slot: number, now: number): boolean {
     return now - this.times[slot] > this.expireSeconds;
   }
 }
 
+const NO_FLAGS: readonly FlagValue[] = Object.freeze([]);
+
 function miss(digest: Digest): CheckResult {
-  return { prob: 0, value: 0, flag: 0, digest, ts: 0 };
+  return { prob: 0, value: 0, flag: 0, extraFlags: NO_FLAGS, digest, ts: 0 };
 }
 
 function grow<T extends Uint8Array | Float64Array>(old: T, next: T): T {

@@ -1,11 +1,12 @@
 import { Redis } from 'ioredis';
-import { SHINGLE_BLOCK_BYTES, SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
-import { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
-import type { Digest } from '../../../../shared/protocol/types.js';
-import type { CheckResult, FuzzyBackend, StoredHash, UpdateOp, UpdateResult, UpdateStatus } from '../fuzzy-backend.js';
+import { MAX_FLAGS_PER_HASH, SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
+import type { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
+import type { Digest, FlagValue } from '../../../../shared/protocol/types.js';
+import type { CheckResult, FuzzyBackend, StoredHash, UpdateOp, UpdateResult } from '../fuzzy-backend.js';
 import { isShingleHit, shingleProbability } from '../shingle-vote.js';
+import { applyEdit, applyWrite, type RuleOutcome } from '../update-rule.js';
 import { RedisFuzzyKeys } from './redis-fuzzy-keys.js';
-import { type FuzzyRedisClient, registerFuzzyScripts } from './redis-fuzzy-scripts.js';
+import { type FuzzyRedisClient, registerFuzzyScripts, SLOT_FIELDS } from './redis-fuzzy-scripts.js';
 
 export interface RedisBackendOptions {
   url: string;
@@ -14,15 +15,26 @@ export interface RedisBackendOptions {
   onError?: (err: Error) => void;
 }
 
+/** The fields a read needs: the 8 (flag, value) slots, then the creation time. Not S, which is ~700 bytes. */
+const READ_FIELDS = [...SLOT_FIELDS, 'C'];
 /**
- * The scale-out store: rspamd 3.4's Redis layout, so several fuzzyd instances (and rspamd fuzzy workers) can share
- * one Redis. CHECK costs one round trip (the digest lookup and, with shingles, the 32 slot lookups are pipelined
- * together) plus one more on a shingle hit. An update is acknowledged when Redis has applied it; how durable that
- * is depends on the Redis server's persistence settings (appendonly/appendfsync).
+ * Another process writing the same digest between read and write makes a compare-and-set retry; past this many in a
+ * row the update fails (and is not acknowledged). Writers inside this process never race: they queue per digest.
+ */
+const MAX_ATTEMPTS = 16;
+
+/**
+ * The scale-out store: rspamd's Redis layout (3.4's F/V/C, 4.x's extra slots and S), so several fuzzyd instances and
+ * rspamd fuzzy workers of any generation can share one Redis. CHECK costs one round trip (the digest lookup and, with
+ * shingles, the 32 slot lookups are pipelined together) plus one more on a shingle hit. An update reads the slots,
+ * decides with update-rule.ts and applies by compare-and-set; it is acknowledged when Redis has applied it, durable
+ * as far as the Redis server's persistence settings (appendonly/appendfsync) make it.
  */
 export class RedisBackend implements FuzzyBackend {
   readonly kind = 'redis' as const;
   private readonly keys: RedisFuzzyKeys;
+  /** The last queued update per digest (latin1 key), so this process's updates of one digest run one at a time. */
+  private readonly tails = new Map<string, Promise<unknown>>();
 
   private constructor(
     private readonly redis: FuzzyRedisClient,
@@ -49,7 +61,7 @@ export class RedisBackend implements FuzzyBackend {
   }
 
   async check(digest: Digest, shingles: ShingleBlock | null): Promise<CheckResult> {
-    const pipeline = this.redis.pipeline().hmget(this.keys.digest(digest), 'V', 'F', 'C');
+    const pipeline = this.redis.pipeline().hmget(this.keys.digest(digest), ...READ_FIELDS);
     if (shingles) pipeline.mgetBuffer(...this.keys.slots(shingles));
     const replies = await pipeline.exec();
     if (!replies) throw new Error('Redis pipeline aborted');
@@ -61,52 +73,71 @@ export class RedisBackend implements FuzzyBackend {
     if (slotErr) throw slotErr;
     const { winner, slots } = voteOwners(owners);
     if (!winner || !isShingleHit(slots)) return miss(digest);
-    const stored = await this.redis.hmget(this.keys.digest(winner), 'V', 'F', 'C');
+    const stored = await this.redis.hmget(this.keys.digest(winner), ...READ_FIELDS);
     return toHit(stored, shingleProbability(slots), winner) ?? miss(digest);
   }
 
   async get(digest: Digest): Promise<StoredHash | null> {
-    const [v, f, c] = await this.redis.hmget(this.keys.digest(digest), 'V', 'F', 'C');
-    if (v === null || f === null) return null;
-    return { digest, flag: Number(f), value: Number(v), time: Number(c ?? 0) };
+    const fields = await this.redis.hmget(this.keys.digest(digest), ...READ_FIELDS);
+    const flags = slotsOf(fields);
+    if (flags.length === 0) return null;
+    const [primary, ...extraFlags] = flags;
+    return { digest, flag: primary.flag, value: primary.value, extraFlags, time: Number(fields[SLOT_FIELDS.length] ?? 0) };
   }
 
   async count(): Promise<number> {
     return Math.max(0, Number((await this.redis.get(this.keys.count)) ?? 0));
   }
 
-  async update(op: UpdateOp): Promise<UpdateResult> {
+  update(op: UpdateOp): Promise<UpdateResult> {
+    const id = op.digest.toString('latin1');
+    const run = (this.tails.get(id) ?? Promise.resolve()).then(() => this.apply(op));
+    const tail = run.catch(() => undefined);
+    this.tails.set(id, tail);
+    void tail.then(() => {
+      if (this.tails.get(id) === tail) this.tails.delete(id);
+    });
+    return run;
+  }
+
+  private async apply(op: UpdateOp): Promise<UpdateResult> {
     const key = this.keys.digest(op.digest);
-    if (op.kind === 'write') {
-      const now = Math.floor(Date.now() / 1000);
-      const slotKeys = op.shingles ? this.keys.slots(op.shingles) : [];
-      const [status, v, c] = await this.redis.fuzzyWrite(
+    if (op.kind === 'del') {
+      const stored = await this.redis.hgetBuffer(key, 'S');
+      const slotKeys = this.keys.slotsFromShingleSet(stored);
+      const removed = await this.redis.fuzzyDelete(2 + slotKeys.length, key, this.keys.count, ...slotKeys, op.digest);
+      return { status: removed ? 'deleted' : 'not-found', hash: null };
+    }
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const seen = await this.redis.hmget(key, ...SLOT_FIELDS);
+      const current = slotsOf(seen);
+      if (op.kind === 'set' && current.length === 0) return { status: 'not-found', hash: null };
+      const outcome: RuleOutcome =
+        op.kind === 'write' ? applyWrite(current, op.flag, op.value, op.rule) : applyEdit(current, op);
+      const added = current.length === 0;
+      const shingles = op.kind === 'write' && added ? op.shingles : null;
+      const slotKeys = shingles ? this.keys.slots(shingles) : [];
+      const created = await this.redis.fuzzyCompareAndSet(
         2 + slotKeys.length,
         key,
         this.keys.count,
         ...slotKeys,
-        String(op.flag),
-        String(op.value),
-        String(now),
+        seen.map((f) => f ?? '').join('|'),
+        JSON.stringify(outcome.flags.flatMap((s) => [String(s.flag), String(s.value)])),
+        String(Math.floor(Date.now() / 1000)),
         String(Math.ceil(this.options.expireSeconds)),
         op.digest,
-        op.shingles ? op.shingles.bytes : '',
+        shingles ? RedisFuzzyKeys.shingleSet(shingles) : '',
+        added ? '1' : '0',
       );
-      return { status: status as UpdateStatus, hash: { digest: op.digest, flag: op.flag, value: Number(v), time: Number(c) } };
+      if (created === 'retry') continue;
+      const [primary, ...extraFlags] = outcome.flags;
+      return {
+        status: outcome.status,
+        hash: { digest: op.digest, flag: primary.flag, value: primary.value, extraFlags, time: Number(created ?? 0) },
+      };
     }
-    if (op.kind === 'del') {
-      const stored = await this.redis.hgetBuffer(key, 'S');
-      const slotKeys = stored?.length === SHINGLE_BLOCK_BYTES ? this.keys.slots(new ShingleBlock(stored)) : [];
-      const removed = await this.redis.fuzzyDelete(2 + slotKeys.length, key, this.keys.count, ...slotKeys, op.digest);
-      return { status: removed ? 'deleted' : 'not-found', hash: null };
-    }
-    const set = await this.redis.fuzzySet(key, op.flag === undefined ? '' : String(op.flag), op.value === undefined ? '' : String(op.value));
-    if (!set) return { status: 'not-found', hash: null };
-    const [oldFlag, f, v, c] = set;
-    return {
-      status: oldFlag !== f ? 'reflagged' : 'updated',
-      hash: { digest: op.digest, flag: Number(f), value: Number(v), time: Number(c ?? 0) },
-    };
+    throw new Error(`update of a digest kept racing with other writers (${MAX_ATTEMPTS} attempts)`);
   }
 
   async close(): Promise<void> {
@@ -114,14 +145,26 @@ export class RedisBackend implements FuzzyBackend {
   }
 }
 
+/** The (flag, value) slots present, primary first, in slot order: a slot counts only with both fields, as in rspamd. */
+function slotsOf(fields: readonly (string | null)[]): FlagValue[] {
+  const flags: FlagValue[] = [];
+  for (let i = 0; i < MAX_FLAGS_PER_HASH; i++) {
+    const f = fields[2 * i];
+    const v = fields[2 * i + 1];
+    if (f !== null && f !== undefined && v !== null && v !== undefined) flags.push({ flag: Number(f), value: Number(v) });
+  }
+  return flags;
+}
+
 function toHit(fields: (string | null)[], prob: number, digest: Digest): CheckResult | null {
-  const [v, f, c] = fields;
-  if (v === null || f === null) return null;
-  return { prob, value: Number(v), flag: Number(f), digest, ts: Number(c ?? 0) };
+  // rspamd counts a hit only when the primary slot is complete (fuzzy_backend_redis.c).
+  if (fields[0] === null || fields[1] === null) return null;
+  const [primary, ...extraFlags] = slotsOf(fields);
+  return { prob, value: primary.value, flag: primary.flag, extraFlags, digest, ts: Number(fields[SLOT_FIELDS.length] ?? 0) };
 }
 
 function miss(digest: Digest): CheckResult {
-  return { prob: 0, value: 0, flag: 0, digest, ts: 0 };
+  return { prob: 0, value: 0, flag: 0, extraFlags: [], digest, ts: 0 };
 }
 
 /** The digest owning the most of the 32 slots; ties go to the digest that sorts first, as rspamd's Redis vote. */

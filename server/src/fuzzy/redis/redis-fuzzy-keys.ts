@@ -1,7 +1,10 @@
-import { SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
+import { SHINGLE_BLOCK_BYTES, SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
 import type { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
 
-/** Key names of rspamd 3.4's Redis fuzzy backend (spec/fuzzy-storage.md §3.2); prefix default `fuzzy`. */
+/**
+ * Key names of rspamd's Redis fuzzy backend (docs/spec/fuzzy-storage.md §3.2), prefix default `fuzzy`: the digest hash
+ * `P‖D`, one string key per shingle slot `P_i_s`, and the counter `P_count`.
+ */
 export class RedisFuzzyKeys {
   private readonly prefixBytes: Buffer;
 
@@ -23,6 +26,34 @@ export class RedisFuzzyKeys {
     const keys = new Array<string>(SHINGLE_COUNT);
     for (let i = 0; i < SHINGLE_COUNT; i++) keys[i] = this.slot(i, shingles.at(i));
     return keys;
+  }
+
+  /**
+   * The digest hash's `S` field as rspamd ≥ 4.1.3 writes it: the `i_s` suffixes of its 32 slot keys, comma-joined, so
+   * a DEL or refresh by digest alone finds the slots.
+   */
+  static shingleSet(shingles: ShingleBlock): string {
+    const parts = new Array<string>(SHINGLE_COUNT);
+    for (let i = 0; i < SHINGLE_COUNT; i++) parts[i] = `${i}_${shingles.at(i)}`;
+    return parts.join(',');
+  }
+
+  /**
+   * The slot keys named by an `S` field: rspamd's comma-joined suffixes, or the raw 256 shingle bytes fuzzyd wrote
+   * before it adopted rspamd's form.
+   */
+  slotsFromShingleSet(stored: Buffer | null): string[] {
+    if (!stored || stored.length === 0) return [];
+    if (stored.length === SHINGLE_BLOCK_BYTES && !stored.includes(0x2c)) {
+      const keys: string[] = [];
+      for (let i = 0; i < SHINGLE_COUNT; i++) keys.push(this.slot(i, stored.readBigUInt64LE(i * 8)));
+      return keys;
+    }
+    return stored
+      .toString('latin1')
+      .split(',')
+      .filter((s) => /^\d+_\d+$/.test(s))
+      .map((s) => `${this.prefix}_${s}`);
   }
 
   get count(): string {

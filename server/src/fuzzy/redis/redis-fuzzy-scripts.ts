@@ -1,38 +1,54 @@
 import type { Redis } from 'ioredis';
 
 /**
- * Our own Lua for rspamd 3.4's Redis fuzzy layout (spec/fuzzy-storage.md §3.2): a hash `P‖digest` with F (flag),
- * V (weight), C (creation time); string keys `P_i_s` holding the raw digest owning shingle slot i; `P_count`.
- * Each update runs as one script, so concurrent fuzzyd instances sharing the Redis never interleave inside an update.
+ * fuzzyd's Lua for rspamd's Redis fuzzy layout (docs/spec/fuzzy-storage.md §3.2, §3.4): a hash `P‖digest` with the
+ * primary slot F (flag) and V (value), extra slots F1..F7 / V1..V7 (rspamd ≥ 4.0), C (creation time) and S (the
+ * shingle set, rspamd ≥ 4.1.3); string keys `P_i_s` holding the raw digest that owns shingle slot i; `P_count`.
  *
- * Where fuzzyd differs from rspamd's worker, on purpose and without changing the layout:
- * - a re-flag resets V to the new weight (rspamd's Redis keeps adding), the same rule as the SQLite backend;
- * - `P_count` moves only when a hash is really added or deleted, so STAT does not drift;
- * - the digest hash also keeps its shingles in field S, so a DEL by digest removes the slots it still owns (rspamd
- *   3.4 leaves them behind; rspamd 3.4 reads only V, F and C, so the extra field is invisible to it).
+ * The flags a WRITE leaves are decided in TypeScript by update-rule.ts, the rule every backend shares; Redis only
+ * compares and sets. The backend reads the slot fields, computes the new list and sends both: the script applies it
+ * only if the fields are still exactly as read, and otherwise answers 'retry', so a concurrent writer (another fuzzyd,
+ * an rspamd worker) is never overwritten.
+ *
+ * Where fuzzyd differs from rspamd's workers, on purpose and without changing the layout:
+ * - `P_count` moves only when a hash is really added or deleted (rspamd increments it on every add), so STAT does not
+ *   drift;
+ * - a 3.x client's re-flag resets the value (update-rule.ts); rspamd 3.4's Redis kept adding.
  */
-const WRITE = `
+export const SLOT_FIELDS = ['F', 'V', 'F1', 'V1', 'F2', 'V2', 'F3', 'V3', 'F4', 'V4', 'F5', 'V5', 'F6', 'V6', 'F7', 'V7'];
+
+/**
+ * KEYS: digest key, count key, then 32 slot keys when a new hash brings shingles.
+ * ARGV: the slot fields as read, joined by '|' ('' when absent); the new slot fields, flat (F, V, F1, V1, ...);
+ * creation time; expire seconds; the raw digest; the S field value (or ''); '1' when the hash is new.
+ */
+const COMPARE_AND_SET = `
 local key = KEYS[1]
-local flag = ARGV[1]
-local old = redis.call('HGET', key, 'F')
-local status = 'added'
-if old then
-  if old == flag then status = 'updated' else status = 'reflagged' end
+local fields = {${SLOT_FIELDS.map((f) => `'${f}'`).join(', ')}}
+local seen = redis.call('HMGET', key, unpack(fields))
+local parts = {}
+for i = 1, #fields do parts[i] = seen[i] or '' end
+if table.concat(parts, '|') ~= ARGV[1] then return 'retry' end
+local new = cjson.decode(ARGV[2])
+local set = {}
+for i = 1, #new do
+  set[#set + 1] = fields[i]
+  set[#set + 1] = new[i]
 end
-if status == 'reflagged' then
-  redis.call('HSET', key, 'V', ARGV[2])
-else
-  redis.call('HINCRBY', key, 'V', ARGV[2])
+redis.call('HSET', key, unpack(set))
+local gone = {}
+for i = #new + 1, #fields do
+  if seen[i] then gone[#gone + 1] = fields[i] end
 end
-redis.call('HSET', key, 'F', flag)
+if #gone > 0 then redis.call('HDEL', key, unpack(gone)) end
 redis.call('HSETNX', key, 'C', ARGV[3])
 redis.call('EXPIRE', key, ARGV[4])
-if status == 'added' then redis.call('INCR', KEYS[2]) end
+if ARGV[7] == '1' then redis.call('INCR', KEYS[2]) end
 if #KEYS > 2 then
   redis.call('HSET', key, 'S', ARGV[6])
   for i = 3, #KEYS do redis.call('SETEX', KEYS[i], ARGV[4], ARGV[5]) end
 end
-return {status, redis.call('HGET', key, 'V'), redis.call('HGET', key, 'C')}
+return redis.call('HGET', key, 'C')
 `;
 
 /** KEYS: digest key, count key, then the slot keys named by its S field; ARGV: raw digest. */
@@ -47,25 +63,13 @@ end
 return fields
 `;
 
-/** Absolute edit by the admin API. ARGV: flag or '', value or ''. */
-const SET = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-local old = redis.call('HGET', KEYS[1], 'F')
-if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'F', ARGV[1]) end
-if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'V', ARGV[2]) end
-local f = redis.call('HMGET', KEYS[1], 'F', 'V', 'C')
-return {old, f[1], f[2], f[3]}
-`;
-
 export interface FuzzyRedisClient extends Redis {
-  fuzzyWrite(numKeys: number, ...args: (string | Buffer | number)[]): Promise<[string, string, string]>;
+  fuzzyCompareAndSet(numKeys: number, ...args: (string | Buffer | number)[]): Promise<string | null>;
   fuzzyDelete(numKeys: number, ...args: (string | Buffer)[]): Promise<[string, string, string] | null>;
-  fuzzySet(key: Buffer, flag: string, value: string): Promise<[string, string, string, string] | null>;
 }
 
 export function registerFuzzyScripts(client: Redis): FuzzyRedisClient {
-  client.defineCommand('fuzzyWrite', { lua: WRITE });
+  client.defineCommand('fuzzyCompareAndSet', { lua: COMPARE_AND_SET });
   client.defineCommand('fuzzyDelete', { lua: DELETE });
-  client.defineCommand('fuzzySet', { numberOfKeys: 1, lua: SET });
   return client as FuzzyRedisClient;
 }

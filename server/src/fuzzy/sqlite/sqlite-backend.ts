@@ -84,7 +84,7 @@ export class SqliteBackend implements FuzzyBackend {
     const r = await this.queue.enqueue(op);
     const hash = r.status === 'deleted' || r.status === 'not-found'
       ? null
-      : { digest: op.digest, flag: r.flag, value: r.value, time: r.time };
+      : { digest: op.digest, flag: r.flag, value: r.value, time: r.time, extraFlags: r.extraFlags };
     return { status: r.status, hash };
   }
 
@@ -148,7 +148,7 @@ function applyToIndex(index: FuzzyIndex, results: WriterResult[], ops: UpdateOp[
     } else if (r.status !== 'not-found') {
       const op = ops?.[i];
       const shingles = r.status === 'added' && op?.kind === 'write' ? op.shingles : null;
-      index.upsert({ digest, flag: r.flag, value: r.value, time: r.time }, shingles);
+      index.upsert({ digest, flag: r.flag, value: r.value, time: r.time, extraFlags: r.extraFlags }, shingles);
     }
   });
 }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { DIGEST_BYTES, SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
 import type { FuzzyIndex } from '../memory/fuzzy-index.js';
+import { loadExtraFlags } from './extra-flags.js';
 
 export interface LoadStats {
   hashes: number;
@@ -41,6 +42,7 @@ export function loadIndexFromSqlite(db: Database.Database, index: FuzzyIndex): L
   const started = performance.now();
   const slotByRowId = new Map<number, number>();
   let skipped = 0;
+  const extraFlags = loadExtraFlags(db);
   type DigestRow = [number, number, Buffer, number | null, number | null];
   for (const rows of chunks<DigestRow>(db, 'SELECT id, flag, CAST(digest AS BLOB), value, time FROM digests')) {
     for (const [id, flag, digest, value, time] of rows) {
@@ -49,7 +51,8 @@ export function loadIndexFromSqlite(db: Database.Database, index: FuzzyIndex): L
         skipped++;
         continue;
       }
-      slotByRowId.set(id, index.upsert({ digest, flag, value: value ?? 0, time: time ?? 0 }, null));
+      const hash = { digest, flag, value: value ?? 0, time: time ?? 0, extraFlags: extraFlags.get(id) ?? [] };
+      slotByRowId.set(id, index.upsert(hash, null));
     }
   }
   let shingles = 0;

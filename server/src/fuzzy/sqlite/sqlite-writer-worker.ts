@@ -94,6 +94,7 @@ function done(id: number, results: WriterResult[]): void {
   port.postMessage({ type: 'done', id, results: packed } satisfies WriterResponse, [
     packed.records.buffer as ArrayBuffer,
     packed.shingles.buffer as ArrayBuffer,
+    packed.extraFlags.buffer as ArrayBuffer,
   ]);
 }
 

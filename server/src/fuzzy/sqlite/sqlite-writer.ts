@@ -1,7 +1,10 @@
 import type Database from 'better-sqlite3';
 import { SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
-import type { UpdateOp } from '../fuzzy-backend.js';
+import type { FlagValue } from '../../../../shared/protocol/types.js';
+import { flagsOf, type UpdateOp } from '../fuzzy-backend.js';
 import type { Durability } from '../../config/app-config.js';
+import { applyEdit, applyWrite, type RuleOutcome } from '../update-rule.js';
+import { ExtraFlags } from './extra-flags.js';
 import { PendingShingles, shingleTriples } from './pending-shingles.js';
 import { type JournalEntry, WriteJournal } from './write-journal.js';
 import { unpackOps } from './write-op-codec.js';
@@ -26,6 +29,7 @@ interface JournaledRow {
   flag: number;
   value: number;
   time: number;
+  extraFlags: FlagValue[];
   shingles: Buffer | null;
 }
 
@@ -33,8 +37,8 @@ const MASK32 = 0xffffffffn;
 
 /**
  * Commits update batches and applies them to rspamd's schema. Runs on the writer thread, the only writer of the fuzzy
- * tables. WRITE semantics are rspamd's SQLite ones (spec/fuzzy-storage.md §2.4): the same flag adds the weight,
- * another flag resets weight and flag; shingles are stored only with a new digest.
+ * tables. The flags a WRITE leaves are update-rule.ts's (the primary slot in `digests`, the others in
+ * fuzzyd_extra_flags); shingles are stored only with a new digest, as rspamd does (spec/fuzzy-storage.md §2.4).
  *
  * A batch is acknowledged once it is in the journal (write-journal.ts); its results are decided right then against
  * the tables plus the journaled ops still waiting (`journaled`), so they are exactly what applying it later yields.
@@ -42,8 +46,7 @@ const MASK32 = 0xffffffffn;
 export class SqliteWriter {
   private readonly findDigest: Database.Statement<[Buffer], DigestRow>;
   private readonly insertDigest: Database.Statement<[number, Buffer, number, number]>;
-  private readonly addValue: Database.Statement<[number, number, number]>;
-  private readonly reflag: Database.Statement<[number, number, number, number]>;
+  private readonly rewrite: Database.Statement<[number, number, number, number]>;
   private readonly setFields: Database.Statement<[number, number, number]>;
   /** All 32 shingle rows of a new digest in one statement: one trip into SQLite instead of 32. */
   private readonly insertShingles: Database.Statement<(bigint | number)[]>;
@@ -55,6 +58,7 @@ export class SqliteWriter {
   private readonly purgeAll: (cutoff: number, limit: number) => WriterResult[];
   private readonly moveAll: (deadline: number) => number;
   private readonly pending: PendingShingles;
+  private readonly extras: ExtraFlags;
   private readonly journal: WriteJournal;
   /** Digests (latin1 keys) touched by journaled batches not applied yet. */
   private readonly journaled = new Map<string, JournaledRow>();
@@ -74,11 +78,11 @@ export class SqliteWriter {
     private readonly durability: Durability = 'full',
   ) {
     this.pending = new PendingShingles(db);
+    this.extras = new ExtraFlags(db);
     this.journal = new WriteJournal(db);
     this.findDigest = db.prepare('SELECT id, flag, value, time FROM digests WHERE digest = CAST(? AS TEXT)');
     this.insertDigest = db.prepare('INSERT INTO digests(flag, digest, value, time) VALUES (?, CAST(? AS TEXT), ?, ?)');
-    this.addValue = db.prepare('UPDATE digests SET value = value + ?, time = ? WHERE id = ?');
-    this.reflag = db.prepare('UPDATE digests SET value = ?, flag = ?, time = ? WHERE id = ?');
+    this.rewrite = db.prepare('UPDATE digests SET value = ?, flag = ?, time = ? WHERE id = ?');
     this.setFields = db.prepare('UPDATE digests SET value = ?, flag = ? WHERE id = ?');
     this.insertShingles = db.prepare(
       `INSERT OR REPLACE INTO shingles(value, number, digest_id) VALUES ${Array(SHINGLE_COUNT).fill('(?, ?, ?)').join(', ')}`,
@@ -157,7 +161,7 @@ export class SqliteWriter {
    */
   replayJournal(budgetMs: number): number {
     if (this.journal.size === 0) return 0;
-    const applied = this.withoutSync(() => this.replayAll(performance.now() + budgetMs));
+    const applied = this.settlingExtras(() => this.withoutSync(() => this.replayAll(performance.now() + budgetMs)));
     // Only now, with the transaction committed, do the tables hold these batches' effects.
     let replayed = 0;
     for (const { entry, ops } of applied) {
@@ -223,7 +227,19 @@ export class SqliteWriter {
    * time), and draining the journal first would hold up acknowledgements for as long as that takes.
    */
   purgeExpired(now: number, expireSeconds: number, limit: number): WriterResult[] {
-    return this.purgeAll(now - expireSeconds, limit);
+    return this.settlingExtras(() => this.purgeAll(now - expireSeconds, limit));
+  }
+
+  /** Runs a transaction that may change extra flag slots, keeping their in-memory owner set in step with its outcome. */
+  private settlingExtras<T>(transaction: () => T): T {
+    try {
+      const out = transaction();
+      this.extras.settle(true);
+      return out;
+    } catch (err) {
+      this.extras.settle(false);
+      throw err;
+    }
   }
 
   private applyOps(ops: UpdateOp[], now: number): WriterResult[] {
@@ -238,39 +254,27 @@ export class SqliteWriter {
    */
   private decide(op: UpdateOp, key: string, now: number, seq: number): WriterResult {
     const row = this.currentRow(key, op.digest);
-    const next = (changes: Partial<JournaledRow>): void => {
-      this.journaled.set(key, { ...(row ?? NO_ROW), ...changes, seq });
-    };
     if (op.kind === 'del') {
       if (!row) return notFound(op.digest);
       const removed = row.id !== null ? this.storedTriples(row.id) : row.shingles ? shingleTriples(row.shingles) : new Uint32Array(0);
-      next({ exists: false, id: null, shingles: null });
-      return { ...result('deleted', op.digest, row.flag, row.value, row.time), removedShingles: removed };
+      this.journaled.set(key, { ...row, exists: false, id: null, shingles: null, seq });
+      return { ...result('deleted', op.digest, flagsOf(row), row.time), removedShingles: removed };
     }
-    if (op.kind === 'set') {
-      if (!row) return notFound(op.digest);
-      const flag = op.flag ?? row.flag;
-      const value = op.value ?? row.value;
-      next({ flag, value });
-      return result(flag !== row.flag ? 'reflagged' : 'updated', op.digest, flag, value, row.time);
-    }
-    if (row && row.flag === op.flag) {
-      next({ value: row.value + op.value, time: now });
-      return result('updated', op.digest, row.flag, row.value + op.value, now);
-    }
-    if (row) {
-      next({ flag: op.flag, value: op.value, time: now });
-      return result('reflagged', op.digest, op.flag, op.value, now);
-    }
-    next({ exists: true, id: null, flag: op.flag, value: op.value, time: now, shingles: op.shingles?.bytes ?? null });
-    return result('added', op.digest, op.flag, op.value, now);
+    if (op.kind === 'set' && !row) return notFound(op.digest);
+    const outcome = outcomeOf(op, row);
+    const time = op.kind === 'set' ? (row as JournaledRow).time : now;
+    const [primary, ...extraFlags] = outcome.flags;
+    const next = row ?? { ...NO_ROW, exists: true, shingles: op.kind === 'write' ? (op.shingles?.bytes ?? null) : null };
+    this.journaled.set(key, { ...next, flag: primary.flag, value: primary.value, extraFlags, time, seq });
+    return result(outcome.status, op.digest, outcome.flags, time);
   }
 
   private currentRow(key: string, digest: Buffer): JournaledRow | null {
     const journaled = this.journaled.get(key);
     if (journaled) return journaled.exists ? journaled : null;
     const row = this.findDigest.get(digest);
-    return row ? { seq: 0, exists: true, id: row.id, flag: row.flag, value: row.value, time: row.time, shingles: null } : null;
+    if (!row) return null;
+    return { seq: 0, exists: true, id: row.id, flag: row.flag, value: row.value, time: row.time, extraFlags: this.extras.of(row.id), shingles: null };
   }
 
   /** The shingle positions a table row owns: its queued ones if any, else its rows in `shingles`. */
@@ -294,24 +298,21 @@ export class SqliteWriter {
   private applyOne(op: UpdateOp, now: number): WriterResult {
     const row = this.findDigest.get(op.digest);
     if (op.kind === 'del') return row ? this.remove(op.digest, row) : notFound(op.digest);
-    if (op.kind === 'set') {
-      if (!row) return notFound(op.digest);
-      const flag = op.flag ?? row.flag;
-      const value = op.value ?? row.value;
-      this.setFields.run(value, flag, row.id);
-      return result(flag !== row.flag ? 'reflagged' : 'updated', op.digest, flag, value, row.time);
-    }
-    if (row && row.flag === op.flag) {
-      this.addValue.run(op.value, now, row.id);
-      return result('updated', op.digest, row.flag, row.value + op.value, now);
-    }
+    if (op.kind === 'set' && !row) return notFound(op.digest);
+    const extraFlags = row ? this.extras.of(row.id) : [];
+    const outcome = outcomeOf(op, row ? { ...row, extraFlags } : null);
+    const [primary, ...extra] = outcome.flags;
+    const time = op.kind === 'set' ? (row as DigestRow).time : now;
+    let id: number;
     if (row) {
-      this.reflag.run(op.value, op.flag, now, row.id);
-      return result('reflagged', op.digest, op.flag, op.value, now);
+      id = row.id;
+      this.rewrite.run(primary.value, primary.flag, time, id);
+    } else {
+      id = Number(this.insertDigest.run(primary.flag, op.digest, primary.value, now).lastInsertRowid);
+      if (op.kind === 'write' && op.shingles) this.pending.add(id, op.shingles.bytes);
     }
-    const id = Number(this.insertDigest.run(op.flag, op.digest, op.value, now).lastInsertRowid);
-    if (op.shingles) this.pending.add(id, op.shingles.bytes);
-    return result('added', op.digest, op.flag, op.value, now);
+    if (extra.length > 0 || extraFlags.length > 0) this.extras.replace(id, extra);
+    return result(outcome.status, op.digest, outcome.flags, time);
   }
 
   private writeShingleRows(id: number, shingles: Buffer): void {
@@ -330,21 +331,29 @@ export class SqliteWriter {
     const triples = pending ? shingleTriples(pending) : this.ownedTriples(row.id);
     // The cascade does this too, but files made without foreign keys enabled may lack it.
     this.deleteShingles.run(row.id);
+    this.extras.forget(row.id);
     this.deleteDigest.run(row.id);
-    return { ...result('deleted', digest, row.flag, row.value, row.time), removedShingles: triples };
+    return { ...result('deleted', digest, [{ flag: row.flag, value: row.value }], row.time), removedShingles: triples };
   }
 }
 
-function result(status: WriterResult['status'], digest: Uint8Array, flag: number, value: number, time: number): WriterResult {
-  return { status, digest, flag, value, time, removedShingles: null };
+/** What update-rule.ts makes of a WRITE or admin edit on the row (null: the digest is not stored). */
+function outcomeOf(op: Exclude<UpdateOp, { kind: 'del' }>, row: { flag: number; value: number; extraFlags: FlagValue[] } | null): RuleOutcome {
+  const current = row ? flagsOf(row) : [];
+  return op.kind === 'write' ? applyWrite(current, op.flag, op.value, op.rule) : applyEdit(current, op);
 }
 
-const NO_ROW: JournaledRow = { seq: 0, exists: false, id: null, flag: 0, value: 0, time: 0, shingles: null };
+function result(status: WriterResult['status'], digest: Uint8Array, flags: readonly FlagValue[], time: number): WriterResult {
+  const [primary, ...extraFlags] = flags;
+  return { status, digest, flag: primary?.flag ?? 0, value: primary?.value ?? 0, extraFlags, time, removedShingles: null };
+}
+
+const NO_ROW: JournaledRow = { seq: 0, exists: false, id: null, flag: 0, value: 0, time: 0, extraFlags: [], shingles: null };
 
 function digestKey(digest: Uint8Array): string {
   return Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('latin1');
 }
 
 function notFound(digest: Uint8Array): WriterResult {
-  return result('not-found', digest, 0, 0, 0);
+  return result('not-found', digest, [], 0);
 }

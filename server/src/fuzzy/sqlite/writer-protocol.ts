@@ -1,3 +1,4 @@
+import type { FlagValue } from '../../../../shared/protocol/types.js';
 import type { UpdateStatus } from '../fuzzy-backend.js';
 import type { PackedResults } from './writer-result-codec.js';
 
@@ -13,8 +14,10 @@ export type WriterRequest =
 export interface WriterResult {
   status: UpdateStatus;
   digest: Uint8Array;
+  /** The primary slot and the others, as stored after the op. */
   flag: number;
   value: number;
+  extraFlags: FlagValue[];
   time: number;
   /** For deleted hashes: the shingle positions they still owned, as (position, lo, hi) triples. */
   removedShingles: Uint32Array | null;
