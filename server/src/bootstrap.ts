@@ -8,6 +8,9 @@ import { createLogger, rateLimitedWarn } from './common/logger.js';
 import { openBackend } from './fuzzy/open-backend.js';
 import { createHttpApp } from './http/http-app.js';
 import type { Runtime } from './runtime.js';
+import { bindFuzzyPorts } from './tcp/bind-fuzzy-ports.js';
+import { TcpServer } from './tcp/tcp-server.js';
+import { TcpStats } from './tcp/tcp-stats.js';
 import { AccessPolicy, readSkipHashesFile } from './udp/access-policy.js';
 import { RequestHandler } from './udp/request-handler.js';
 import { UdpServer } from './udp/udp-server.js';
@@ -43,13 +46,23 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     crypto,
     encryptedOnly: config.encryptedOnly,
     readOnly: config.readOnly,
+    replyCodes: config.replyCodes,
     onWarning: rateLimitedWarn(logger),
   });
   const udp = new UdpServer(handler);
-  const runtime: Runtime = { config, logger, backend, policy, stats, udp };
+  const tcpStats = new TcpStats();
+  // Every TCP frame goes through the same handler as a datagram: the TCP layer only frames.
+  const tcp = config.tcp
+    ? new TcpServer(handler, policy, tcpStats, {
+        idleTimeoutMs: config.tcpTimeoutSeconds * 1000,
+        maxConnections: config.tcpMaxConnections,
+        onWarning: rateLimitedWarn(logger),
+      })
+    : null;
+  const runtime: Runtime = { config, logger, backend, policy, stats, udp, tcp, tcpStats };
   let http: NestFastifyApplication | null = null;
   try {
-    const udpBound = await udp.listen(config.udp);
+    const udpBound = await bindFuzzyPorts(udp, tcp, config.udp);
     http = await createHttpApp(runtime);
     await http.listen(config.http.port, config.http.host);
     const httpAddress = http.getHttpServer().address();
@@ -57,12 +70,14 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
       {
         udp: udpBound.map(formatListenAddress),
         udpPorts: udpBound.map((a) => a.port),
+        tcp: tcp ? tcp.boundAddresses.map(formatListenAddress) : [],
         httpPort: typeof httpAddress === 'object' && httpAddress ? httpAddress.port : config.http.port,
         hashes: await backend.count(),
       },
       'fuzzyd ready',
     );
   } catch (err) {
+    await tcp?.close();
     await udp.close();
     await http?.close();
     await backend.close();
@@ -75,6 +90,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     http: app,
     stop: () =>
       (stopping ??= (async () => {
+        await tcp?.close();
         await udp.close();
         await app.close();
         await backend.close();

@@ -1,6 +1,8 @@
 import type { AppConfig } from './config/app-config.js';
 import type { Logger } from './common/logger.js';
 import type { FuzzyBackend } from './fuzzy/fuzzy-backend.js';
+import type { TcpServer } from './tcp/tcp-server.js';
+import type { TcpStats } from './tcp/tcp-stats.js';
 import type { AccessPolicy } from './udp/access-policy.js';
 import type { UdpServer } from './udp/udp-server.js';
 import type { UdpStats } from './udp/udp-stats.js';
@@ -16,6 +18,9 @@ export interface Runtime {
   policy: AccessPolicy;
   stats: UdpStats;
   udp: UdpServer;
+  /** The TCP transport on the UDP ports; null when `tcp` is off. */
+  tcp: TcpServer | null;
+  tcpStats: TcpStats;
 }
 
 export const RUNTIME = Symbol('RUNTIME');

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseDurationSeconds } from './duration.js';
 import { type ListenAddress, parseListenAddress } from './listen-address.js';
 import { type NetworkEntry, parseNetworkList } from '../udp/network-list.js';
+import { REPLY_CODE_SETS, type ReplyCodeSet } from '../udp/reply-codes.js';
 
 export type Durability = 'full' | 'normal';
 
@@ -27,14 +28,27 @@ export interface AppConfig {
   keypairs: KeypairConfig[];
   encryptedOnly: boolean;
   readOnly: boolean;
+  /** Which refusal codes clients get: `auto` (4.x clients the 3.10 codes, 3.x clients 3.4's), `3.4` or `3.10`. */
+  replyCodes: ReplyCodeSet;
   /** `full` fsyncs every group commit (survives power loss); `normal` survives a process kill only. */
   durability: Durability;
   adminToken: string | null;
   logLevel: string;
+  /** rspamd ≥ 3.14's TCP transport on every UDP bind address, same port. */
+  tcp: boolean;
+  /** rspamd's `tcp_timeout`: an idle TCP connection is closed this long after its last received bytes. */
+  tcpTimeoutSeconds: number;
+  /** Open TCP connections at most; more are refused at accept. */
+  tcpMaxConnections: number;
 }
 
 /** rspamd's fuzzy worker default when `expire` is not set (spec/fuzzy-storage.md §1.2). */
 export const DEFAULT_EXPIRE = '2d';
+
+/** rspamd's fuzzy worker default (`DEFAULT_TCP_TIMEOUT` in src/fuzzy_storage.c). */
+export const DEFAULT_TCP_TIMEOUT = '5s';
+/** Node's timers hold at most 2^31-1 ms (about 24.8 days); longer ones fire at once. */
+const MAX_TIMER_SECONDS = 2_147_483;
 
 type Env = Record<string, string | undefined>;
 
@@ -65,9 +79,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     keypairs,
     encryptedOnly: parseBool(pick('FUZZYD_ENCRYPTED_ONLY', 'encrypted_only'), 'FUZZYD_ENCRYPTED_ONLY'),
     readOnly: parseBool(pick('FUZZYD_READ_ONLY', 'read_only'), 'FUZZYD_READ_ONLY'),
+    replyCodes: parseReplyCodes(pick('FUZZYD_REPLY_CODES', 'reply_codes') ?? 'auto'),
     durability: parseDurability(pick('FUZZYD_DURABILITY', 'durability') ?? 'full'),
     adminToken: env.FUZZYD_ADMIN_TOKEN ?? null,
     logLevel: env.FUZZYD_LOG_LEVEL ?? 'info',
+    // parseBool reads an empty value as false; for this default-on knob empty means unset.
+    tcp: parseBool(pick('FUZZYD_TCP', 'tcp') || 'true', 'FUZZYD_TCP'),
+    tcpTimeoutSeconds: parseTcpTimeout(pick('FUZZYD_TCP_TIMEOUT', 'tcp_timeout') ?? DEFAULT_TCP_TIMEOUT),
+    tcpMaxConnections: parsePositiveInt(pick('FUZZYD_TCP_MAX_CONNECTIONS', 'tcp_max_connections') ?? '1024', 'FUZZYD_TCP_MAX_CONNECTIONS'),
   };
   if (config.backend === 'redis' && !config.redisUrl) throw new Error('FUZZYD_BACKEND=redis needs FUZZYD_REDIS_URL');
   return config;
@@ -95,6 +114,27 @@ function parseBool(text: string | undefined, name: string): boolean {
   if (/^(1|true|yes|on)$/i.test(text)) return true;
   if (/^(0|false|no|off)$/i.test(text)) return false;
   throw new Error(`${name}: '${text}' is not a boolean (true/false)`);
+}
+
+function parseTcpTimeout(text: string): number {
+  const seconds = parseDurationSeconds(text, 'FUZZYD_TCP_TIMEOUT');
+  if (!(seconds > 0) || seconds > MAX_TIMER_SECONDS) {
+    throw new Error(`FUZZYD_TCP_TIMEOUT: '${text}' must be greater than 0 and at most ${MAX_TIMER_SECONDS}s`);
+  }
+  return seconds;
+}
+
+function parsePositiveInt(text: string, name: string): number {
+  const value = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
+    throw new Error(`${name}: '${text}' is not a positive integer`);
+  }
+  return value;
+}
+
+function parseReplyCodes(text: string): ReplyCodeSet {
+  if ((REPLY_CODE_SETS as readonly string[]).includes(text)) return text as ReplyCodeSet;
+  throw new Error(`FUZZYD_REPLY_CODES: '${text}' must be one of ${REPLY_CODE_SETS.join(', ')}`);
 }
 
 function parseBackend(text: string): 'sqlite' | 'redis' {

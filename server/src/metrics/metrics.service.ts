@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { FUZZY_BACKEND, type FuzzyBackend } from '../fuzzy/fuzzy-backend.js';
 import { SqliteBackend } from '../fuzzy/sqlite/sqlite-backend.js';
-import { UDP_STATS } from '../runtime.js';
+import { RUNTIME, type Runtime, UDP_STATS } from '../runtime.js';
+import { TCP_CLOSE_REASONS } from '../tcp/tcp-stats.js';
 import { LATENCY_BUCKETS, type UdpStats } from '../udp/udp-stats.js';
 import { histogramSeries, registerSnapshotMetric } from './snapshot-metric.js';
 
@@ -21,6 +22,7 @@ export class MetricsService {
   constructor(
     @Inject(UDP_STATS) stats: UdpStats,
     @Inject(FUZZY_BACKEND) backend: FuzzyBackend,
+    @Inject(RUNTIME) runtime: Runtime,
   ) {
     collectDefaultMetrics({ register: this.registry });
     const r = this.registry;
@@ -39,6 +41,20 @@ export class MetricsService {
     registerSnapshotMetric(r, 'fuzzyd_udp_handling_seconds', 'Time from datagram arrival to reply', 'histogram', () =>
       histogramSeries('fuzzyd_udp_handling_seconds', LATENCY_BUCKETS, stats.latencyCounts, stats.latencySum, stats.latencyCount),
     );
+    const tcp = runtime.tcpStats;
+    registerSnapshotMetric(r, 'fuzzyd_tcp_connections_total', 'TCP connections by accept result', 'counter', () => [
+      { labels: { result: 'accepted' }, value: tcp.accepted },
+      { labels: { result: 'refused_limit' }, value: tcp.refusedLimit },
+      { labels: { result: 'refused_blocked' }, value: tcp.refusedBlocked },
+    ]);
+    registerSnapshotMetric(r, 'fuzzyd_tcp_closed_total', 'TCP connections closed, by reason', 'counter', () =>
+      TCP_CLOSE_REASONS.map((reason) => ({ labels: { reason }, value: tcp.closed[reason] })),
+    );
+    registerSnapshotMetric(r, 'fuzzyd_tcp_open_connections', 'TCP connections open now', 'gauge', () => [{ value: tcp.open }]);
+    registerSnapshotMetric(r, 'fuzzyd_tcp_frames_total', 'TCP frames handed to the request handler', 'counter', () => [{ value: tcp.frames }]);
+    registerSnapshotMetric(r, 'fuzzyd_tcp_replies_discarded_total', 'TCP replies completed after their connection closed', 'counter', () => [
+      { value: tcp.repliesDiscarded },
+    ]);
     registerSnapshotMetric(r, 'fuzzyd_hashes', 'Hashes in the store', 'gauge', async () => [{ value: await backend.count() }]);
     if (backend instanceof SqliteBackend) {
       registerSnapshotMetric(r, 'fuzzyd_write_queue_depth', 'Updates waiting for the next group commit', 'gauge', () => [

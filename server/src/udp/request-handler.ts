@@ -1,12 +1,14 @@
-import { Command, ReplyCode } from '../../../shared/protocol/constants.js';
+import { Command, MULTI_FLAG_REPLY_BYTES, PLAIN_COMMAND_BYTES, ReplyCode, SHINGLED_COMMAND_BYTES } from '../../../shared/protocol/constants.js';
 import { decodeRequest } from '../../../shared/protocol/codec.js';
+import { DecryptError, MalformedRequestError } from '../../../shared/protocol/errors.js';
 import { encodeReply } from '../../../shared/protocol/reply-codec.js';
 import { type FuzzyCrypto, isEncrypted } from '../../../shared/protocol/fuzzy-crypto.js';
-import type { FuzzyRequest } from '../../../shared/protocol/types.js';
+import type { FlagValue, FuzzyRequest } from '../../../shared/protocol/types.js';
 import type { CheckResult, FuzzyBackend } from '../fuzzy/fuzzy-backend.js';
 import type { AccessPolicy } from './access-policy.js';
+import { type ReplyCodeSet, refusalCodes } from './reply-codes.js';
 import { RetransmitCache } from './retransmit-cache.js';
-import type { Outcome, UdpStats } from './udp-stats.js';
+import type { UdpStats } from './udp-stats.js';
 
 export type SendReply = (reply: Buffer) => void;
 
@@ -17,80 +19,107 @@ export interface HandlerOptions {
   crypto: FuzzyCrypto | null;
   encryptedOnly: boolean;
   readOnly: boolean;
-  /** Told about refused writes and failed commits (rate-limited by the caller's logger). */
+  /** Which refusal codes clients get (reply-codes.ts); `auto` by default. */
+  replyCodes?: ReplyCodeSet;
+  /** Told about refused writes, failed commits and dropped datagrams (rate-limited by the caller's logger). */
   onWarning: (message: string, context: Record<string, unknown>) => void;
 }
 
+const NO_FLAGS: readonly FlagValue[] = [];
+
 /**
- * rspamd's fuzzy pipeline (spec/fuzzy-protocol.md §5): drop blocked sources, decrypt, parse, check permission,
- * dispatch, reply. Silence is part of the protocol: malformed or undecryptable datagrams get no reply. No framework
- * code runs per datagram; replies go out through `send`, synchronously when the store answers synchronously.
+ * rspamd's fuzzy pipeline (docs/spec/fuzzy-protocol.md §5): drop blocked sources, decrypt, parse, check permission,
+ * dispatch, reply. Silence is part of the protocol: malformed or undecryptable datagrams get no reply; they are
+ * counted by reason. No framework code runs per datagram; replies go out through `send`, synchronously when the store
+ * answers synchronously. The same handler serves UDP datagrams and TCP frames; `handle` says whether a reply will
+ * come, so a TCP connection counts only requests that still owe one.
  */
 export class RequestHandler {
   private readonly retransmits = new RetransmitCache();
+  private readonly replyCodes: ReplyCodeSet;
 
-  constructor(private readonly o: HandlerOptions) {}
+  constructor(private readonly o: HandlerOptions) {
+    this.replyCodes = o.replyCodes ?? 'auto';
+  }
 
-  handle(datagram: Buffer, address: string, port: number, send: SendReply): void {
+  handle(datagram: Buffer, address: string, port: number, send: SendReply): boolean {
     const { policy, stats, crypto } = this.o;
     if (policy.isBlocked(address)) {
       stats.blocked++;
-      return;
+      return false;
     }
     let plain = datagram;
     let nm: Uint8Array | null = null;
     let req: FuzzyRequest;
     try {
       if (isEncrypted(datagram)) {
-        if (!crypto) throw new Error('encrypted request but no keypair configured');
+        if (!crypto) throw new DecryptError('no-keys', 'encrypted request but no keypair configured');
         const decrypted = crypto.decryptRequest(datagram);
         plain = decrypted.plain;
         nm = decrypted.nm;
       }
       req = decodeRequest(plain);
-    } catch {
-      stats.recordInvalid();
-      return;
+    } catch (err) {
+      this.dropped(err, address);
+      return false;
     }
     const started = performance.now();
-    const reply = (value: number, flag: number, prob: number, digest: Buffer, ts: number): Buffer => {
-      let out = encodeReply({ value, flag, tag: req.tag, prob, digest, ts }, req.version);
+    const reply = (value: number, flag: number, prob: number, digest: Buffer, ts: number, extraFlags = NO_FLAGS, matched = false): void => {
+      let out = encodeReply({ value, flag, tag: req.tag, prob, digest, ts, extraFlags, matched }, req.reply);
       if (nm && crypto) out = crypto.encryptReply(out, nm);
       send(out);
       stats.observeLatency((performance.now() - started) / 1000);
-      return out;
     };
+    const codes = refusalCodes(this.replyCodes, req.reply);
 
-    // §5.2: encrypted_only refuses every plaintext command, STAT included, with a plaintext 403.
+    // §5.2: encrypted_only refuses every plaintext command, STAT included, with a plaintext reply.
     if (this.o.encryptedOnly && !nm) {
       stats.record(req.cmd, 'denied');
-      reply(ReplyCode.Forbidden, req.flag, 0, req.digest, 0);
-      return;
+      reply(codes.encryptionRequired, req.flag, 0, req.digest, 0);
+      return true;
     }
     switch (req.cmd) {
       case Command.Check:
-        return this.check(req, reply);
+        this.check(req, reply);
+        return true;
       case Command.Stat:
-        return this.stat(req, reply);
+        this.stat(req, reply);
+        return true;
       case Command.Ping:
-        // rspamd ≥ 3.10's PING: value echoed, no permission needed (§5.6).
+        // rspamd ≥ 3.8's PING: value echoed, no permission needed (§5.6).
         stats.record(req.cmd, 'ok');
         reply(req.value, req.flag, 1, req.digest, 0);
-        return;
+        return true;
       case Command.Write:
       case Command.Del:
-        return this.update(req, address, port, reply);
+        return this.update(req, plain, address, port, codes.refused, reply);
       default:
         // Unknown commands are refused and never queued (§5.6).
         stats.record(req.cmd, 'denied');
-        reply(ReplyCode.Forbidden, req.flag, 0, req.digest, 0);
+        reply(codes.refused, req.flag, 0, req.digest, 0);
+        return true;
     }
+  }
+
+  /** Counts a datagram that gets no reply by its reason, and tells the log (rate-limited per reason). */
+  private dropped(err: unknown, address: string): void {
+    const reason =
+      err instanceof MalformedRequestError ? err.reason : err instanceof DecryptError ? `decrypt-${err.reason}` : 'unknown';
+    this.o.stats.recordInvalid(reason);
+    this.o.onWarning(`dropped datagram (${reason})`, { source: address, reason, detail: (err as Error).message });
   }
 
   private check(req: FuzzyRequest, reply: ReplyFn): void {
     const answer = (r: CheckResult): void => {
-      this.o.stats.record(req.cmd, r.prob > 0.5 ? 'hit' : 'miss');
-      reply(r.value, r.flag, r.prob, r.digest, r.ts);
+      const hit = r.prob > 0.5;
+      // rspamd ≥ 3.13: a match on a digest in skip_hashes (directly or through shingles) is answered 401.
+      if (hit && r.value > 0 && this.o.policy.isSkipped(r.digest)) {
+        this.o.stats.record(req.cmd, 'skipped');
+        reply(ReplyCode.Skipped, r.flag, 0, r.digest, 0);
+        return;
+      }
+      this.o.stats.record(req.cmd, hit ? 'hit' : 'miss');
+      reply(r.value, r.flag, r.prob, r.digest, r.ts, r.extraFlags, hit);
     };
     const result = this.o.backend.check(req.digest, req.shingles);
     if (!(result instanceof Promise)) return answer(result);
@@ -105,15 +134,18 @@ export class RequestHandler {
   private stat(req: FuzzyRequest, reply: ReplyFn): void {
     const answer = (count: number): void => {
       this.o.stats.record(req.cmd, 'ok');
-      // 3.4 carries the count in `flag` with prob 1 (§5.4).
-      reply(0, count, 1, req.digest, 0);
+      // rspamd ≥ 3.8 splits the 64-bit count: high half in `value`, low half in `flag` (§5.4); a 3.4 client reads
+      // `flag`, the same number below 2^32. prob stays 1 as in 3.4: rspamd ≥ 3.8 sends the count itself, which makes
+      // its clients hide an empty storage instead of showing 0.
+      reply(Math.floor(count / 0x1_0000_0000), count % 0x1_0000_0000, 1, req.digest, 0);
     };
     const count = this.o.backend.count();
     if (!(count instanceof Promise)) return answer(count);
     count.then(answer, () => answer(0));
   }
 
-  private update(req: FuzzyRequest, address: string, port: number, reply: ReplyFn): void {
+  /** False when the request is a resend whose first copy is still committing: that one's reply is the answer. */
+  private update(req: FuzzyRequest, plain: Buffer, address: string, port: number, refused: number, reply: ReplyFn): boolean {
     const { stats, policy, backend } = this.o;
     const write = req.cmd === Command.Write;
     if (this.o.readOnly || !policy.mayWrite(address)) {
@@ -122,26 +154,28 @@ export class RequestHandler {
         source: address,
         reason: this.o.readOnly ? 'read_only' : 'allow_update',
       });
-      reply(ReplyCode.Forbidden, req.flag, 0, req.digest, 0);
-      return;
+      reply(refused, req.flag, 0, req.digest, 0);
+      return true;
     }
     if (write && policy.isSkipped(req.digest)) {
       stats.record(req.cmd, 'skipped');
       reply(ReplyCode.Skipped, req.flag, 0, req.digest, 0);
-      return;
+      return true;
     }
-    const key = RetransmitCache.key(address, port, req.tag, req.digest);
+    const key = RetransmitCache.key(address, port, plain.subarray(0, req.shingles ? SHINGLED_COMMAND_BYTES : PLAIN_COMMAND_BYTES));
     const seen = this.retransmits.lookup(key);
     if (seen !== undefined) {
       // A resend: acknowledge again once the first copy is committed; stay quiet while it still is committing.
       stats.duplicates++;
       if (seen === 'done') reply(ReplyCode.Ok, req.flag, 1, req.digest, 0);
-      return;
+      return seen === 'done';
     }
     this.retransmits.begin(key);
     // The digest and shingles stay views into the datagram: node:dgram hands every message a fresh Buffer.
+    // A client that reads multi-flag replies gets rspamd 4.x's multi-flag rule, others 3.4's (update-rule.ts).
+    const rule = req.reply === MULTI_FLAG_REPLY_BYTES ? ('multi' as const) : ('single' as const);
     const op = write
-      ? { kind: 'write' as const, digest: req.digest, flag: req.flag, value: req.value, shingles: req.shingles }
+      ? { kind: 'write' as const, digest: req.digest, flag: req.flag, value: req.value, shingles: req.shingles, rule }
       : { kind: 'del' as const, digest: req.digest };
     backend.update(op).then(
       (r) => {
@@ -157,7 +191,16 @@ export class RequestHandler {
         reply(ReplyCode.InternalError, req.flag, 0, req.digest, 0);
       },
     );
+    return true;
   }
 }
 
-type ReplyFn = (value: number, flag: number, prob: number, digest: Buffer, ts: number) => Buffer;
+type ReplyFn = (
+  value: number,
+  flag: number,
+  prob: number,
+  digest: Buffer,
+  ts: number,
+  extraFlags?: readonly FlagValue[],
+  matched?: boolean,
+) => void;

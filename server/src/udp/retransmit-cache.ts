@@ -5,10 +5,12 @@ const WAYS = 8;
 const TWO_32 = 0x1_0000_0000;
 
 /**
- * Remembers recent updates by (source, tag, digest). rspamd's client resends an unanswered WRITE after its timeout
- * (1-2 s, up to 3 times; spec/fuzzy-protocol.md §10), and rspamd adds the weight twice; fuzzyd answers a resend
- * without applying it again. Only a state is kept, no reply: an accepted update's reply is fully determined by the
- * request (value 0, prob 1, flag and digest echoed), so it is rebuilt from the resend.
+ * Remembers recent updates by source and by the whole request (command, flag, value, tag, digest, shingles). rspamd's
+ * client resends an unanswered WRITE after its timeout with the same tag (1-2 s, up to 3 times;
+ * spec/fuzzy-protocol.md §10), and rspamd adds the weight twice; fuzzyd answers a true resend without applying it
+ * again. Anything that differs in a single byte is another request and is applied: a DEL after a WRITE with the same
+ * tag, a second WRITE with another value, another digest. Only a state is kept, no reply: an accepted update's reply
+ * is fully determined by the request (value 0, prob 1, flag and digest echoed), so it is rebuilt from the resend.
  *
  * Everything lives in typed arrays, keyed by a 53-bit hash: entries outlive several young-generation collections,
  * and as heap objects (a Map of key strings) they were copied and promoted on every one of them, a steady source of
@@ -31,22 +33,27 @@ export class RetransmitCache {
     this.times = new Float64Array(sets * WAYS);
   }
 
-  /** A 53-bit key (two independent 32-bit mixes) of everything that identifies one client's update. */
-  static key(address: string, port: number, tag: number, digest: Buffer): number {
+  /**
+   * A 53-bit key (two independent 32-bit mixes) of the source and the request bytes after the version byte: a client
+   * that learns it may send version 5 resends the same command it first sent as 0x14.
+   */
+  static key(address: string, port: number, request: Buffer): number {
     let a = 0x811c9dc5 ^ port;
-    let b = 0x9747b28c ^ tag;
+    let b = 0x9747b28c ^ request.length;
     for (let i = 0; i < address.length; i++) {
       const c = address.charCodeAt(i);
       a = Math.imul(a ^ c, 0x01000193);
       b = Math.imul(b ^ c, 0x5bd1e995);
     }
-    for (let i = 0; i + 4 <= 16 && i + 4 <= digest.length; i += 4) {
-      const w = digest.readUInt32LE(i);
+    let i = 1;
+    for (; i + 4 <= request.length; i += 4) {
+      const w = request.readUInt32LE(i);
       a = Math.imul(a ^ w, 0x01000193);
       b = Math.imul(b ^ w, 0x5bd1e995);
       b ^= b >>> 15;
     }
-    a = Math.imul(a ^ tag ^ (a >>> 16), 0x85ebca6b);
+    for (; i < request.length; i++) a = Math.imul(a ^ request[i], 0x01000193);
+    a = Math.imul(a ^ (a >>> 16), 0x85ebca6b);
     a ^= a >>> 13;
     b = Math.imul(b ^ port ^ (b >>> 13), 0xc2b2ae35);
     b ^= b >>> 16;

@@ -27,6 +27,8 @@ export class UdpStats {
   /** Counts per (command byte, outcome): the hot path increments a typed array, no string keys. */
   private readonly counters = new Float64Array(256 * OUTCOMES.length);
   invalid = 0;
+  /** Dropped datagrams by reason (the decoder's and the decrypter's reasons: a fixed, small set). */
+  readonly invalidByReason = new Map<string, number>();
   blocked = 0;
   denied = 0;
   duplicates = 0;
@@ -58,8 +60,9 @@ export class UdpStats {
     this.latencyCount++;
   }
 
-  recordInvalid(): void {
+  recordInvalid(reason: string): void {
     this.invalid++;
+    this.invalidByReason.set(reason, (this.invalidByReason.get(reason) ?? 0) + 1);
     this.currentMinute().invalid++;
   }
 

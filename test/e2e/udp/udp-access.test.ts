@@ -94,9 +94,25 @@ describe('UDP write permission and maps (spec/fuzzy-protocol.md §5, §7)', () =
   it('garbage, truncations and bad extensions are counted and dropped without a reply; the server keeps serving', async () => {
     const before = fuzzyd.runtime.stats.invalid;
     const good = request(Command.Check, randomDigest());
-    const bad = [Buffer.alloc(10), good.subarray(0, 75), Buffer.concat([good, Buffer.from([0x77, 1])]), Buffer.from('rsfe'.padEnd(200, 'x'))];
+    const reasons = fuzzyd.runtime.stats.invalidByReason;
+    const counted = (reason: string): number => reasons.get(reason) ?? 0;
+    const was = { short: counted('short'), extension: counted('extension'), version: counted('version'), mac: counted('decrypt-mac') };
+    const unsupported = Buffer.from(good);
+    unsupported[0] = 0x16;
+    const bad = [
+      Buffer.alloc(10),
+      good.subarray(0, 75),
+      Buffer.concat([good, Buffer.from([0x64, 9, 0x61])]),
+      Buffer.from('rsfe'.padEnd(200, 'x')),
+      unsupported,
+    ];
     for (const datagram of bad) expect(await udpExchange(datagram, fuzzyd.udpPort, { timeoutMs: 200 })).toBeNull();
     expect(fuzzyd.runtime.stats.invalid - before).toBe(bad.length);
+    expect(counted('short') - was.short).toBe(2);
+    expect(counted('extension') - was.extension).toBe(1);
+    expect(counted('version') - was.version).toBe(1);
+    // Without a keypair an "rsfe" datagram cannot be decrypted: counted under its own reason.
+    expect(counted('decrypt-no-keys') + counted('decrypt-mac') - was.mac).toBeGreaterThanOrEqual(1);
     expect((await client.stat()).prob).toBe(1);
   });
 
