@@ -1,6 +1,7 @@
 /**
- * A real rspamd 3.4 scanner and controller, whose fuzzy_check rule points at the storage under test (fuzzyd by
- * default; FUZZYD_INTEROP_TARGET=rspamd runs the same assertions against rspamd's own fuzzy worker).
+ * A real rspamd scanner and controller of every generation (3.4 on the host, 3.12.1 and 4.1.5 from their chroots),
+ * whose fuzzy_check rule points at the storage under test: fuzzyd on its SQLite and on its Redis backend
+ * (FUZZYD_INTEROP_TARGET=rspamd runs the same assertions against that generation's own fuzzy worker).
  * Learning goes through the controller's HTTP endpoints (/fuzzyadd, /fuzzydel, /fuzzydelhash), scans through
  * /checkv2, and one case drives the rspamc command line the way an admin would.
  */
@@ -11,10 +12,19 @@ import {
   FUZZY_RULE_NAME,
   RspamdHttpError,
   type RspamdScanner,
-  rspamdAvailable,
   type ScanResult,
   startRspamdScanner,
 } from '../helpers/rspamd-instance.js';
+import { RSPAMD_GENERATIONS, unavailableReason } from '../helpers/rspamd-generation.js';
+import {
+  emptyStatCount,
+  expectedScore,
+  keepsSeveralFlags,
+  OPTION,
+  queriedDigestShown,
+  refusedLearnStatus,
+  replyCodesFor,
+} from './generation-expectations.js';
 import { type StorageUnderTest, startStorageUnderTest } from './storage-under-test.js';
 
 const MESSAGES = fileURLToPath(new URL('./messages', import.meta.url));
@@ -25,37 +35,42 @@ const NEWSLETTER = join(MESSAGES, 'newsletter-whitelist.eml');
 const INVOICE = join(MESSAGES, 'invoice-attachment.eml');
 const PHISHING = join(MESSAGES, 'phishing-bank.eml');
 
-/** Symbol weights from /etc/rspamd/scores.d/fuzzy_group.conf and max_score from the rule (fuzzy-protocol.md §10). */
-function expectedScore(weight: number, value: number, maxScore: number, prob: number): number {
-  return weight * Math.tanh((Math.E * value) / maxScore) * Math.sqrt(prob);
-}
-
-const OPTION = /^(\d+):([0-9a-f]{10}):(\d\.\d\d):(txt|bin|img|content)$/;
-
 interface FuzzyOption {
   flag: number;
   digestPrefix: string;
   prob: number;
   kind: string;
+  /** 4.1.3+: the queried digest's prefix, on a match that is not exact. */
+  queriedPrefix?: string;
 }
 
 function parseOption(option: string): FuzzyOption {
   const m = OPTION.exec(option);
   if (!m) throw new Error(`not a fuzzy_check option: ${option}`);
-  return { flag: Number(m[1]), digestPrefix: m[2], prob: Number(m[3]), kind: m[4] };
+  return { flag: Number(m[1]), digestPrefix: m[2], prob: Number(m[3]), kind: m[4], ...(m[5] ? { queriedPrefix: m[5] } : {}) };
 }
 
 function fuzzySymbols(result: ScanResult): string[] {
   return Object.keys(result.symbols).filter((name) => name.startsWith('FUZZY_'));
 }
 
-describe.skipIf(!rspamdAvailable())('rspamd 3.4 scanner against the fuzzy storage (needs /usr/bin/rspamd)', () => {
+const CASES = RSPAMD_GENERATIONS.flatMap((gen) => (['sqlite', 'redis'] as const).map((backend) => ({ gen, backend })));
+
+describe.each(CASES)('rspamd $gen.version scanner against the fuzzy storage on $backend', ({ gen, backend }) => {
+  const skip = unavailableReason(gen);
+  if (skip) {
+    it.skip(`skipped: ${skip}`, () => undefined);
+    return;
+  }
   let storage: StorageUnderTest;
   let scanner: RspamdScanner;
+  const storageOptions = { generation: gen, backend, replyCodes: replyCodesFor(gen) };
+  const score = (weight: number, value: number, maxScore: number, prob: number): number =>
+    expectedScore(gen, weight, value, maxScore, prob);
 
   beforeAll(async () => {
-    storage = await startStorageUnderTest();
-    scanner = await startRspamdScanner({ fuzzyServer: `127.0.0.1:${storage.udpPort}` });
+    storage = await startStorageUnderTest(storageOptions);
+    scanner = await startRspamdScanner({ generation: gen, fuzzyServer: `127.0.0.1:${storage.udpPort}` });
   });
 
   afterAll(async () => {
@@ -93,7 +108,7 @@ describe.skipIf(!rspamdAvailable())('rspamd 3.4 scanner against the fuzzy storag
       const symbol = result.symbols.FUZZY_DENIED;
       expect(symbol.options).toEqual([`1:${storedDigest.slice(0, 10)}:1.00:txt`]);
       // value 10 came back from the storage: 12 · tanh(e · 10 / 20).
-      expect(symbol.score).toBeCloseTo(expectedScore(12, 10, 20, 1), 2);
+      expect(symbol.score).toBeCloseTo(score(12, 10, 20, 1), 2);
     });
 
     it('matches a near-duplicate through its shingles, with prob below 1 and the stored digest', async () => {
@@ -105,9 +120,14 @@ describe.skipIf(!rspamdAvailable())('rspamd 3.4 scanner against the fuzzy storag
       expect(option).toMatchObject({ flag: 1, digestPrefix: storedDigest.slice(0, 10), kind: 'txt' });
       expect(option.prob).toBeGreaterThan(0.5);
       expect(option.prob).toBeLessThan(1);
-      // A shingle hit is weighted by sqrt(prob), so it scores below the exact hit (the printed prob is rounded).
-      expect(symbol.score).toBeCloseTo(expectedScore(12, 10, 20, option.prob), 1);
-      expect(symbol.score).toBeLessThan(expectedScore(12, 10, 20, 1));
+      // 4.1.3+ names the digest it asked about after the one that matched.
+      expect(option.queriedPrefix !== undefined).toBe(queriedDigestShown(gen));
+      expect(option.queriedPrefix).not.toBe(storedDigest.slice(0, 10));
+      // A shingle hit is weighted down by its prob, so it scores below the exact hit. The printed prob is cut to two
+      // decimals (rspamd's printf truncates: 30/32 shows as 0.93): the storage's is some k/32 within 0.01 of it.
+      const candidates = Array.from({ length: 33 }, (_, k) => k / 32).filter((p) => Math.abs(p - option.prob) < 0.01);
+      expect(candidates.some((p) => Math.abs(symbol.score - score(12, 10, 20, p)) < 0.05)).toBe(true);
+      expect(symbol.score).toBeLessThan(score(12, 10, 20, 1));
     });
 
     it('does not match an unrelated message', async () => {
@@ -129,7 +149,7 @@ describe.skipIf(!rspamdAvailable())('rspamd 3.4 scanner against the fuzzy storag
       await storage.settle();
       expect(fuzzySymbols(await scanAnswered(SPAM))).toEqual([]);
       expect(fuzzySymbols(await scanAnswered(SPAM_VARIANT))).toEqual([]);
-      expect((await scanner.stat()).fuzzyHashes[FUZZY_RULE_NAME]).toBe(0);
+      expect((await scanner.stat()).fuzzyHashes[FUZZY_RULE_NAME]).toBe(emptyStatCount(gen, storage.target));
     });
   });
 
@@ -138,7 +158,7 @@ describe.skipIf(!rspamdAvailable())('rspamd 3.4 scanner against the fuzzy storag
     const result = await scanAnswered(NEWSLETTER);
     expect(fuzzySymbols(result)).toEqual(['FUZZY_WHITE']);
     expect(result.symbols.FUZZY_WHITE.options).toEqual([`3:${digest.slice(0, 10)}:1.00:txt`]);
-    expect(result.symbols.FUZZY_WHITE.score).toBeCloseTo(expectedScore(-2.1, 2, 2, 1), 2);
+    expect(result.symbols.FUZZY_WHITE.score).toBeCloseTo(score(-2.1, 2, 2, 1), 2);
     await scanner.fuzzyDel(NEWSLETTER, 3);
     await storage.settle();
   });
@@ -148,20 +168,30 @@ describe.skipIf(!rspamdAvailable())('rspamd 3.4 scanner against the fuzzy storag
     await learn(NEWSLETTER, 2, 4);
     const result = await scanAnswered(NEWSLETTER);
     // FUZZY_PROB: weight 5, max_score 10; the storage must answer value 3 + 4 = 7.
-    expect(result.symbols.FUZZY_PROB?.score).toBeCloseTo(expectedScore(5, 7, 10, 1), 2);
+    expect(result.symbols.FUZZY_PROB?.score).toBeCloseTo(score(5, 7, 10, 1), 2);
     await scanner.fuzzyDel(NEWSLETTER, 2);
     await storage.settle();
   });
 
-  it('keeps one flag per digest: re-learning with another flag re-flags it', async () => {
+  it('re-learning with another flag: 3.x re-flags the digest; 4.x keeps both flags, and one fuzzy_del removes both', async () => {
     const [digest] = await learn(PHISHING, 1, 10);
     expect(fuzzySymbols(await scanAnswered(PHISHING))).toEqual(['FUZZY_DENIED']);
     await learn(PHISHING, 3, 1);
     const result = await scanAnswered(PHISHING);
-    expect(fuzzySymbols(result)).toEqual(['FUZZY_WHITE']);
-    expect(result.symbols.FUZZY_WHITE.options).toEqual([`3:${digest.slice(0, 10)}:1.00:txt`]);
+    if (keepsSeveralFlags(gen, storage.target, storage.backend)) {
+      // rspamd 4.x's multi-flag storage: the primary slot keeps the higher value, the other flag comes as an extra.
+      expect(fuzzySymbols(result).sort()).toEqual(['FUZZY_DENIED', 'FUZZY_WHITE']);
+      expect(result.symbols.FUZZY_DENIED.options).toEqual([`1:${digest.slice(0, 10)}:1.00:txt`]);
+      expect(result.symbols.FUZZY_WHITE.options).toEqual([`3:${digest.slice(0, 10)}:1.00:txt`]);
+      expect(result.symbols.FUZZY_DENIED.score).toBeCloseTo(score(12, 10, 20, 1), 2);
+      expect(result.symbols.FUZZY_WHITE.score).toBeCloseTo(score(-2.1, 1, 2, 1), 2);
+    } else {
+      expect(fuzzySymbols(result)).toEqual(['FUZZY_WHITE']);
+      expect(result.symbols.FUZZY_WHITE.options).toEqual([`3:${digest.slice(0, 10)}:1.00:txt`]);
+    }
     await scanner.fuzzyDel(PHISHING, 3);
     await storage.settle();
+    expect(fuzzySymbols(await scanAnswered(PHISHING))).toEqual([]);
   });
 
   it('hashes the text part and the attachment separately; fuzzy_delhash removes one of them', async () => {
@@ -210,24 +240,24 @@ describe.skipIf(!rspamdAvailable())('rspamd 3.4 scanner against the fuzzy storag
   });
 
   // Runs last: it replaces the storage behind the scanner's rule with one that refuses loopback writers.
-  it('refuses a learn from an address outside allow_update with 403, and still answers checks', async () => {
+  it(`refuses a learn from an address outside allow_update (${refusedLearnStatus(gen)}), and still answers checks`, async () => {
     const port = storage.udpPort;
     await storage.stop();
-    storage = await startStorageUnderTest({ udpPort: port, allowUpdate: ['10.255.255.1/32'] });
+    storage = await startStorageUnderTest({ ...storageOptions, udpPort: port, allowUpdate: ['10.255.255.1/32'] });
 
     const refused = await scanner.fuzzyAdd(SPAM, 1, 10).then(
       () => null,
       (err: unknown) => err,
     );
     expect(refused).toBeInstanceOf(RspamdHttpError);
-    expect((refused as RspamdHttpError).status).toBe(403);
+    expect((refused as RspamdHttpError).status).toBe(refusedLearnStatus(gen));
 
     const cli = await scanner.rspamc(['fuzzy_add', '-f', '1', '-w', '10', SPAM], 'controller');
     expect(cli.code).not.toBe(0);
-    expect(cli.stdout + cli.stderr).toContain('403');
+    expect(cli.stdout + cli.stderr).toContain(String(refusedLearnStatus(gen)));
 
     await storage.settle();
     expect(fuzzySymbols(await scanAnswered(SPAM))).toEqual([]);
-    expect((await scanner.stat()).fuzzyHashes[FUZZY_RULE_NAME]).toBe(0);
+    expect((await scanner.stat()).fuzzyHashes[FUZZY_RULE_NAME]).toBe(emptyStatCount(gen, storage.target));
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The fuzzy storage an interop suite talks to. By default it is fuzzyd. With FUZZYD_INTEROP_TARGET=rspamd the same
- * suites run against rspamd 3.4's own fuzzy worker instead: that proves the assertions describe real 3.4 behaviour
- * rather than fuzzyd's idea of it.
+ * suites run against the fuzzy worker of the scanner's own rspamd generation instead: that proves the assertions
+ * describe real rspamd behaviour rather than fuzzyd's idea of it.
  */
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { freeTcpPort, freeUdpPort } from '../helpers/ports.js';
 import { startRspamdFuzzyWorker } from '../helpers/rspamd-fuzzy-worker.js';
+import { HOST_RSPAMD, type RspamdGeneration } from '../helpers/rspamd-generation.js';
+import { startRedisServer, type TestRedis } from '../helpers/redis-server.js';
 
 export type InteropTarget = 'fuzzyd' | 'rspamd';
 
@@ -23,7 +25,10 @@ export interface Keypair {
 
 export interface StorageUnderTest {
   target: InteropTarget;
+  backend: 'sqlite' | 'redis';
   udpPort: number;
+  /** fuzzyd's HTTP port (metrics), when the target is fuzzyd. */
+  httpPort: number | null;
   /** The SQLite file it serves. */
   dbPath: string;
   /**
@@ -36,6 +41,12 @@ export interface StorageUnderTest {
 }
 
 export interface StorageOptions {
+  /** The rspamd generation whose own worker stands in with FUZZYD_INTEROP_TARGET=rspamd; the host's by default. */
+  generation?: RspamdGeneration;
+  /** Where the storage keeps hashes: a SQLite file (default) or a private Redis in rspamd's layout. */
+  backend?: 'sqlite' | 'redis';
+  /** fuzzyd's FUZZYD_REPLY_CODES (rspamd's own worker answers with its generation's codes). */
+  replyCodes?: 'auto' | '3.4' | '3.10';
   /** Reuse this UDP port (a restarted storage behind the same scanner rule). */
   udpPort?: number;
   /** Who may write; default loopback. */
@@ -49,14 +60,21 @@ export interface StorageOptions {
 export async function startStorageUnderTest(opts: StorageOptions = {}): Promise<StorageUnderTest> {
   const udpPort = opts.udpPort ?? (await freeUdpPort());
   const allowUpdate = opts.allowUpdate ?? ['127.0.0.1', '::1'];
+  const backend = opts.backend ?? 'sqlite';
+  const redis: TestRedis | null = backend === 'redis' ? await startRedisServer() : null;
+  const stopRedis = async (): Promise<void> => {
+    await redis?.stop();
+  };
   if (interopTarget() === 'rspamd') {
     const extra = [
       opts.keypair ? `keypair { pubkey = "${opts.keypair.pubkey}"; privkey = "${opts.keypair.privkey}"; }` : '',
       opts.encryptedOnly ? 'encrypted_only = true;' : '',
     ].join('\n');
     const worker = await startRspamdFuzzyWorker({
+      generation: opts.generation ?? HOST_RSPAMD,
       port: udpPort,
-      backend: 'sqlite',
+      backend,
+      redisUrl: redis?.url,
       dbPath: opts.dbPath,
       sync: '60s',
       allowUpdate,
@@ -65,10 +83,15 @@ export async function startStorageUnderTest(opts: StorageOptions = {}): Promise<
     });
     return {
       target: 'rspamd',
+      backend,
       udpPort,
+      httpPort: null,
       dbPath: worker.dbPath ?? '',
       settle: () => worker.sync(),
-      stop: () => worker.remove(),
+      stop: async () => {
+        await worker.remove();
+        await stopRedis();
+      },
     };
   }
 
@@ -82,17 +105,22 @@ export async function startStorageUnderTest(opts: StorageOptions = {}): Promise<
     FUZZYD_ALLOW_UPDATE: allowUpdate.join(','),
     FUZZYD_EXPIRE: '90d',
   };
+  if (redis) Object.assign(env, { FUZZYD_BACKEND: 'redis', FUZZYD_REDIS_URL: redis.url });
   if (opts.keypair) env.FUZZYD_KEYPAIR = `${opts.keypair.privkey}:${opts.keypair.pubkey}`;
   if (opts.encryptedOnly) env.FUZZYD_ENCRYPTED_ONLY = 'true';
+  if (opts.replyCodes) env.FUZZYD_REPLY_CODES = opts.replyCodes;
   const fuzzyd = await startFuzzyd(env);
   return {
     target: 'fuzzyd',
+    backend,
     udpPort: fuzzyd.udpPort,
+    httpPort: fuzzyd.httpPort,
     dbPath,
     settle: async () => undefined,
     stop: async () => {
       await fuzzyd.stop();
       if (ownDir) await rm(ownDir, { recursive: true, force: true });
+      await stopRedis();
     },
   };
 }
