@@ -25,8 +25,8 @@ export interface FuzzyClientOptions {
   retries?: number;
   /** The server's public key (rspamd `encryption_key`: zbase32, or 64 hex digits). Requests are then encrypted. */
   encryptionKey?: string;
-  /** Default 4, what rspamd 3.4 sends. */
-  version?: 3 | 4;
+  /** The version byte. Default 4, what rspamd 3.x sends; 0x14 and 5 are what a 4.x client sends (multi-flag replies). */
+  version?: number;
 }
 
 /** Everything a request carries except the tag and version, which the client owns. */

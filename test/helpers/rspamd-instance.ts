@@ -410,7 +410,10 @@ function scannerLocalFiles(
       '  algorithm = "mumhash";',
       `  servers = "${opts.fuzzyServer}";`,
       opts.encryptionKey ? `  encryption_key = "${opts.encryptionKey}";` : '',
-      opts.tcp ? '  tcp = true;' : '',
+      opts.tcp ? '  tcp { enabled = true; }' : '',
+      // rspamd 4.1.5 spins at start-up in rules/fuzzy_html_phishing.lua when a named rule with an encryption_key
+      // leaves html_shingles unset (found here; not reported upstream yet). Setting the default explicitly avoids it.
+      opts.generation?.multiFlag ? '  html_shingles = false;' : '',
       '  symbol = "FUZZY_UNKNOWN";',
       '  mime_types = ["*"];',
       '  max_score = 20.0;',

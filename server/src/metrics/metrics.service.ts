@@ -32,7 +32,9 @@ export class MetricsService {
         return { labels: { command, result }, value };
       }),
     );
-    registerSnapshotMetric(r, 'fuzzyd_udp_invalid_total', 'Datagrams that could not be decoded', 'counter', () => [{ value: stats.invalid }]);
+    registerSnapshotMetric(r, 'fuzzyd_udp_invalid_total', 'Requests dropped without a reply because they could not be decrypted or decoded, by reason', 'counter', () =>
+      [...stats.invalidByReason].map(([reason, value]) => ({ labels: { reason }, value })),
+    );
     registerSnapshotMetric(r, 'fuzzyd_udp_blocked_total', 'Datagrams dropped from blocked networks', 'counter', () => [{ value: stats.blocked }]);
     registerSnapshotMetric(r, 'fuzzyd_udp_denied_total', 'Writes refused by allow_update or read-only mode', 'counter', () => [{ value: stats.denied }]);
     registerSnapshotMetric(r, 'fuzzyd_udp_duplicates_total', 'Retransmitted requests answered from the cache', 'counter', () => [

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HashDetail, HashPage, StatsResponse } from '../../../shared/api/api-types.js';
 import { FuzzyClient } from '../../../shared/client/fuzzy-client.js';
+import { udpExchange } from '../../helpers/udp-exchange.js';
 import { type ApiHarness, hexDigest, startApi } from './api-harness.js';
 
 let api: ApiHarness;
@@ -88,6 +89,9 @@ describe('one store behind both doors', () => {
 
   it('/metrics exposes UDP requests, handling time, store size and HTTP requests in Prometheus text', async () => {
     await udp.check(hexDigest());
+    const unsupported = Buffer.alloc(76);
+    unsupported[0] = 0x16;
+    expect(await udpExchange(unsupported, api.udpPort, { timeoutMs: 200 })).toBeNull();
     const r = await api.request('GET', '/metrics', { token: null });
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toContain('text/plain');
@@ -97,7 +101,8 @@ describe('one store behind both doors', () => {
     expect(text).toMatch(/^fuzzyd_udp_handling_seconds_bucket\{le="\+Inf"\} [1-9]\d*$/m);
     expect(text).toMatch(/^fuzzyd_udp_handling_seconds_count [1-9]\d*$/m);
     expect(text).toContain(`fuzzyd_hashes ${api.fuzzyd.runtime.backend.count()}\n`);
-    expect(text).toMatch(/^fuzzyd_udp_invalid_total \d+$/m);
+    // Dropped requests are counted by reason.
+    expect(text).toMatch(/^fuzzyd_udp_invalid_total\{reason="version"\} [1-9]\d*$/m);
     expect(text).toMatch(/^fuzzyd_sqlite_backlog\{queue="journal_ops"\} \d+$/m);
     expect(text).toMatch(/^fuzzyd_sqlite_backlog\{queue="shingle_hashes"\} \d+$/m);
     expect(text).toMatch(/^fuzzyd_http_requests_total\{method="POST",route="\/api\/v1\/hashes",status="201"\} [1-9]\d*$/m);
