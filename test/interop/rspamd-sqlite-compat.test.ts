@@ -1,22 +1,23 @@
 /**
- * fuzzyd and rspamd 3.4 share the SQLite `fuzzy.db` layout (fuzzy-storage.md §2.3): a file written by rspamd's own
- * fuzzy worker is served by fuzzyd, and a file fuzzyd wrote (and extended) is served by rspamd's worker. Hashes go in
- * and out as raw datagrams, so every stored field (digest bytes bound as TEXT, signed 64-bit shingles, flag, value,
- * time) is checked on the wire.
+ * fuzzyd and rspamd (3.4, 3.12.1, 4.1.5) share the SQLite `fuzzy.db` layout (fuzzy-storage.md §2.3): a file written by
+ * rspamd's own fuzzy worker is served by fuzzyd, and a file fuzzyd wrote (and extended) is served by rspamd's worker.
+ * Hashes go in and out as raw datagrams, so every stored field (digest bytes bound as TEXT, signed 64-bit shingles,
+ * flag, value, time) is checked on the wire. fuzzyd's extra flag slots live in a table of its own beside rspamd's:
+ * rspamd sees the primary slot, and a digest rspamd deletes takes its slots with it.
  *
  * FUZZYD_INTEROP_TARGET=rspamd puts rspamd's worker on the fuzzyd side too, to check the suite itself.
  */
+import Database from 'better-sqlite3';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FuzzyClient } from '../../shared/client/fuzzy-client.js';
 import { Command } from '../../shared/protocol/constants.js';
 import { ShingleBlock } from '../../shared/protocol/shingle-block.js';
 import { mixedSignShingles, nearDuplicate, randomDigest } from '../helpers/fuzzy-data.js';
-import { rspamdAvailable } from '../helpers/rspamd-instance.js';
 import { type RspamdFuzzyWorker, startRspamdFuzzyWorker } from '../helpers/rspamd-fuzzy-worker.js';
-import { copyDatabase, type StorageUnderTest, startStorageUnderTest } from './storage-under-test.js';
+import { RSPAMD_GENERATIONS, unavailableReason } from '../helpers/rspamd-generation.js';
+import { copyDatabase, interopTarget, type StorageUnderTest, startStorageUnderTest } from './storage-under-test.js';
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
@@ -57,13 +58,19 @@ async function expectAccepted(reply: Promise<{ value: number; prob: number }>): 
 /** Shingle-vote result for 28 of 32 positions: slots/32 (fuzzyd, spec §5.3) or (slots − 1)/32 (rspamd's SQLite). */
 const NEAR_28 = [27 / 32, 28 / 32];
 
-describe.skipIf(!rspamdAvailable())('SQLite fuzzy.db compatibility with rspamd 3.4 (needs /usr/bin/rspamd)', () => {
+describe.each(RSPAMD_GENERATIONS)('SQLite fuzzy.db compatibility with rspamd $version', (gen) => {
+  const skip = unavailableReason(gen);
+  if (skip) {
+    it.skip(`skipped: ${skip}`, () => undefined);
+    return;
+  }
   let scratch: string;
   const started: Array<{ stop(): Promise<void> }> = [];
   const clients: FuzzyClient[] = [];
 
   beforeAll(async () => {
-    scratch = await mkdtemp(join(tmpdir(), 'fuzzyd-sqlite-compat-'));
+    // Under /tmp itself: a chroot's rspamd sees the host's /tmp and nothing else.
+    scratch = await mkdtemp(join('/tmp', 'fuzzyd-sqlite-compat-'));
     // rspamd's worker runs as _rspamd and must get through to the database directories below.
     await chmod(scratch, 0o711);
   });
@@ -74,21 +81,21 @@ describe.skipIf(!rspamdAvailable())('SQLite fuzzy.db compatibility with rspamd 3
     if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
-  function clientFor(port: number): FuzzyClient {
+  function clientFor(port: number, version = 4): FuzzyClient {
     // One resend on silence, like rspamd's own client under test load.
-    const client = new FuzzyClient({ host: '127.0.0.1', port, retries: 1 });
+    const client = new FuzzyClient({ host: '127.0.0.1', port, retries: 1, version });
     clients.push(client);
     return client;
   }
 
   async function rspamdWorker(dbPath?: string): Promise<RspamdFuzzyWorker> {
-    const worker = await startRspamdFuzzyWorker({ backend: 'sqlite', dbPath, sync: '60s' });
+    const worker = await startRspamdFuzzyWorker({ generation: gen, backend: 'sqlite', dbPath, sync: '60s' });
     started.push({ stop: () => worker.remove() });
     return worker;
   }
 
   async function storage(dbPath: string): Promise<StorageUnderTest> {
-    const server = await startStorageUnderTest({ dbPath });
+    const server = await startStorageUnderTest({ generation: gen, dbPath });
     started.push(server);
     return server;
   }
@@ -234,6 +241,35 @@ describe.skipIf(!rspamdAvailable())('SQLite fuzzy.db compatibility with rspamd 3
       await worker.sync();
       expect(await check(reader, i.digest)).toMatchObject({ value: 4, flag: 2, prob: 1 });
       expect(await count(reader)).toBe(3);
+    });
+  });
+  // fuzzyd's own extension of the file: rspamd's SQLite backend keeps one flag per digest, so no rspamd counterpart.
+  describe.skipIf(interopTarget() === 'rspamd')('a multi-flag hash fuzzyd wrote, in a file rspamd’s worker opens', () => {
+    it('rspamd serves its primary slot, and deleting the digest takes fuzzyd’s extra slots with it', async () => {
+      const m = entry(true);
+      const dir = await mkdtemp(join(scratch, 'multi-'));
+      const fuzzyd = await storage(join(dir, 'fuzzy.db'));
+      // A 4.x client: the second flag gets a slot of its own, the higher value becomes the primary one.
+      const writer = clientFor(fuzzyd.udpPort, 0x14);
+      await expectAccepted(write(writer, m.digest, 50, 3, m.shingles));
+      await expectAccepted(write(writer, m.digest, 51, 8));
+      expect(await check(writer, m.digest)).toMatchObject({ flag: 51, value: 8, extraFlags: [{ flag: 50, value: 3 }] });
+      await fuzzyd.settle();
+      await fuzzyd.stop();
+
+      const copy = await copyDatabase(fuzzyd.dbPath, await mkdtemp(join(scratch, 'multi-rspamd-')));
+      const worker = await rspamdWorker(copy);
+      const reader = clientFor(worker.port);
+      expect(await check(reader, m.digest)).toMatchObject({ value: 8, flag: 51, prob: 1 });
+      await expectAccepted(reader.del(m.digest, 51));
+      await worker.stop();
+      const db = new Database(copy, { readonly: true });
+      try {
+        expect(db.prepare('SELECT count(*) AS n FROM digests').get()).toEqual({ n: 0 });
+        expect(db.prepare('SELECT count(*) AS n FROM fuzzyd_extra_flags').get()).toEqual({ n: 0 });
+      } finally {
+        db.close();
+      }
     });
   });
 });
