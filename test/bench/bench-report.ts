@@ -120,6 +120,15 @@ function udpRows(r: UdpBenchResult): Row[] {
       ratio(f.writeShingles.rps, s.writeShingles.applyRate ?? 0),
     ),
   ];
+  if (f.multiFlag) {
+    const v5 = '4.x client (version 5, 144-byte replies)';
+    rows.push(
+      mkRow(`CHECK plain, ${v5}`, f.multiFlag.checkPlain, null, ratio(f.multiFlag.checkPlain.rps, f.checkPlain.rps) + ' of the 3.x-client rate'),
+      mkRow(`CHECK 32 shingles, ${v5}`, f.multiFlag.checkShingles, null, ratio(f.multiFlag.checkShingles.rps, f.checkShingles.rps) + ' of the 3.x-client rate'),
+      mkRow(`WRITE plain, ${v5}`, f.multiFlag.writePlain, null, ratio(f.multiFlag.writePlain.rps, f.writePlain.rps) + ' of the 3.x-client rate'),
+      mkRow(`WRITE 32 shingles, ${v5}`, f.multiFlag.writeShingles, null, ratio(f.multiFlag.writeShingles.rps, f.writeShingles.rps) + ' of the 3.x-client rate'),
+    );
+  }
   const noFsync = 'no fsync per commit';
   if (f.writePlainNormal) rows.push(mkRow('WRITE plain, durability normal', f.writePlainNormal, null, noFsync));
   if (f.writeShinglesNormal) rows.push(mkRow('WRITE 32 shingles, durability normal', f.writeShinglesNormal, null, noFsync));

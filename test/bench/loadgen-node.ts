@@ -57,6 +57,8 @@ function main(): void {
   const timeoutNs = BigInt(Math.round(Number(a['timeout-ms'] ?? 1000) * 1e6));
   const unique = a['unique-seed'] !== undefined;
   const seed = BigInt(a['unique-seed'] ?? 0);
+  const version = a.version === undefined ? null : Number(a.version);
+  const replyBytes = version !== null && ((version & 0x0f) >= 5 || (version & 0x10) !== 0) ? 144 : 96;
   const requests = loadRequests(a.requests);
   const now = (): bigint => process.hrtime.bigint();
 
@@ -97,6 +99,7 @@ function main(): void {
     generation[slot] = (generation[slot] + 1) & 0xffff;
     const tag = ((generation[slot] << SLOT_BITS) | slot) >>> 0;
     buf.writeUInt32LE(tag, 8);
+    if (version !== null) buf[0] = version;
     if (unique) {
       buf.writeBigUInt64LE(splitmix64(seed * 0x100000001b3n + BigInt(seq)) & ((1n << 64n) - 1n), 12);
       if (buf[2] !== 0 && buf.length >= 332) {
@@ -162,7 +165,7 @@ function main(): void {
       st.stray++;
       return;
     }
-    if (reply.length !== 96) st.badLength++;
+    if (reply.length !== replyBytes) st.badLength++;
     else if (e.recorded) {
       st.replies++;
       lat.push(Number(t - e.sent));

@@ -7,7 +7,7 @@
  *
  *   loadgen --port P --requests FILE [--host 127.0.0.1] [--mode closed|open] [--inflight 64] [--rate R]
  *           [--duration S] [--warmup S] [--count N] [--warmup-count N] [--timeout-ms 1000]
- *           [--unique-seed SEED]
+ *           [--unique-seed SEED] [--version V]
  *
  * FILE: "FZLG", u32 LE record count, then per record: u16 LE length, u8 expectation, u8 0, the datagram. The tag
  * field (bytes 8..11) is overwritten per send: low 16 bits = slot, high 16 bits = generation, so a late reply to a
@@ -15,6 +15,8 @@
  * Expectations: 0 miss, 1 exact hit, 2 shingle-only hit, 3 update acknowledged, 255 not checked.
  * --unique-seed: every send gets a fresh digest (bytes 12..19) and, when the datagram has a shingle block, 32 fresh
  * shingles, derived from (seed, sequence number): WRITEs that are all inserts, without a file of every datagram.
+ * --version: the version byte every request is sent with (default: as in FILE, 4). With 0x14 or 5, a 4.x client's,
+ * replies are the 144-byte multi-flag form.
  * No retransmits: a request without a reply after --timeout-ms is lost.
  */
 #define _GNU_SOURCE
@@ -36,6 +38,7 @@
 #define RING_SIZE (1u << 22)
 #define BATCH 64
 #define REPLY_BYTES 96
+#define MULTI_FLAG_REPLY_BYTES 144
 #define MAX_DGRAM 1024
 
 enum { EXPECT_MISS = 0, EXPECT_EXACT = 1, EXPECT_FUZZY = 2, EXPECT_ACK = 3, EXPECT_ANY = 255 };
@@ -180,10 +183,10 @@ static void classify(const struct slot *s, const uint8_t *reply) {
 
 static struct {
   const char *host, *path;
-  int port, inflight, open_loop, unique;
+  int port, inflight, open_loop, unique, version, reply_bytes;
   double rate, duration, warmup, timeout_ms;
   uint64_t count, warmup_count, unique_seed;
-} cfg = {.host = "127.0.0.1", .inflight = 64, .timeout_ms = 1000};
+} cfg = {.host = "127.0.0.1", .inflight = 64, .timeout_ms = 1000, .version = -1, .reply_bytes = REPLY_BYTES};
 
 static int sock;
 static uint64_t start_ns, measure_start_ns, send_end_ns, total_to_send, timeout_ns;
@@ -248,6 +251,7 @@ static int prepare(void) {
   uint16_t gen = ++generation[sidx];
   s->tag = ((uint32_t)gen << SLOT_BITS) | sidx;
   memcpy(s->buf + 8, &s->tag, 4);
+  if (cfg.version >= 0) s->buf[0] = (uint8_t)cfg.version;
   if (cfg.unique) {
     uint64_t d = splitmix64(cfg.unique_seed * 0x100000001b3ull + seq);
     memcpy(s->buf + 12, &d, 8);
@@ -305,12 +309,15 @@ static void parse_args(int argc, char **argv) {
     else if (!strcmp(a, "--warmup-count")) cfg.warmup_count = strtoull(v, NULL, 10);
     else if (!strcmp(a, "--timeout-ms")) cfg.timeout_ms = atof(v);
     else if (!strcmp(a, "--unique-seed")) cfg.unique_seed = strtoull(v, NULL, 10), cfg.unique = 1;
+    else if (!strcmp(a, "--version")) cfg.version = (int)strtol(v, NULL, 0);
     else {
       fprintf(stderr, "loadgen: unknown option %s\n", a);
       exit(2);
     }
   }
   cfg.open_loop = !strcmp(mode, "open");
+  if (cfg.version >= 0 && ((cfg.version & 0x0f) >= 5 || (cfg.version & 0x10)))
+    cfg.reply_bytes = MULTI_FLAG_REPLY_BYTES;
   if (!cfg.path || !cfg.port || (cfg.open_loop && cfg.rate <= 0) ||
       (!cfg.open_loop && (cfg.inflight < 1 || cfg.inflight > 4096)) || (cfg.duration <= 0 && cfg.count == 0)) {
     fprintf(stderr, "loadgen: need --port, --requests, --duration or --count, and --rate for --mode open\n");
@@ -361,7 +368,7 @@ static void receive_replies(void) {
         st.stray++;
         continue;
       }
-      if (len != REPLY_BYTES) {
+      if (len != cfg.reply_bytes) {
         st.bad_len++;
       } else if (s->recorded) {
         st.replies++;

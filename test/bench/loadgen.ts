@@ -31,6 +31,8 @@ export interface LoadgenOptions {
   timeoutMs?: number;
   /** Fresh digest and shingles per send, derived from this seed: WRITEs that are all inserts. */
   uniqueSeed?: number;
+  /** The version byte of every request (0x14 or 5: an rspamd 4.x client, answered with 144-byte replies). */
+  version?: number;
 }
 
 export interface LoadgenResult {
@@ -94,6 +96,7 @@ export function loadgenArgs(opts: LoadgenOptions): string[] {
   add('--warmup-count', opts.warmupCount);
   add('--timeout-ms', opts.timeoutMs);
   add('--unique-seed', opts.uniqueSeed);
+  add('--version', opts.version);
   return args;
 }
 

@@ -87,7 +87,15 @@ function describe(label: string, m: Measurement): string {
   );
 }
 
-export async function measureCheck(ctx: ScenarioContext, target: Target, kind: 'plain' | 'shingles'): Promise<Measurement> {
+/** The version byte of a 4.x client that has seen a multi-flag reply: its requests get 144-byte replies. */
+export const MULTI_FLAG_CLIENT = 5;
+
+export async function measureCheck(
+  ctx: ScenarioContext,
+  target: Target,
+  kind: 'plain' | 'shingles',
+  version?: number,
+): Promise<Measurement> {
   const P = UDP_PARAMS;
   const { results, cpu, busyBeforePct } = await runMeasured(ctx, target, [
     {
@@ -98,14 +106,15 @@ export async function measureCheck(ctx: ScenarioContext, target: Target, kind: '
       warmupS: P.checkWarmupS,
       durationS: P.checkDurationS,
       timeoutMs: P.timeoutMs,
+      version,
     },
   ]);
   const m = { ...keep(results[0]), cpu, busyBeforePct };
-  ctx.log(describe(`${target.name} check-${kind}`, m));
+  ctx.log(describe(`${target.name} check-${kind}${version === undefined ? '' : ` v${version}`}`, m));
   return m;
 }
 
-function writeOptions(ctx: ScenarioContext, port: number, kind: 'plain' | 'shingles', seed: number): LoadgenOptions {
+function writeOptions(ctx: ScenarioContext, port: number, kind: 'plain' | 'shingles', seed: number, version?: number): LoadgenOptions {
   const P = UDP_PARAMS;
   return {
     port,
@@ -117,6 +126,7 @@ function writeOptions(ctx: ScenarioContext, port: number, kind: 'plain' | 'shing
     durationS: P.writeMaxS,
     timeoutMs: P.timeoutMs,
     uniqueSeed: seed,
+    version,
   };
 }
 
@@ -132,8 +142,9 @@ export async function measureFuzzydWrite(
   target: Target,
   kind: 'plain' | 'shingles',
   seed: number,
+  version?: number,
 ): Promise<WriteMeasurement> {
-  const { results, cpu, busyBeforePct } = await runMeasured(ctx, target, [writeOptions(ctx, target.port, kind, seed)]);
+  const { results, cpu, busyBeforePct } = await runMeasured(ctx, target, [writeOptions(ctx, target.port, kind, seed, version)]);
   const r = results[0];
   const visibleAtAck = (await probe(target.port, r.lastDigest)) === 1;
   const m: WriteMeasurement = { ...keep(r), cpu, busyBeforePct, visibleAtAck, queued: r.sent };
@@ -144,7 +155,8 @@ export async function measureFuzzydWrite(
     m.journalApplyMs = Math.round(performance.now() - started);
   }
   const applied = m.journalApplyMs !== undefined ? `; journal applied to rspamd's tables ${(m.journalApplyMs / 1000).toFixed(1)} s later` : '';
-  ctx.log(`${describe(`${target.name} write-${kind}`, m)}  visible at ack: ${m.visibleAtAck}${applied}`);
+  const label = `${target.name} write-${kind}${version === undefined ? '' : ` v${version}`}`;
+  ctx.log(`${describe(label, m)}  visible at ack: ${m.visibleAtAck}${applied}`);
   return m;
 }
 

@@ -100,6 +100,13 @@ export interface UdpBenchResult {
     /** WRITEs with FUZZYD_DURABILITY=normal (no fsync per commit). */
     writePlainNormal?: WriteMeasurement;
     writeShinglesNormal?: WriteMeasurement;
+    /** The same scenarios from an rspamd 4.x client (version 5: multi-flag replies and WRITE rule). */
+    multiFlag?: {
+      checkPlain: Measurement;
+      checkShingles: Measurement;
+      writePlain: WriteMeasurement;
+      writeShingles: WriteMeasurement;
+    };
   };
   rspamd: {
     checkPlain: Measurement;

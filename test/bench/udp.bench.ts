@@ -31,6 +31,7 @@ import {
   measureFuzzydWrite,
   measureMixed,
   measureRspamdWrite,
+  MULTI_FLAG_CLIENT,
   type ScenarioContext,
   type Target,
 } from './udp-scenarios.js';
@@ -190,12 +191,20 @@ export async function benchUdp(opts: UdpBenchOptions = {}): Promise<UdpBenchResu
           return m;
         });
       }
+      // rspamd 3.4 cannot speak to a 4.x client; these rows compare fuzzyd with itself for 3.x clients.
+      const multiFlag = {
+        checkPlain: await measureCheck(ctx, f, 'plain', MULTI_FLAG_CLIENT),
+        checkShingles: await measureCheck(ctx, f, 'shingles', MULTI_FLAG_CLIENT),
+        writePlain: await measureFuzzydWrite(ctx, f, 'plain', 21, MULTI_FLAG_CLIENT),
+        writeShingles: await measureFuzzydWrite(ctx, f, 'shingles', 22, MULTI_FLAG_CLIENT),
+      };
       fuzzyd = {
         checkPlain: checks.fzPlain,
         checkShingles: checks.fzShingles,
         writePlain: fzWritePlain,
         writeShingles: fzWriteShingles,
         mixed: fzMixed,
+        multiFlag,
       };
       rspamd = {
         checkPlain: checks.rsPlain,
@@ -219,7 +228,7 @@ export async function benchUdp(opts: UdpBenchOptions = {}): Promise<UdpBenchResu
     const warnings: string[] = [];
     for (const [server, scenarios] of [['fuzzyd', fuzzyd], ['rspamd', rspamd]] as const) {
       for (const [name, m] of Object.entries(scenarios)) {
-        const parts = 'checks' in m ? [m.checks, m.writes] : [m];
+        const parts = 'checks' in m ? [m.checks, m.writes] : 'rps' in m ? [m] : Object.values(m);
         const bad = parts.reduce((n, p) => n + p.unexpected, 0);
         if (bad > 0) warnings.push(`${server} ${name}: ${bad} replies contradicted the expected hit/miss/ack`);
       }
