@@ -3,8 +3,8 @@
  * §11; fuzzy-storage.md §3.4):
  * - scans over TCP (3.14+), plain and encrypted, answered on the UDP port's TCP twin;
  * - encrypted scans of an outside sender carry domain, address and SENDER_FACTS (0x80): a relay that decrypts them
- *   shows they really arrive, and the storage still answers;
- * - rspamd 4.1.5's own fuzzy worker and fuzzyd on one Redis see each other's multi-flag hashes and deletions.
+ *   shows they really arrive, and the storage still answers.
+ * Multi-flag hashes shared with rspamd 4.1.5's own worker on one Redis: rspamd-redis-layout.test.ts.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { join } from 'node:path';
@@ -14,11 +14,7 @@ import { Command } from '../../shared/protocol/constants.js';
 import { decodeRequest } from '../../shared/protocol/codec.js';
 import { FuzzyCrypto, isEncrypted } from '../../shared/protocol/fuzzy-crypto.js';
 import type { FuzzyRequest } from '../../shared/protocol/types.js';
-import { FuzzyClient } from '../../shared/client/fuzzy-client.js';
-import { RedisBackend } from '../../server/src/fuzzy/redis/redis-backend.js';
-import { nearDuplicate, randomDigest, randomShingles } from '../helpers/fuzzy-data.js';
-import { startRedisServer, type TestRedis } from '../helpers/redis-server.js';
-import { type RspamdFuzzyWorker, rspamdKeypair, startRspamdFuzzyWorker } from '../helpers/rspamd-fuzzy-worker.js';
+import { rspamdKeypair } from '../helpers/rspamd-fuzzy-worker.js';
 import { generation, unavailableReason } from '../helpers/rspamd-generation.js';
 import { type RspamdScanner, startRspamdScanner } from '../helpers/rspamd-instance.js';
 import { type Keypair, type StorageUnderTest, startStorageUnderTest } from './storage-under-test.js';
@@ -163,72 +159,5 @@ describe.skipIf(skip !== null)('rspamd 4.1.5 encrypted scans carry SENDER_FACTS'
     const checks = relay.requests.filter((r) => r.cmd === Command.Check);
     expect(checks.length).toBeGreaterThan(0);
     for (const check of checks) expect(check.extensions).toEqual({});
-  });
-});
-
-describe.skipIf(skip !== null)('rspamd 4.1.5 fuzzy worker and fuzzyd on one Redis', () => {
-  let redis: TestRedis;
-  let worker: RspamdFuzzyWorker;
-  let rspamd: FuzzyClient;
-  let store: RedisBackend;
-
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    worker = await startRspamdFuzzyWorker({ generation: gen, backend: 'redis', redisUrl: redis.url, sync: '0.2s' });
-    // A 4.x client: version 0x14 asks for multi-flag replies.
-    rspamd = new FuzzyClient({ host: worker.host, port: worker.port, timeoutMs: 1000, retries: 2, version: 0x14 });
-    store = await RedisBackend.open({ url: redis.url, prefix: 'fuzzy', expireSeconds: 86_400 });
-  });
-  afterAll(async () => {
-    await rspamd?.close();
-    await store?.close();
-    await worker?.remove();
-    await redis?.stop();
-  });
-
-  it('fuzzyd serves the flags rspamd wrote, exactly and through shingles', async () => {
-    const digest = randomDigest();
-    const shingles = randomShingles();
-    expect((await rspamd.write(digest, 50, 10, shingles.toBigInts())).prob).toBe(1);
-    expect((await rspamd.write(digest, 51, 4)).prob).toBe(1);
-    await worker.sync();
-    expect(await store.check(digest, null)).toMatchObject({ prob: 1, flag: 50, value: 10, extraFlags: [{ flag: 51, value: 4 }] });
-    const near = await store.check(randomDigest(), nearDuplicate(shingles, 2));
-    expect(near).toMatchObject({ flag: 50, extraFlags: [{ flag: 51, value: 4 }] });
-    expect(near.digest.equals(digest)).toBe(true);
-  });
-
-  it('rspamd serves the flags fuzzyd wrote, with the highest value in the primary slot', async () => {
-    const digest = randomDigest();
-    const shingles = randomShingles();
-    await store.update({ kind: 'write', rule: 'multi', digest, flag: 60, value: 3, shingles });
-    await store.update({ kind: 'write', rule: 'multi', digest, flag: 61, value: 9, shingles: null });
-    const exact = await rspamd.check(digest);
-    expect(exact).toMatchObject({ prob: 1, flag: 61, value: 9, format: 144, extraFlags: [{ flag: 60, value: 3 }] });
-    const near = await rspamd.check(randomDigest(), nearDuplicate(shingles, 3).toBigInts());
-    expect(near.prob).toBeGreaterThan(0.5);
-    expect(near).toMatchObject({ flag: 61, extraFlags: [{ flag: 60, value: 3 }] });
-  });
-
-  it('adding a flag through either side keeps both; a DEL through either side removes the digest and its slots', async () => {
-    const first = randomDigest();
-    const shingles = randomShingles();
-    await store.update({ kind: 'write', rule: 'multi', digest: first, flag: 1, value: 2, shingles });
-    await rspamd.write(first, 2, 5);
-    await worker.sync();
-    expect(await store.check(first, null)).toMatchObject({ flag: 2, value: 5, extraFlags: [{ flag: 1, value: 2 }] });
-    // rspamd's DEL finds the slots through the S field fuzzyd wrote.
-    await rspamd.del(first, 1);
-    await worker.sync();
-    expect((await store.check(first, null)).prob).toBe(0);
-    expect((await store.check(randomDigest(), shingles)).prob).toBe(0);
-
-    const second = randomDigest();
-    const other = randomShingles();
-    await rspamd.write(second, 7, 1, other.toBigInts());
-    await worker.sync();
-    expect((await store.update({ kind: 'del', digest: second })).status).toBe('deleted');
-    expect((await rspamd.check(second)).prob).toBe(0);
-    expect((await rspamd.check(randomDigest(), other.toBigInts())).prob).toBe(0);
   });
 });
