@@ -22,7 +22,7 @@ export interface CliOptions {
   key?: string;
   timeoutMs: number;
   retries: number;
-  version: 3 | 4;
+  version: number;
 }
 
 export interface ParsedCli {
@@ -38,7 +38,7 @@ commands:
                                                store a digest (weight defaults to 1, as rspamc's)
   del <hexdigest> [--flag N]                   delete a digest (any flag)
   stat                                         number of stored hashes
-  ping [value]                                 round trip (fuzzyd and rspamd >= 3.10 only)
+  ping [value]                                 round trip (fuzzyd and rspamd >= 3.8 only)
 
 options:
   -s, --server host:port   default 127.0.0.1:11335; IPv6 as [::1]:11335
@@ -48,11 +48,11 @@ options:
   -k, --key PUBKEY         server public key (zbase32 or hex): encrypt requests
   -t, --timeout MS         per attempt, default 1000
       --retries N          retransmissions, default 2
-      --proto 3|4          protocol version, default 4
+      --proto 3|4|5        protocol version, default 4; 5 asks for rspamd 4.x's multi-flag replies
       --json               machine-readable output
   -h, --help
 
-exit codes: 0 answered, 1 bad input, 2 no answer, 3 the server refused (401/403/error value)`;
+exit codes: 0 answered, 1 bad input, 2 no answer, 3 the server refused (401/403/415/503/error value)`;
 
 const OPTIONS = {
   server: { type: 'string', short: 's' },
@@ -91,7 +91,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedCli {
     key: v.key,
     timeoutMs: v.timeout === undefined ? 1000 : parseInteger('--timeout', v.timeout, 1, 600_000),
     retries: v.retries === undefined ? 2 : parseInteger('--retries', v.retries, 0, 100),
-    version: v.proto === undefined ? 4 : (parseInteger('--proto', v.proto, 3, 4) as 3 | 4),
+    version: v.proto === undefined ? 4 : parseInteger('--proto', v.proto, 3, 5),
   };
   if (v.help || pos.length === 0) return { command: { kind: 'help' }, options };
 

@@ -5,10 +5,15 @@ import type { CliCommand } from './cli-args.js';
 
 export type Verdict = 'hit' | 'miss' | 'ok' | 'refused' | 'skipped' | 'failed';
 
-/** rspamd's client reading (§10): prob > 0.5 is a hit for CHECK and success for everything else; 403/401 are errors. */
+const REFUSALS: ReadonlySet<number> = new Set([ReplyCode.Forbidden, ReplyCode.EncryptionRequired, ReplyCode.Refused]);
+
+/**
+ * rspamd's client reading (§10): prob > 0.5 is a hit for CHECK and success for everything else; 401 and the refusal
+ * codes (403, and since 3.10 415 and 503) with prob 0 are errors.
+ */
 export function verdictOf(kind: CliCommand['kind'], reply: DecodedReply): Verdict {
-  if (reply.value === ReplyCode.Forbidden) return 'refused';
-  if (reply.value === ReplyCode.Skipped) return 'skipped';
+  if (reply.prob <= 0.5 && REFUSALS.has(reply.value)) return 'refused';
+  if (reply.prob <= 0.5 && reply.value === ReplyCode.Skipped) return 'skipped';
   if (kind === 'check') return reply.prob > 0.5 ? 'hit' : 'miss';
   if (kind === 'ping') return 'ok';
   return reply.prob > 0.5 ? 'ok' : 'failed';
@@ -25,7 +30,7 @@ export function formatHuman(cmd: Exclude<CliCommand, { kind: 'help' }>, reply: D
   const v = verdictOf(cmd.kind, reply);
   const prob = reply.prob.toFixed(2);
   const subject = 'digest' in cmd ? `${cmd.kind} ${short(cmd.digest)}` : cmd.kind;
-  if (v === 'refused') return `${subject}: refused (403)`;
+  if (v === 'refused') return `${subject}: refused (${reply.value})`;
   if (v === 'skipped') return `${subject}: skipped (401)`;
   if (v === 'failed') return `${subject}: failed value=${reply.value} prob=${prob}`;
   switch (cmd.kind) {
@@ -34,14 +39,15 @@ export function formatHuman(cmd: Exclude<CliCommand, { kind: 'help' }>, reply: D
       const replyHex = reply.digest.toString('hex');
       // A stored digest other than ours means a shingle (fuzzy) match, which is how rspamd tells the two apart (§5.3).
       const fuzzy = reply.extended && replyHex !== cmd.digest ? ` matched=${short(replyHex)}` : '';
-      return `${subject}: hit flag=${reply.flag} value=${reply.value} prob=${prob}${fuzzy}`;
+      const extra = reply.extraFlags.map((f) => ` +flag=${f.flag} value=${f.value}`).join('');
+      return `${subject}: hit flag=${reply.flag} value=${reply.value}${extra} prob=${prob}${fuzzy}`;
     }
     case 'add':
       return `${subject}: ok flag=${cmd.flag} weight=${cmd.weight}`;
     case 'del':
       return `${subject}: ok`;
     case 'stat':
-      return `stat: ${reply.flag} hashes`;
+      return `stat: ${statCount(reply)} hashes`;
     case 'ping':
       return `ping: ok value=${reply.value} time=${rttMs.toFixed(1)}ms`;
   }
@@ -58,7 +64,7 @@ export function formatJson(
     server,
     ...('digest' in cmd ? { digest: cmd.digest } : {}),
     result: verdictOf(cmd.kind, reply),
-    ...(cmd.kind === 'stat' ? { count: reply.flag } : {}),
+    ...(cmd.kind === 'stat' ? { count: statCount(reply) } : {}),
     reply: {
       value: reply.value,
       flag: reply.flag,
@@ -67,10 +73,17 @@ export function formatJson(
       digest: reply.extended ? reply.digest.toString('hex') : null,
       ts: reply.ts,
       extended: reply.extended,
+      extraFlags: reply.extraFlags,
+      matched: reply.matched,
     },
     rttMs: Math.round(rttMs * 1000) / 1000,
   };
   return toJson(out);
+}
+
+/** rspamd ≥ 3.8 splits STAT's 64-bit count: the high half in `value`, the low half in `flag` (§5.4). */
+function statCount(reply: DecodedReply): number {
+  return (reply.value >>> 0) * 0x1_0000_0000 + reply.flag;
 }
 
 /** JSON with bigints written as decimal strings (shingles do not fit a JSON number). */

@@ -50,6 +50,28 @@ describe('fuzzyd-cli', () => {
     expect(skipped).toMatchObject({ code: EXIT_REFUSED, out: ['add 3cb8fb89..: skipped (401)'] });
   });
 
+  it('--proto 5 asks for rspamd 4.x replies and shows every flag of a hit', async () => {
+    const r = await run(['check', D, '--proto', '5'], (g) => [
+      answer(g.req!, { value: 10, flag: 50, prob: 1, extraFlags: [{ flag: 51, value: 4 }], matched: true }),
+    ]);
+    expect(r.server!.received[0].req!.version).toBe(5);
+    expect(r).toMatchObject({ code: EXIT_OK, out: ['check 3cb8fb89..: hit flag=50 value=10 +flag=51 value=4 prob=1.00'] });
+    const json = JSON.parse((await run(['check', D, '--proto', '5', '--json'], (g) => [answer(g.req!, { value: 1, flag: 2, prob: 1, extraFlags: [{ flag: 3, value: 1 }] })])).out[0]);
+    expect(json.reply).toMatchObject({ extraFlags: [{ flag: 3, value: 1 }] });
+  });
+
+  it('exits 3 for rspamd 3.10+ refusals too (503 refused write, 415 plaintext under encrypted_only)', async () => {
+    for (const value of [503, 415]) {
+      const r = await run(['add', D, '--flag', '1'], (g) => [answer(g.req!, { value, prob: 0 })]);
+      expect(r).toMatchObject({ code: EXIT_REFUSED, out: [`add 3cb8fb89..: refused (${value})`] });
+    }
+  });
+
+  it('stat adds the high half of a 64-bit count (rspamd ≥ 3.8 puts it in value)', async () => {
+    const r = await run(['stat'], (g) => [answer(g.req!, { value: 1, flag: 5 })]);
+    expect(r.out).toEqual([`stat: ${2 ** 32 + 5} hashes`]);
+  });
+
   it('stat prints the count from flag; --json carries it and the reply fields', async () => {
     const human = await run(['stat'], (g) => [answer(g.req!, { flag: 2 })]);
     expect(human.out).toEqual(['stat: 2 hashes']);
