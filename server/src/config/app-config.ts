@@ -72,7 +72,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dbPath: pick('FUZZYD_DB', 'database') ?? './data/fuzzy.db',
     allowUpdate: parseNetworkList(pick('FUZZYD_ALLOW_UPDATE', 'allow_update') ?? '127.0.0.1,::1', 'FUZZYD_ALLOW_UPDATE'),
     blocked: parseNetworkList(pick('FUZZYD_BLOCKED', 'blocked'), 'FUZZYD_BLOCKED'),
-    expireSeconds: parseDurationSeconds(pick('FUZZYD_EXPIRE', 'expire') ?? DEFAULT_EXPIRE, 'FUZZYD_EXPIRE'),
+    expireSeconds: parseExpire(pick('FUZZYD_EXPIRE', 'expire') ?? DEFAULT_EXPIRE),
     skipHashesFile: pick('FUZZYD_SKIP_HASHES', 'skip_hashes') ?? null,
     redisUrl: pick('FUZZYD_REDIS_URL', 'redis') ?? null,
     redisPrefix: pick('FUZZYD_REDIS_PREFIX', 'prefix') ?? 'fuzzy',
@@ -114,6 +114,23 @@ function parseBool(text: string | undefined, name: string): boolean {
   if (/^(1|true|yes|on)$/i.test(text)) return true;
   if (/^(0|false|no|off)$/i.test(text)) return false;
   throw new Error(`${name}: '${text}' is not a boolean (true/false)`);
+}
+
+/**
+ * Hashes die `expire` after their last write, and the purge deletes them for good: an expire of 0, or a number meant
+ * as days but read as seconds, would empty the store within a minute. Shorter than this is refused.
+ */
+export const MIN_EXPIRE_SECONDS = 3600;
+
+function parseExpire(text: string): number {
+  const seconds = parseDurationSeconds(text, 'FUZZYD_EXPIRE');
+  if (!(seconds >= MIN_EXPIRE_SECONDS)) {
+    throw new Error(
+      `FUZZYD_EXPIRE (expire): '${text}' is ${seconds} s; hashes expiring that soon would be purged from the store, ` +
+        `so at least ${MIN_EXPIRE_SECONDS} s (1h) is required (rspamd's default is 2d)`,
+    );
+  }
+  return seconds;
 }
 
 function parseTcpTimeout(text: string): number {

@@ -1,6 +1,7 @@
-import { BlockList, isIP } from 'node:net';
+import { BlockList } from 'node:net';
+import { formatIpv4, formatIpv6, parseIp } from '../../../shared/protocol/ip-bytes.js';
 
-/** One entry of an allow/block map: an address or CIDR as the admin wrote it, normalised. */
+/** One entry of an allow/block map: an address or CIDR, normalised to its network address (`10.0.0.5/8` → `10.0.0.0/8`). */
 export interface NetworkEntry {
   cidr: string;
   family: 4 | 6;
@@ -17,15 +18,19 @@ export class InvalidNetworkError extends Error {}
 export function parseNetwork(text: string): NetworkEntry[] {
   const trimmed = text.trim();
   if (trimmed === 'localhost') return [...parseNetwork('127.0.0.1'), ...parseNetwork('::1')];
-  const [address, prefixText, extra] = trimmed.split('/');
-  const family = isIP(address);
-  if (family === 0 || extra !== undefined) throw new InvalidNetworkError(`'${text}' is not an IP address or CIDR`);
-  const maxPrefix = family === 4 ? 32 : 128;
+  const [addressText, prefixText, extra] = trimmed.split('/');
+  const ip = addressText.includes('%') ? null : parseIp(addressText);
+  if (!ip || extra !== undefined) throw new InvalidNetworkError(`'${text}' is not an IP address or CIDR`);
+  const maxPrefix = ip.family === 4 ? 32 : 128;
   const prefix = prefixText === undefined ? maxPrefix : Number(prefixText);
   if (prefixText !== undefined && (!/^\d{1,3}$/.test(prefixText) || prefix > maxPrefix)) {
     throw new InvalidNetworkError(`'${text}' has an invalid prefix length (0..${maxPrefix})`);
   }
-  return [{ cidr: `${address}/${prefix}`, family: family as 4 | 6, address, prefix }];
+  // Host bits are cleared, so the list shows exactly what an entry grants and `10.0.0.5/8` equals `10.0.0.0/8`.
+  const bytes = Buffer.from(ip.bytes);
+  for (let bit = prefix; bit < bytes.length * 8; bit++) bytes[bit >> 3] &= ~(0x80 >> (bit & 7));
+  const address = ip.family === 4 ? formatIpv4(bytes, 0) : formatIpv6(bytes, 0);
+  return [{ cidr: `${address}/${prefix}`, family: ip.family, address, prefix }];
 }
 
 export function parseNetworkList(text: string | undefined, name: string): NetworkEntry[] {
@@ -53,12 +58,18 @@ const MEMO_LIMIT = 4096;
  * fuzzyd are few, so nearly every check is one Map lookup.
  */
 export class NetworkList {
-  private readonly blockList = new BlockList();
+  /**
+   * One BlockList per family: Node's BlockList matches IPv4 addresses against IPv6 subnets too (`::/0` or
+   * `2001:db8::/0` admitted every IPv4 writer), so an IPv6 entry must never see an IPv4 source.
+   */
+  private readonly v4 = new BlockList();
+  private readonly v6 = new BlockList();
   private readonly memo = new Map<string, boolean>();
 
   constructor(readonly entries: readonly NetworkEntry[]) {
     for (const e of entries) {
-      this.blockList.addSubnet(e.address, e.prefix, e.family === 4 ? 'ipv4' : 'ipv6');
+      if (e.family === 4) this.v4.addSubnet(e.address, e.prefix, 'ipv4');
+      else this.v6.addSubnet(e.address, e.prefix, 'ipv6');
     }
   }
 
@@ -78,9 +89,10 @@ export class NetworkList {
   }
 
   private lookup(address: string): boolean {
-    // Dual-stack sockets report IPv4 peers as ::ffff:a.b.c.d; match them against the IPv4 entries.
+    // Dual-stack sockets report IPv4 peers as ::ffff:a.b.c.d: they match the IPv4 entries, and IPv6 entries only when
+    // those are written for mapped addresses (::ffff:0:0/96 and the like).
     const mapped = MAPPED_V4.exec(address);
-    if (mapped) return this.blockList.check(mapped[1], 'ipv4') || this.blockList.check(address, 'ipv6');
-    return this.blockList.check(address, address.includes(':') ? 'ipv6' : 'ipv4');
+    if (mapped) return this.v4.check(mapped[1], 'ipv4') || this.v6.check(address, 'ipv6');
+    return address.includes(':') ? this.v6.check(address, 'ipv6') : this.v4.check(address, 'ipv4');
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NetworkList, parseNetworkList } from '../../../server/src/udp/network-list.js';
+import { NetworkList, parseNetwork, parseNetworkList } from '../../../server/src/udp/network-list.js';
 
 describe('NetworkList', () => {
   const list = new NetworkList(parseNetworkList('10.0.0.0/8,192.168.1.7,2001:db8::/32,localhost', 'test'));
@@ -32,7 +32,39 @@ describe('NetworkList', () => {
     expect(list.contains('172.16.0.0')).toBe(false);
   });
 
+  it('IPv6 entries never match IPv4 sources, however broad (`::/0`, `2001:db8::/0`)', () => {
+    for (const cidr of ['::/0', '2001:db8::/0']) {
+      const v6 = new NetworkList(parseNetworkList(cidr, 'test'));
+      expect(v6.contains('10.1.2.3')).toBe(false);
+      expect(v6.contains('2001:db8::5')).toBe(true);
+    }
+    expect(new NetworkList(parseNetworkList('0.0.0.0/0', 'test')).contains('2001:db8::5')).toBe(false);
+  });
+
+  it('an IPv6 entry for mapped addresses matches IPv4 peers of a dual-stack socket only as written', () => {
+    const mapped = new NetworkList(parseNetworkList('::ffff:10.0.0.0/104', 'test'));
+    expect(mapped.contains('::ffff:10.9.9.9')).toBe(true);
+    expect(mapped.contains('10.9.9.9')).toBe(false);
+  });
+
   it('an empty list contains nothing', () => {
     expect(new NetworkList([]).contains('127.0.0.1')).toBe(false);
+  });
+});
+
+describe('parseNetwork', () => {
+  it.each([
+    ['10.0.0.5/8', '10.0.0.0/8'],
+    ['192.168.1.77/24', '192.168.1.0/24'],
+    ['10.0.0.5', '10.0.0.5/32'],
+    ['2001:db8::1/32', '2001:db8::/32'],
+    ['2001:db8:abcd:1234::9/52', '2001:db8:abcd:1000::/52'],
+    ['::1', '::1/128'],
+  ])('normalises %s to its network %s', (text, cidr) => {
+    expect(parseNetwork(text).map((e) => e.cidr)).toEqual([cidr]);
+  });
+
+  it('refuses what is not an address or CIDR', () => {
+    for (const text of ['10.0.0.0/33', '::/129', 'example.com', '10.0.0.0/8/1', 'fe80::1%eth0']) expect(() => parseNetwork(text)).toThrow();
   });
 });
