@@ -42,6 +42,19 @@ describe('allow-update over the API, honoured by the UDP plane at once', () => {
     expect(api.fuzzyd.runtime.backend.get(digest)).toMatchObject({ value: 10 });
   });
 
+  it('stores a CIDR as its network, so the list shows what it grants and the same network cannot be added twice', async () => {
+    const { api } = await start();
+    expect(await add(api, 'allow-update', { cidr: '10.0.0.5/8' })).toMatchObject({ cidr: '10.0.0.0/8' });
+    const again = await api.request('POST', '/api/v1/allow-update', { body: { cidr: '10.0.0.0/8' } });
+    expect(again.statusCode).toBe(409);
+  });
+
+  it('an IPv6 entry, however broad, does not let IPv4 sources write', async () => {
+    const { api, udp } = await start();
+    await add(api, 'allow-update', { cidr: '::/0' });
+    expect((await udp.write(randomBytes(64), 1, 10)).value).toBe(403);
+  });
+
   it('lists configuration entries read-only before API entries; they cannot be deleted', async () => {
     const { api } = await start();
     await add(api, 'allow-update', { cidr: '2001:db8::/32' });
