@@ -14,12 +14,26 @@ const { dbPath, durability } = workerData as { dbPath: string; durability: Durab
 // CHECK latency matters more than how soon a WRITE is acknowledged: under CPU contention the event loop goes first.
 const WRITER_NICE = 5;
 lowerThreadPriority(WRITER_NICE);
-const db = openFuzzyDatabase(dbPath, { durability });
-const writer = new SqliteWriter(db, durability);
-// Work a crash left queued is finished before anything reads the file (the index is built from it).
-writer.drainJournal();
-writer.drainPendingShingles();
 const port = parentPort!;
+/**
+ * Opens the file and finishes the work a crash left queued, before anything reads it (the index is built from it).
+ * A failure here (read-only directory, unreadable or corrupt file) is sent as text: better-sqlite3's SqliteError does
+ * not survive the thread boundary with its message, and the operator must see it.
+ */
+function openWriter(): { db: ReturnType<typeof openFuzzyDatabase>; writer: SqliteWriter } {
+  try {
+    const db = openFuzzyDatabase(dbPath, { durability });
+    const writer = new SqliteWriter(db, durability);
+    writer.drainJournal();
+    writer.drainPendingShingles();
+    return { db, writer };
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    port.postMessage({ type: 'unavailable', message: `${dbPath}: ${e.message}${e.code ? ` (${e.code})` : ''}` } satisfies WriterResponse);
+    process.exit(1);
+  }
+}
+const { db, writer } = openWriter();
 
 /**
  * Background work, in slices short enough not to delay the next acknowledgement much: first applying the journal to

@@ -33,6 +33,8 @@ export interface WriterBacklog {
 
 export type WriterResponse =
   | { type: 'ready' }
+  /** The thread could not open the file; it exits after this. */
+  | { type: 'unavailable'; message: string }
   | { type: 'done'; id: number; results: PackedResults }
   | { type: 'backlog'; id: number; backlog: WriterBacklog }
   | { type: 'failed'; id: number; message: string };

@@ -5,7 +5,7 @@ import type { WriterBacklog, WriterRequest, WriterResponse, WriterResult } from 
 import { unpackResults } from './writer-result-codec.js';
 
 type Outgoing = WriterRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
-type Answer = Exclude<WriterResponse, { type: 'ready' } | { type: 'failed' }>;
+type Answer = Exclude<WriterResponse, { type: 'ready' } | { type: 'failed' } | { type: 'unavailable' }>;
 
 /** Main-thread handle on the SQLite writer thread: request/response by id, answered in the order sent. */
 export class WriterThread {
@@ -17,7 +17,7 @@ export class WriterThread {
   private constructor(worker: Worker) {
     this.worker = worker;
     worker.on('message', (msg: WriterResponse) => {
-      if (msg.type === 'ready') return;
+      if (msg.type === 'ready' || msg.type === 'unavailable') return;
       const w = this.waiting.get(msg.id);
       this.waiting.delete(msg.id);
       if (msg.type === 'failed') w?.reject(new Error(`SQLite commit failed: ${msg.message}`));
@@ -35,10 +35,14 @@ export class WriterThread {
       workerData: { dbPath, durability },
     });
     return new Promise((resolve, reject) => {
-      worker.once('error', reject);
+      const failed = (err: unknown): void => reject(new Error(`cannot open the SQLite store: ${describe(err)}`));
+      worker.once('error', failed);
+      worker.once('exit', (code) => failed(`the writer thread exited (code ${code}) before it was ready`));
       worker.once('message', (msg: WriterResponse) => {
-        if (msg.type !== 'ready') return reject(new Error('SQLite writer thread did not start'));
-        worker.off('error', reject);
+        if (msg.type === 'unavailable') return failed(msg.message);
+        if (msg.type !== 'ready') return failed('the writer thread did not start');
+        worker.off('error', failed);
+        worker.removeAllListeners('exit');
         const thread = new WriterThread(worker);
         // A failure after start-up is reported through the pending requests ('exit').
         worker.on('error', () => {});
@@ -75,4 +79,10 @@ export class WriterThread {
     await this.request({ type: 'close' }).catch(() => undefined);
     await this.worker.terminate();
   }
+}
+
+function describe(err: unknown): string {
+  if (typeof err === 'string') return err;
+  if (err instanceof Error && err.message) return err.message;
+  return String(err);
 }
