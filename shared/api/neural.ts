@@ -1,6 +1,6 @@
 /**
  * Payloads of the neural part of the admin API (`/api/v1/neural`), shared by the server, the dashboard and the tests.
- * Plain types only. Vocabulary as in shared/spec/neural.md: a rule × settings pair ("set") owns a sorted set of
+ * Plain types only. Vocabulary as in docs/spec/neural.md: a rule × settings pair ("set") owns a sorted set of
  * profiles; each profile names one ANN version and its Redis hash; the current profile collects the vectors that
  * train the next version.
  */

@@ -1,7 +1,7 @@
 /**
  * rspamd 3.4's own fuzzy storage worker, as a reference peer: it writes a `fuzzy.db` fuzzyd must read, serves a file
  * fuzzyd wrote, and is the baseline for the benchmark. The config holds only options, logging and worker "fuzzy"
- * (shared/spec/running-rspamd.md, fuzzy-storage.md §5).
+ * (docs/spec/running-rspamd.md, fuzzy-storage.md §5).
  */
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';

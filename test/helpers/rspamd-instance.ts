@@ -1,6 +1,6 @@
 /**
  * A real rspamd 3.4 scanner + controller for interop tests, whose fuzzy_check plugin talks to one storage of our
- * choosing (fuzzyd, or rspamd's own fuzzy worker). See shared/spec/running-rspamd.md.
+ * choosing (fuzzyd, or rspamd's own fuzzy worker). See docs/spec/running-rspamd.md.
  *
  * The first half of this file is the process plumbing shared with rspamd-fuzzy-worker.ts: a private directory owned by
  * the rspamd user, `rspamd -f` in its own process group, and a stop that leaves no worker behind.

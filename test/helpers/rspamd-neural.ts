@@ -1,6 +1,6 @@
 /**
  * A real rspamd 3.4 with only its neural and settings plugins, for interop tests of fuzzyd's neural manager. Follows
- * shared/spec/neural-notes.md §2: a private plugins dir holding symlinks to neural.lua and settings.lua only, a Lua
+ * docs/spec/neural-notes.md §2: a private plugins dir holding symlinks to neural.lua and settings.lua only, a Lua
  * file of our own registering SPAM_SYMBOL1..14 (score 5) and HAM_SYMBOL1..14 (score −3), a complete config of our
  * own, and `rspamd -f` as the `_rspamd` user (or --insecure). Scans choose the symbols that fire with a per-request
  * `Settings` header.

@@ -9,7 +9,7 @@ import { startRedisServer, type TestRedis } from '../../helpers/redis-server.js'
 import { type NeuralRspamd, rspamdNeuralAvailable, startNeuralRspamd } from '../../helpers/rspamd-neural.js';
 
 /**
- * fuzzyd trains rspamd's network (shared/spec/neural.md §15) and real rspamd 3.4 loads and uses it. rspamd collects
+ * fuzzyd trains rspamd's network (docs/spec/neural.md §15) and real rspamd 3.4 loads and uses it. rspamd collects
  * vectors itself (autotrain with score thresholds, as upstream's own tests do) but never trains: its max_trains is
  * far away, while fuzzyd's configuration of the same rule uses a small one and trains on demand.
  */

@@ -1,4 +1,4 @@
-/** Datagrams quoted in shared/spec/fuzzy-protocol.md, as hex (copied from the spec's hex dumps). */
+/** Datagrams quoted in docs/spec/fuzzy-protocol.md, as hex (copied from the spec's hex dumps). */
 
 /** §9.5: encrypted STAT request from a 3.4 controller (160 bytes) */
 export const ENCRYPTED_STAT_REQUEST = Buffer.from(

@@ -33,7 +33,7 @@ const SetParams = (): MethodDecorator =>
     ApiParam({ name: 'settings', description: 'Settings element name; `default` for messages without settings id' }),
   );
 
-/** rspamd's neural plugin state in Redis (shared/spec/neural.md), and fuzzyd's trainings of it. */
+/** rspamd's neural plugin state in Redis (docs/spec/neural.md), and fuzzyd's trainings of it. */
 @ApiTags('neural')
 @Controller(`${API_V1}/neural`)
 @UseInterceptors(NeuralErrorInterceptor)
