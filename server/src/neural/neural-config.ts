@@ -101,7 +101,8 @@ export function parseNeuralConfig(input: unknown = {}): NeuralConfig {
   const maxProfiles =
     obj.max_profiles === undefined ? NEURAL_DEFAULTS.max_profiles : integer(obj.max_profiles, 'max_profiles', 1);
 
-  const rules: Record<string, NeuralRuleConfig> = {};
+  // Keyed by names that come from requests too: without a prototype, `__proto__` or `constructor` is just a name.
+  const rules: Record<string, NeuralRuleConfig> = Object.create(null);
   if (legacy) {
     const ruleObj: Obj = {};
     for (const [k, v] of Object.entries(obj)) if (!MODULE_KEYS.has(k) || k === 'prefix') ruleObj[k] = v;
@@ -177,8 +178,8 @@ function parseSettings(obj: Obj, path: string, staticNames: string[]): string[] 
 }
 
 function parseSymbols(value: unknown, path: string): Record<string, string[]> {
-  if (value === undefined) return {};
-  const out: Record<string, string[]> = {};
+  if (value === undefined) return Object.create(null);
+  const out: Record<string, string[]> = Object.create(null);
   for (const [settings, list] of Object.entries(asObject(value, path))) {
     // rspamd accepts a list, or a map whose keys are the symbols (§4.3).
     const where = `${path}.${settings}`;

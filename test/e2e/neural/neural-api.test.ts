@@ -332,6 +332,14 @@ describe('neural REST API with a real Redis', () => {
     expect((await call('GET', '/jobs/00000000-0000-0000-0000-000000000000')).statusCode).toBe(404);
   });
 
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('treats a rule or settings named %s as any unknown name (404, not 500)', async (name) => {
+    const train = await call('POST', `/rules/${name}/settings/default/train`);
+    expect(train.statusCode).toBe(404);
+    expect(train.json().detail).toContain(`no neural rule '${name}'`);
+    expect((await call('GET', `/rules/default/settings/${name}`)).statusCode).toBe(404);
+    expect((await call('GET', `/rules/${name}/settings/${name}`)).statusCode).toBe(404);
+  });
+
   it('shows and trains sets found only in Redis, under their rule prefix', async () => {
     await seedSet(raw, { prefix: PREFIX, rulePrefix: 'legacy', settings: 'default', nSpam: 3, nHam: 3 });
     const found = (await rules()).find((i) => i.rule === 'legacy');
