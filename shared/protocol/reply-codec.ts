@@ -25,13 +25,14 @@ const EXTRA_COUNT_AT = 84; // 144-byte form; in the 96-byte form this byte is re
 const EXTRA_FLAGS_AT = 88;
 
 /**
- * Never throws on the hot path: value/flag/ts are cut to 32 bits the way a C cast would; a digest shorter than 64 bytes
- * leaves the rest zero; more than 7 extra flags are cut to 7. Reserved bytes are zero.
+ * Never throws on the hot path: flag/ts are cut to 32 bits the way a C cast would, while a weight beyond the signed
+ * 32-bit range saturates (a sum past 2^31 must not reach the client as a negative weight); a digest shorter than 64
+ * bytes leaves the rest zero; more than 7 extra flags are cut to 7. Reserved bytes are zero.
  */
 export function encodeReply(reply: FuzzyReply, format: ReplyFormat): Buffer {
   // allocUnsafe draws from Node's pool; Buffer.alloc(96) costs ~0.9 µs (a fresh zeroed ArrayBuffer) on this path.
   const out = Buffer.allocUnsafe(format);
-  out.writeInt32LE(reply.value | 0, 0);
+  out.writeInt32LE(saturate(reply.value), 0);
   out.writeUInt32LE(reply.flag >>> 0, 4);
   out.writeUInt32LE(reply.tag >>> 0, 8);
   out.writeFloatLE(reply.prob, 12);
@@ -54,11 +55,15 @@ export function encodeReply(reply: FuzzyReply, format: ReplyFormat): Buffer {
     const count = extra.length < MAX_EXTRA_FLAGS ? extra.length : MAX_EXTRA_FLAGS;
     out[EXTRA_COUNT_AT] = count;
     for (let i = 0; i < count; i++) {
-      out.writeInt32LE(extra[i].value | 0, EXTRA_FLAGS_AT + 8 * i);
+      out.writeInt32LE(saturate(extra[i].value), EXTRA_FLAGS_AT + 8 * i);
       out.writeUInt32LE(extra[i].flag >>> 0, EXTRA_FLAGS_AT + 8 * i + 4);
     }
   }
   return out;
+}
+
+function saturate(value: number): number {
+  return value >= 0x7fffffff ? 0x7fffffff : value <= -0x80000000 ? -0x80000000 : value | 0;
 }
 
 export interface DecodedReply extends FuzzyReply {

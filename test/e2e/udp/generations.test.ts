@@ -147,6 +147,16 @@ describe.each(['sqlite', 'redis'] as const)('protocol generations on the %s back
     expect((await check(randomDigest(), V4X)).reply.matched).toBe(false);
   });
 
+  it('weights that add up past the signed 32-bit range stay at its top instead of wrapping negative', async () => {
+    const digest = randomDigest();
+    await write(digest, 1, 0x7fffffff, V3X);
+    await write(digest, 1, 5, V3X);
+    expect((await check(digest, V3X)).reply).toMatchObject({ flag: 1, value: 0x7fffffff });
+    await write(digest, 2, 0x7fffffff, V4X);
+    await write(digest, 2, 0x7fffffff, V4X);
+    expect((await check(digest, V4X)).reply.extraFlags).toEqual([{ flag: 2, value: 0x7fffffff }]);
+  });
+
   it('STAT splits the 64-bit count into value (high) and flag (low) with prob 1, in every generation', async () => {
     for (const version of [3, V3X, V4X_FIRST, V4X]) {
       const { reply } = await send(Command.Stat, Buffer.alloc(64), { version });

@@ -33,9 +33,13 @@ describe('encodeReply', () => {
     expect(decodeReply(encodeReply({ value: -7, flag: 0, tag: 1, prob: 0, digest, ts: 0 }, 96)).value).toBe(-7);
   });
 
-  it('wraps out-of-range numbers to 32 bits instead of throwing (a STAT count over 2^32, §5.4)', () => {
+  it('wraps out-of-range flag, tag and ts to 32 bits instead of throwing, and saturates weights', () => {
     const r = decodeReply(encodeReply({ value: 2 ** 31 + 1, flag: 2 ** 32 + 3, tag: 2 ** 32 - 1, prob: 1, digest, ts: 2 ** 32 + 9 }, 96));
-    expect([r.value, r.flag, r.tag, r.ts]).toEqual([-(2 ** 31) + 1, 3, 2 ** 32 - 1, 9]);
+    expect([r.value, r.flag, r.tag, r.ts]).toEqual([2 ** 31 - 1, 3, 2 ** 32 - 1, 9]);
+    expect(decodeReply(encodeReply({ value: 2 ** 32 - 1, flag: 0, tag: 1, prob: 1, digest, ts: 0 }, 16)).value).toBe(2 ** 31 - 1);
+    expect(decodeReply(encodeReply({ value: -(2 ** 40), flag: 0, tag: 1, prob: 1, digest, ts: 0 }, 16)).value).toBe(-(2 ** 31));
+    const extra = decodeReply(encodeReply({ value: 1, flag: 0, tag: 1, prob: 1, digest, ts: 0, extraFlags: [{ flag: 2, value: 2 ** 33 }] }, 144));
+    expect(extra.extraFlags).toEqual([{ flag: 2, value: 2 ** 31 - 1 }]);
   });
 
   it('sets MATCHED_DIGEST at byte 84 of the 96-byte form and byte 85 of the 144-byte form (4.1.3)', () => {
