@@ -6,7 +6,25 @@
 export type TokenScope = 'read' | 'write' | 'admin';
 export const TOKEN_SCOPES: readonly TokenScope[] = ['read', 'write', 'admin'];
 
-/** One stored hash as listed by `GET /hashes`. */
+/** One (flag, value) slot of a hash, as sent in `PATCH /hashes/{digest}` and in import and export lines. */
+export interface HashFlagValue {
+  /** 0..255. */
+  flag: number;
+  /** Signed 32-bit. */
+  value: number;
+}
+
+/** One slot of a listed hash, with the flag's name. */
+export interface HashFlag extends HashFlagValue {
+  /** The name given to the flag with `PUT /flags/{flag}`, or null. */
+  flagName: string | null;
+}
+
+/**
+ * One stored hash as listed by `GET /hashes`. A hash holds 1 to 8 (flag, value) slots (rspamd ≥ 4.0); `flag`,
+ * `flagName` and `value` are the primary slot, the one rspamd's tables hold and rspamd 3.x clients see, and also
+ * `flags[0]`.
+ */
 export interface HashItem {
   /** 128 lowercase hex characters (the 64-byte digest). */
   digest: string;
@@ -14,6 +32,8 @@ export interface HashItem {
   /** The name given to the flag with `PUT /flags/{flag}`, or null. */
   flagName: string | null;
   value: number;
+  /** Every slot, primary first. */
+  flags: HashFlag[];
   /** Unix seconds of the last WRITE. */
   time: number;
   /** How many shingle rows the hash owns (32 for a hash written with shingles, else 0). */
@@ -35,7 +55,7 @@ export interface HashDetail extends Omit<HashItem, 'shingles'> {
   shingles: (string | null)[];
 }
 
-/** `POST /hashes` body; one line of a JSON Lines import has the same shape. */
+/** `POST /hashes` body: a WRITE of one (flag, value), by rspamd 4.x's rule (another flag takes a slot of its own). */
 export interface HashCreate {
   digest: string;
   flag: number;
@@ -44,12 +64,33 @@ export interface HashCreate {
   shingles?: string[];
 }
 
+/**
+ * One line of a JSON Lines import, and of an export (which adds `time`, ignored on import). A line gives either
+ * `flag` and `value`, or `flags` (every slot, primary first), or both when `flag`/`value` equal `flags[0]`.
+ */
+export interface HashImportLine {
+  digest: string;
+  flag?: number;
+  value?: number;
+  flags?: HashFlagValue[];
+  shingles?: string[];
+  time?: number;
+}
+
+/**
+ * `PATCH /hashes/{digest}`: `flags` replaces every slot (first = primary); or `flag` and/or `value` change the
+ * primary slot. `flags` together with `flag` or `value` is refused.
+ */
 export interface HashPatch {
   flag?: number;
   value?: number;
+  flags?: HashFlagValue[];
 }
 
-/** What a WRITE did: `added` a new hash, `updated` (same flag, weight added) or `reflagged` (new flag and weight). */
+/**
+ * What a WRITE did: `added` a new hash, `updated` (a flag it holds: weight added) or `reflagged` (a flag it did not
+ * hold: a slot added, or a full hash's lowest slot replaced).
+ */
 export type WriteStatus = 'added' | 'updated' | 'reflagged';
 
 export interface HashWriteResult {

@@ -1,5 +1,7 @@
 import { DIGEST_BYTES, SHINGLE_COUNT } from '../../../shared/protocol/constants.js';
 import { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
+import type { FlagValue } from '../../../shared/protocol/types.js';
+import { flagListError } from '../fuzzy/update-rule.js';
 import { ValidationError } from './api-error.js';
 
 /**
@@ -29,10 +31,10 @@ export function requireObject(value: unknown, field = 'body'): Record<string, un
   return value as Record<string, unknown>;
 }
 
-/** Typos such as `flags` for `flag` would otherwise be ignored silently. */
-export function rejectUnknownFields(body: Record<string, unknown>, allowed: readonly string[]): void {
+/** Typos such as `flg` for `flag` would otherwise be ignored silently. `path` names a nested object (`flags[0]`). */
+export function rejectUnknownFields(body: Record<string, unknown>, allowed: readonly string[], path = ''): void {
   for (const key of Object.keys(body)) {
-    if (!allowed.includes(key)) throw new ValidationError(key, `unknown field (expected ${allowed.join(', ')})`);
+    if (!allowed.includes(key)) throw new ValidationError(path ? `${path}.${key}` : key, `unknown field (expected ${allowed.join(', ')})`);
   }
 }
 
@@ -89,6 +91,23 @@ export function parseShingles(value: unknown, field = 'shingles'): ShingleBlock 
     throw new ValidationError(`${field}[${i}]`, `must be an unsigned 64-bit integer as a decimal string (got ${describe(item)})`);
   });
   return ShingleBlock.fromBigInts(values);
+}
+
+/**
+ * A hash's (flag, value) slots, primary first: 1..8 of them, no flag twice (update-rule.ts's flagListError). An entry's
+ * `flagName` is accepted and ignored, so the `flags` of a listed hash can be sent back as they are.
+ */
+export function parseFlagList(value: unknown, field = 'flags'): FlagValue[] {
+  if (!Array.isArray(value)) throw new ValidationError(field, `must be an array of {flag, value} objects (got ${describe(value)})`);
+  const flags = value.map((item: unknown, i) => {
+    const path = `${field}[${i}]`;
+    const slot = requireObject(item, path);
+    rejectUnknownFields(slot, ['flag', 'value', 'flagName'], path);
+    return { flag: parseFlag(slot.flag, `${path}.flag`), value: parseValue(slot.value, `${path}.value`) };
+  });
+  const error = flagListError(flags);
+  if (error) throw new ValidationError(field, error);
+  return flags;
 }
 
 export interface StringRules {

@@ -3,9 +3,10 @@ import type Database from 'better-sqlite3';
 import { ApiError } from '../common/api-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { CONFIG } from '../runtime.js';
-import { type HashFilter, type HashRow, type HashRowWithCount, SqliteHashQueries } from './sqlite-hash-queries.js';
+import type { ExtraFlagPlan } from './extra-flag-queries.js';
+import { type HashFilter, type HashRow, type HashRowWithCount, type PagePlan, SqliteHashQueries } from './sqlite-hash-queries.js';
 
-export type { HashFilter, HashRow, HashRowWithCount } from './sqlite-hash-queries.js';
+export type { HashFilter, HashRow, HashRowWithCount, PagePlan } from './sqlite-hash-queries.js';
 
 /** The main-thread read connection on the fuzzy store's file (SqliteBackend.readDb), or null with another backend. */
 export const FUZZY_READ_DB = Symbol('FUZZY_READ_DB');
@@ -64,8 +65,8 @@ export class HashRepository {
     return this.access?.countByFlag() ?? [];
   }
 
-  queryPlan(filter: HashFilter): string[] {
-    return this.sql().queryPlan(filter);
+  queryPlan(filter: HashFilter, extraPlan?: ExtraFlagPlan): PagePlan[] {
+    return this.sql().queryPlan(filter, extraPlan);
   }
 
   ping(): void {

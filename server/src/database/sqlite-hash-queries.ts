@@ -1,14 +1,19 @@
 import type Database from 'better-sqlite3';
 import { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
 import { SHINGLE_COUNT } from '../../../shared/protocol/constants.js';
+import type { FlagValue } from '../../../shared/protocol/types.js';
+import { type ExtraFlagPlan, ExtraFlagQueries } from './extra-flag-queries.js';
 import type { DigestRange } from './hash-range.js';
 
 export interface HashRow {
   id: number;
   digest: Buffer;
+  /** The primary slot (rspamd's columns). */
   flag: number;
   value: number;
   time: number;
+  /** Slots 1..7 of a multi-flag hash, in slot order (fuzzyd_extra_flags); empty for most hashes. */
+  extraFlags: FlagValue[];
 }
 
 export interface HashRowWithCount extends HashRow {
@@ -17,8 +22,16 @@ export interface HashRowWithCount extends HashRow {
 
 export interface HashFilter {
   range: DigestRange;
+  /** Hashes holding this flag in any slot. */
   flag: number | null;
   limit: number;
+}
+
+/** One statement a page runs, with SQLite's plan for it. */
+export interface PagePlan {
+  /** `primary`: rspamd's flag column; `extra-sorted` / `extra-walk`: the extra slots (extra-flag-queries.ts). */
+  part: 'primary' | `extra-${ExtraFlagPlan}`;
+  steps: string[];
 }
 
 const COLUMNS = 'id, CAST(digest AS BLOB) AS digest, flag, value, time';
@@ -32,11 +45,15 @@ const SHINGLE_COUNT_SQL = `((SELECT count(*) FROM shingles s WHERE s.digest_id =
 
 
 /**
- * Read queries on rspamd's `digests` and `shingles` tables for the admin API. Never writes them (all writes go
- * through FuzzyBackend.update and the writer thread); only adds indexes of its own, named `fuzzyd_*`.
+ * Read queries on rspamd's `digests` and `shingles` tables (and fuzzyd's extra flag slots beside them) for the admin
+ * API. Never writes them (all writes go through FuzzyBackend.update and the writer thread); only adds indexes of its
+ * own, named `fuzzyd_*`.
  *
  * Keyset pages walk index `d` (digest) or `fuzzyd_digests_flag` (flag, digest). `+time` keeps the expiry filter
- * from tempting the planner into index `t`, which would sort the whole table for every page.
+ * from tempting the planner into index `t`, which would sort the whole table for every page. A flag filter matches
+ * hashes holding the flag in any slot: the primary flag's index gives the usual page, the hashes holding it in an
+ * extra slot come from a second query of at most `limit` rows (extra-flag-queries.ts), and the two are merged in
+ * digest order. Both run in one read transaction, so a page never mixes two committed states.
  */
 export class SqliteHashQueries {
   private readonly pages = new Map<string, Database.Statement>();
@@ -44,12 +61,15 @@ export class SqliteHashQueries {
   private readonly shingleRows: Database.Statement<[number], { number: bigint; value: bigint }>;
 
   private readonly pendingRow: Database.Statement<[number], { shingles: Buffer }>;
+  private readonly extras: ExtraFlagQueries;
+  private readonly byIds = new Map<string, Database.Statement<[string], HashRowWithCount>>();
 
   constructor(
     private readonly db: Database.Database,
     private readonly expireSeconds: number,
   ) {
     this.ensureIndexes();
+    this.extras = new ExtraFlagQueries(db);
     this.byDigest = db.prepare(
       `SELECT ${COLUMNS}, ${SHINGLE_COUNT_SQL} AS shingles
        FROM digests WHERE digests.digest = CAST(? AS TEXT) AND +digests.time >= ?`,
@@ -65,18 +85,19 @@ export class SqliteHashQueries {
 
   /** Hashes in digest order within the filter, with their shingle counts; expired ones are left out. */
   page(filter: HashFilter, now = nowSeconds()): HashRowWithCount[] {
-    const statement = this.pageStatement(filter, true);
-    return statement.all(...this.pageParams(filter, now)) as HashRowWithCount[];
+    return this.read(filter, now, true) as HashRowWithCount[];
   }
 
   /** Like page() without the shingle counts (export reads the shingles themselves). */
   rows(filter: HashFilter, now = nowSeconds()): HashRow[] {
-    const statement = this.pageStatement(filter, false);
-    return statement.all(...this.pageParams(filter, now)) as HashRow[];
+    return this.read(filter, now, false);
   }
 
   find(digest: Buffer, now = nowSeconds()): HashRowWithCount | null {
-    return this.byDigest.get(digest, this.cutoff(now)) ?? null;
+    return this.db.transaction(() => {
+      const row = this.byDigest.get(digest, this.cutoff(now));
+      return row ? { ...row, extraFlags: this.extras.slotsOfRow(row.id) } : null;
+    })();
   }
 
   /**
@@ -94,16 +115,53 @@ export class SqliteHashQueries {
     return out;
   }
 
-  /** SQLite's plan for a page query: tests assert it walks an index and never sorts (a sort reads the whole table). */
-  queryPlan(filter: HashFilter): string[] {
+  /**
+   * SQLite's plans for a page: tests assert the primary part walks an index and never sorts (a sort reads the whole
+   * table) and the extra-slot part stays off the digests table but for the rows it finds. `extraPlan` forces one of
+   * the extra-slot plans; by default the one the data would choose (none when no hash holds the flag in an extra slot).
+   */
+  queryPlan(filter: HashFilter, extraPlan?: ExtraFlagPlan): PagePlan[] {
     const sql = this.pageStatement(filter, true).source;
     const params = this.pageParams(filter, 0);
-    return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+    const steps = (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+    const plans: PagePlan[] = [{ part: 'primary', steps }];
+    if (filter.flag !== null) {
+      const chosen = extraPlan ?? this.extras.plan(filter.flag, filter.range, filter.limit);
+      if (chosen) plans.push({ part: `extra-${chosen}`, steps: this.extras.explain(chosen, filter.flag, filter.range, filter.limit) });
+    }
+    return plans;
   }
 
   /** Throws when the file cannot be read (for /health). */
   ping(): void {
     this.db.prepare('SELECT count(*) FROM sqlite_master').get();
+  }
+
+  private read(filter: HashFilter, now: number, withCounts: boolean): HashRow[] {
+    return this.db.transaction(() => {
+      const primary = this.pageStatement(filter, withCounts).all(...this.pageParams(filter, now)) as HashRow[];
+      let rows = primary;
+      const extraIds = filter.flag === null ? null : this.extras.ids(filter.flag, filter.range, this.cutoff(now), filter.limit);
+      if (extraIds && extraIds.length > 0) {
+        const more = this.byIdsStatement(withCounts).all(JSON.stringify(extraIds)) as HashRow[];
+        rows = [...primary, ...more].sort((a, b) => Buffer.compare(a.digest, b.digest)).slice(0, filter.limit);
+      }
+      const slots = this.extras.slots(rows.map((r) => r.id));
+      for (const row of rows) row.extraFlags = slots.get(row.id) ?? [];
+      return rows;
+    })();
+  }
+
+  /** Rows by id (found by the extra-slot query), with the same columns as a page. */
+  private byIdsStatement(withCounts: boolean): Database.Statement<[string], HashRowWithCount> {
+    const key = String(withCounts);
+    let statement = this.byIds.get(key);
+    if (!statement) {
+      const counts = withCounts ? `, ${SHINGLE_COUNT_SQL} AS shingles` : '';
+      statement = this.db.prepare(`SELECT ${COLUMNS}${counts} FROM digests WHERE digests.id IN (SELECT value FROM json_each(?))`);
+      this.byIds.set(key, statement);
+    }
+    return statement;
   }
 
   private cutoff(now: number): number {

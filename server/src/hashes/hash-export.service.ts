@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
+import type { HashImportLine } from '../../../shared/api/api-types.js';
 import type { DigestRange } from '../database/hash-range.js';
 import { afterCursor, prefixRange } from '../database/hash-range.js';
 import { HashRepository } from '../database/hash.repository.js';
@@ -8,7 +9,8 @@ const EXPORT_PAGE = 1000;
 
 /**
  * JSON Lines export in digest order, one keyset page at a time: memory stays flat at any store size, and the stream
- * only reads the next page when the client has taken the previous one. Each line is an import line (plus `time`);
+ * only reads the next page when the client has taken the previous one. Each line is an import line (plus `time`):
+ * the primary `flag`/`value` (what a reader of the older format takes) and every slot in `flags`, primary first;
  * shingles are included when the hash still owns all 32 positions.
  */
 @Injectable()
@@ -30,7 +32,9 @@ export class HashExportService {
       let text = '';
       for (const row of rows) {
         const shingles = this.repo.shingles(row.id);
-        const line: Record<string, unknown> = { digest: row.digest.toString('hex'), flag: row.flag, value: row.value ?? 0, time: row.time ?? 0 };
+        const value = row.value ?? 0;
+        const flags = [{ flag: row.flag, value }, ...row.extraFlags];
+        const line: HashImportLine = { digest: row.digest.toString('hex'), flag: row.flag, value, flags, time: row.time ?? 0 };
         if (shingles.every((s) => s !== null)) line.shingles = shingles.map(String);
         text += `${JSON.stringify(line)}\n`;
       }

@@ -3,14 +3,18 @@ import type { ImportReject, ImportResult } from '../../../shared/api/api-types.j
 import { ApiError, PayloadTooLargeError } from '../common/api-error.js';
 import type { Logger } from '../common/logger.js';
 import { FlagsService } from '../flags/flags.service.js';
-import { FUZZY_BACKEND, type FuzzyBackend } from '../fuzzy/fuzzy-backend.js';
+import { FUZZY_BACKEND, type FuzzyBackend, type UpdateResult } from '../fuzzy/fuzzy-backend.js';
 import { LOGGER } from '../runtime.js';
-import { parseWriteInput, type WriteInput } from './hash-input.js';
+import { type ImportInput, parseImportLine } from './hash-input.js';
 import { HashesService } from './hashes.service.js';
 import { type JsonLine, JsonLinesSplitter } from './json-lines.js';
 import { UpdateWindow } from './update-window.js';
 
-/** `add`: rspamd WRITE per line (weights add up). `replace`: an existing hash takes the line's flag and weight. */
+/**
+ * `add`: rspamd 4.x's WRITE per slot of the line (weights of flags the hash holds add up, other flags take slots).
+ * `replace`: an existing hash takes the line's slots (`flags`), or its primary flag and weight (a line without
+ * `flags`). Either way a hash the import creates gets the line's slots as listed, primary first.
+ */
 export type ImportMode = 'add' | 'replace';
 
 export const IMPORT_LIMITS = {
@@ -61,9 +65,9 @@ export class HashImportService {
       const text = line.text.trim();
       if (!text) return;
       result.lines++;
-      let input: WriteInput;
+      let input: ImportInput;
       try {
-        input = parseWriteInput(JSON.parse(text), { allowTime: true });
+        input = parseImportLine(JSON.parse(text));
       } catch (err) {
         return reject(line.number, err instanceof SyntaxError ? `line: invalid JSON (${err.message})` : (err as Error).message);
       }
@@ -110,14 +114,26 @@ export class HashImportService {
     return result;
   }
 
-  private async apply(input: WriteInput, mode: ImportMode): Promise<'added' | 'updated'> {
-    if (mode === 'replace') {
-      // Set first, so a hash that exists never shows a summed weight, even for a moment.
-      const set = await this.backend.update({ kind: 'set', digest: input.digest, flag: input.flag, value: input.value });
-      if (set.status !== 'not-found') return 'updated';
-    }
-    const written = await this.backend.update({ kind: 'write', rule: 'multi', ...input });
+  private async apply(input: ImportInput, mode: ImportMode): Promise<'added' | 'updated'> {
+    const { digest, flags } = input;
+    const set = (): Promise<UpdateResult> =>
+      this.backend.update(flags ? { kind: 'set', digest, flags } : { kind: 'set', digest, flag: input.flag, value: input.value });
+    // Set first, so a hash that exists never shows a summed weight, even for a moment.
+    if (mode === 'replace' && (await set()).status !== 'not-found') return 'updated';
+    const written = await this.backend.update({ kind: 'write', rule: 'multi', digest, flag: input.flag, value: input.value, shingles: input.shingles });
     if (written.status === 'deleted' || written.status === 'not-found') throw new ApiError(500, `unexpected ${written.status}`);
-    return written.status === 'added' ? 'added' : 'updated';
+    const added = written.status === 'added';
+    if (mode === 'replace' || added) {
+      // A new hash takes the slots as listed: writing them one by one would move the highest value into the primary
+      // slot, and a hash whose primary is not its highest (re-flagged by a 3.x client, or edited) would come back
+      // with another primary flag. Until this second step commits, CHECK sees the primary slot alone. In replace
+      // mode a hash created by someone else since the set above is set as well.
+      if ((flags && flags.length > 1) || (mode === 'replace' && !added)) await set();
+      return added ? 'added' : 'updated';
+    }
+    for (const slot of flags?.slice(1) ?? []) {
+      await this.backend.update({ kind: 'write', rule: 'multi', digest, flag: slot.flag, value: slot.value, shingles: null });
+    }
+    return 'updated';
   }
 }

@@ -1,10 +1,12 @@
-import type { HashItem } from '../../../shared/api/api-types.js';
+import type { HashFlag, HashItem } from '../../../shared/api/api-types.js';
 import type { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
+import type { FlagValue } from '../../../shared/protocol/types.js';
 import { ValidationError } from '../common/api-error.js';
 import {
   optional,
   parseDigestHex,
   parseFlag,
+  parseFlagList,
   parseFlagParam,
   parseHexPrefix,
   parseIntField,
@@ -33,28 +35,68 @@ export interface ListQuery {
   cursor: Buffer | null;
 }
 
-/**
- * `POST /hashes` body or one import line. An exported line also carries `time`, which is accepted and ignored: a
- * WRITE always stamps the current time, as rspamd does.
- */
-export function parseWriteInput(body: unknown, options: { allowTime?: boolean } = {}): WriteInput {
-  const input = requireObject(body, options.allowTime ? 'line' : 'body');
-  rejectUnknownFields(input, options.allowTime ? ['digest', 'flag', 'value', 'shingles', 'time'] : ['digest', 'flag', 'value', 'shingles']);
-  if (options.allowTime) optional(input.time, (t) => parseIntField(t, 'time', 0, Number.MAX_SAFE_INTEGER));
+/** One import line: the primary slot, plus every slot when the line lists them (`flags`). */
+export interface ImportInput extends WriteInput {
+  /** Every slot, primary first (= flag/value), when the line has `flags`; null for a line with only flag/value. */
+  flags: FlagValue[] | null;
+}
+
+export interface PatchInput {
+  flag?: number;
+  value?: number;
+  flags?: FlagValue[];
+}
+
+/** `POST /hashes` body. */
+export function parseWriteInput(body: unknown): WriteInput {
+  const input = requireObject(body, 'body');
+  rejectUnknownFields(input, ['digest', 'flag', 'value', 'shingles']);
   return {
     digest: parseDigestHex(input.digest),
     flag: parseFlag(input.flag),
     value: parseValue(input.value),
-    shingles: input.shingles === undefined || input.shingles === null ? null : parseShingles(input.shingles),
+    shingles: parseOptionalShingles(input.shingles),
   };
 }
 
-export function parsePatch(body: unknown): { flag?: number; value?: number } {
+/**
+ * One import line: `flag` and `value` (the format before multi-flag hashes), or `flags`, or both as an export writes
+ * them, in which case they must agree (a hand-edited line that changed one of them is refused, not guessed at). An
+ * exported line also carries `time`, which is accepted and ignored: a WRITE always stamps the current time, as
+ * rspamd does.
+ */
+export function parseImportLine(line: unknown): ImportInput {
+  const input = requireObject(line, 'line');
+  rejectUnknownFields(input, ['digest', 'flag', 'value', 'flags', 'shingles', 'time']);
+  optional(input.time, (t) => parseIntField(t, 'time', 0, Number.MAX_SAFE_INTEGER));
+  const digest = parseDigestHex(input.digest);
+  const shingles = parseOptionalShingles(input.shingles);
+  if (input.flags === undefined) return { digest, flag: parseFlag(input.flag), value: parseValue(input.value), flags: null, shingles };
+  const flags = parseFlagList(input.flags);
+  const flag = optional(input.flag, (f) => parseFlag(f));
+  const value = optional(input.value, (v) => parseValue(v));
+  if (flag !== undefined && flag !== flags[0].flag) throw new ValidationError('flag', `must equal flags[0].flag (${flags[0].flag}), or be left out`);
+  if (value !== undefined && value !== flags[0].value) throw new ValidationError('value', `must equal flags[0].value (${flags[0].value}), or be left out`);
+  return { digest, flag: flags[0].flag, value: flags[0].value, flags, shingles };
+}
+
+/** `PATCH /hashes/{digest}`: `flags` (every slot), or `flag` and/or `value` (the primary slot). */
+export function parsePatch(body: unknown): PatchInput {
   const input = requireObject(body);
-  rejectUnknownFields(input, ['flag', 'value']);
+  rejectUnknownFields(input, ['flag', 'value', 'flags']);
+  if (input.flags !== undefined) {
+    if (input.flag !== undefined || input.value !== undefined) {
+      throw new ValidationError('flags', 'give flags (every slot) or flag/value (the primary slot), not both');
+    }
+    return { flags: parseFlagList(input.flags) };
+  }
   const patch = { flag: optional(input.flag, (f) => parseFlag(f)), value: optional(input.value, (v) => parseValue(v)) };
-  if (patch.flag === undefined && patch.value === undefined) throw new ValidationError('body', 'give flag, value or both');
+  if (patch.flag === undefined && patch.value === undefined) throw new ValidationError('body', 'give flags, or flag, value or both');
   return patch;
+}
+
+function parseOptionalShingles(value: unknown): ShingleBlock | null {
+  return value === undefined || value === null ? null : parseShingles(value);
 }
 
 export function parseListQuery(query: Record<string, unknown>, options: { paged: boolean }): ListQuery {
@@ -67,12 +109,21 @@ export function parseListQuery(query: Record<string, unknown>, options: { paged:
   };
 }
 
-export function toHashItem(row: HashRowWithCount, flagName: string | null): HashItem {
+export type FlagNames = (flag: number) => string | null;
+
+/** Every slot with its flag's name, primary first. */
+export function hashFlags(slots: readonly FlagValue[], nameOf: FlagNames): HashFlag[] {
+  return slots.map((s) => ({ flag: s.flag, value: s.value, flagName: nameOf(s.flag) }));
+}
+
+export function toHashItem(row: HashRowWithCount, nameOf: FlagNames): HashItem {
+  const value = row.value ?? 0;
   return {
     digest: row.digest.toString('hex'),
     flag: row.flag,
-    flagName,
-    value: row.value ?? 0,
+    flagName: nameOf(row.flag),
+    value,
+    flags: hashFlags([{ flag: row.flag, value }, ...row.extraFlags], nameOf),
     time: row.time ?? 0,
     shingles: row.shingles,
   };

@@ -1,7 +1,9 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import type {
   HashCreate,
   HashDetail,
+  HashFlag,
+  HashFlagValue,
   HashItem,
   HashPage,
   HashPatch,
@@ -14,18 +16,51 @@ import type {
 const DIGEST = { type: String, pattern: '^[0-9a-f]{128}$', description: '64-byte digest as 128 hex characters' };
 const SHINGLE = { type: 'string', pattern: '^[0-9]{1,20}$', description: 'u64 as a decimal string' } as const;
 
+const FLAG = { type: 'integer', minimum: 0, maximum: 255 } as const;
+const VALUE = { type: 'integer', minimum: -2147483648, maximum: 2147483647 } as const;
+const PRIMARY = 'The primary slot (rspamd 3.x clients see this one; also `flags[0]`)';
+
+export class HashFlagValueDto implements HashFlagValue {
+  @ApiProperty(FLAG)
+  flag: number;
+
+  @ApiProperty(VALUE)
+  value: number;
+}
+
+export class HashFlagDto implements HashFlag {
+  @ApiProperty(FLAG)
+  flag: number;
+
+  @ApiProperty({ type: 'integer' })
+  value: number;
+
+  @ApiProperty({ type: String, nullable: true, example: 'spam' })
+  flagName: string | null;
+}
+
+const FLAGS: ApiPropertyOptions = {
+  type: [HashFlagDto],
+  minItems: 1,
+  maxItems: 8,
+  description: 'Every (flag, value) slot, primary first: up to 8 with rspamd ≥ 4.0 clients, one flag at most once',
+};
+
 export class HashItemDto implements HashItem {
   @ApiProperty(DIGEST)
   digest: string;
 
-  @ApiProperty({ type: 'integer', minimum: 0, maximum: 255 })
+  @ApiProperty({ ...FLAG, description: PRIMARY })
   flag: number;
 
   @ApiProperty({ type: String, nullable: true, example: 'spam' })
   flagName: string | null;
 
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', description: PRIMARY })
   value: number;
+
+  @ApiProperty(FLAGS)
+  flags: HashFlagDto[];
 
   @ApiProperty({ type: 'integer', description: 'Unix seconds of the last WRITE' })
   time: number;
@@ -46,14 +81,17 @@ export class HashDetailDto implements HashDetail {
   @ApiProperty(DIGEST)
   digest: string;
 
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ ...FLAG, description: PRIMARY })
   flag: number;
 
   @ApiProperty({ type: String, nullable: true })
   flagName: string | null;
 
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', description: PRIMARY })
   value: number;
+
+  @ApiProperty(FLAGS)
+  flags: HashFlagDto[];
 
   @ApiProperty({ type: 'integer' })
   time: number;
@@ -66,10 +104,10 @@ export class HashCreateDto implements HashCreate {
   @ApiProperty(DIGEST)
   digest: string;
 
-  @ApiProperty({ type: 'integer', minimum: 0, maximum: 255 })
+  @ApiProperty(FLAG)
   flag: number;
 
-  @ApiProperty({ type: 'integer', minimum: -2147483648, maximum: 2147483647 })
+  @ApiProperty(VALUE)
   value: number;
 
   @ApiPropertyOptional({ type: [String], minItems: 32, maxItems: 32, items: SHINGLE })
@@ -77,11 +115,19 @@ export class HashCreateDto implements HashCreate {
 }
 
 export class HashPatchDto implements HashPatch {
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 255 })
+  @ApiPropertyOptional({ ...FLAG, description: 'New primary flag (not with `flags`)' })
   flag?: number;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: -2147483648, maximum: 2147483647 })
+  @ApiPropertyOptional({ ...VALUE, description: 'New primary value (not with `flags`)' })
   value?: number;
+
+  @ApiPropertyOptional({
+    type: [HashFlagValueDto],
+    minItems: 1,
+    maxItems: 8,
+    description: 'Replaces every slot, first = primary; 1 to 8, no flag twice (not with `flag` or `value`)',
+  })
+  flags?: HashFlagValueDto[];
 }
 
 export class HashWriteResultDto implements HashWriteResult {

@@ -45,7 +45,7 @@ export class HashesController {
 
   @Get()
   @RequireScope('read')
-  @ApiQuery({ name: 'flag', required: false, type: Number, description: 'Only hashes with this flag (0..255)' })
+  @ApiQuery({ name: 'flag', required: false, type: Number, description: 'Only hashes holding this flag (0..255) in any slot' })
   @ApiQuery({ name: 'prefix', required: false, type: String, description: 'Hex prefix of the digest (1..128 characters)' })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: `Page size, 1..${MAX_PAGE} (default 100)` })
   @ApiQuery({ name: 'cursor', required: false, type: String, description: '`nextCursor` of the previous page' })
@@ -83,7 +83,10 @@ export class HashesController {
   @RequireScope('write')
   @ApiBody({ type: HashCreateDto })
   @ApiCreatedResponse({ type: HashWriteResultDto, description: 'A new hash was added' })
-  @ApiOkResponse({ type: HashWriteResultDto, description: 'The hash existed: same flag adds the weight, another flag re-flags' })
+  @ApiOkResponse({
+    type: HashWriteResultDto,
+    description: 'The hash existed: a flag it holds adds the weight, another flag takes a slot of its own (rspamd 4.x)',
+  })
   @ApiProblems(400, 409)
   async create(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<HashWriteResult> {
     const result = await this.hashes.write(parseWriteInput(body));
@@ -95,8 +98,18 @@ export class HashesController {
   @RequireScope('write')
   @HttpCode(200)
   @ApiConsumes(...JSON_LINES_TYPES)
-  @ApiBody({ schema: { type: 'string', description: 'One `{"digest","flag","value","shingles"?}` object per line' } })
-  @ApiQuery({ name: 'mode', required: false, enum: ['add', 'replace'], description: 'add (default): WRITE per line; replace: set flag and weight' })
+  @ApiBody({
+    schema: {
+      type: 'string',
+      description: 'One `{"digest","flag","value","shingles"?}` or `{"digest","flags":[{"flag","value"},…],"shingles"?}` object per line (an export line)',
+    },
+  })
+  @ApiQuery({
+    name: 'mode',
+    required: false,
+    enum: ['add', 'replace'],
+    description: 'add (default): WRITE per slot; replace: set the slots (or the primary flag and weight) of existing hashes',
+  })
   @ApiOkResponse({ type: ImportResultDto })
   @ApiProblems(400, 409, 413, 415)
   import(@Req() request: FastifyRequest, @Query() query: Record<string, unknown>): Promise<ImportResult> {

@@ -6,9 +6,9 @@ import type { AppConfig } from '../config/app-config.js';
 import { afterCursor, prefixRange } from '../database/hash-range.js';
 import { HashRepository } from '../database/hash.repository.js';
 import { FlagsService } from '../flags/flags.service.js';
-import { FUZZY_BACKEND, type FuzzyBackend, type StoredHash } from '../fuzzy/fuzzy-backend.js';
+import { FUZZY_BACKEND, flagsOf, type FuzzyBackend, type StoredHash } from '../fuzzy/fuzzy-backend.js';
 import { CONFIG } from '../runtime.js';
-import { type ListQuery, type WriteInput, toHashItem } from './hash-input.js';
+import { type FlagNames, hashFlags, type ListQuery, type PatchInput, type WriteInput, toHashItem } from './hash-input.js';
 
 /**
  * Hashes over REST. Reads come from the SQLite file (committed state); every change goes through FuzzyBackend.update,
@@ -28,7 +28,7 @@ export class HashesService {
     const range = afterCursor(prefixRange(query.prefix), query.cursor);
     const rows = this.repo.page({ range, flag: query.flag, limit: query.limit + 1 });
     const more = rows.length > query.limit;
-    const items = rows.slice(0, query.limit).map((r) => toHashItem(r, this.flags.nameOf(r.flag)));
+    const items = rows.slice(0, query.limit).map((r) => toHashItem(r, this.nameOf));
     return { items, nextCursor: more ? items[items.length - 1].digest : null };
   }
 
@@ -43,12 +43,15 @@ export class HashesService {
     await this.repo.settle();
     const row = this.repo.find(digest);
     if (!row) throw new NotFoundError(`no hash ${digestHex.toLowerCase()}`);
-    const item = toHashItem(row, this.flags.nameOf(row.flag));
+    const item = toHashItem(row, this.nameOf);
     const shingles = this.repo.shingles(row.id);
     return { ...item, shingles: shingles.every((s) => s === null) ? [] : shingles.map((s) => (s === null ? null : s.toString())) };
   }
 
-  /** rspamd WRITE semantics: a new digest is added; the same flag adds the weight; another flag re-flags. */
+  /**
+   * rspamd 4.x's WRITE (update-rule.ts, rule `multi`): a new digest is added; a flag the hash holds adds the weight;
+   * another flag takes a slot of its own (the highest value becomes the primary slot).
+   */
   async write(input: WriteInput): Promise<HashWriteResult> {
     this.assertWritable();
     const result = await this.backend.update({ kind: 'write', rule: 'multi', ...input });
@@ -56,8 +59,8 @@ export class HashesService {
     return { status: result.status as WriteStatus, hash: await this.item(input.digest, result.hash, shingles) };
   }
 
-  /** Sets flag and/or weight absolutely, keeping the time of the last WRITE. */
-  async patch(digestHex: string, patch: { flag?: number; value?: number }): Promise<HashItem> {
+  /** Sets every slot (`flags`) or the primary slot's flag and/or weight absolutely, keeping the time of the last WRITE. */
+  async patch(digestHex: string, patch: PatchInput): Promise<HashItem> {
     this.assertWritable();
     const digest = parseDigestHex(digestHex);
     // An expired hash not yet purged is gone for CHECK; it is gone for the API too.
@@ -84,19 +87,23 @@ export class HashesService {
   private async item(digest: Buffer, stored: StoredHash | null, shingles: number): Promise<HashItem> {
     await this.repo.settle();
     const row = this.repo.available ? this.repo.find(digest) : null;
-    if (row) return toHashItem(row, this.flags.nameOf(row.flag));
+    if (row) return toHashItem(row, this.nameOf);
     if (!stored) throw new NotFoundError(`no hash ${digest.toString('hex')}`);
     return { ...this.fromStored(stored), shingles };
   }
 
+  /** The Redis backend's view (backend.get or an update's result), which has every slot too. */
   private fromStored(stored: StoredHash): HashItem {
     return {
       digest: stored.digest.toString('hex'),
       flag: stored.flag,
       flagName: this.flags.nameOf(stored.flag),
       value: stored.value,
+      flags: hashFlags(flagsOf(stored), this.nameOf),
       time: stored.time,
       shingles: 0,
     };
   }
+
+  private readonly nameOf: FlagNames = (flag) => this.flags.nameOf(flag);
 }

@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HashDetail, HashItem, HashPage, HashWriteResult, Problem } from '../../../shared/api/api-types.js';
+import { FuzzyClient } from '../../../shared/client/fuzzy-client.js';
 import { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
 import { type ApiHarness, hexDigest, startApi } from './api-harness.js';
 
 let api: ApiHarness;
-/** The seeded hashes, hex, by flag. */
-const seeded = new Map<string, number>();
+/** The seeded hashes, hex, with their flags (primary first). */
+const seeded = new Map<string, number[]>();
 const SEED = 1200;
+/** A flag only ever held in an extra slot, by a few of the seeded hashes. */
+const EXTRA_ONLY = 9;
+/** The names a new store gives flags 1..3. */
+const NAMES: Record<number, string | null> = { 1: 'spam', 2: 'probable spam', 3: 'whitelist', [EXTRA_ONLY]: null };
 
 beforeAll(async () => {
   api = await startApi();
@@ -17,10 +22,25 @@ beforeAll(async () => {
     Array.from({ length: SEED }, (_, i) => {
       const digest = randomBytes(64);
       const flag = (i % 3) + 1;
-      seeded.set(digest.toString('hex'), flag);
+      seeded.set(digest.toString('hex'), [flag]);
       return backend.update({ kind: 'write', rule: 'single', digest, flag, value: i, shingles: null });
     }),
   );
+  // rspamd 4.x writes of other flags give every 5th hash a second slot and every 97th one with flag 9; their values
+  // are below every primary's, so the primary slot stays.
+  const more: Promise<unknown>[] = [];
+  [...seeded].forEach(([hex, flags], i) => {
+    const digest = Buffer.from(hex, 'hex');
+    if (i % 5 === 0) {
+      flags.push((flags[0] % 3) + 1);
+      more.push(backend.update({ kind: 'write', rule: 'multi', digest, flag: flags[1], value: -5, shingles: null }));
+    }
+    if (i % 97 === 0) {
+      flags.push(EXTRA_ONLY);
+      more.push(backend.update({ kind: 'write', rule: 'multi', digest, flag: EXTRA_ONLY, value: -6, shingles: null }));
+    }
+  });
+  await Promise.all(more);
 });
 
 afterAll(async () => {
@@ -58,19 +78,47 @@ describe('GET /api/v1/hashes (keyset pagination)', () => {
     expect(digests).toEqual([...seeded.keys()].sort());
   });
 
-  it('walks one flag only with the flag filter, still complete and ordered', async () => {
+  const holding = (flag: number): string[] => [...seeded].filter(([, f]) => f.includes(flag)).map(([d]) => d).sort();
+
+  it('walks the hashes holding a flag in any slot with the flag filter, complete and ordered', async () => {
     const { digests } = await walk('&flag=2', 50);
-    const expected = [...seeded].filter(([, f]) => f === 2).map(([d]) => d).sort();
-    expect(digests).toEqual(expected);
+    expect(digests).toEqual(holding(2));
+    // Some are there for their primary slot, some for an extra one.
+    expect(digests.some((d) => seeded.get(d)![0] === 2) && digests.some((d) => seeded.get(d)![0] !== 2)).toBe(true);
   });
 
-  it('items carry digest, flag, flag name, value, time and shingle count', async () => {
+  it('finds a flag held only in extra slots, page by page', async () => {
+    const { digests, pages } = await walk(`&flag=${EXTRA_ONLY}`, 3);
+    expect(digests).toEqual(holding(EXTRA_ONLY));
+    expect(pages).toBe(Math.floor(digests.length / 3) + 1);
+  });
+
+  it('the flag filter within a prefix still finds extra slots', async () => {
+    for (const prefix of ['a', '3', 'f0']) {
+      const { digests } = await walk(`&flag=1&prefix=${prefix}`, 4);
+      expect(digests).toEqual(holding(1).filter((d) => d.startsWith(prefix)));
+    }
+  });
+
+  it('items carry digest, primary flag, flag name, value, every slot, time and shingle count', async () => {
     const { body } = await json<HashPage>('GET', '/api/v1/hashes?limit=1&flag=1');
     const item: HashItem = body.items[0];
     expect(item.digest).toMatch(/^[0-9a-f]{128}$/);
-    expect(item).toMatchObject({ flag: 1, flagName: 'spam', shingles: 0 });
+    expect(item).toMatchObject({ flagName: NAMES[item.flag], shingles: 0 });
     expect(item.time).toBeGreaterThan(1_600_000_000);
     expect(typeof item.value).toBe('number');
+    expect(item.flags[0]).toEqual({ flag: item.flag, value: item.value, flagName: item.flagName });
+    expect(item.flags.map((f) => f.flag)).toEqual(seeded.get(item.digest));
+  });
+
+  it('a multi-flag hash lists every slot, primary first, each with its flag name', async () => {
+    const [digest, flags] = [...seeded].find(([, f]) => f.length === 3)!;
+    const { body } = await json<HashPage>('GET', `/api/v1/hashes?prefix=${digest}`);
+    expect(body.items[0].flags).toEqual([
+      { flag: flags[0], value: body.items[0].value, flagName: NAMES[flags[0]] },
+      { flag: flags[1], value: -5, flagName: NAMES[flags[1]] },
+      { flag: EXTRA_ONLY, value: -6, flagName: null },
+    ]);
   });
 
   it('the last page has nextCursor null, and limit defaults to 100 and is capped at 500', async () => {
@@ -88,6 +136,14 @@ describe('GET /api/v1/hashes (keyset pagination)', () => {
 });
 
 describe('query plans (what keeps pages fast at millions of hashes)', () => {
+  const planOf = async (q: { flag: number | null; prefix: string; cursor: string | null }, extraPlan?: 'sorted' | 'walk') => {
+    const { HashRepository } = await import('../../../server/src/database/hash.repository.js');
+    const { afterCursor, prefixRange } = await import('../../../server/src/database/hash-range.js');
+    const repo = api.fuzzyd.http.get(HashRepository);
+    const range = afterCursor(prefixRange(q.prefix), q.cursor ? Buffer.from(q.cursor, 'hex') : null);
+    return repo.queryPlan({ range, flag: q.flag, limit: 101 }, extraPlan);
+  };
+
   it.each([
     ['first page', { flag: null, prefix: '', cursor: null }, 'INDEX d'],
     ['after a cursor', { flag: null, prefix: '', cursor: 'ab'.repeat(64) }, 'INDEX d'],
@@ -95,13 +151,27 @@ describe('query plans (what keeps pages fast at millions of hashes)', () => {
     ['flag', { flag: 2, prefix: '', cursor: 'ab'.repeat(64) }, 'INDEX fuzzyd_digests_flag'],
     ['flag and prefix', { flag: 2, prefix: 'ff', cursor: null }, 'INDEX fuzzyd_digests_flag'],
   ])('%s walks %s in order, with no sort and no full scan', async (_name, q, index) => {
-    const { HashRepository } = await import('../../../server/src/database/hash.repository.js');
-    const { afterCursor, prefixRange } = await import('../../../server/src/database/hash-range.js');
-    const repo = api.fuzzyd.http.get(HashRepository);
-    const range = afterCursor(prefixRange(q.prefix), q.cursor ? Buffer.from(q.cursor, 'hex') : null);
-    const plan = repo.queryPlan({ range, flag: q.flag, limit: 101 }).join(' | ');
+    const [primary] = await planOf(q);
+    expect(primary.part).toBe('primary');
+    const plan = primary.steps.join(' | ');
     expect(plan).toContain(index);
     expect(plan).not.toMatch(/TEMP B-TREE|SCAN digests(?! USING)/);
+  });
+
+  it('a flag filter adds the extra-slot query only when some hash holds the flag in an extra slot', async () => {
+    expect((await planOf({ flag: 2, prefix: '', cursor: null })).map((p) => p.part)).toEqual(['primary', 'extra-sorted']);
+    expect((await planOf({ flag: 7, prefix: '', cursor: null })).map((p) => p.part)).toEqual(['primary']);
+    expect((await planOf({ flag: null, prefix: '', cursor: null })).map((p) => p.part)).toEqual(['primary']);
+  });
+
+  it('the extra-slot query never scans the digests table: the walk reads index d, the sorted plan the slots index', async () => {
+    const walk = (await planOf({ flag: 2, prefix: '', cursor: 'ab'.repeat(64) }, 'walk'))[1];
+    expect(walk.part).toBe('extra-walk');
+    expect(walk.steps.join(' | ')).toMatch(/^SEARCH digests USING COVERING INDEX d .*fuzzyd_extra_flags_flag/);
+    expect(walk.steps.join(' | ')).not.toMatch(/TEMP B-TREE|SCAN/);
+    const sorted = (await planOf({ flag: 2, prefix: '', cursor: 'ab'.repeat(64) }, 'sorted'))[1];
+    expect(sorted.steps.join(' | ')).toMatch(/^SEARCH e USING COVERING INDEX fuzzyd_extra_flags_flag \(flag=\?\) \| SEARCH digests USING INTEGER PRIMARY KEY/);
+    expect(sorted.steps.join(' | ')).not.toMatch(/SCAN/);
   });
 });
 
@@ -115,9 +185,9 @@ describe('prefix search', () => {
 
   it('a prefix taken from a stored digest finds it, combined with its flag; upper case works too', async () => {
     const [digest, flag] = [...seeded][5];
-    const { digests } = await walk(`&prefix=${digest.slice(0, 5).toUpperCase()}&flag=${flag}`, 500);
+    const { digests } = await walk(`&prefix=${digest.slice(0, 5).toUpperCase()}&flag=${flag[0]}`, 500);
     expect(digests).toContain(digest);
-    expect(digests.every((d) => d.startsWith(digest.slice(0, 5)) && seeded.get(d) === flag)).toBe(true);
+    expect(digests.every((d) => d.startsWith(digest.slice(0, 5)) && seeded.get(d)!.includes(flag[0]))).toBe(true);
     const full = await json<HashPage>('GET', `/api/v1/hashes?prefix=${digest}`);
     expect(full.body.items.map((i) => i.digest)).toEqual([digest]);
   });
@@ -131,16 +201,46 @@ describe('prefix search', () => {
 });
 
 describe('single hashes', () => {
-  it('POST adds (201), a second POST with the same flag adds the weight (200), another flag re-flags', async () => {
+  it('POST adds (201), a second POST with the same flag adds the weight (200), another flag adds a slot (rspamd 4.x rule)', async () => {
     const digest = hexDigest();
     const added = await json<HashWriteResult>('POST', '/api/v1/hashes', { digest, flag: 7, value: 10 });
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ status: 'added', hash: { digest, flag: 7, flagName: null, value: 10, shingles: 0 } });
+    expect(added.body.hash.flags).toEqual([{ flag: 7, value: 10, flagName: null }]);
     const again = await json<HashWriteResult>('POST', '/api/v1/hashes', { digest, flag: 7, value: 5 });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ status: 'updated', hash: { value: 15 } });
-    const reflag = await json<HashWriteResult>('POST', '/api/v1/hashes', { digest, flag: 3, value: 2 });
-    expect(reflag.body).toMatchObject({ status: 'reflagged', hash: { flag: 3, flagName: 'whitelist', value: 2 } });
+    const slot = await json<HashWriteResult>('POST', '/api/v1/hashes', { digest, flag: 3, value: 2 });
+    expect(slot.status).toBe(200);
+    expect(slot.body).toMatchObject({ status: 'reflagged', hash: { flag: 7, value: 15 } });
+    expect(slot.body.hash.flags).toEqual([
+      { flag: 7, value: 15, flagName: null },
+      { flag: 3, value: 2, flagName: 'whitelist' },
+    ]);
+    // Once flag 3's weight is the highest, it becomes the primary slot (what rspamd 3.x clients see).
+    const higher = await json<HashWriteResult>('POST', '/api/v1/hashes', { digest, flag: 3, value: 20 });
+    expect(higher.body).toMatchObject({ status: 'updated', hash: { flag: 3, flagName: 'whitelist', value: 22 } });
+    expect(higher.body.hash.flags.map((f) => [f.flag, f.value])).toEqual([[3, 22], [7, 15]]);
+    const udp = new FuzzyClient({ host: '127.0.0.1', port: api.udpPort, timeoutMs: 500 });
+    try {
+      expect(await udp.check(digest)).toMatchObject({ prob: 1, flag: 3, value: 22 });
+    } finally {
+      await udp.close();
+    }
+  });
+
+  it('GET /hashes/{digest} of a multi-flag hash lists every slot', async () => {
+    const digest = hexDigest();
+    await json('POST', '/api/v1/hashes', { digest, flag: 1, value: 50 });
+    await json('POST', '/api/v1/hashes', { digest, flag: 2, value: 20 });
+    await json('POST', '/api/v1/hashes', { digest, flag: 200, value: -1 });
+    const detail = await json<HashDetail>('GET', `/api/v1/hashes/${digest}`);
+    expect(detail.body).toMatchObject({ digest, flag: 1, flagName: 'spam', value: 50, shingles: [] });
+    expect(detail.body.flags).toEqual([
+      { flag: 1, value: 50, flagName: 'spam' },
+      { flag: 2, value: 20, flagName: 'probable spam' },
+      { flag: 200, value: -1, flagName: null },
+    ]);
   });
 
   it('GET /hashes/{digest} shows the 32 shingles as decimal u64 strings in position order', async () => {
@@ -179,6 +279,93 @@ describe('single hashes', () => {
     expect((await api.request('DELETE', `/api/v1/hashes/${digest}`)).statusCode).toBe(404);
     expect((await json('PATCH', `/api/v1/hashes/${digest}`, { value: 1 })).status).toBe(404);
     expect((await json('GET', `/api/v1/hashes/${digest}`)).status).toBe(404);
+  });
+});
+
+describe('PATCH /hashes/{digest} with flags', () => {
+  const flagsOf = async (digest: string): Promise<[number, number][]> =>
+    (await json<HashDetail>('GET', `/api/v1/hashes/${digest}`)).body.flags.map((f) => [f.flag, f.value]);
+
+  it('replaces every slot (first = primary), keeps the time of the last write, and the UDP plane sees the new primary', async () => {
+    const digest = hexDigest();
+    await json('POST', '/api/v1/hashes', { digest, flag: 1, value: 10 });
+    await json('POST', '/api/v1/hashes', { digest, flag: 2, value: 4 });
+    const before = (await json<HashDetail>('GET', `/api/v1/hashes/${digest}`)).body;
+    const patched = await json<HashItem>('PATCH', `/api/v1/hashes/${digest}`, {
+      flags: [{ flag: 2, value: 3 }, { flag: 7, value: 99 }, { flag: 1, value: 10, flagName: 'spam' }],
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ flag: 2, flagName: 'probable spam', value: 3, time: before.time });
+    expect(patched.body.flags).toEqual([
+      { flag: 2, value: 3, flagName: 'probable spam' },
+      { flag: 7, value: 99, flagName: null },
+      { flag: 1, value: 10, flagName: 'spam' },
+    ]);
+    expect(api.fuzzyd.runtime.backend.get(Buffer.from(digest, 'hex'))).toMatchObject({
+      flag: 2,
+      value: 3,
+      extraFlags: [{ flag: 7, value: 99 }, { flag: 1, value: 10 }],
+    });
+    // Listed under each of its flags, with the new list.
+    for (const flag of [1, 2, 7]) {
+      const page = await json<HashPage>('GET', `/api/v1/hashes?prefix=${digest}&flag=${flag}`);
+      expect(page.body.items.map((i) => i.flags.map((f) => f.flag))).toEqual([[2, 7, 1]]);
+    }
+    expect((await json<HashPage>('GET', `/api/v1/hashes?prefix=${digest}&flag=3`)).body.items).toEqual([]);
+
+    // flag/value still edit the primary slot, keeping the others; one slot removes the rest.
+    await json('PATCH', `/api/v1/hashes/${digest}`, { value: 5 });
+    expect(await flagsOf(digest)).toEqual([[2, 5], [7, 99], [1, 10]]);
+    await json('PATCH', `/api/v1/hashes/${digest}`, { flags: [{ flag: 1, value: 1 }] });
+    expect(await flagsOf(digest)).toEqual([[1, 1]]);
+    expect((await json<HashPage>('GET', `/api/v1/hashes?prefix=${digest}&flag=7`)).body.items).toEqual([]);
+  });
+
+  it('eight slots are allowed', async () => {
+    const digest = hexDigest();
+    await json('POST', '/api/v1/hashes', { digest, flag: 1, value: 1 });
+    const flags = Array.from({ length: 8 }, (_, i) => ({ flag: 255 - i, value: i === 0 ? 2 ** 31 - 1 : -(2 ** 31) }));
+    const r = await json<HashItem>('PATCH', `/api/v1/hashes/${digest}`, { flags });
+    expect(r.status).toBe(200);
+    expect(r.body.flags.map(({ flag, value }) => ({ flag, value }))).toEqual(flags);
+  });
+
+  const slot = (flag: number, value = 1): { flag: number; value: number } => ({ flag, value });
+  const invalid: [string, unknown, string][] = [
+    ['not an array', { flags: { flag: 1, value: 1 } }, 'flags'],
+    ['null', { flags: null }, 'flags'],
+    ['no slot', { flags: [] }, 'flags'],
+    ['nine slots', { flags: Array.from({ length: 9 }, (_, i) => slot(i + 1)) }, 'flags'],
+    ['a repeated flag', { flags: [slot(1), slot(2), slot(1, 5)] }, 'flags'],
+    ['a slot that is not an object', { flags: [slot(1), 2] }, 'flags[1]'],
+    ['a flag above 255', { flags: [slot(1), slot(256)] }, 'flags[1].flag'],
+    ['a negative flag', { flags: [slot(-1)] }, 'flags[0].flag'],
+    ['a flag as a string', { flags: [{ flag: '1', value: 1 }] }, 'flags[0].flag'],
+    ['a missing value', { flags: [{ flag: 1 }] }, 'flags[0].value'],
+    ['a value above 2^31-1', { flags: [slot(1, 2 ** 31)] }, 'flags[0].value'],
+    ['a value below -2^31', { flags: [slot(1), slot(2, -(2 ** 31) - 1)] }, 'flags[1].value'],
+    ['a fractional value', { flags: [slot(1, 1.5)] }, 'flags[0].value'],
+    ['an unknown key in a slot', { flags: [{ flag: 1, value: 1, weight: 3 }] }, 'flags[0].weight'],
+    ['flags with flag', { flags: [slot(1)], flag: 1 }, 'flags'],
+    ['flags with value', { flags: [slot(1)], value: 1 }, 'flags'],
+  ];
+
+  it.each(invalid)('%s → 400 naming %s, and nothing changes', async (_name, body, field) => {
+    const digest = hexDigest();
+    await json('POST', '/api/v1/hashes', { digest, flag: 1, value: 10 });
+    await json('POST', '/api/v1/hashes', { digest, flag: 2, value: 4 });
+    const before = await json<HashDetail>('GET', `/api/v1/hashes/${digest}`);
+    const r = await api.request('PATCH', `/api/v1/hashes/${digest}`, { body });
+    expect(r.statusCode).toBe(400);
+    expect(r.headers['content-type']).toContain('application/problem+json');
+    const problem = JSON.parse(r.body) as Problem;
+    expect(problem).toMatchObject({ status: 400, field });
+    expect(problem.detail.startsWith(`${field}: `)).toBe(true);
+    expect((await json<HashDetail>('GET', `/api/v1/hashes/${digest}`)).body).toEqual(before.body);
+  });
+
+  it('an unknown digest is 404', async () => {
+    expect((await json('PATCH', `/api/v1/hashes/${hexDigest()}`, { flags: [slot(1)] })).status).toBe(404);
   });
 });
 

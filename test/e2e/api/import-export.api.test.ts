@@ -118,28 +118,101 @@ describe('POST /api/v1/hashes/import (JSON Lines)', () => {
   });
 });
 
+describe('import lines with flags', () => {
+  const flagsOf = async (api: ApiHarness, digest: string): Promise<[number, number][]> =>
+    (JSON.parse((await api.request('GET', `/api/v1/hashes/${digest}`)).body) as HashDetail).flags.map((f) => [f.flag, f.value]);
+
+  it('mode add writes each slot by the rspamd 4.x rule onto an existing hash; a new hash takes the slots as listed', async () => {
+    const api = await start();
+    const existing = hexDigest();
+    const fresh = hexDigest();
+    await importLines(api, JSON.stringify({ digest: existing, flag: 1, value: 10 }));
+    const result = await importLines(
+      api,
+      [
+        JSON.stringify({ digest: existing, flags: [{ flag: 1, value: 5 }, { flag: 2, value: 30 }] }),
+        JSON.stringify({ digest: fresh, flags: [{ flag: 3, value: 1 }, { flag: 4, value: 9 }], shingles: shingles() }),
+      ].join('\n'),
+    );
+    expect(result).toMatchObject({ added: 1, updated: 1, rejected: 0 });
+    // Flag 1's weight added up; flag 2 took a slot and, being the highest, the primary one.
+    expect(await flagsOf(api, existing)).toEqual([[2, 30], [1, 15]]);
+    expect(await flagsOf(api, fresh)).toEqual([[3, 1], [4, 9]]);
+    expect((JSON.parse((await api.request('GET', `/api/v1/hashes/${fresh}`)).body) as HashDetail).shingles).toHaveLength(32);
+  });
+
+  it('mode replace sets every slot from flags; a line without flags still sets only the primary slot', async () => {
+    const api = await start();
+    const a = hexDigest();
+    const b = hexDigest();
+    await importLines(api, [a, b].map((digest) => JSON.stringify({ digest, flags: [{ flag: 1, value: 10 }, { flag: 2, value: 3 }] })).join('\n'));
+    const result = await importLines(
+      api,
+      [JSON.stringify({ digest: a, flags: [{ flag: 5, value: 1 }] }), JSON.stringify({ digest: b, flag: 7, value: 2 })].join('\n'),
+      '?mode=replace',
+    );
+    expect(result).toMatchObject({ added: 0, updated: 2, rejected: 0 });
+    expect(await flagsOf(api, a)).toEqual([[5, 1]]);
+    expect(await flagsOf(api, b)).toEqual([[7, 2], [2, 3]]);
+  });
+
+  it('rejects bad flags and a flag/value that disagrees with flags[0], naming the field', async () => {
+    const api = await start();
+    const digest = hexDigest();
+    const lines = [
+      { digest, flags: [] },
+      { digest, flags: [{ flag: 1, value: 1 }, { flag: 1, value: 2 }] },
+      { digest, flags: [{ flag: 300, value: 1 }] },
+      { digest, flags: Array.from({ length: 9 }, (_, i) => ({ flag: i, value: 1 })) },
+      { digest, flag: 2, flags: [{ flag: 1, value: 1 }] },
+      { digest, value: 2, flags: [{ flag: 1, value: 1 }] },
+      { digest, flag: 1, value: 1, flags: [{ flag: 1, value: 1 }], time: 1 },
+    ];
+    const result = await importLines(api, lines.map((l) => JSON.stringify(l)).join('\n'));
+    expect(result).toMatchObject({ added: 1, rejected: 6 });
+    expect(result.rejects.map((r) => r.error.split(':')[0])).toEqual(['flags', 'flags', 'flags[0].flag', 'flags', 'flag', 'value']);
+    expect(await flagsOf(api, digest)).toEqual([[1, 1]]);
+  });
+});
+
 describe('GET /api/v1/hashes/export', () => {
-  it('round trip: export of one store imported into an empty one gives the same export', async () => {
+  it('round trip: export of one store imported into an empty one gives the same export, every slot included', async () => {
     const source = await start();
     const backend = source.fuzzyd.runtime.backend;
     const { ShingleBlock } = await import('../../../shared/protocol/shingle-block.js');
-    await Promise.all(
-      Array.from({ length: 2500 }, (_, i) =>
-        backend.update({
+    const written = await Promise.all(
+      Array.from({ length: 2500 }, async (_, i) => {
+        const digest = randomBytes(64);
+        await backend.update({
           kind: 'write',
           rule: 'single',
-          digest: randomBytes(64),
+          digest,
           flag: i % 4,
           value: i - 100,
           shingles: i % 10 === 0 ? ShingleBlock.fromBigInts(shingles().map(BigInt)) : null,
-        }),
-      ),
+        });
+        return digest;
+      }),
+    );
+    // Multi-flag hashes of every kind: slots added by rspamd 4.x writes (highest value primary), a full one with 8,
+    // one re-flagged by a 3.x client afterwards (primary not its highest), and one edited over the API.
+    await Promise.all(
+      written.slice(0, 300).map(async (digest, i) => {
+        for (let s = 1; s <= (i % 8); s++) await backend.update({ kind: 'write', rule: 'multi', digest, flag: 10 + s, value: s * 7 - i, shingles: null });
+        if (i % 3 === 0) await backend.update({ kind: 'write', rule: 'single', digest, flag: 99, value: -40, shingles: null });
+        if (i % 5 === 0) await backend.update({ kind: 'set', digest, flags: [{ flag: 50, value: -1 }, { flag: 51, value: 1000 }] });
+      }),
     );
     const exported = await exportLines(source);
     expect(exported).toHaveLength(2500);
     const digests = exported.map((l) => l.digest as string);
     expect(digests).toEqual([...digests].sort());
     expect(exported.filter((l) => Array.isArray(l.shingles))).toHaveLength(250);
+    const flagsOf = (l: Record<string, unknown>): { flag: number; value: number }[] => l.flags as { flag: number; value: number }[];
+    expect(exported.every((l) => flagsOf(l)[0].flag === l.flag && flagsOf(l)[0].value === l.value)).toBe(true);
+    expect(exported.filter((l) => flagsOf(l).length === 8).length).toBeGreaterThan(0);
+    // Some primaries are not their hash's highest value: writing the slots one by one would reorder those.
+    expect(exported.some((l) => flagsOf(l).some((f) => f.value > (l.value as number)))).toBe(true);
 
     const target = await start();
     const text = `${exported.map((l) => JSON.stringify(l)).join('\n')}\n`;
@@ -148,15 +221,24 @@ describe('GET /api/v1/hashes/export', () => {
     const again = await exportLines(target);
     const strip = (l: Record<string, unknown>): Record<string, unknown> => ({ ...l, time: undefined });
     expect(again.map(strip)).toEqual(exported.map(strip));
-  });
+    // The UDP plane of the target sees every slot too.
+    const one = exported.find((l) => flagsOf(l).length === 8)!;
+    const stored = target.fuzzyd.runtime.backend.get(Buffer.from(one.digest as string, 'hex'));
+    expect(stored).toMatchObject({ flag: one.flag, value: one.value, extraFlags: flagsOf(one).slice(1) });
+  }, 60_000);
 
   it('filters by flag and prefix', async () => {
     const api = await start();
     const backend = api.fuzzyd.runtime.backend;
     await Promise.all(Array.from({ length: 300 }, (_, i) => backend.update({ kind: 'write', rule: 'single', digest: randomBytes(64), flag: i % 2, value: 1, shingles: null })));
+    // One more hash, holding flag 1 in an extra slot only.
+    const multi = randomBytes(64);
+    await backend.update({ kind: 'write', rule: 'multi', digest: multi, flag: 0, value: 9, shingles: null });
+    await backend.update({ kind: 'write', rule: 'multi', digest: multi, flag: 1, value: 2, shingles: null });
     const flag1 = await exportLines(api, '?flag=1');
-    expect(flag1).toHaveLength(150);
-    expect(flag1.every((l) => l.flag === 1)).toBe(true);
+    expect(flag1).toHaveLength(151);
+    expect(flag1.every((l) => (l.flags as { flag: number }[]).some((f) => f.flag === 1))).toBe(true);
+    expect(flag1.find((l) => l.digest === multi.toString('hex'))).toMatchObject({ flag: 0, value: 9, flags: [{ flag: 0, value: 9 }, { flag: 1, value: 2 }] });
     const prefixed = await exportLines(api, '?prefix=8');
     expect(prefixed.every((l) => (l.digest as string).startsWith('8'))).toBe(true);
     const bad = await api.request('GET', '/api/v1/hashes/export?flag=x');

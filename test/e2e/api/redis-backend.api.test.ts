@@ -1,15 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FlagInfo, HashDetail, HashWriteResult, ImportResult, StatsResponse } from '../../../shared/api/api-types.js';
+import { Redis } from 'ioredis';
+import type { FlagInfo, HashDetail, HashItem, HashWriteResult, ImportResult, StatsResponse } from '../../../shared/api/api-types.js';
+import { RedisFuzzyKeys } from '../../../server/src/fuzzy/redis/redis-fuzzy-keys.js';
 import { FuzzyClient } from '../../../shared/client/fuzzy-client.js';
 import { startRedisServer, type TestRedis } from '../../helpers/redis-server.js';
 import { type ApiHarness, hexDigest, startApi } from './api-harness.js';
 
 let redis: TestRedis;
 let api: ApiHarness;
+const prefix = `api${Date.now()}`;
 
 beforeAll(async () => {
   redis = await startRedisServer();
-  api = await startApi({ FUZZYD_BACKEND: 'redis', FUZZYD_REDIS_URL: redis.url, FUZZYD_REDIS_PREFIX: `api${Date.now()}` });
+  api = await startApi({ FUZZYD_BACKEND: 'redis', FUZZYD_REDIS_URL: redis.url, FUZZYD_REDIS_PREFIX: prefix });
 });
 afterAll(async () => {
   await api?.stop();
@@ -32,6 +35,65 @@ describe('admin API on the Redis backend (admin tables stay in the SQLite file)'
     expect(JSON.parse((await api.request('GET', `/api/v1/hashes/${digest}`)).body) as HashDetail).toMatchObject({ value: 9, shingles: [] });
     expect((await api.request('DELETE', `/api/v1/hashes/${digest}`)).statusCode).toBe(204);
     expect((await api.request('GET', `/api/v1/hashes/${digest}`)).statusCode).toBe(404);
+  });
+
+  it('multi-flag hashes: POST adds slots, GET and PATCH show and replace every slot, bad flags are 400 and change nothing', async () => {
+    const digest = hexDigest();
+    await api.request('POST', '/api/v1/hashes', { body: { digest, flag: 1, value: 4 } });
+    const second = JSON.parse((await api.request('POST', '/api/v1/hashes', { body: { digest, flag: 2, value: 9 } })).body) as HashWriteResult;
+    // rspamd 4.x's rule: flag 2 took a slot and, with the highest weight, the primary one.
+    expect(second).toMatchObject({ status: 'reflagged', hash: { flag: 2, flagName: 'probable spam', value: 9 } });
+    expect(second.hash.flags).toEqual([
+      { flag: 2, value: 9, flagName: 'probable spam' },
+      { flag: 1, value: 4, flagName: 'spam' },
+    ]);
+    const detail = async (): Promise<HashDetail> => JSON.parse((await api.request('GET', `/api/v1/hashes/${digest}`)).body) as HashDetail;
+    expect((await detail()).flags.map((f) => [f.flag, f.value])).toEqual([[2, 9], [1, 4]]);
+
+    const patched = await api.request('PATCH', `/api/v1/hashes/${digest}`, { body: { flags: [{ flag: 1, value: 1 }, { flag: 7, value: 70 }, { flag: 3, value: 3 }] } });
+    expect(patched.statusCode).toBe(200);
+    expect((JSON.parse(patched.body) as HashItem).flags).toEqual([
+      { flag: 1, value: 1, flagName: 'spam' },
+      { flag: 7, value: 70, flagName: null },
+      { flag: 3, value: 3, flagName: 'whitelist' },
+    ]);
+    // Stored in rspamd 4.x's fields: F/V the primary, F1../V1.. the others.
+    const key = new RedisFuzzyKeys(prefix).digest(Buffer.from(digest, 'hex'));
+    const raw = new Redis(redis.url);
+    try {
+      expect(await raw.hmgetBuffer(key, 'F', 'V', 'F1', 'V1', 'F2', 'V2', 'F3').then((v) => v.map((b) => b?.toString() ?? null))).toEqual(['1', '1', '7', '70', '3', '3', null]);
+    } finally {
+      await raw.quit();
+    }
+    const udp = new FuzzyClient({ host: '127.0.0.1', port: api.udpPort, timeoutMs: 500 });
+    try {
+      expect(await udp.check(digest)).toMatchObject({ prob: 1, flag: 1, value: 1 });
+    } finally {
+      await udp.close();
+    }
+
+    const before = await detail();
+    for (const [body, field] of [
+      [{ flags: [] }, 'flags'],
+      [{ flags: [{ flag: 1, value: 1 }, { flag: 1, value: 2 }] }, 'flags'],
+      [{ flags: [{ flag: 256, value: 1 }] }, 'flags[0].flag'],
+      [{ flags: [{ flag: 1, value: 2 ** 31 }] }, 'flags[0].value'],
+      [{ flags: [{ flag: 1, value: 1 }], value: 3 }, 'flags'],
+    ] as const) {
+      const r = await api.request('PATCH', `/api/v1/hashes/${digest}`, { body });
+      expect(r.statusCode, JSON.stringify(body)).toBe(400);
+      expect(JSON.parse(r.body)).toMatchObject({ field });
+    }
+    expect(await detail()).toEqual(before);
+  });
+
+  it('import lines with flags set every slot on the Redis backend too', async () => {
+    const digest = hexDigest();
+    const lines = [JSON.stringify({ digest, flags: [{ flag: 3, value: 1 }, { flag: 4, value: 8 }] })].join('\n');
+    const r = await api.request('POST', '/api/v1/hashes/import', { payload: lines, contentType: 'application/x-ndjson' });
+    expect(JSON.parse(r.body) as ImportResult).toMatchObject({ added: 1, rejected: 0 });
+    const detail = JSON.parse((await api.request('GET', `/api/v1/hashes/${digest}`)).body) as HashDetail;
+    expect(detail.flags.map((f) => [f.flag, f.value])).toEqual([[3, 1], [4, 8]]);
   });
 
   it('import works; listing, prefix search and export answer 501 problem+json', async () => {

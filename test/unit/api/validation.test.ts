@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../server/src/common/api-error.js';
 import { toProblem } from '../../../server/src/common/problem.js';
-import { parseDigestHex, parseFlagParam, parseShingles, parseString, parseValue } from '../../../server/src/common/validation.js';
+import { parseDigestHex, parseFlagList, parseFlagParam, parseShingles, parseString, parseValue } from '../../../server/src/common/validation.js';
 import { bearerToken, scopeAllows, tokenHint } from '../../../server/src/auth/token-secret.js';
 
 function fieldOf(fn: () => unknown): string | undefined {
@@ -40,6 +40,28 @@ describe('validators name the failing field', () => {
     expect(fieldOf(() => parseShingles(bad))).toBe('shingles[9]');
     expect(fieldOf(() => parseShingles(Array(31).fill('1')))).toBe('shingles');
     expect(fieldOf(() => parseShingles(Array(32).fill(2 ** 60)))).toBe('shingles[0]');
+  });
+
+  it('flag lists: 1..8 {flag, value} slots without a repeated flag, the failing entry and key named', () => {
+    const slots = Array.from({ length: 8 }, (_, i) => ({ flag: i * 30, value: 2 ** 31 - 1 - i }));
+    expect(parseFlagList(slots)).toEqual(slots);
+    // A listed item's flags carry flagName, accepted so they can be sent back as they are.
+    expect(parseFlagList([{ flag: 1, value: -3, flagName: 'spam' }])).toEqual([{ flag: 1, value: -3 }]);
+    const cases: [unknown, string][] = [
+      [{ flag: 1, value: 1 }, 'flags'],
+      ['1:10', 'flags'],
+      [[], 'flags'],
+      [[...slots, { flag: 255, value: 1 }], 'flags'],
+      [[{ flag: 4, value: 1 }, { flag: 4, value: 2 }], 'flags'],
+      [[{ flag: 1, value: 1 }, 3], 'flags[1]'],
+      [[{ flag: 256, value: 1 }], 'flags[0].flag'],
+      [[{ flag: '1', value: 1 }], 'flags[0].flag'],
+      [[{ value: 1 }], 'flags[0].flag'],
+      [[{ flag: 1, value: 2 ** 31 }], 'flags[0].value'],
+      [[{ flag: 1, value: 0.5 }], 'flags[0].value'],
+      [[{ flag: 1, value: 1, weight: 2 }], 'flags[0].weight'],
+    ];
+    for (const [bad, field] of cases) expect(fieldOf(() => parseFlagList(bad)), JSON.stringify(bad)).toBe(field);
   });
 
   it('strings: trimmed, bounded, no control characters', () => {
