@@ -282,6 +282,62 @@ describe('dashboard in Chromium', () => {
     await shot('flags');
   });
 
+  it('shows every flag of a multi-flag hash in the list and on its page, and edits the list', async () => {
+    // Two WRITEs of different flags: the second takes a slot of its own (rspamd 4.x's rule), flag 1 stays primary.
+    const digest = `f1a9${hex(62)}`;
+    await api('POST', '/hashes', { digest, flag: 1, value: 50 });
+    await api('POST', '/hashes', { digest, flag: 2, value: 20 });
+    try {
+      await nav('Hashes');
+      await page.getByLabel('Digest prefix').fill('f1a9');
+      await tableRows(1);
+      const row = page.getByRole('table').locator('tbody tr');
+      expect(await row.getByRole('listitem').allTextContents()).toEqual(['FUZZY_DENIED (1), value 50', 'FUZZY_PROB (2), value 20']);
+      // The flag filter finds it by its second slot too.
+      await page.getByLabel('Flag', { exact: true }).selectOption('2');
+      await page.waitForFunction(`new URL(location.href).searchParams.get('flag') === '2'`);
+      await tableRows(1);
+      await shot('hashes-multi-flag', { fullPage: false });
+
+      await row.getByRole('link').click();
+      await heading('Hash');
+      await visible(page.getByText('Flags (2)'));
+      const facts = page.locator('dl.facts');
+      expect(await facts.getByRole('listitem').allTextContents()).toEqual(['FUZZY_DENIED (1), value 50', 'FUZZY_PROB (2), value 20']);
+
+      // A repeated flag is refused next to its row before anything is sent.
+      await page.getByRole('button', { name: 'Add a flag' }).click();
+      await page.getByLabel('Flag 3', { exact: true }).fill('2');
+      await page.getByRole('button', { name: 'Save flags' }).click();
+      await visible(page.getByText('Flag 2 is already in slot 2'));
+      await page.getByLabel('Flag 3', { exact: true }).fill('7');
+      await page.getByLabel('Value 3', { exact: true }).fill('5');
+      await page.getByLabel('Value 2', { exact: true }).fill('30');
+      await shot('hash-detail-multi-flag-edit');
+      await page.getByRole('button', { name: 'Save flags' }).click();
+      await visible(page.getByText('Saved: FUZZY_DENIED (1) = 50, FUZZY_PROB (2) = 30, flag 7 = 5.'));
+      await visible(page.getByText('Flags (3)'));
+      expect(await facts.getByRole('listitem').allTextContents()).toEqual(['FUZZY_DENIED (1), value 50', 'FUZZY_PROB (2), value 30', 'flag 7, value 5']);
+
+      // Removing the primary slot makes the next one primary.
+      await page.getByRole('button', { name: 'Remove slot 1' }).click();
+      await page.getByRole('button', { name: 'Save flags' }).click();
+      await visible(page.getByText('Flags (2)'));
+      const stored = (await (await api('GET', `/hashes/${digest}`)).json()) as { flag: number; flags: { flag: number; value: number }[] };
+      expect(stored.flag).toBe(2);
+      expect(stored.flags.map((f) => [f.flag, f.value])).toEqual([[2, 30], [7, 5]]);
+      // The UDP plane answers a 3.x client with the new primary slot.
+      const client = new FuzzyClient({ host: '127.0.0.1', port: fuzzyd.udpPort, timeoutMs: 500, retries: 1 });
+      try {
+        expect(await client.check(digest)).toMatchObject({ prob: 1, flag: 2, value: 30 });
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await api('DELETE', `/hashes/${digest}`);
+    }
+  });
+
   it('adds and removes a network in the write allow map, with a bad CIDR refused inline', async () => {
     await nav('Allow maps');
     const card = page.locator('section.card', { has: page.getByRole('heading', { name: 'Allowed to write' }) });

@@ -54,7 +54,7 @@ export function FlagsPage() {
           footer={
             <tr>
               <th scope="row" colSpan={3}>
-                Total
+                Total <span className="muted">(a hash with several flags counts under each)</span>
               </th>
               <td className="num">{formatInt(total)}</td>
               <td />

@@ -18,7 +18,10 @@ export interface AddHashDialogProps {
   onAdded: (result: HashWriteResult) => void;
 }
 
-/** Adds a hash like a WRITE: an existing digest with the same flag gets the value added, another flag re-flags it. */
+/**
+ * Adds a hash like an rspamd 4.x WRITE: a flag the digest already holds gets the value added, another flag takes a
+ * slot of its own beside the others.
+ */
 export function AddHashDialog({ open, flags, onClose, onAdded }: AddHashDialogProps) {
   const [values, setValues] = useState(EMPTY);
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -88,7 +91,7 @@ export function AddHashDialog({ open, flags, onClose, onAdded }: AddHashDialogPr
             <option key={f.flag} value={f.flag} label={flagLabel(f.flag, f.name)} />
           ))}
         </datalist>
-        <Field label="Value" error={errors.value} hint="Weight; added to an existing hash with the same flag">
+        <Field label="Value" error={errors.value} hint="Weight; added to an existing hash's slot with the same flag">
           <input name="value" type="number" value={values.value} onChange={set('value')} />
         </Field>
         <Field label="Shingles (optional)" error={errors.shingles} hint="32 unsigned 64-bit numbers, separated by commas or spaces" className="span-2">

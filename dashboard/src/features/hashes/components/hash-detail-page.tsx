@@ -11,7 +11,8 @@ import { formatInt, formatUnixSeconds } from '../../../lib/format';
 import { useAction, useQuery } from '../../../lib/use-query';
 import { fetchFlags, flagLabel } from '../../flags/api/flags-api';
 import { deleteHash, getHash } from '../api/hashes-api';
-import { EditHashForm } from './edit-hash-form';
+import { EditFlagsForm, flagsKey } from './edit-flags-form';
+import { FlagChips } from './flag-chips';
 
 export function HashDetailPage() {
   const { digest = '' } = useParams();
@@ -50,17 +51,18 @@ export function HashDetailPage() {
           <Card title="Details">
             <HashFacts hash={hash.data} />
           </Card>
-          <Card title="Edit">
+          <Card title="Edit flags">
             {saved && (
               <p className="alert alert-success" role="status">
                 {saved}
               </p>
             )}
-            <EditHashForm
+            <EditFlagsForm
+              key={flagsKey(hash.data)}
               hash={hash.data}
               flags={flags.data ?? []}
               onSaved={(item) => {
-                setSaved(`Saved: ${flagLabel(item.flag, item.flagName)}, value ${formatInt(item.value)}.`);
+                setSaved(`Saved: ${item.flags.map((f) => `${flagLabel(f.flag, f.flagName)} = ${formatInt(f.value)}`).join(', ')}.`);
                 hash.refetch();
               }}
             />
@@ -91,10 +93,11 @@ function HashFacts({ hash }: { hash: HashDetail }) {
     <dl className="facts">
       <dt>Digest</dt>
       <dd className="mono break">{hash.digest}</dd>
-      <dt>Flag</dt>
-      <dd>{flagLabel(hash.flag, hash.flagName)}</dd>
-      <dt>Value</dt>
-      <dd>{formatInt(hash.value)}</dd>
+      <dt>{hash.flags.length === 1 ? 'Flag' : `Flags (${hash.flags.length})`}</dt>
+      <dd>
+        <FlagChips flags={hash.flags} />
+        {hash.flags.length > 1 && <p className="field-hint">The first, marked one is the primary flag: the only one rspamd 3.x clients see.</p>}
+      </dd>
       <dt>Last write</dt>
       <dd>
         <time dateTime={new Date(hash.time * 1000).toISOString()}>{formatUnixSeconds(hash.time)}</time>

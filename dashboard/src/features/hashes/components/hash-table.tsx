@@ -2,13 +2,12 @@ import { Link } from 'react-router';
 import { Button } from '../../../components/ui/button';
 import { DataTable, type DataTableColumn } from '../../../components/ui/data-table';
 import type { HashItem } from '../../../lib/api-types';
-import { formatInt, formatUnixSeconds, shortDigest } from '../../../lib/format';
-import { flagLabel } from '../../flags/api/flags-api';
+import { formatUnixSeconds, shortDigest } from '../../../lib/format';
+import { FlagChips } from './flag-chips';
 
 const COLUMNS: DataTableColumn[] = [
   { header: 'Digest' },
-  { header: 'Flag' },
-  { header: 'Value', className: 'num' },
+  { header: 'Flags' },
   { header: 'Last write', className: 'hide-narrow' },
   { header: 'Shingles', className: 'num hide-narrow' },
   { header: 'Actions', hiddenHeader: true },
@@ -35,8 +34,9 @@ export function HashTable({ items, listSearch, onDelete, canEdit = true }: HashT
               </span>
             </Link>
           </th>
-          <td>{flagLabel(h.flag, h.flagName)}</td>
-          <td className="num">{formatInt(h.value)}</td>
+          <td>
+            <FlagChips flags={h.flags} />
+          </td>
           <td className="hide-narrow nowrap">{formatUnixSeconds(h.time)}</td>
           <td className="num hide-narrow">{h.shingles}</td>
           <td className="actions">

@@ -11,9 +11,12 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const item = (hexByte: string, flag = 1): HashItem => ({ digest: hexByte.repeat(64), flag, flagName: flag === 1 ? 'spam' : null, value: 10, time: 1_700_000_000, shingles: 32 });
+const item = (hexByte: string, flag = 1, extra: HashItem['flags'] = []): HashItem => {
+  const flagName = flag === 1 ? 'spam' : null;
+  return { digest: hexByte.repeat(64), flag, flagName, value: 10, flags: [{ flag, value: 10, flagName }, ...extra], time: 1_700_000_000, shingles: 32 };
+};
 const PAGES: Record<string, HashPage> = {
-  '': { items: [item('01'), item('02')], nextCursor: '02'.repeat(64) },
+  '': { items: [item('01'), item('02', 1, [{ flag: 7, value: -3, flagName: null }, { flag: 2, value: 4, flagName: 'probable' }])], nextCursor: '02'.repeat(64) },
   ['02'.repeat(64)]: { items: [item('03'), item('04', 2)], nextCursor: null },
 };
 
@@ -39,7 +42,7 @@ describe('HashesPage', () => {
   it('shows a page of hashes in a table with headers, and pages forward and back with the cursor', async () => {
     const calls = renderPage();
     const table = await screen.findByRole('table');
-    expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['Digest', 'Flag', 'Value', 'Last write', 'Shingles', 'Actions']);
+    expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['Digest', 'Flags', 'Last write', 'Shingles', 'Actions']);
     expect(within(table).getByRole('link', { name: /Hash 0101/ })).toBeTruthy();
     expect(screen.getByText(/Page 1/)).toBeTruthy();
     expect((screen.getByRole('button', { name: '← Previous' }) as HTMLButtonElement).disabled).toBe(true);
@@ -54,6 +57,19 @@ describe('HashesPage', () => {
     expect(await screen.findByRole('link', { name: /Hash 0101/ })).toBeTruthy();
     expect(listCalls(calls).at(-1)!.get('cursor')).toBeNull();
     expect(listCalls(calls).every((p) => p.get('limit') === '50')).toBe(true);
+  });
+
+  it('shows every flag of a hash as a chip with its value, primary first and marked', async () => {
+    renderPage();
+    const table = await screen.findByRole('table');
+    const rowOf = (hexByte: string): HTMLElement => within(table).getByRole('link', { name: new RegExp(`Hash ${hexByte}`) }).closest('tr')!;
+    const chips = (row: HTMLElement): string[] => within(row).getAllByRole('listitem').map((li) => li.textContent ?? '');
+    expect(chips(rowOf('0101'))).toEqual(['spam (1), value 10']);
+    expect(chips(rowOf('0202'))).toEqual(['spam (1), value 10', 'flag 7, value -3', 'probable (2), value 4']);
+    const [primary, ...others] = within(rowOf('0202')).getAllByRole('listitem');
+    expect(primary.className).toContain('flag-chip-primary');
+    expect(primary.getAttribute('title')).toMatch(/rspamd 3\.x/);
+    expect(others.every((li) => !li.className.includes('primary'))).toBe(true);
   });
 
   it('searches by digest prefix, and shows an inline error instead of searching for non-hex input', async () => {

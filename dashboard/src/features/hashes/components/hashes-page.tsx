@@ -74,8 +74,9 @@ export function HashesPage() {
 
   const onAdded = (result: HashWriteResult): void => {
     setAdding(false);
-    const verb = result.status === 'added' ? 'Added' : result.status === 'updated' ? 'Updated' : 'Re-flagged';
-    setNotice(`${verb} hash ${shortDigest(result.hash.digest)}.`);
+    const digest = shortDigest(result.hash.digest);
+    // `reflagged` from the API's rspamd 4.x rule: the flag took a slot of its own beside the others.
+    setNotice(result.status === 'reflagged' ? `Added the flag to hash ${digest}.` : `${result.status === 'added' ? 'Added' : 'Updated'} hash ${digest}.`);
     refresh();
   };
 

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { parseShinglesText, prefixError, validateHashForm, validatePatch } from './hash-validation';
+import { parseShinglesText, prefixError, validateFlagList, validateHashForm } from './hash-validation';
 
 const DIGEST = 'ab'.repeat(64);
 
@@ -45,14 +45,40 @@ describe('parseShinglesText', () => {
   });
 });
 
-describe('validatePatch', () => {
-  it('sends only what changed', () => {
-    expect(validatePatch({ flag: 1, value: 10 }, { flag: '1', value: '12' })).toEqual({ errors: {}, patch: { value: 12 } });
-    expect(validatePatch({ flag: 1, value: 10 }, { flag: '3', value: '10' })).toEqual({ errors: {}, patch: { flag: 3 } });
+describe('validateFlagList (mirrors the API: 1..8 slots, each flag once)', () => {
+  const current = [{ flag: 1, value: 10 }, { flag: 2, value: 3 }];
+  const rows = (...pairs: [string, string][]) => pairs.map(([flag, value]) => ({ flag, value }));
+
+  it('builds the whole list in row order, first = primary', () => {
+    expect(validateFlagList(current, rows(['7', '-2'], ['1', '10'], [' 2 ', '3']))).toEqual({
+      errors: { rows: [{}, {}, {}] },
+      flags: [{ flag: 7, value: -2 }, { flag: 1, value: 10 }, { flag: 2, value: 3 }],
+    });
+    // A removed slot is a change too.
+    expect(validateFlagList(current, rows(['1', '10'])).flags).toEqual([{ flag: 1, value: 10 }]);
   });
 
-  it('says so when nothing changed', () => {
-    expect(validatePatch({ flag: 1, value: 10 }, { flag: '1', value: '10' }).errors).toEqual({ body: 'Nothing changed' });
+  it('names the repeated flag on the later row, with the slot that has it', () => {
+    const { errors, flags } = validateFlagList(current, rows(['1', '10'], ['2', '3'], ['1', '4']));
+    expect(flags).toBeUndefined();
+    expect(errors.rows).toEqual([{}, {}, { flag: 'Flag 1 is already in slot 1' }]);
+  });
+
+  it('puts flag and value mistakes on their rows', () => {
+    const { errors } = validateFlagList(current, rows(['256', '1'], ['', 'x'], ['3', '2147483648']));
+    expect(errors.rows).toEqual([
+      { flag: 'A flag is a whole number from 0 to 255' },
+      { flag: 'Enter a flag (0–255)', value: 'The value is a whole number' },
+      { value: 'The value must fit in 32 bits (±2147483647)' },
+    ]);
+  });
+
+  it('refuses no slot, more than 8, and an unchanged list', () => {
+    expect(validateFlagList(current, []).errors.list).toMatch(/at least one flag/);
+    const nine = Array.from({ length: 9 }, (_, i) => ({ flag: String(i), value: '1' }));
+    expect(validateFlagList(current, nine).errors.list).toBe('A hash holds at most 8 flags');
+    expect(validateFlagList(current, nine.slice(0, 8)).flags).toHaveLength(8);
+    expect(validateFlagList(current, rows(['1', '10'], ['2', '3']))).toEqual({ errors: { rows: [{}, {}], list: 'Nothing changed' } });
   });
 });
 

@@ -1,4 +1,4 @@
-import type { HashCreate, HashPatch } from '../../../lib/api-types';
+import type { HashCreate, HashFlagValue } from '../../../lib/api-types';
 
 export type FieldErrors = Partial<Record<'digest' | 'flag' | 'value' | 'shingles' | 'body', string>>;
 
@@ -68,17 +68,48 @@ export function validateHashForm(v: HashFormValues): { errors: FieldErrors; body
   return { errors, body };
 }
 
-/** The edit form sends only what changed; nothing changed is an error of its own. */
-export function validatePatch(current: { flag: number; value: number }, v: { flag: string; value: string }): { errors: FieldErrors; patch?: HashPatch } {
-  const errors: FieldErrors = {};
-  const flag = flagError(v.flag);
-  if (flag) errors.flag = flag;
-  const value = valueError(v.value);
-  if (value) errors.value = value;
-  if (Object.keys(errors).length > 0) return { errors };
-  const patch: HashPatch = {};
-  if (Number(v.flag) !== current.flag) patch.flag = Number(v.flag);
-  if (Number(v.value) !== current.value) patch.value = Number(v.value);
-  if (patch.flag === undefined && patch.value === undefined) return { errors: { body: 'Nothing changed' } };
-  return { errors, patch };
+/** rspamd ≥ 4.0 keeps up to 8 (flag, value) slots per hash; the server refuses more (flagListError). */
+export const MAX_FLAGS = 8;
+
+export interface FlagRowValues {
+  flag: string;
+  value: string;
+}
+
+export interface FlagListErrors {
+  /** Per row, in row order (empty objects for rows without a problem). */
+  rows: { flag?: string; value?: string }[];
+  /** About the list as a whole. */
+  list?: string;
+}
+
+export function hasFlagListErrors(errors: FlagListErrors): boolean {
+  return errors.list !== undefined || errors.rows.some((r) => r.flag !== undefined || r.value !== undefined);
+}
+
+/**
+ * Checks the flag list editor the way the API checks `flags` (1..8 slots, flags 0..255 each once, 32-bit values), so
+ * most mistakes show next to their row before a round trip; an unchanged list is an error of its own.
+ */
+export function validateFlagList(current: readonly HashFlagValue[], rows: readonly FlagRowValues[]): { errors: FlagListErrors; flags?: HashFlagValue[] } {
+  const errors: FlagListErrors = { rows: rows.map(() => ({})) };
+  if (rows.length === 0) errors.list = 'Keep at least one flag (to remove the hash, delete it)';
+  else if (rows.length > MAX_FLAGS) errors.list = `A hash holds at most ${MAX_FLAGS} flags`;
+  const firstRow = new Map<number, number>();
+  rows.forEach((row, i) => {
+    const flag = flagError(row.flag);
+    if (flag) errors.rows[i].flag = flag;
+    const value = valueError(row.value);
+    if (value) errors.rows[i].value = value;
+    if (flag) return;
+    const n = Number(row.flag);
+    const earlier = firstRow.get(n);
+    if (earlier === undefined) firstRow.set(n, i);
+    else errors.rows[i].flag = `Flag ${n} is already in slot ${earlier + 1}`;
+  });
+  if (hasFlagListErrors(errors)) return { errors };
+  const flags = rows.map((r) => ({ flag: Number(r.flag), value: Number(r.value) }));
+  const same = flags.length === current.length && flags.every((f, i) => f.flag === current[i].flag && f.value === current[i].value);
+  if (same) return { errors: { ...errors, list: 'Nothing changed' } };
+  return { errors, flags };
 }

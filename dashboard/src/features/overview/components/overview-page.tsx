@@ -56,6 +56,7 @@ function OverviewBody({ stats, receivedAt }: { stats: StatsResponse; receivedAt:
 
   const totalRate = [...view.rates.values()].reduce((a, b) => a + b, 0);
   const maxFlagCount = Math.max(1, ...stats.hashes.byFlag.map((f) => f.count));
+  const flagSlots = stats.hashes.byFlag.reduce((sum, f) => sum + f.count, 0);
 
   return (
     <div className="overview">
@@ -86,7 +87,8 @@ function OverviewBody({ stats, receivedAt }: { stats: StatsResponse; receivedAt:
         </Card>
         <Card title="Hashes per flag" actions={<Link to="/flags">Flags</Link>}>
           {stats.hashes.byFlag.length === 0 ? (
-            <p className="muted">The store is empty.</p>
+            // The Redis backend keeps no per-flag counts (rspamd's layout has none), so an empty list is not an empty store.
+            <p className="muted">{stats.hashes.total > 0 ? 'Counts per flag are kept by the SQLite backend only.' : 'The store is empty.'}</p>
           ) : (
             <DataTable columns={FLAG_COLUMNS} rows={stats.hashes.byFlag}>
               {(f) => (
@@ -104,6 +106,7 @@ function OverviewBody({ stats, receivedAt }: { stats: StatsResponse; receivedAt:
               )}
             </DataTable>
           )}
+          {flagSlots > stats.hashes.total && <p className="field-hint">A hash with several flags counts under each of them.</p>}
         </Card>
       </div>
 
