@@ -156,23 +156,27 @@ export async function benchUdp(opts: UdpBenchOptions = {}): Promise<UdpBenchResu
       // lowers a rate, and the order evens out a drift.
       const checks = await withRspamd(P.rspamdDefaultSync, async (rs) => {
         const r = rspamdTarget(rs);
-        const pair = async (kind: 'plain' | 'shingles'): Promise<[Measurement, Measurement]> => {
+        // A 4.x client's run (version 5, 144-byte replies) comes right after, on the same conditions.
+        const pair = async (kind: 'plain' | 'shingles'): Promise<[Measurement, Measurement, Measurement]> => {
           const fz1 = await measureCheck(ctx, f, kind);
           const rs1 = await measureCheck(ctx, r, kind);
           const rs2 = await measureCheck(ctx, r, kind);
           const fz2 = await measureCheck(ctx, f, kind);
-          return [better(fz1, fz2), better(rs1, rs2)];
+          const v5 = await measureCheck(ctx, f, kind, MULTI_FLAG_CLIENT);
+          return [better(fz1, fz2), better(rs1, rs2), v5];
         };
-        const [fzPlain, rsPlain] = await pair('plain');
-        const [fzShingles, rsShingles] = await pair('shingles');
-        return { fzPlain, rsPlain, fzShingles, rsShingles };
+        const [fzPlain, rsPlain, fzPlainV5] = await pair('plain');
+        const [fzShingles, rsShingles, fzShinglesV5] = await pair('shingles');
+        return { fzPlain, rsPlain, fzShingles, rsShingles, fzPlainV5, fzShinglesV5 };
       });
       // A fresh rspamd per WRITE run: its periodic flush (60-90 s after start) must not land inside one.
       const fzWritePlain = await measureFuzzydWrite(ctx, f, 'plain', 1);
+      const fzWritePlainV5 = await measureFuzzydWrite(ctx, f, 'plain', 21, MULTI_FLAG_CLIENT);
       const rsWritePlain = await withRspamd(P.rspamdDefaultSync, (rs) =>
         measureRspamdWrite(ctx, rs, rspamdTarget(rs), 'plain', 11),
       );
       const fzWriteShingles = await measureFuzzydWrite(ctx, f, 'shingles', 2);
+      const fzWriteShinglesV5 = await measureFuzzydWrite(ctx, f, 'shingles', 22, MULTI_FLAG_CLIENT);
       const rsWriteShingles = await withRspamd(P.rspamdDefaultSync, (rs) =>
         measureRspamdWrite(ctx, rs, rspamdTarget(rs), 'shingles', 12),
       );
@@ -193,10 +197,10 @@ export async function benchUdp(opts: UdpBenchOptions = {}): Promise<UdpBenchResu
       }
       // rspamd 3.4 cannot speak to a 4.x client; these rows compare fuzzyd with itself for 3.x clients.
       const multiFlag = {
-        checkPlain: await measureCheck(ctx, f, 'plain', MULTI_FLAG_CLIENT),
-        checkShingles: await measureCheck(ctx, f, 'shingles', MULTI_FLAG_CLIENT),
-        writePlain: await measureFuzzydWrite(ctx, f, 'plain', 21, MULTI_FLAG_CLIENT),
-        writeShingles: await measureFuzzydWrite(ctx, f, 'shingles', 22, MULTI_FLAG_CLIENT),
+        checkPlain: checks.fzPlainV5,
+        checkShingles: checks.fzShinglesV5,
+        writePlain: fzWritePlainV5,
+        writeShingles: fzWriteShinglesV5,
       };
       fuzzyd = {
         checkPlain: checks.fzPlain,
