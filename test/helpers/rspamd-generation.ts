@@ -105,8 +105,3 @@ export function rspamdUserIds(gen: RspamdGeneration): { uid: number; gid: number
     return null;
   }
 }
-
-/** A file of the generation's own installation (its stock config, plugins), as the host sees it. */
-export function generationFile(gen: RspamdGeneration, path: string): string {
-  return onHost(gen, path);
-}

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RspamdHttpError, type RspamdScanner, startRspamdScanner } from '../helpers/rspamd-instance.js';
 import { rspamdKeypair } from '../helpers/rspamd-fuzzy-worker.js';
-import { RSPAMD_GENERATIONS, unavailableReason } from '../helpers/rspamd-generation.js';
+import { skippedHere } from '../helpers/generation-suite.js';
+import { RSPAMD_GENERATIONS } from '../helpers/rspamd-generation.js';
 import { encryptionRefusal, replyCodesFor } from './generation-expectations.js';
 import { type StorageUnderTest, startStorageUnderTest } from './storage-under-test.js';
 
@@ -18,11 +19,7 @@ const SPAM = join(MESSAGES, 'spam-offer.eml');
 const SPAM_VARIANT = join(MESSAGES, 'spam-offer-variant.eml');
 
 describe.each(RSPAMD_GENERATIONS)('rspamd $version scanner with an encrypted fuzzy rule', (gen) => {
-  const skip = unavailableReason(gen);
-  if (skip) {
-    it.skip(`skipped: ${skip}`, () => undefined);
-    return;
-  }
+  if (skippedHere(gen)) return;
   const refusal = encryptionRefusal(gen);
   let storage: StorageUnderTest;
   let encrypted: RspamdScanner;

@@ -4,7 +4,8 @@ import { RedisBackend } from '../../server/src/fuzzy/redis/redis-backend.js';
 import { nearDuplicate, randomDigest, randomShingles } from '../helpers/fuzzy-data.js';
 import { startRedisServer, type TestRedis } from '../helpers/redis-server.js';
 import { type RspamdFuzzyWorker, startRspamdFuzzyWorker } from '../helpers/rspamd-fuzzy-worker.js';
-import { RSPAMD_GENERATIONS, unavailableReason } from '../helpers/rspamd-generation.js';
+import { skippedHere } from '../helpers/generation-suite.js';
+import { RSPAMD_GENERATIONS } from '../helpers/rspamd-generation.js';
 
 /**
  * fuzzyd's Redis backend and rspamd's own fuzzy worker (Redis backend) of each generation on one Redis: each serves
@@ -12,11 +13,7 @@ import { RSPAMD_GENERATIONS, unavailableReason } from '../helpers/rspamd-generat
  * includes multi-flag hashes (F1..F7/V1..V7) and deletions by digest through the S field.
  */
 describe.each(RSPAMD_GENERATIONS)('shared Redis with rspamd $version', (gen) => {
-  const skip = unavailableReason(gen);
-  if (skip) {
-    it.skip(`skipped: ${skip}`, () => undefined);
-    return;
-  }
+  if (skippedHere(gen)) return;
   let redis: TestRedis;
   let worker: RspamdFuzzyWorker;
   let rspamd: FuzzyClient;

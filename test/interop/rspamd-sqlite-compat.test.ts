@@ -16,7 +16,8 @@ import { Command } from '../../shared/protocol/constants.js';
 import { ShingleBlock } from '../../shared/protocol/shingle-block.js';
 import { mixedSignShingles, nearDuplicate, randomDigest } from '../helpers/fuzzy-data.js';
 import { type RspamdFuzzyWorker, startRspamdFuzzyWorker } from '../helpers/rspamd-fuzzy-worker.js';
-import { RSPAMD_GENERATIONS, unavailableReason } from '../helpers/rspamd-generation.js';
+import { skippedHere } from '../helpers/generation-suite.js';
+import { RSPAMD_GENERATIONS } from '../helpers/rspamd-generation.js';
 import { copyDatabase, interopTarget, type StorageUnderTest, startStorageUnderTest } from './storage-under-test.js';
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
@@ -59,11 +60,7 @@ async function expectAccepted(reply: Promise<{ value: number; prob: number }>): 
 const NEAR_28 = [27 / 32, 28 / 32];
 
 describe.each(RSPAMD_GENERATIONS)('SQLite fuzzy.db compatibility with rspamd $version', (gen) => {
-  const skip = unavailableReason(gen);
-  if (skip) {
-    it.skip(`skipped: ${skip}`, () => undefined);
-    return;
-  }
+  if (skippedHere(gen)) return;
   let scratch: string;
   const started: Array<{ stop(): Promise<void> }> = [];
   const clients: FuzzyClient[] = [];
