@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
 import type { Problem } from '../../../shared/api/api-types.js';
+import { StoreUnavailableError } from '../fuzzy/fuzzy-backend.js';
 import { ApiError } from './api-error.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -36,6 +37,10 @@ export function toProblem(err: unknown, instance: string): { problem: Problem; i
     status = source.status;
     detail = source.message;
     field = source.field;
+  } else if (source instanceof StoreUnavailableError) {
+    // Said plainly: the admin must know the store is the problem, and that it is not their request.
+    status = 503;
+    detail = source.message;
   } else if (isFastifyClientError(source)) {
     status = source.statusCode!;
     const describe = source.code ? FASTIFY_MESSAGES[source.code] : undefined;
@@ -55,7 +60,8 @@ export function toProblem(err: unknown, instance: string): { problem: Problem; i
     instance,
   };
   if (field) problem.field = field;
-  return { problem, internal: status >= 500, headers };
+  if (status === 503) headers['retry-after'] = '5';
+  return { problem, internal: status >= 500 && status !== 503, headers };
 }
 
 function isFastifyClientError(err: unknown): err is FastifyLikeError {

@@ -50,6 +50,17 @@ export function flagsOf(hash: { flag: number; value: number; extraFlags: readonl
   return [{ flag: hash.flag, value: hash.value }, ...hash.extraFlags];
 }
 
+/** Whether the store can take writes now, and why not; /health shows it. */
+export interface StoreHealth {
+  writable: boolean;
+  detail: string;
+}
+
+/** Thrown when the store cannot answer in time (a full disk, Redis gone): the admin API answers 503 at once. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
 /**
  * The one interface the UDP plane and the admin API use. `check` and `count` are synchronous for the SQLite backend
  * (served from memory) and asynchronous for Redis; callers handle both. `update` resolves only after the change is
@@ -62,6 +73,7 @@ export interface FuzzyBackend {
   count(): number | Promise<number>;
   /** Reads one hash by digest (null if absent or expired), without shingles. */
   get(digest: Digest): StoredHash | null | Promise<StoredHash | null>;
+  health(): StoreHealth | Promise<StoreHealth>;
   /** Commits everything queued, then releases files and connections. */
   close(): Promise<void>;
 }

@@ -32,8 +32,8 @@ export class HealthController implements OnModuleDestroy {
   async health(@Res({ passthrough: true }) res: FastifyReply): Promise<HealthResponse> {
     const checks: Record<string, Check> = {};
     try {
-      const count = await this.runtime.backend.count();
-      checks.store = { ok: true, detail: `${this.runtime.backend.kind}, ${count} hashes` };
+      const store = await this.runtime.backend.health();
+      checks.store = { ok: store.writable, detail: store.detail };
     } catch (err) {
       checks.store = { ok: false, detail: (err as Error).message };
     }

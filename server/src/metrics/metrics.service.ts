@@ -63,7 +63,7 @@ export class MetricsService {
         { value: backend.queueDepth },
       ]);
       registerSnapshotMetric(r, 'fuzzyd_sqlite_backlog', "Acknowledged work not yet in rspamd's tables", 'gauge', async () => {
-        const backlog = await backend.backlog().catch(() => ({ journalOps: 0, shingleHashes: 0 }));
+        const backlog = await backend.backlog().catch(() => ({ journalOps: 0, shingleHashes: 0, failure: null }));
         return [
           { labels: { queue: 'journal_ops' }, value: backlog.journalOps },
           { labels: { queue: 'shingle_hashes' }, value: backlog.shingleHashes },

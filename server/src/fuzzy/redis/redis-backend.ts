@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { MAX_FLAGS_PER_HASH, SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
 import type { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
 import type { Digest, FlagValue } from '../../../../shared/protocol/types.js';
-import type { CheckResult, FuzzyBackend, StoredHash, UpdateOp, UpdateResult } from '../fuzzy-backend.js';
+import type { CheckResult, FuzzyBackend, StoreHealth, StoredHash, UpdateOp, UpdateResult } from '../fuzzy-backend.js';
 import { isShingleHit, shingleProbability } from '../shingle-vote.js';
 import { applyEdit, applyWrite, type RuleOutcome } from '../update-rule.js';
 import { RedisFuzzyKeys } from './redis-fuzzy-keys.js';
@@ -58,6 +58,12 @@ export class RedisBackend implements FuzzyBackend {
 
   get ready(): boolean {
     return this.redis.status === 'ready';
+  }
+
+  health(): StoreHealth {
+    return this.ready
+      ? { writable: true, detail: `redis, prefix ${this.options.prefix}` }
+      : { writable: false, detail: `Redis connection is ${this.redis.status}` };
   }
 
   async check(digest: Digest, shingles: ShingleBlock | null): Promise<CheckResult> {

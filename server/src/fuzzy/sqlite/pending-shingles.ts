@@ -16,7 +16,9 @@ export class PendingShingles {
   private readonly dropDigest: Database.Statement<[number]>;
   private readonly oldest: Database.Statement<[number], { seq: number; digest_id: number; shingles: Buffer }>;
   private readonly dropUpTo: Database.Statement<[number]>;
+  /** Rows in the table as of the last commit; `delta` is what the running transaction changed (see `settle`). */
   private count: number;
+  private delta = 0;
 
   constructor(db: Database.Database) {
     db.exec(`
@@ -34,12 +36,22 @@ export class PendingShingles {
   }
 
   get size(): number {
-    return this.count;
+    return this.count + this.delta;
   }
 
   add(digestId: number, shingles: Buffer): void {
     this.insert.run(digestId, shingles);
-    this.count++;
+    this.delta++;
+  }
+
+  /**
+   * After the transaction that called add/take/moveOldest: keep its changes to the count, or drop them when it rolled
+   * back. A count changed inside transactions that failed (disk full) drifted to millions while the table was empty,
+   * and loops waiting for it to reach zero never ended.
+   */
+  settle(committed: boolean): void {
+    if (committed) this.count += this.delta;
+    this.delta = 0;
   }
 
   /** The pending shingles of a digest, left queued. */
@@ -53,7 +65,7 @@ export class PendingShingles {
    */
   take(digestId: number): Buffer | null {
     const shingles = this.peek(digestId);
-    if (shingles) this.count -= this.dropDigest.run(digestId).changes;
+    if (shingles) this.delta -= this.dropDigest.run(digestId).changes;
     return shingles;
   }
 
@@ -62,7 +74,7 @@ export class PendingShingles {
     const rows = this.oldest.all(limit);
     if (rows.length === 0) return 0;
     for (const row of rows) write(row.digest_id, row.shingles);
-    this.count -= this.dropUpTo.run(rows[rows.length - 1].seq).changes;
+    this.delta -= this.dropUpTo.run(rows[rows.length - 1].seq).changes;
     return rows.length;
   }
 }

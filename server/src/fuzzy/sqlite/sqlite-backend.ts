@@ -2,7 +2,15 @@ import type Database from 'better-sqlite3';
 import type { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
 import type { Digest } from '../../../../shared/protocol/types.js';
 import type { Durability } from '../../config/app-config.js';
-import type { CheckResult, FuzzyBackend, StoredHash, UpdateOp, UpdateResult } from '../fuzzy-backend.js';
+import {
+  type CheckResult,
+  type FuzzyBackend,
+  type StoreHealth,
+  StoreUnavailableError,
+  type StoredHash,
+  type UpdateOp,
+  type UpdateResult,
+} from '../fuzzy-backend.js';
 import { FuzzyIndex } from '../memory/fuzzy-index.js';
 import { GroupCommitQueue } from './group-commit-queue.js';
 import { expectedIndexSize, type LoadStats, loadIndexFromSqlite } from './sqlite-index-loader.js';
@@ -19,6 +27,11 @@ export interface SqliteBackendOptions {
 }
 
 const PURGE_BATCH = 5000;
+/** How long an admin read waits for the journal to reach rspamd's tables before it answers 503 instead. */
+const SETTLE_TIMEOUT_MS = 5000;
+const HEALTH_TIMEOUT_MS = 1000;
+/** Backlogs past these are reported degraded on /health: well beyond what the writer works through between batches. */
+const BACKLOG_LIMITS = { journalOps: 300_000, shingleHashes: 600_000 };
 
 function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
@@ -99,8 +112,24 @@ export class SqliteBackend implements FuzzyBackend {
    */
   async settle(): Promise<void> {
     if (this.closed) return;
-    // Every acknowledged update's batch went to the writer before this request, which it answers in order.
-    await this.writer.request({ type: 'settle' });
+    // Every acknowledged update's batch went to the writer before this request, which it answers in order. When the
+    // journal cannot be applied (disk full), the caller gets a clear 503 instead of a request that hangs.
+    await within(this.writer.request({ type: 'settle' }), SETTLE_TIMEOUT_MS, 'the store is not applying its writes (see /health)');
+  }
+
+  /** Not writable while commits or the writer's background work fail, or while its backlogs are far past their limits. */
+  async health(): Promise<StoreHealth> {
+    if (this.closed || !this.writer.alive) return { writable: false, detail: 'the SQLite writer thread is not running' };
+    // The writer thread answers in order, so a thread stuck on a lock answers nothing: that is an answer too.
+    const backlog = await within(this.writer.backlog(), HEALTH_TIMEOUT_MS, 'the SQLite writer thread does not answer (a lock?)').catch(
+      (err: Error) => err,
+    );
+    if (backlog instanceof Error) return { writable: false, detail: backlog.message };
+    if (backlog.failure) return { writable: false, detail: `writes fail: ${backlog.failure}` };
+    if (backlog.journalOps > BACKLOG_LIMITS.journalOps || backlog.shingleHashes > BACKLOG_LIMITS.shingleHashes) {
+      return { writable: false, detail: `backlog over its bound: ${backlog.journalOps} journal ops, ${backlog.shingleHashes} shingle hashes` };
+    }
+    return { writable: true, detail: `sqlite, ${this.index.size} hashes, ${backlog.journalOps} journal ops waiting` };
   }
 
   /** Deletes expired hashes now (the timer does it every `purgeIntervalMs`); returns how many went. */
@@ -134,6 +163,19 @@ export class SqliteBackend implements FuzzyBackend {
         });
     }, this.options.purgeIntervalMs ?? 60_000);
     this.purgeTimer.unref();
+  }
+}
+
+/** `work`, or a StoreUnavailableError saying `what` when it takes longer than `ms`. */
+async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreUnavailableError(what)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -75,6 +75,14 @@ const QUEUES = [
 ];
 let lastBatchAt = 0;
 let workTimer: NodeJS.Timeout | null = null;
+/**
+ * The last failure of the store (a commit or a background slice), cleared by the next success: /health reports it.
+ * While background work keeps failing (disk full), it is retried after a growing pause instead of at once, so the
+ * thread does not spin.
+ */
+let failure: string | null = null;
+let failedSlices = 0;
+const MAX_BACKOFF_MS = 5000;
 type Queue = (typeof QUEUES)[number];
 const pressing = (q: Queue): boolean => q.size() > 0 && (q.urgent() || q.size() > q.limit);
 /** A pressing queue goes first (else a full journal would starve the shingle moves forever), then in order. */
@@ -84,19 +92,45 @@ function nextQueue(): Queue | undefined {
 function scheduleBackgroundWork(): void {
   const queue = nextQueue();
   if (workTimer || !queue) return;
-  const wait = pressing(queue) ? 0 : Math.max(0, queue.idleMs - (performance.now() - lastBatchAt));
+  const backoff = failedSlices === 0 ? 0 : Math.min(MAX_BACKOFF_MS, 50 * 2 ** failedSlices);
+  const wait = Math.max(backoff, pressing(queue) ? 0 : queue.idleMs - (performance.now() - lastBatchAt));
   workTimer = setTimeout(() => {
     workTimer = null;
     const due = nextQueue();
     if (due && (pressing(due) || performance.now() - lastBatchAt >= due.idleMs)) {
       try {
         due.work();
-      } catch {
-        // Retried on the next slice; the queued work stays durable.
+        failedSlices = 0;
+        failure = null;
+      } catch (err) {
+        // Retried later; the queued work stays durable.
+        failedSlices = Math.min(failedSlices + 1, 16);
+        failure = describeError(err);
       }
     }
     scheduleBackgroundWork();
   }, wait);
+}
+
+function describeError(err: unknown): string {
+  const e = err as Error & { code?: string };
+  return `${e.message}${e.code ? ` (${e.code})` : ''}`;
+}
+
+/**
+ * Shutdown: finish what can be finished, never wait for what cannot. Whatever a step leaves (disk full) is durable in
+ * fuzzyd's own tables and is finished at the next start.
+ */
+function closeStore(): void {
+  if (workTimer) clearTimeout(workTimer);
+  for (const step of [() => writer.drainJournal(), () => answerSettled(), () => writer.drainPendingShingles(), () => db.pragma('wal_checkpoint(TRUNCATE)')]) {
+    try {
+      step();
+    } catch {
+      // left for the next start
+    }
+  }
+  db.close();
 }
 
 function reply(msg: WriterResponse): void {
@@ -117,31 +151,36 @@ port.on('message', (msg: WriterRequest) => {
     switch (msg.type) {
       case 'batch':
         lastBatchAt = performance.now();
-        done(msg.id, writer.commit(Buffer.from(msg.ops.buffer, msg.ops.byteOffset, msg.ops.byteLength)));
+        try {
+          done(msg.id, writer.commit(Buffer.from(msg.ops.buffer, msg.ops.byteOffset, msg.ops.byteLength)));
+          if (failedSlices === 0) failure = null;
+        } catch (err) {
+          failure = describeError(err);
+          throw err;
+        }
         break;
       case 'settle':
         settles.push({ id: msg.id, upTo: writer.journalTail });
         answerSettled();
         break;
       case 'backlog':
-        reply({ type: 'backlog', id: msg.id, backlog: { journalOps: writer.journalSize, shingleHashes: writer.pendingShingles } });
+        reply({
+          type: 'backlog',
+          id: msg.id,
+          backlog: { journalOps: writer.journalSize, shingleHashes: writer.pendingShingles, failure },
+        });
         break;
       case 'purge':
         done(msg.id, writer.purgeExpired(msg.now, msg.expireSeconds, msg.limit));
         break;
       case 'close':
-        if (workTimer) clearTimeout(workTimer);
-        writer.drainJournal();
-        answerSettled();
-        writer.drainPendingShingles();
-        db.pragma('wal_checkpoint(TRUNCATE)');
-        db.close();
+        closeStore();
         done(msg.id, []);
         port.close();
         break;
     }
   } catch (err) {
-    reply({ type: 'failed', id: msg.id, message: (err as Error).message });
+    reply({ type: 'failed', id: msg.id, message: describeError(err) });
   }
   if (msg.type !== 'close') scheduleBackgroundWork();
 });

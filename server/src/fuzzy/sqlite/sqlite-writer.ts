@@ -161,7 +161,7 @@ export class SqliteWriter {
    */
   replayJournal(budgetMs: number): number {
     if (this.journal.size === 0) return 0;
-    const applied = this.settlingExtras(() => this.withoutSync(() => this.replayAll(performance.now() + budgetMs)));
+    const applied = this.settling(() => this.withoutSync(() => this.replayAll(performance.now() + budgetMs)));
     // Only now, with the transaction committed, do the tables hold these batches' effects.
     let replayed = 0;
     for (const { entry, ops } of applied) {
@@ -188,9 +188,11 @@ export class SqliteWriter {
     return this.journal.size === 0 || this.appliedSeq >= seq;
   }
 
-  /** Applies the whole journal (start-up and shutdown). */
+  /** Applies the whole journal (start-up and shutdown); throws when a pass fails or cannot make progress. */
   drainJournal(): void {
-    while (this.journal.size > 0) this.replayJournal(1000);
+    while (this.journal.size > 0) {
+      if (this.replayJournal(1000) === 0) throw new Error(`journal replay made no progress (${this.journal.size} ops left)`);
+    }
   }
 
   /** Shingle rows not yet in rspamd's `shingles` table. */
@@ -204,7 +206,7 @@ export class SqliteWriter {
    */
   movePendingShingles(budgetMs: number): number {
     if (this.pending.size === 0) return 0;
-    return this.withoutSync(() => this.moveAll(performance.now() + budgetMs));
+    return this.settling(() => this.withoutSync(() => this.moveAll(performance.now() + budgetMs)));
   }
 
   private withoutSync<T>(work: () => T): T {
@@ -218,7 +220,9 @@ export class SqliteWriter {
 
   /** Moves every pending row (start-up and shutdown, so rspamd opening the file sees all shingles). */
   drainPendingShingles(): void {
-    while (this.pending.size > 0) this.movePendingShingles(1000);
+    while (this.pending.size > 0) {
+      if (this.movePendingShingles(1000) === 0) throw new Error(`shingle move made no progress (${this.pending.size} left)`);
+    }
   }
 
   /**
@@ -227,17 +231,22 @@ export class SqliteWriter {
    * time), and draining the journal first would hold up acknowledgements for as long as that takes.
    */
   purgeExpired(now: number, expireSeconds: number, limit: number): WriterResult[] {
-    return this.settlingExtras(() => this.purgeAll(now - expireSeconds, limit));
+    return this.settling(() => this.purgeAll(now - expireSeconds, limit));
   }
 
-  /** Runs a transaction that may change extra flag slots, keeping their in-memory owner set in step with its outcome. */
-  private settlingExtras<T>(transaction: () => T): T {
+  /**
+   * Runs a transaction, then keeps the in-memory state it changed (extra flag owners, the pending shingle count) in
+   * step with its outcome: changes of a transaction that rolled back (disk full, a lock) are dropped.
+   */
+  private settling<T>(transaction: () => T): T {
     try {
       const out = transaction();
       this.extras.settle(true);
+      this.pending.settle(true);
       return out;
     } catch (err) {
       this.extras.settle(false);
+      this.pending.settle(false);
       throw err;
     }
   }

@@ -29,6 +29,8 @@ export interface WriterBacklog {
   journalOps: number;
   /** Hashes whose shingle rows are queued, not yet in `shingles`. */
   shingleHashes: number;
+  /** The store's last failure (a commit or background work), until something succeeds again; null when healthy. */
+  failure: string | null;
 }
 
 export type WriterResponse =

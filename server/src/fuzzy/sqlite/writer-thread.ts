@@ -62,7 +62,7 @@ export class WriterThread {
 
   async backlog(): Promise<WriterBacklog> {
     const answer = await this.send({ type: 'backlog' });
-    return answer.type === 'backlog' ? answer.backlog : { journalOps: 0, shingleHashes: 0 };
+    return answer.type === 'backlog' ? answer.backlog : { journalOps: 0, shingleHashes: 0, failure: null };
   }
 
   private send(msg: Outgoing, transfer: ArrayBuffer[] = []): Promise<Answer> {
@@ -74,9 +74,16 @@ export class WriterThread {
     });
   }
 
-  async close(): Promise<void> {
+  /**
+   * Lets the thread finish what it can (journal, shingle moves, checkpoint), for at most `timeoutMs`: a store that
+   * cannot make progress (disk full) must not keep the process from exiting. What is left is durable in the file.
+   */
+  async close(timeoutMs = 8000): Promise<void> {
     if (this.exited) return;
-    await this.request({ type: 'close' }).catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([this.request({ type: 'close' }).catch(() => undefined), timeout]);
+    clearTimeout(timer);
     await this.worker.terminate();
   }
 }
