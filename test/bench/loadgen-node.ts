@@ -132,7 +132,7 @@ function main(): void {
     const prob = reply.readFloatLE(12);
     const same = reply.subarray(16, 80).equals(buf.subarray(12, 76));
     let ok: boolean;
-    if (value === 401 || value === 403 || value === 500) {
+    if (value === 401 || value === 403 || value === 415 || value === 500 || value === 503) {
       outcomes.refused++;
       ok = false;
     } else if (req.expect === EXPECT.ack) {

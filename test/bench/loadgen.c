@@ -159,7 +159,7 @@ static void classify(const struct slot *s, const uint8_t *reply) {
   uint8_t expect = requests[s->req].expect;
   int same_digest = memcmp(reply + 16, s->buf + 12, 64) == 0;
   int ok;
-  if (value == 401 || value == 403 || value == 500) {
+  if (value == 401 || value == 403 || value == 415 || value == 500 || value == 503) {
     st.refused++;
     ok = 0;
   } else if (expect == EXPECT_ACK) {

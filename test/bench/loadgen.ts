@@ -6,10 +6,10 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkoutRoot } from '../helpers/checkout-root.js';
 import { onCleanup } from './bench-cleanup.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const C_SOURCE = join(REPO_ROOT, 'test/bench/loadgen.c');
+const C_SOURCE = join(checkoutRoot(import.meta.url), 'test/bench/loadgen.c');
 const NODE_GENERATOR = fileURLToPath(new URL('./loadgen-node.js', import.meta.url));
 
 export interface LoadgenOptions {

@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { checkoutRoot } from './checkout-root.js';
 import { freeTcpPort, freeUdpPort } from './ports.js';
 import { tempDir } from './temp-dir.js';
 
-/** The package root: two levels above this file in the sources, three when running compiled from dist/. */
-const ROOT = fileURLToPath(new URL(import.meta.url.includes('/dist/test/') ? '../../../' : '../../', import.meta.url));
-const MAIN = `${ROOT}dist/server/src/main.js`;
+const MAIN = join(checkoutRoot(import.meta.url), 'dist/server/src/main.js');
 
 export interface FuzzydProcess {
   udpPort: number;

@@ -6,8 +6,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { checkoutRoot } from './checkout-root.js';
 
 export interface RspamdGeneration {
   /** The rspamd version, e.g. "4.1.5". */
@@ -23,14 +23,7 @@ export interface RspamdGeneration {
 }
 
 const CHROOT_ROOT = process.env.FUZZYD_CHROOT_ROOT ?? '/var/cache/fuzzyd-chroots';
-/** The sources run under vitest and compiled under dist/ (benchmarks): find the checkout from either. */
-function checkoutRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) && dir !== dirname(dir)) dir = dirname(dir);
-  return dir;
-}
-
-const CHROOT_SCRIPT = join(checkoutRoot(), 'scripts/rspamd-chroot.sh');
+const CHROOT_SCRIPT = join(checkoutRoot(import.meta.url), 'scripts/rspamd-chroot.sh');
 
 export const HOST_RSPAMD: RspamdGeneration = { version: '3.4', suite: 'bookworm', root: '/', multiFlag: false, tcp: false };
 

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
 import type { Problem } from '../../../shared/api/api-types.js';
-import { StoreUnavailableError } from '../fuzzy/fuzzy-backend.js';
+import { StoreOverloadedError, StoreUnavailableError } from '../fuzzy/fuzzy-backend.js';
 import { ApiError } from './api-error.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -37,7 +37,7 @@ export function toProblem(err: unknown, instance: string): { problem: Problem; i
     status = source.status;
     detail = source.message;
     field = source.field;
-  } else if (source instanceof StoreUnavailableError) {
+  } else if (source instanceof StoreUnavailableError || source instanceof StoreOverloadedError) {
     // Said plainly: the admin must know the store is the problem, and that it is not their request.
     status = 503;
     detail = source.message;

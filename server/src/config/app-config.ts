@@ -30,6 +30,8 @@ export interface AppConfig {
   readOnly: boolean;
   /** Which refusal codes clients get: `auto` (4.x clients the 3.10 codes, 3.x clients 3.4's), `3.4` or `3.10`. */
   replyCodes: ReplyCodeSet;
+  /** Updates waiting for the next SQLite group commit at most; a flood beyond it is refused (503) instead of queued. */
+  writeQueueMax: number;
   /** `full` fsyncs every group commit (survives power loss); `normal` survives a process kill only. */
   durability: Durability;
   adminToken: string | null;
@@ -81,6 +83,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     readOnly: parseBool(pick('FUZZYD_READ_ONLY', 'read_only'), 'FUZZYD_READ_ONLY'),
     replyCodes: parseReplyCodes(pick('FUZZYD_REPLY_CODES', 'reply_codes') ?? 'auto'),
     durability: parseDurability(pick('FUZZYD_DURABILITY', 'durability') ?? 'full'),
+    writeQueueMax: parsePositiveInt(pick('FUZZYD_WRITE_QUEUE_MAX', 'write_queue_max') ?? '10000', 'FUZZYD_WRITE_QUEUE_MAX'),
     adminToken: env.FUZZYD_ADMIN_TOKEN ?? null,
     logLevel: env.FUZZYD_LOG_LEVEL ?? 'info',
     // parseBool reads an empty value as false; for this default-on knob empty means unset.

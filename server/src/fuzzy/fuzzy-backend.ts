@@ -62,6 +62,14 @@ export class StoreUnavailableError extends Error {
 }
 
 /**
+ * An update refused at once because the store's queue is at its bound (a write flood): nothing was queued, and the
+ * client is told so instead of the queue growing until memory runs out.
+ */
+export class StoreOverloadedError extends Error {
+  override readonly name = 'StoreOverloadedError';
+}
+
+/**
  * The one interface the UDP plane and the admin API use. `check` and `count` are synchronous for the SQLite backend
  * (served from memory) and asynchronous for Redis; callers handle both. `update` resolves only after the change is
  * durably committed, and a `check` issued after that sees it.

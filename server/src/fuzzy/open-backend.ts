@@ -20,6 +20,7 @@ export async function openBackend(config: AppConfig, logger: Logger): Promise<Fu
     dbPath: config.dbPath,
     durability: config.durability,
     expireSeconds: config.expireSeconds,
+    maxQueuedUpdates: config.writeQueueMax,
   });
   logger.info({ db: config.dbPath, ...backend.loadStats }, 'store loaded');
   return backend;

@@ -3,7 +3,7 @@ import type { ImportReject, ImportResult } from '../../../shared/api/api-types.j
 import { ApiError, PayloadTooLargeError } from '../common/api-error.js';
 import type { Logger } from '../common/logger.js';
 import { FlagsService } from '../flags/flags.service.js';
-import { FUZZY_BACKEND, type FuzzyBackend, type UpdateResult } from '../fuzzy/fuzzy-backend.js';
+import { FUZZY_BACKEND, type FuzzyBackend, StoreOverloadedError, type UpdateOp, type UpdateResult } from '../fuzzy/fuzzy-backend.js';
 import { LOGGER } from '../runtime.js';
 import { type ImportInput, parseImportLine } from './hash-input.js';
 import { HashesService } from './hashes.service.js';
@@ -114,13 +114,28 @@ export class HashImportService {
     return result;
   }
 
+  /**
+   * The store refuses updates while its write queue is full (a UDP write flood): an import waits for room instead of
+   * rejecting its lines, for as long as its body may take anyway.
+   */
+  private async update(op: UpdateOp): Promise<UpdateResult> {
+    for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+      try {
+        return await this.backend.update(op);
+      } catch (err) {
+        if (!(err instanceof StoreOverloadedError)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
   private async apply(input: ImportInput, mode: ImportMode): Promise<'added' | 'updated'> {
     const { digest, flags } = input;
     const set = (): Promise<UpdateResult> =>
-      this.backend.update(flags ? { kind: 'set', digest, flags } : { kind: 'set', digest, flag: input.flag, value: input.value });
+      this.update(flags ? { kind: 'set', digest, flags } : { kind: 'set', digest, flag: input.flag, value: input.value });
     // Set first, so a hash that exists never shows a summed weight, even for a moment.
     if (mode === 'replace' && (await set()).status !== 'not-found') return 'updated';
-    const written = await this.backend.update({ kind: 'write', rule: 'multi', digest, flag: input.flag, value: input.value, shingles: input.shingles });
+    const written = await this.update({ kind: 'write', rule: 'multi', digest, flag: input.flag, value: input.value, shingles: input.shingles });
     if (written.status === 'deleted' || written.status === 'not-found') throw new ApiError(500, `unexpected ${written.status}`);
     const added = written.status === 'added';
     if (mode === 'replace' || added) {
@@ -132,7 +147,7 @@ export class HashImportService {
       return added ? 'added' : 'updated';
     }
     for (const slot of flags?.slice(1) ?? []) {
-      await this.backend.update({ kind: 'write', rule: 'multi', digest, flag: slot.flag, value: slot.value, shingles: null });
+      await this.update({ kind: 'write', rule: 'multi', digest, flag: slot.flag, value: slot.value, shingles: null });
     }
     return 'updated';
   }

@@ -4,7 +4,7 @@ import { DecryptError, MalformedRequestError } from '../../../shared/protocol/er
 import { encodeReply } from '../../../shared/protocol/reply-codec.js';
 import { type FuzzyCrypto, isEncrypted } from '../../../shared/protocol/fuzzy-crypto.js';
 import type { FlagValue, FuzzyRequest } from '../../../shared/protocol/types.js';
-import type { CheckResult, FuzzyBackend } from '../fuzzy/fuzzy-backend.js';
+import { type CheckResult, type FuzzyBackend, StoreOverloadedError } from '../fuzzy/fuzzy-backend.js';
 import type { AccessPolicy } from './access-policy.js';
 import { type ReplyCodeSet, refusalCodes } from './reply-codes.js';
 import { RetransmitCache } from './retransmit-cache.js';
@@ -185,9 +185,16 @@ export class RequestHandler {
       },
       (err: Error) => {
         // Never acknowledge what was not committed: the client sees an error and can retry.
+        this.retransmits.finish(key, false);
+        if (err instanceof StoreOverloadedError) {
+          // A write flood past the queue's bound: refused at once, like a busy server (the client's learn fails with 503).
+          stats.record(req.cmd, 'overloaded');
+          this.o.onWarning('refused updates: the write queue is full', { source: address, detail: err.message });
+          reply(ReplyCode.Refused, req.flag, 0, req.digest, 0);
+          return;
+        }
         stats.record(req.cmd, 'error');
         this.o.onWarning('update failed', { error: err.message, source: address });
-        this.retransmits.finish(key, false);
         reply(ReplyCode.InternalError, req.flag, 0, req.digest, 0);
       },
     );

@@ -1,8 +1,8 @@
 import { COMMAND_NAMES } from '../../../shared/protocol/constants.js';
 
 /** How a request ended, per command (the admin API and /metrics read these). */
-export type Outcome = 'hit' | 'miss' | 'ok' | 'denied' | 'skipped' | 'error' | 'not-found';
-export const OUTCOMES: readonly Outcome[] = ['hit', 'miss', 'ok', 'denied', 'skipped', 'error', 'not-found'];
+export type Outcome = 'hit' | 'miss' | 'ok' | 'denied' | 'skipped' | 'error' | 'not-found' | 'overloaded';
+export const OUTCOMES: readonly Outcome[] = ['hit', 'miss', 'ok', 'denied', 'skipped', 'error', 'not-found', 'overloaded'];
 const OUTCOME_INDEX = new Map(OUTCOMES.map((o, i) => [o, i]));
 
 const MINUTE_MS = 60_000;

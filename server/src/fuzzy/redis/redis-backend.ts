@@ -2,7 +2,15 @@ import { Redis } from 'ioredis';
 import { MAX_FLAGS_PER_HASH, SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
 import type { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
 import type { Digest, FlagValue } from '../../../../shared/protocol/types.js';
-import type { CheckResult, FuzzyBackend, StoreHealth, StoredHash, UpdateOp, UpdateResult } from '../fuzzy-backend.js';
+import {
+  type CheckResult,
+  type FuzzyBackend,
+  type StoreHealth,
+  type StoredHash,
+  StoreOverloadedError,
+  type UpdateOp,
+  type UpdateResult,
+} from '../fuzzy-backend.js';
 import { isShingleHit, shingleProbability } from '../shingle-vote.js';
 import { applyEdit, applyWrite, type RuleOutcome } from '../update-rule.js';
 import { RedisFuzzyKeys } from './redis-fuzzy-keys.js';
@@ -22,6 +30,8 @@ const READ_FIELDS = [...SLOT_FIELDS, 'C'];
  * row the update fails (and is not acknowledged). Writers inside this process never race: they queue per digest.
  */
 const MAX_ATTEMPTS = 16;
+/** Updates in flight at most (waiting for Redis or for an earlier update of their digest); more are refused at once. */
+const MAX_IN_FLIGHT = 20_000;
 
 /**
  * The scale-out store: rspamd's Redis layout (3.4's F/V/C, 4.x's extra slots and S), so several fuzzyd instances and
@@ -35,6 +45,7 @@ export class RedisBackend implements FuzzyBackend {
   private readonly keys: RedisFuzzyKeys;
   /** The last queued update per digest (latin1 key), so this process's updates of one digest run one at a time. */
   private readonly tails = new Map<string, Promise<unknown>>();
+  private inFlight = 0;
 
   private constructor(
     private readonly redis: FuzzyRedisClient,
@@ -96,8 +107,12 @@ export class RedisBackend implements FuzzyBackend {
   }
 
   update(op: UpdateOp): Promise<UpdateResult> {
+    if (this.inFlight >= MAX_IN_FLIGHT) {
+      return Promise.reject(new StoreOverloadedError(`${this.inFlight} Redis updates in flight`));
+    }
+    this.inFlight++;
     const id = op.digest.toString('latin1');
-    const run = (this.tails.get(id) ?? Promise.resolve()).then(() => this.apply(op));
+    const run = (this.tails.get(id) ?? Promise.resolve()).then(() => this.apply(op)).finally(() => this.inFlight--);
     const tail = run.catch(() => undefined);
     this.tails.set(id, tail);
     void tail.then(() => {

@@ -1,13 +1,26 @@
-import type { UpdateOp } from '../fuzzy-backend.js';
+import { StoreOverloadedError, type UpdateOp } from '../fuzzy-backend.js';
 import type { WriterResult } from './writer-protocol.js';
 import { packOps } from './write-op-codec.js';
 import type { WriterThread } from './writer-thread.js';
 
 interface Pending {
   op: UpdateOp;
+  bytes: number;
   resolve: (r: WriterResult) => void;
   reject: (e: Error) => void;
 }
+
+/** Bounds of the queue waiting for the next commit; past either, updates are refused at once (StoreOverloadedError). */
+export interface QueueLimits {
+  /** Updates waiting. At ~30k commits/s this is a third of a second of writes. */
+  maxDepth: number;
+  /** Their digests and shingles. */
+  maxBytes: number;
+}
+
+export const DEFAULT_QUEUE_LIMITS: QueueLimits = { maxDepth: 10_000, maxBytes: 8 * 1024 * 1024 };
+
+const opBytes = (op: UpdateOp): number => 64 + (op.kind === 'write' && op.shingles ? 256 : 0);
 
 /**
  * Group commit: updates that arrive while a commit is running wait for the next one, so one transaction (and one
@@ -17,6 +30,9 @@ interface Pending {
  */
 export class GroupCommitQueue {
   private pending: Pending[] = [];
+  private pendingBytes = 0;
+  /** Updates refused because the queue was at a bound, since start. */
+  refused = 0;
   private running: Promise<void> | null = null;
   private scheduled = false;
 
@@ -25,6 +41,7 @@ export class GroupCommitQueue {
     /** Called with each committed batch, in commit order, before any of its writes is acknowledged. */
     private readonly onCommitted: (results: WriterResult[], ops: UpdateOp[]) => void,
     private readonly maxBatch = 4096,
+    private readonly limits: QueueLimits = DEFAULT_QUEUE_LIMITS,
   ) {}
 
   get depth(): number {
@@ -32,8 +49,16 @@ export class GroupCommitQueue {
   }
 
   enqueue(op: UpdateOp): Promise<WriterResult> {
+    const bytes = opBytes(op);
+    if (this.pending.length >= this.limits.maxDepth || this.pendingBytes + bytes > this.limits.maxBytes) {
+      this.refused++;
+      return Promise.reject(
+        new StoreOverloadedError(`write queue full (${this.pending.length} updates, ${this.pendingBytes} bytes waiting)`),
+      );
+    }
+    this.pendingBytes += bytes;
     return new Promise((resolve, reject) => {
-      this.pending.push({ op, resolve, reject });
+      this.pending.push({ op, bytes, resolve, reject });
       if (!this.scheduled && !this.running) {
         this.scheduled = true;
         setImmediate(() => {
@@ -55,6 +80,7 @@ export class GroupCommitQueue {
   private commitNext(): void {
     if (this.running || this.pending.length === 0) return;
     const batch = this.pending.splice(0, this.maxBatch);
+    for (const p of batch) this.pendingBytes -= p.bytes;
     this.running = this.commit(batch).finally(() => {
       this.running = null;
       this.commitNext();

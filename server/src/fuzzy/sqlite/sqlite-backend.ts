@@ -12,7 +12,7 @@ import {
   type UpdateResult,
 } from '../fuzzy-backend.js';
 import { FuzzyIndex } from '../memory/fuzzy-index.js';
-import { GroupCommitQueue } from './group-commit-queue.js';
+import { DEFAULT_QUEUE_LIMITS, GroupCommitQueue } from './group-commit-queue.js';
 import { expectedIndexSize, type LoadStats, loadIndexFromSqlite } from './sqlite-index-loader.js';
 import { openFuzzyDatabase } from './sqlite-schema.js';
 import type { WriterBacklog, WriterResult } from './writer-protocol.js';
@@ -22,6 +22,8 @@ export interface SqliteBackendOptions {
   dbPath: string;
   durability: Durability;
   expireSeconds: number;
+  /** Updates waiting for the next group commit at most; more are refused at once (StoreOverloadedError). */
+  maxQueuedUpdates?: number;
   /** How often expired hashes are purged (rspamd only purges on busy flushes; fuzzyd also when idle). */
   purgeIntervalMs?: number;
 }
@@ -61,7 +63,8 @@ export class SqliteBackend implements FuzzyBackend {
     const readDb = openFuzzyDatabase(options.dbPath, { durability: options.durability });
     const index = new FuzzyIndex(options.expireSeconds, expectedIndexSize(readDb));
     const loadStats = loadIndexFromSqlite(readDb, index);
-    const queue = new GroupCommitQueue(writer, (results, ops) => applyToIndex(index, results, ops));
+    const limits = { ...DEFAULT_QUEUE_LIMITS, ...(options.maxQueuedUpdates ? { maxDepth: options.maxQueuedUpdates } : {}) };
+    const queue = new GroupCommitQueue(writer, (results, ops) => applyToIndex(index, results, ops), undefined, limits);
     const backend = new SqliteBackend(readDb, index, writer, queue, options, loadStats);
     backend.schedulePurge();
     return backend;
