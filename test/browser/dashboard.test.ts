@@ -115,7 +115,7 @@ async function visible(locator: Locator, timeout = WAIT_MS): Promise<Locator> {
 
 /** Browser-side expressions are strings: the test is compiled without the DOM library. */
 async function tableRows(n: number): Promise<void> {
-  await page.waitForFunction(`document.querySelectorAll('table tbody tr').length === ${n}`);
+  await page.waitForFunction((rows) => document.querySelectorAll('table tbody tr').length === rows, n);
 }
 
 async function heading(name: string): Promise<void> {
@@ -126,6 +126,8 @@ async function nav(label: string, title = label): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
   await heading(title);
 }
+
+const cspViolations: string[] = [];
 
 beforeAll(async () => {
   for (const built of ['dist/server/src/main.js', 'dashboard/dist/index.html']) {
@@ -150,9 +152,14 @@ beforeAll(async () => {
   await seedStore();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.setDefaultTimeout(WAIT_MS);
+  // fuzzyd sends a strict Content-Security-Policy: anything of the dashboard it blocks shows up here.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
 });
 
 afterAll(async () => {
+  expect(cspViolations).toEqual([]);
   await browser?.close();
   await fuzzyd?.stop();
   await raw?.quit();
@@ -208,7 +215,7 @@ describe('dashboard in Chromium', () => {
     await shot('hashes');
 
     await page.getByLabel('Digest prefix').fill(PREFIX);
-    await page.waitForFunction(`new URL(location.href).searchParams.get('prefix') === '${PREFIX}'`);
+    await page.waitForFunction((prefix) => new URL(location.href).searchParams.get('prefix') === prefix, PREFIX);
     await tableRows(5);
     for (const link of await page.getByRole('table').getByRole('link').all()) expect(await link.getAttribute('title')).toMatch(new RegExp(`^${PREFIX}`));
 
@@ -295,7 +302,7 @@ describe('dashboard in Chromium', () => {
       expect(await row.getByRole('listitem').allTextContents()).toEqual(['FUZZY_DENIED (1), value 50', 'FUZZY_PROB (2), value 20']);
       // The flag filter finds it by its second slot too.
       await page.getByLabel('Flag', { exact: true }).selectOption('2');
-      await page.waitForFunction(`new URL(location.href).searchParams.get('flag') === '2'`);
+      await page.waitForFunction(() => new URL(location.href).searchParams.get('flag') === '2');
       await tableRows(1);
       await shot('hashes-multi-flag', { fullPage: false });
 

@@ -9,6 +9,10 @@ import { registerDashboard } from './dashboard-static.js';
 import { closeConnectionsAfterShutdown } from './graceful-close.js';
 import { registerRequestLog } from './request-log.js';
 import { setupSwagger } from './swagger.js';
+import { ApiTokenService } from '../auth/api-token.service.js';
+import { authenticateBeforeBody } from './auth-before-body.js';
+import { clientErrorHandler, frameworkErrors, serverFactory } from './http-limits.js';
+import { addSecurityHeaders } from './security-headers.js';
 
 /**
  * Limit of buffered (JSON and text) bodies: the API's JSON bodies are small. JSON Lines imports are streamed and
@@ -27,11 +31,18 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
     // A digest in the path is 128 characters; Fastify's default (100) would answer 414 before validation could name
     // the field. Longer values reach the validators, which reject them with a 400.
     routerOptions: { maxParamLength: 1024 },
+    clientErrorHandler,
+    frameworkErrors,
+    serverFactory,
   });
   const fastify = adapter.getInstance();
   registerJsonLinesParser(fastify);
   closeConnectionsAfterShutdown(fastify);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(runtime), adapter, { logger: false });
+  // Only JSON (and the import's JSON Lines): Nest would also parse form bodies, which no route takes.
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(runtime), adapter, { logger: false, bodyParser: false });
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES });
+  authenticateBeforeBody(fastify, app.get(ApiTokenService));
+  addSecurityHeaders(fastify);
   const metrics = app.get(MetricsService);
   registerRequestLog(fastify, logger, (method, route, status, seconds) => metrics.observeHttp(method, route, status, seconds));
   setupSwagger(app);
