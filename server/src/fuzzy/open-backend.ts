@@ -23,5 +23,11 @@ export async function openBackend(config: AppConfig, logger: Logger): Promise<Fu
     maxQueuedUpdates: config.writeQueueMax,
   });
   logger.info({ db: config.dbPath, ...backend.loadStats }, 'store loaded');
+  void backend.integrity?.finished.then((result) => {
+    if (result.state === 'ok') logger.info({ db: config.dbPath, ms: result.ms }, 'store: quick_check ok');
+    else if (result.state === 'corrupt') {
+      logger.error({ db: config.dbPath, problems: result.problems }, 'store: the file is damaged (quick_check); restore it from a backup or export what is readable');
+    }
+  });
   return backend;
 }

@@ -89,6 +89,7 @@ export class HashImportService {
       await new Promise((resolve) => setImmediate(resolve));
       sliceStart = performance.now();
     };
+    let cut: Error | undefined;
     try {
       for await (const chunk of body) {
         const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
@@ -104,13 +105,18 @@ export class HashImportService {
         }
       }
       for (const line of splitter.end()) await handle(line);
+    } catch (err) {
+      cut = err as Error;
+      throw err;
     } finally {
       await window.drain();
+      // Lines before a cut (client gone, body too large) are committed: the log says how many, either way.
+      const counts = { added: result.added, updated: result.updated, rejected: result.rejected, bytes, ms: Math.round(performance.now() - started) };
+      if (cut) this.logger.warn({ ...counts, reason: cut.message }, 'hash import ended early; lines before it were imported');
+      else this.logger.info(counts, 'hashes imported');
     }
     // Store failures are recorded as their commits finish, possibly out of line order.
     result.rejects.sort((a: ImportReject, b: ImportReject) => a.line - b.line);
-    const ms = Math.round(performance.now() - started);
-    this.logger.info({ added: result.added, updated: result.updated, rejected: result.rejected, bytes, ms }, 'hashes imported');
     return result;
   }
 

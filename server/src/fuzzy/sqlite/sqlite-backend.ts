@@ -13,6 +13,7 @@ import {
 } from '../fuzzy-backend.js';
 import { FuzzyIndex } from '../memory/fuzzy-index.js';
 import { DEFAULT_QUEUE_LIMITS, GroupCommitQueue } from './group-commit-queue.js';
+import { IntegrityCheck } from './integrity-check.js';
 import { expectedIndexSize, type LoadStats, loadIndexFromSqlite } from './sqlite-index-loader.js';
 import { openFuzzyDatabase } from './sqlite-schema.js';
 import type { WriterBacklog, WriterResult } from './writer-protocol.js';
@@ -26,6 +27,8 @@ export interface SqliteBackendOptions {
   maxQueuedUpdates?: number;
   /** How often expired hashes are purged (rspamd only purges on busy flushes; fuzzyd also when idle). */
   purgeIntervalMs?: number;
+  /** Run `PRAGMA quick_check` in the background after start (default true). */
+  integrityCheck?: boolean;
 }
 
 const PURGE_BATCH = 5000;
@@ -55,6 +58,8 @@ export class SqliteBackend implements FuzzyBackend {
     private readonly queue: GroupCommitQueue,
     private readonly options: SqliteBackendOptions,
     readonly loadStats: LoadStats,
+    /** The background `quick_check` of the file, started once the index is loaded; null when disabled. */
+    readonly integrity: IntegrityCheck | null,
   ) {}
 
   static async open(options: SqliteBackendOptions): Promise<SqliteBackend> {
@@ -65,7 +70,8 @@ export class SqliteBackend implements FuzzyBackend {
     const loadStats = loadIndexFromSqlite(readDb, index);
     const limits = { ...DEFAULT_QUEUE_LIMITS, ...(options.maxQueuedUpdates ? { maxDepth: options.maxQueuedUpdates } : {}) };
     const queue = new GroupCommitQueue(writer, (results, ops) => applyToIndex(index, results, ops), undefined, limits);
-    const backend = new SqliteBackend(readDb, index, writer, queue, options, loadStats);
+    const integrity = options.integrityCheck === false ? null : new IntegrityCheck(options.dbPath);
+    const backend = new SqliteBackend(readDb, index, writer, queue, options, loadStats, integrity);
     backend.schedulePurge();
     return backend;
   }
@@ -128,6 +134,8 @@ export class SqliteBackend implements FuzzyBackend {
       (err: Error) => err,
     );
     if (backlog instanceof Error) return { writable: false, detail: backlog.message };
+    const integrity = this.integrity?.state;
+    if (integrity?.state === 'corrupt') return { writable: false, detail: `the file is damaged (quick_check): ${integrity.problems.join('; ')}` };
     if (backlog.failure) return { writable: false, detail: `writes fail: ${backlog.failure}` };
     if (backlog.journalOps > BACKLOG_LIMITS.journalOps || backlog.shingleHashes > BACKLOG_LIMITS.shingleHashes) {
       return { writable: false, detail: `backlog over its bound: ${backlog.journalOps} journal ops, ${backlog.shingleHashes} shingle hashes` };
@@ -152,6 +160,7 @@ export class SqliteBackend implements FuzzyBackend {
     if (this.closed) return;
     this.closed = true;
     if (this.purgeTimer) clearTimeout(this.purgeTimer);
+    await this.integrity?.stop();
     await this.queue.drain();
     await this.writer.close();
     this.readDb.close();
