@@ -15,6 +15,18 @@ export interface TestRedis {
   /** False when the server came from FUZZYD_TEST_REDIS_URL and must not be stopped. */
   owned: boolean;
   stop(): Promise<void>;
+  /** kill -9: no shutdown save; only what the append-only file already holds survives. */
+  crash(): Promise<void>;
+}
+
+export interface RedisServerOptions {
+  port?: number;
+  readyTimeoutMs?: number;
+  /**
+   * Keep data in this directory, in an append-only file synced before every reply (appendfsync always), and leave it
+   * there on stop, so a server restarted on it has everything it acknowledged. Default: nothing on disk.
+   */
+  persistDir?: string;
 }
 
 const HOST = '127.0.0.1';
@@ -24,11 +36,11 @@ process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-export async function startRedisServer(options: { port?: number; readyTimeoutMs?: number } = {}): Promise<TestRedis> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<TestRedis> {
   const external = process.env.FUZZYD_TEST_REDIS_URL;
   if (external && options.port === undefined) {
     const u = new URL(external);
-    return { url: external, port: Number(u.port || 6379), owned: false, stop: async () => {} };
+    return { url: external, port: Number(u.port || 6379), owned: false, stop: async () => {}, crash: async () => {} };
   }
   const attempts = options.port === undefined ? 20 : 50;
   let lastError: unknown;
@@ -41,7 +53,7 @@ export async function startRedisServer(options: { port?: number; readyTimeoutMs?
       continue;
     }
     try {
-      return await launch(port, options.readyTimeoutMs ?? 10_000);
+      return await launch(port, options.readyTimeoutMs ?? 10_000, options.persistDir);
     } catch (err) {
       lastError = err;
     }
@@ -49,13 +61,12 @@ export async function startRedisServer(options: { port?: number; readyTimeoutMs?
   throw new Error(`could not start redis-server: ${(lastError as Error)?.message ?? lastError}`);
 }
 
-async function launch(port: number, readyTimeoutMs: number): Promise<TestRedis> {
-  const dir = mkdtempSync(join(tmpdir(), 'fuzzyd-redis-'));
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+async function launch(port: number, readyTimeoutMs: number, persistDir: string | undefined): Promise<TestRedis> {
+  const dir = persistDir ?? mkdtempSync(join(tmpdir(), 'fuzzyd-redis-'));
+  const persistence = persistDir ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const child = spawn('redis-server', ['--port', String(port), '--bind', HOST, '--save', '', ...persistence, '--daemonize', 'no', '--dir', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -65,7 +76,7 @@ async function launch(port: number, readyTimeoutMs: number): Promise<TestRedis> 
 
   const cleanup = (): void => {
     children.delete(child);
-    rmSync(dir, { recursive: true, force: true });
+    if (!persistDir) rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + readyTimeoutMs;
   while (Date.now() < deadline) {
@@ -79,17 +90,13 @@ async function launch(port: number, readyTimeoutMs: number): Promise<TestRedis> 
     }
     if (state === 'ready') {
       let stopped: Promise<void> | null = null;
-      return {
-        url: `redis://${HOST}:${port}`,
-        port,
-        owned: true,
-        stop: () =>
-          (stopped ??= (async () => {
-            if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-            await exited;
-            cleanup();
-          })()),
-      };
+      const end = (signal: NodeJS.Signals): Promise<void> =>
+        (stopped ??= (async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+          await exited;
+          cleanup();
+        })());
+      return { url: `redis://${HOST}:${port}`, port, owned: true, stop: () => end('SIGTERM'), crash: () => end('SIGKILL') };
     }
     await sleep(50);
   }
