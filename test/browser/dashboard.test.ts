@@ -127,6 +127,9 @@ async function nav(label: string, title = label): Promise<void> {
   await heading(title);
 }
 
+// The page's globals, for the predicates that run inside Chromium (this file is compiled without the DOM library).
+declare const document: { querySelectorAll(selector: string): { length: number } };
+declare const location: { href: string };
 const cspViolations: string[] = [];
 
 beforeAll(async () => {

@@ -37,7 +37,8 @@ describe('Redis killed and restarted under a WRITE stream', () => {
     const client = new FuzzyClient({ host: '127.0.0.1', port: fuzzyd.udpPort, timeoutMs: 2000, retries: 0 });
 
     const acked: Buffer[] = [];
-    let phase: 'before' | 'down' | 'restarting' | 'after' = 'before';
+    // Changed by the test while the writer loop reads it (a type assertion keeps TypeScript from narrowing it to 'before').
+    let phase = 'before' as 'before' | 'down' | 'restarting' | 'after';
     const ackedWhileDown: Buffer[] = [];
     const ackedAfter: Buffer[] = [];
     const refusedWhileDown: number[] = [];
