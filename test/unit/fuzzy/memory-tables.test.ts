@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DigestTable } from '../../../server/src/fuzzy/memory/digest-table.js';
 import { FuzzyIndex } from '../../../server/src/fuzzy/memory/fuzzy-index.js';
 import { ShingleTable } from '../../../server/src/fuzzy/memory/shingle-table.js';
+import { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
 
 /** Deterministic xorshift so a failing sequence can be replayed. */
 function rng(seed: number): () => number {
@@ -15,9 +16,9 @@ function rng(seed: number): () => number {
 }
 
 describe('ShingleTable against a Map model, across incremental resizes', () => {
-  it('get/set/removeIfOwner agree with the model through many growths', () => {
+  it.each([0.6, 0.85, 0.9])('get/set/removeIfOwner agree with the model through many growths (max load %s)', (maxLoad) => {
     const next = rng(7);
-    const table = new ShingleTable(16, 0.6);
+    const table = new ShingleTable(16, maxLoad);
     const model = new Map<string, number>();
     const keys: [number, number][] = [];
     for (let step = 0; step < 60_000; step++) {
@@ -43,6 +44,21 @@ describe('ShingleTable against a Map model, across incremental resizes', () => {
     }
     for (const [lo, hi] of keys) expect(table.get(lo, hi)).toBe(model.get(`${lo}:${hi}`) ?? -1);
     expect(table.size).toBe(model.size);
+  });
+
+  it('every stored value stays findable at every step of a resize, and absent ones stay absent', () => {
+    const next = rng(3);
+    const table = new ShingleTable(16, 0.9);
+    const stored: [number, number][] = [];
+    for (let i = 0; i < 3000; i++) {
+      const key: [number, number] = [next(), next()];
+      table.set(key[0], key[1], i);
+      stored.push(key);
+      // Full sweep: a Robin Hood swap or a migration step that loses or shadows an entry shows at once.
+      if (i % 97 === 0) stored.forEach(([lo, hi], owner) => expect(table.get(lo, hi)).toBe(owner));
+      expect(table.get(next(), next())).toBe(-1);
+    }
+    expect(table.bytes).toBeLessThan((3000 / 0.5) * 12);
   });
 });
 
@@ -99,5 +115,35 @@ describe('FuzzyIndex per-flag counts', () => {
     const expected = [...recount].filter(([, n]) => n > 0).sort((x, y) => x[0] - y[0]).map(([flag, count]) => ({ flag, count }));
     expect(index.countByFlag()).toEqual(expected);
     expect(index.size).toBe(model.size);
+  });
+});
+
+describe('FuzzyIndex resizes finished in idle time', () => {
+  it('give back the old tables and keep every digest and shingle match', () => {
+    const next = rng(5);
+    const index = new FuzzyIndex(86_400);
+    const stored: { digest: Buffer; shingles: ShingleBlock }[] = [];
+    const resizing = (): boolean => index.finishResizes(0);
+    // Stop right after a resize started: the old tables are still there.
+    for (let i = 0; i < 20_000 && (i < 1000 || !resizing()); i++) {
+      const digest = Buffer.alloc(64);
+      for (let b = 0; b < 64; b += 4) digest.writeUInt32LE(next(), b);
+      const shingles = Buffer.alloc(256);
+      for (let b = 0; b < 256; b += 4) shingles.writeUInt32LE(next(), b);
+      const block = new ShingleBlock(shingles);
+      index.upsert({ digest, flag: 1, value: 1, time: 1000, extraFlags: [] }, block);
+      stored.push({ digest, shingles: block });
+    }
+    expect(resizing()).toBe(true);
+    const before = index.bytes;
+    let slices = 0;
+    while (index.finishResizes(500)) slices++;
+    expect(slices).toBeGreaterThan(0);
+    expect(index.bytes).toBeLessThan(before);
+    for (const { digest, shingles } of stored) {
+      expect(index.check(digest, null, 1001).prob).toBe(1);
+      const other = Buffer.alloc(64, 0xee);
+      expect(index.check(other, shingles, 1001).digest.equals(digest)).toBe(true);
+    }
   });
 });

@@ -59,6 +59,16 @@ export class DigestTable {
     return slot >= 0 || !this.oldBuckets ? slot : this.findIn(this.oldBuckets, hash, digest);
   }
 
+  /** Buckets of the previous bucket array not moved yet. */
+  get resizeBacklog(): number {
+    return this.oldBuckets ? this.oldBuckets.length - this.migrated : 0;
+  }
+
+  /** Moves up to `budget` buckets of a resize in progress (idle-time work). */
+  migrateSome(budget: number): void {
+    this.migrate(budget);
+  }
+
   /** Inserts a digest that is not present yet; returns its new slot. */
   insert(digest: Uint8Array): number {
     this.migrate(MIGRATE_PER_INSERT);

@@ -34,7 +34,7 @@ export class FuzzyIndex {
     this.digests = new DigestTable(expected.hashes ?? 1024);
     this.shingles = Array.from(
       { length: SHINGLE_COUNT },
-      (_, i) => new ShingleTable(expected.shingledHashes ?? 1024, 0.5 + (0.2 * i) / SHINGLE_COUNT),
+      (_, i) => new ShingleTable(expected.shingledHashes ?? 1024, 0.82 + (0.1 * i) / SHINGLE_COUNT),
     );
     this.flags = indexUint8(this.digests.slotCapacity);
     this.values = indexFloat64(this.digests.slotCapacity);
@@ -54,6 +54,23 @@ export class FuzzyIndex {
   get bytes(): number {
     const perSlot = 64 + 4 + 1 + 8 + 8;
     return this.digests.slotCapacity * perSlot + this.shingles.reduce((sum, t) => sum + t.bytes, 0);
+  }
+
+  /**
+   * Finishes resizes a little at a time: updates move only a few entries each, so after a burst of writes the old
+   * tables (up to 40 % of the index's memory) would stay until the next burst. Returns whether any work is left.
+   */
+  finishResizes(budget: number): boolean {
+    let left = budget;
+    for (const table of [this.digests, ...this.shingles]) {
+      const backlog = table.resizeBacklog;
+      if (backlog === 0) continue;
+      if (left === 0) return true;
+      const step = Math.min(left, backlog);
+      table.migrateSome(step);
+      left -= step;
+    }
+    return [this.digests, ...this.shingles].some((t) => t.resizeBacklog > 0);
   }
 
   check(digest: Digest, shingles: ShingleBlock | null, now: number): CheckResult {

@@ -1,52 +1,117 @@
-import { mix64, nextPowerOfTwo } from './hash-mix.js';
-import { indexInt32, indexUint32 } from './index-arrays.js';
+import { mix64 } from './hash-mix.js';
+import { indexUint32 } from './index-arrays.js';
 
-/**
- * `owner` holds the owning slot + 1, so that 0 means empty: a new table needs no fill pass, and its pages are first
- * touched one at a time by the entries that land on them instead of all at once when a table doubles (a fill of
- * 32 large tables stalled the event loop for milliseconds each).
- */
+/** An entry is three u32 words side by side (one cache line holds five): the value's low and high half, owner + 1. */
+const WORDS = 3;
+/** `owner` word of a free entry: a new table needs no fill pass, its pages are touched as entries land. */
 const EMPTY = 0;
-/** A deleted entry of the table being migrated away from: probing goes on past it, migration skips it. */
-const TOMBSTONE = -1;
+/** `owner` word of an entry of the table being migrated away from: its key stays, so probing past it still works. */
+const TOMBSTONE = 0xffff_ffff;
 /** What `get` answers for a value no slot owns. */
 const NO_OWNER = -1;
-/** Old slots moved to the new table per update while a resize is in progress. */
+/** Old entries moved to the new table per update while a resize is in progress. */
 const MIGRATE_PER_UPDATE = 8;
+/** A table grows by half its size, so its load stays between maxLoad / 1.5 and maxLoad (doubling: maxLoad / 2). */
+const GROWTH = 1.5;
+/** A table sized for an expected count starts this full, leaving room for new hashes before the first resize. */
+const INITIAL_LOAD = 0.8;
+const MIN_CAPACITY = 16;
 
-interface Slots {
-  lo: Uint32Array;
-  hi: Uint32Array;
-  owner: Int32Array;
-  mask: number;
+/**
+ * The entry a hash maps to, for any capacity (not only powers of two): floor(h * capacity / 2^32), exact in doubles
+ * for capacities below 2^37.
+ */
+function homeOf(h: number, capacity: number): number {
+  return Math.floor(((h >>> 16) * capacity + Math.floor(((h & 0xffff) * capacity) / 65536)) / 65536);
 }
 
-function allocate(size: number): Slots {
-  return { lo: indexUint32(size), hi: indexUint32(size), owner: indexInt32(size), mask: size - 1 };
-}
+class Slots {
+  readonly words: Uint32Array;
+  constructor(readonly capacity: number) {
+    this.words = indexUint32(capacity * WORDS);
+  }
 
-/** The slot holding (lo, hi), or -1; tombstones are probed past. */
-function find(t: Slots, lo: number, hi: number): number {
-  let at = mix64(lo, hi) & t.mask;
-  for (;;) {
-    const owner = t.owner[at];
-    if (owner === EMPTY) return -1;
-    if (owner !== TOMBSTONE && t.lo[at] === lo && t.hi[at] === hi) return at;
-    at = (at + 1) & t.mask;
+  home(lo: number, hi: number): number {
+    return homeOf(mix64(lo, hi), this.capacity);
+  }
+
+  /** How far the entry at `at` sits from its home. */
+  distance(at: number): number {
+    const w = at * WORDS;
+    const home = this.home(this.words[w], this.words[w + 1]);
+    return at >= home ? at - home : at + this.capacity - home;
+  }
+
+  /**
+   * The entry holding (lo, hi), or -1. Robin Hood order: entries on a probe path sit at least as far from their home
+   * as the one looked for would, so a lookup stops at the first entry closer to its home than that (a miss costs
+   * about as much as a hit, even 90 % full).
+   */
+  find(lo: number, hi: number): number {
+    const words = this.words;
+    let at = this.home(lo, hi);
+    for (let dist = 0; ; dist++) {
+      const w = at * WORDS;
+      if (words[w + 2] === EMPTY) return -1;
+      if (words[w] === lo && words[w + 1] === hi) return words[w + 2] === TOMBSTONE ? -1 : at;
+      if (this.distance(at) < dist) return -1;
+      at = at + 1 === this.capacity ? 0 : at + 1;
+    }
+  }
+
+  /** Places a value known to be absent, moving richer entries along (Robin Hood insertion). */
+  place(lo: number, hi: number, owner1: number): void {
+    const words = this.words;
+    let at = this.home(lo, hi);
+    for (let dist = 0; ; dist++) {
+      const w = at * WORDS;
+      if (words[w + 2] === EMPTY) {
+        words[w] = lo;
+        words[w + 1] = hi;
+        words[w + 2] = owner1;
+        return;
+      }
+      const theirs = this.distance(at);
+      if (theirs < dist) {
+        const l = words[w];
+        const h = words[w + 1];
+        const o = words[w + 2];
+        words[w] = lo;
+        words[w + 1] = hi;
+        words[w + 2] = owner1;
+        lo = l;
+        hi = h;
+        owner1 = o;
+        dist = theirs;
+      }
+      at = at + 1 === this.capacity ? 0 : at + 1;
+    }
+  }
+
+  /** Empties `hole` and shifts the entries after it back by one until one is at its home (no tombstones). */
+  removeAt(hole: number): void {
+    const words = this.words;
+    for (;;) {
+      const next = hole + 1 === this.capacity ? 0 : hole + 1;
+      const n = next * WORDS;
+      if (words[n + 2] === EMPTY || this.distance(next) === 0) {
+        words[hole * WORDS + 2] = EMPTY;
+        return;
+      }
+      const h = hole * WORDS;
+      words[h] = words[n];
+      words[h + 1] = words[n + 1];
+      words[h + 2] = words[n + 2];
+      hole = next;
+    }
   }
 }
 
-function place(t: Slots, lo: number, hi: number, owner: number): void {
-  let at = mix64(lo, hi) & t.mask;
-  while (t.owner[at] !== EMPTY) at = (at + 1) & t.mask;
-  t.lo[at] = lo;
-  t.hi[at] = hi;
-  t.owner[at] = owner + 1;
-}
-
 /**
- * One position's (u64 shingle value → owning record slot) map with open addressing over typed arrays: 12 bytes an
- * entry. The newest writer owns a value (spec/fuzzy-storage.md §2.3: unique (value, number)).
+ * One shingle position's map of u64 value → owning record slot: the newest writer owns a value
+ * (spec/fuzzy-storage.md §2.3: unique (value, number)). Open addressing with Robin Hood probing over one typed array,
+ * 12 bytes an entry and up to 90 % full, so about 15 bytes per stored shingle on average (the earlier power-of-two
+ * table with linear probing, at most 50-70 % full, took about 27).
  *
  * Growing is incremental: a full rehash of a few hundred thousand entries took tens of milliseconds, and all of it
  * would land on the event loop inside one commit. Instead the new table starts empty and every update moves a few
@@ -59,14 +124,14 @@ export class ShingleTable {
   private count = 0;
 
   /**
-   * `maxLoad` differs a little per position (0.5 to 0.7): the 32 tables of an index fill at the same pace, and with
+   * `maxLoad` differs a little per position (0.82 to 0.92): the 32 tables of an index fill at the same pace, and with
    * one threshold they would all start resizing on the same write.
    */
   constructor(
-    initialCapacity = 1024,
-    private readonly maxLoad = 0.6,
+    expectedEntries = 1024,
+    private readonly maxLoad = 0.88,
   ) {
-    this.table = allocate(nextPowerOfTwo(initialCapacity / maxLoad));
+    this.table = new Slots(Math.max(MIN_CAPACITY, Math.ceil(expectedEntries / INITIAL_LOAD)));
   }
 
   get size(): number {
@@ -74,53 +139,63 @@ export class ShingleTable {
   }
 
   get bytes(): number {
-    return (this.table.owner.length + (this.old?.owner.length ?? 0)) * 12;
+    return (this.table.capacity + (this.old?.capacity ?? 0)) * WORDS * 4;
+  }
+
+  /** Entries of the previous table not moved yet: while any are left, both tables take memory. */
+  get resizeBacklog(): number {
+    return this.old ? this.old.capacity - this.migrated : 0;
+  }
+
+  /** Moves up to `budget` entries of a resize in progress (idle-time work; updates move a few each, too). */
+  migrateSome(budget: number): void {
+    this.migrate(budget);
   }
 
   get(lo: number, hi: number): number {
-    const at = find(this.table, lo, hi);
-    if (at >= 0) return this.table.owner[at] - 1;
+    const at = this.table.find(lo, hi);
+    if (at >= 0) return this.table.words[at * WORDS + 2] - 1;
     if (!this.old) return NO_OWNER;
-    const oldAt = find(this.old, lo, hi);
-    return oldAt >= 0 ? this.old.owner[oldAt] - 1 : NO_OWNER;
+    const oldAt = this.old.find(lo, hi);
+    return oldAt >= 0 ? this.old.words[oldAt * WORDS + 2] - 1 : NO_OWNER;
   }
 
   /** Sets (or takes over) the owner of a value. */
   set(lo: number, hi: number, owner: number): void {
     this.migrate();
-    const at = find(this.table, lo, hi);
+    const at = this.table.find(lo, hi);
     if (at >= 0) {
-      this.table.owner[at] = owner + 1;
+      this.table.words[at * WORDS + 2] = owner + 1;
       return;
     }
     if (this.old) {
-      const oldAt = find(this.old, lo, hi);
+      const oldAt = this.old.find(lo, hi);
       if (oldAt >= 0) {
-        this.old.owner[oldAt] = owner + 1;
+        this.old.words[oldAt * WORDS + 2] = owner + 1;
         return;
       }
     }
-    place(this.table, lo, hi, owner);
+    this.table.place(lo, hi, owner + 1);
     this.count++;
-    if (this.count / this.table.owner.length > this.maxLoad) this.grow();
+    if (this.count > this.table.capacity * this.maxLoad) this.grow();
   }
 
   /** Removes the value only while `owner` still owns it: a later digest may have taken it over. */
   removeIfOwner(lo: number, hi: number, owner: number): void {
     this.migrate();
-    const at = find(this.table, lo, hi);
+    const at = this.table.find(lo, hi);
     if (at >= 0) {
-      if (this.table.owner[at] === owner + 1) {
-        this.shiftBack(at);
+      if (this.table.words[at * WORDS + 2] === owner + 1) {
+        this.table.removeAt(at);
         this.count--;
       }
       return;
     }
     if (!this.old) return;
-    const oldAt = find(this.old, lo, hi);
-    if (oldAt >= 0 && this.old.owner[oldAt] === owner + 1) {
+    const oldAt = this.old.find(lo, hi);
+    if (oldAt >= 0 && this.old.words[oldAt * WORDS + 2] === owner + 1) {
       // No shifting in the old table: it would move entries behind the migration cursor.
-      this.old.owner[oldAt] = TOMBSTONE;
+      this.old.words[oldAt * WORDS + 2] = TOMBSTONE;
       this.count--;
     }
   }
@@ -128,42 +203,24 @@ export class ShingleTable {
   private grow(): void {
     while (this.old) this.migrate(Infinity);
     this.old = this.table;
-    this.table = allocate(this.old.owner.length * 2);
+    this.table = new Slots(Math.ceil(this.old.capacity * GROWTH));
     this.migrated = 0;
   }
 
   private migrate(budget = MIGRATE_PER_UPDATE): void {
     const old = this.old;
     if (!old) return;
-    const end = Math.min(old.owner.length, this.migrated + budget);
+    const words = old.words;
+    const end = Math.min(old.capacity, this.migrated + budget);
     for (let i = this.migrated; i < end; i++) {
-      const stored = old.owner[i];
-      if (stored <= 0) continue;
-      place(this.table, old.lo[i], old.hi[i], stored - 1);
+      const w = i * WORDS;
+      const owner1 = words[w + 2];
+      if (owner1 === EMPTY || owner1 === TOMBSTONE) continue;
+      this.table.place(words[w], words[w + 1], owner1);
       // Lookups fall back to the old table: a moved entry must not be found there after it leaves the new one.
-      old.owner[i] = TOMBSTONE;
+      words[w + 2] = TOMBSTONE;
     }
     this.migrated = end;
-    if (end === old.owner.length) this.old = null;
-  }
-
-  /** Backward-shift deletion in the current table keeps probe chains intact without tombstones. */
-  private shiftBack(hole: number): void {
-    const t = this.table;
-    let next = hole;
-    for (;;) {
-      t.owner[hole] = EMPTY;
-      for (;;) {
-        next = (next + 1) & t.mask;
-        if (t.owner[next] === EMPTY) return;
-        const home = mix64(t.lo[next], t.hi[next]) & t.mask;
-        const stays = hole <= next ? hole < home && home <= next : hole < home || home <= next;
-        if (!stays) break;
-      }
-      t.lo[hole] = t.lo[next];
-      t.hi[hole] = t.hi[next];
-      t.owner[hole] = t.owner[next];
-      hole = next;
-    }
+    if (end === old.capacity) this.old = null;
   }
 }
