@@ -3,6 +3,7 @@ import { parseDurationSeconds } from './duration.js';
 import { type ListenAddress, parseListenAddress } from './listen-address.js';
 import { type NetworkEntry, parseNetworkList } from '../udp/network-list.js';
 import { REPLY_CODE_SETS, type ReplyCodeSet } from '../udp/reply-codes.js';
+import { DEFAULT_QUEUE_LIMITS } from '../fuzzy/sqlite/group-commit-queue.js';
 
 export type Durability = 'full' | 'normal';
 
@@ -83,7 +84,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     readOnly: parseBool(pick('FUZZYD_READ_ONLY', 'read_only'), 'FUZZYD_READ_ONLY'),
     replyCodes: parseReplyCodes(pick('FUZZYD_REPLY_CODES', 'reply_codes') ?? 'auto'),
     durability: parseDurability(pick('FUZZYD_DURABILITY', 'durability') ?? 'full'),
-    writeQueueMax: parsePositiveInt(pick('FUZZYD_WRITE_QUEUE_MAX', 'write_queue_max') ?? '10000', 'FUZZYD_WRITE_QUEUE_MAX'),
+    writeQueueMax: parsePositiveInt(pick('FUZZYD_WRITE_QUEUE_MAX', 'write_queue_max') ?? String(DEFAULT_QUEUE_LIMITS.maxDepth), 'FUZZYD_WRITE_QUEUE_MAX'),
     adminToken: env.FUZZYD_ADMIN_TOKEN ?? null,
     logLevel: env.FUZZYD_LOG_LEVEL ?? 'info',
     // parseBool reads an empty value as false; for this default-on knob empty means unset.
