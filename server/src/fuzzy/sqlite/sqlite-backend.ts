@@ -6,6 +6,7 @@ import {
   type CheckResult,
   type FuzzyBackend,
   type StoreHealth,
+  StoreOverloadedError,
   StoreUnavailableError,
   type StoredHash,
   type UpdateOp,
@@ -34,6 +35,8 @@ export interface SqliteBackendOptions {
 const PURGE_BATCH = 5000;
 /** How long an admin read waits for the journal to reach rspamd's tables before it answers 503 instead. */
 const SETTLE_TIMEOUT_MS = 5000;
+/** The same while the last commit failed (disk full): listings answer 503 at once. */
+const SETTLE_TIMEOUT_FAILING_MS = 500;
 const HEALTH_TIMEOUT_MS = 1000;
 /** Index entries moved per 20 ms while a resize is unfinished: about a millisecond of work. */
 const RESIZE_SLICE_ENTRIES = 20_000;
@@ -52,6 +55,8 @@ export class SqliteBackend implements FuzzyBackend {
   readonly kind = 'sqlite' as const;
   private purgeTimer: NodeJS.Timeout | null = null;
   private resizeTimer: NodeJS.Timeout | null = null;
+  /** The last commit failed (not merely refused for a full queue). */
+  private commitsFailing = false;
   private closed = false;
 
   private constructor(
@@ -107,7 +112,14 @@ export class SqliteBackend implements FuzzyBackend {
 
   async update(op: UpdateOp): Promise<UpdateResult> {
     if (this.closed) throw new Error('the store is closed');
-    const r = await this.queue.enqueue(op);
+    let r: WriterResult;
+    try {
+      r = await this.queue.enqueue(op);
+      this.commitsFailing = false;
+    } catch (err) {
+      if (!(err instanceof StoreOverloadedError)) this.commitsFailing = true;
+      throw err;
+    }
     const hash = r.status === 'deleted' || r.status === 'not-found'
       ? null
       : { digest: op.digest, flag: r.flag, value: r.value, time: r.time, extraFlags: r.extraFlags };
@@ -127,7 +139,9 @@ export class SqliteBackend implements FuzzyBackend {
     if (this.closed) return;
     // Every acknowledged update's batch went to the writer before this request, which it answers in order. When the
     // journal cannot be applied (disk full), the caller gets a clear 503 instead of a request that hangs.
-    await within(this.writer.request({ type: 'settle' }), SETTLE_TIMEOUT_MS, 'the store is not applying its writes (see /health)');
+    // While commits fail, the journal surely cannot be applied either: a short wait, in case it healed meanwhile.
+    const wait = this.commitsFailing ? SETTLE_TIMEOUT_FAILING_MS : SETTLE_TIMEOUT_MS;
+    await within(this.writer.request({ type: 'settle' }), wait, 'the store is not applying its writes (see /health)');
   }
 
   /** Not writable while commits or the writer's background work fail, or while its backlogs are far past their limits. */
