@@ -21,6 +21,7 @@ export async function openBackend(config: AppConfig, logger: Logger): Promise<Fu
     durability: config.durability,
     expireSeconds: config.expireSeconds,
     maxQueuedUpdates: config.writeQueueMax,
+    log: (message) => logger.info({ db: config.dbPath }, message),
   });
   logger.info({ db: config.dbPath, ...backend.loadStats }, 'store loaded');
   void backend.integrity?.finished.then((result) => {

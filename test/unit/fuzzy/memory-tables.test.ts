@@ -147,3 +147,46 @@ describe('FuzzyIndex resizes finished in idle time', () => {
     }
   });
 });
+
+describe('FuzzyIndex image (what a snapshot stores)', () => {
+  it('rebuilds an index that answers exactly like the original, mid-resize, with freed slots and extra flags', async () => {
+    const { readIndexSnapshot, writeIndexSnapshot } = await import('../../../server/src/fuzzy/sqlite/index-snapshot.js');
+    const { tempDir } = await import('../../helpers/temp-dir.js');
+    const next = rng(21);
+    const original = new FuzzyIndex(86_400);
+    const all: { digest: Buffer; shingles: ShingleBlock }[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const digest = Buffer.alloc(64);
+      for (let b = 0; b < 64; b += 4) digest.writeUInt32LE(next(), b);
+      const raw = Buffer.alloc(256);
+      for (let b = 0; b < 256; b += 4) raw.writeUInt32LE(next(), b);
+      const shingles = new ShingleBlock(raw);
+      const extraFlags = i % 7 === 0 ? [{ flag: 20 + (i % 5), value: i }, { flag: 30, value: -i }] : [];
+      original.upsert({ digest, flag: i % 4, value: i, time: 1000 + i, extraFlags }, shingles);
+      all.push({ digest, shingles });
+      if (i % 9 === 0) original.remove(all[next() % all.length].digest, []);
+    }
+    const dir = tempDir();
+    try {
+      const identity = { size: '1', mtimeNs: '2', ino: '3' };
+      await writeIndexSnapshot(dir.file('snap'), original.toImage(), identity);
+      const read = await readIndexSnapshot(dir.file('snap'), identity);
+      if (!('image' in read)) throw new Error(read.reason);
+      const copy = new FuzzyIndex(86_400, {}, read.image);
+      expect(copy.size).toBe(original.size);
+      expect(copy.countByFlag()).toEqual(original.countByFlag());
+      const probe = Buffer.alloc(64, 0xab);
+      for (const { digest, shingles } of all) {
+        expect(copy.get(digest, 2000)).toEqual(original.get(digest, 2000));
+        expect(copy.check(probe, shingles, 2000)).toEqual(original.check(probe, shingles, 2000));
+      }
+      // Both go on the same way: the copy is a working index, not a frozen one.
+      const digest = Buffer.alloc(64, 0x5a);
+      for (const index of [original, copy]) index.upsert({ digest, flag: 9, value: 1, time: 5000, extraFlags: [] }, null);
+      expect(copy.get(digest, 5000)).toEqual(original.get(digest, 5000));
+      expect(await readIndexSnapshot(dir.file('snap'), { ...identity, size: '9' })).toEqual({ reason: 'the store changed since the snapshot was taken' });
+    } finally {
+      dir.remove();
+    }
+  });
+});

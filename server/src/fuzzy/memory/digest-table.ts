@@ -27,6 +27,18 @@ function hashDigest(bytes: Uint8Array, offset: number): number {
  * Growing never stops the event loop for long: digests are stored in chunks that are never copied, and the bucket
  * array is rehashed a few entries per insert while lookups try the old and the new one.
  */
+/** A DigestTable as plain data over its shared memory (the free-slot list is copied). */
+export interface DigestTableImage {
+  chunks: SharedArrayBuffer[];
+  slotHashes: SharedArrayBuffer;
+  freeSlots: number[];
+  nextSlot: number;
+  buckets: SharedArrayBuffer;
+  oldBuckets: SharedArrayBuffer | null;
+  migrated: number;
+  live: number;
+}
+
 export class DigestTable {
   private chunks: Uint8Array[] = [];
   private slotHashes: Uint32Array;
@@ -47,6 +59,33 @@ export class DigestTable {
 
   get size(): number {
     return this.live;
+  }
+
+  toImage(): DigestTableImage {
+    const sab = (a: { buffer: ArrayBufferLike }): SharedArrayBuffer => a.buffer as SharedArrayBuffer;
+    return {
+      chunks: this.chunks.map(sab),
+      slotHashes: sab(this.slotHashes),
+      freeSlots: [...this.freeSlots],
+      nextSlot: this.nextSlot,
+      buckets: sab(this.buckets),
+      oldBuckets: this.oldBuckets ? sab(this.oldBuckets) : null,
+      migrated: this.migrated,
+      live: this.live,
+    };
+  }
+
+  static fromImage(image: DigestTableImage): DigestTable {
+    const t = new DigestTable(16);
+    t.chunks = image.chunks.map((b) => new Uint8Array(b));
+    t.slotHashes = new Uint32Array(image.slotHashes);
+    t.freeSlots = [...image.freeSlots];
+    t.nextSlot = image.nextSlot;
+    t.buckets = new Int32Array(image.buckets);
+    t.oldBuckets = image.oldBuckets ? new Int32Array(image.oldBuckets) : null;
+    t.migrated = image.migrated;
+    t.live = image.live;
+    return t;
   }
 
   get slotCapacity(): number {

@@ -3,9 +3,21 @@ import type { ShingleBlock } from '../../../../shared/protocol/shingle-block.js'
 import type { Digest, FlagValue } from '../../../../shared/protocol/types.js';
 import type { CheckResult, StoredHash } from '../fuzzy-backend.js';
 import { isShingleHit, shingleProbability, voteShingles } from '../shingle-vote.js';
-import { DigestTable } from './digest-table.js';
+import { DigestTable, type DigestTableImage } from './digest-table.js';
 import { indexFloat64, indexUint8 } from './index-arrays.js';
-import { ShingleTable } from './shingle-table.js';
+import { ShingleTable, type ShingleTableImage } from './shingle-table.js';
+
+/** A FuzzyIndex as plain data (index-snapshot.ts writes and reads it). */
+export interface FuzzyIndexImage {
+  digests: DigestTableImage;
+  shingles: ShingleTableImage[];
+  flags: SharedArrayBuffer;
+  values: SharedArrayBuffer;
+  times: SharedArrayBuffer;
+  /** Extra flag slots: slot, count, then (flag, value) pairs, per multi-flag hash. */
+  extra: number[];
+  perFlag: number[];
+}
 
 /**
  * The read model of the SQLite backend: every committed hash and shingle in compact typed arrays, so CHECK never
@@ -26,19 +38,39 @@ export class FuzzyIndex {
   /** Stored hashes per flag (0-255), expired ones not yet purged included, kept as hashes come and go. */
   private readonly perFlag = new Float64Array(256);
 
-  /** The expected sizes let a start-up load allocate once instead of growing table by table. */
+  /**
+   * The expected sizes let a start-up load allocate once instead of growing table by table. With an `image`, the
+   * index is the one that image was taken of (a snapshot), over the image's memory.
+   */
   constructor(
     private readonly expireSeconds: number,
     expected: { hashes?: number; shingledHashes?: number } = {},
+    image?: FuzzyIndexImage,
   ) {
-    this.digests = new DigestTable(expected.hashes ?? 1024);
-    this.shingles = Array.from(
-      { length: SHINGLE_COUNT },
-      (_, i) => new ShingleTable(expected.shingledHashes ?? 1024, 0.82 + (0.1 * i) / SHINGLE_COUNT),
-    );
-    this.flags = indexUint8(this.digests.slotCapacity);
-    this.values = indexFloat64(this.digests.slotCapacity);
-    this.times = indexFloat64(this.digests.slotCapacity);
+    if (image) {
+      this.digests = DigestTable.fromImage(image.digests);
+      this.shingles = image.shingles.map((t) => ShingleTable.fromImage(t));
+      this.flags = new Uint8Array(image.flags);
+      this.values = new Float64Array(image.values);
+      this.times = new Float64Array(image.times);
+      for (let i = 0; i < image.extra.length; ) {
+        const [slot, n] = [image.extra[i], image.extra[i + 1]];
+        const slots: FlagValue[] = [];
+        for (let k = 0; k < n; k++) slots.push({ flag: image.extra[i + 2 + 2 * k], value: image.extra[i + 3 + 2 * k] });
+        this.extra.set(slot, slots);
+        i += 2 + 2 * n;
+      }
+      this.perFlag.set(image.perFlag);
+    } else {
+      this.digests = new DigestTable(expected.hashes ?? 1024);
+      this.shingles = Array.from(
+        { length: SHINGLE_COUNT },
+        (_, i) => new ShingleTable(expected.shingledHashes ?? 1024, 0.82 + (0.1 * i) / SHINGLE_COUNT),
+      );
+      this.flags = indexUint8(this.digests.slotCapacity);
+      this.values = indexFloat64(this.digests.slotCapacity);
+      this.times = indexFloat64(this.digests.slotCapacity);
+    }
     this.digests.onGrow = (cap) => {
       this.flags = grow(this.flags, indexUint8(cap));
       this.values = grow(this.values, indexFloat64(cap));
@@ -48,6 +80,29 @@ export class FuzzyIndex {
 
   get size(): number {
     return this.digests.size;
+  }
+
+  /** Shingle positions owned, over all 32 tables. */
+  get shingleCount(): number {
+    return this.shingles.reduce((sum, t) => sum + t.size, 0);
+  }
+
+  /** The whole index as plain data: its shared memory as is, the few JS-side structures copied. */
+  toImage(): FuzzyIndexImage {
+    const extra: number[] = [];
+    for (const [slot, slots] of this.extra) {
+      extra.push(slot, slots.length);
+      for (const s of slots) extra.push(s.flag, s.value);
+    }
+    return {
+      digests: this.digests.toImage(),
+      shingles: this.shingles.map((t) => t.toImage()),
+      flags: this.flags.buffer as SharedArrayBuffer,
+      values: this.values.buffer as SharedArrayBuffer,
+      times: this.times.buffer as SharedArrayBuffer,
+      extra,
+      perFlag: [...this.perFlag],
+    };
   }
 
   /** Approximate heap bytes used, for the memory figures in the README. */

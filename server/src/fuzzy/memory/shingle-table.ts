@@ -27,8 +27,11 @@ function homeOf(h: number, capacity: number): number {
 
 class Slots {
   readonly words: Uint32Array;
-  constructor(readonly capacity: number) {
-    this.words = indexUint32(capacity * WORDS);
+  readonly capacity: number;
+  /** A new empty table of `capacity` entries, or one over the words of an image. */
+  constructor(capacity: number, words?: SharedArrayBuffer) {
+    this.words = words ? new Uint32Array(words) : indexUint32(capacity * WORDS);
+    this.capacity = this.words.length / WORDS;
   }
 
   home(lo: number, hi: number): number {
@@ -117,6 +120,15 @@ class Slots {
  * would land on the event loop inside one commit. Instead the new table starts empty and every update moves a few
  * entries from the old one; until it is empty, lookups try both.
  */
+/** A ShingleTable as plain data over its shared memory: what a snapshot stores and another thread can map. */
+export interface ShingleTableImage {
+  maxLoad: number;
+  count: number;
+  migrated: number;
+  table: SharedArrayBuffer;
+  old: SharedArrayBuffer | null;
+}
+
 export class ShingleTable {
   private table: Slots;
   private old: Slots | null = null;
@@ -136,6 +148,25 @@ export class ShingleTable {
 
   get size(): number {
     return this.count;
+  }
+
+  toImage(): ShingleTableImage {
+    return {
+      maxLoad: this.maxLoad,
+      count: this.count,
+      migrated: this.migrated,
+      table: this.table.words.buffer as SharedArrayBuffer,
+      old: (this.old?.words.buffer as SharedArrayBuffer | undefined) ?? null,
+    };
+  }
+
+  static fromImage(image: ShingleTableImage): ShingleTable {
+    const t = new ShingleTable(0, image.maxLoad);
+    t.table = new Slots(0, image.table);
+    t.old = image.old ? new Slots(0, image.old) : null;
+    t.migrated = image.migrated;
+    t.count = image.count;
+    return t;
   }
 
   get bytes(): number {

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import type { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
 import type { Digest } from '../../../../shared/protocol/types.js';
 import type { Durability } from '../../config/app-config.js';
@@ -15,6 +15,7 @@ import {
 import { FuzzyIndex } from '../memory/fuzzy-index.js';
 import { DEFAULT_QUEUE_LIMITS, GroupCommitQueue } from './group-commit-queue.js';
 import { IntegrityCheck } from './integrity-check.js';
+import { readIndexSnapshot, snapshotPathOf, storeIdentity, writeIndexSnapshot } from './index-snapshot.js';
 import { expectedIndexSize, type LoadStats, loadIndexFromSqlite } from './sqlite-index-loader.js';
 import { openFuzzyDatabase } from './sqlite-schema.js';
 import type { WriterBacklog, WriterResult } from './writer-protocol.js';
@@ -30,7 +31,14 @@ export interface SqliteBackendOptions {
   purgeIntervalMs?: number;
   /** Run `PRAGMA quick_check` in the background after start (default true). */
   integrityCheck?: boolean;
+  /** Save the index next to the store at a clean shutdown and map it back in at start (default true). */
+  indexSnapshot?: boolean;
+  /** Told what happened to the snapshot at shutdown. */
+  log?: (message: string) => void;
 }
+
+/** How the index came to be at start: rebuilt from rspamd's tables, or mapped in from a snapshot. */
+export type IndexSource = LoadStats & { source: 'sqlite' | 'snapshot'; snapshot: string };
 
 const PURGE_BATCH = 5000;
 /** How long an admin read waits for the journal to reach rspamd's tables before it answers 503 instead. */
@@ -65,7 +73,7 @@ export class SqliteBackend implements FuzzyBackend {
     private readonly writer: WriterThread,
     private readonly queue: GroupCommitQueue,
     private readonly options: SqliteBackendOptions,
-    readonly loadStats: LoadStats,
+    readonly loadStats: IndexSource,
     /** The background `quick_check` of the file, started once the index is loaded; null when disabled. */
     readonly integrity: IntegrityCheck | null,
   ) {}
@@ -74,8 +82,9 @@ export class SqliteBackend implements FuzzyBackend {
     // The writer starts first: it creates the schema and finishes any shingle rows a crash left queued.
     const writer = await WriterThread.start(options.dbPath, options.durability);
     const readDb = openFuzzyDatabase(options.dbPath, { durability: options.durability });
-    const index = new FuzzyIndex(options.expireSeconds, expectedIndexSize(readDb));
-    const loadStats = loadIndexFromSqlite(readDb, index);
+    // Admin reads only: pages come through the memory map, so a large cache would only hold copies of an export.
+    readDb.pragma('cache_size = -32768');
+    const { index, loadStats } = await loadIndex(readDb, options);
     const limits = { ...DEFAULT_QUEUE_LIMITS, ...(options.maxQueuedUpdates ? { maxDepth: options.maxQueuedUpdates } : {}) };
     const queue = new GroupCommitQueue(writer, (results, ops) => applyToIndex(index, results, ops), undefined, limits);
     const integrity = options.integrityCheck === false ? null : new IntegrityCheck(options.dbPath);
@@ -108,6 +117,10 @@ export class SqliteBackend implements FuzzyBackend {
 
   get queueDepth(): number {
     return this.queue.depth;
+  }
+
+  acceptsUpdates(): boolean {
+    return this.queue.hasRoom;
   }
 
   async update(op: UpdateOp): Promise<UpdateResult> {
@@ -183,6 +196,20 @@ export class SqliteBackend implements FuzzyBackend {
     await this.queue.drain();
     await this.writer.close();
     this.readDb.close();
+    if (this.options.indexSnapshot !== false) this.options.log?.(await this.saveSnapshot());
+  }
+
+  /** Every connection is closed now: the store is at rest, and the index is exactly its content. */
+  private async saveSnapshot(): Promise<string> {
+    const identity = await storeIdentity(this.options.dbPath);
+    if (!identity) return 'index snapshot not saved: the store still has a WAL (another process has it open?)';
+    const started = performance.now();
+    try {
+      const { bytes } = await writeIndexSnapshot(snapshotPathOf(this.options.dbPath), this.index.toImage(), identity);
+      return `index snapshot saved: ${(bytes / 1048576).toFixed(1)} MB in ${Math.round(performance.now() - started)} ms`;
+    } catch (err) {
+      return `index snapshot not saved: ${(err as Error).message}`;
+    }
   }
 
   /**
@@ -203,6 +230,33 @@ export class SqliteBackend implements FuzzyBackend {
         });
     }, this.options.purgeIntervalMs ?? 60_000);
     this.purgeTimer.unref();
+  }
+}
+
+/**
+ * The index of the store as it is now: from the snapshot of the last clean shutdown when it was taken of this very
+ * file, else rebuilt from rspamd's tables.
+ */
+async function loadIndex(readDb: Database.Database, options: SqliteBackendOptions): Promise<{ index: FuzzyIndex; loadStats: IndexSource }> {
+  let why = 'snapshots disabled';
+  if (options.indexSnapshot !== false) {
+    const started = performance.now();
+    const snapshot = await readIndexSnapshot(snapshotPathOf(options.dbPath), await storeIdentity(options.dbPath));
+    if ('image' in snapshot) {
+      const index = new FuzzyIndex(options.expireSeconds, {}, snapshot.image);
+      const ms = Math.round(performance.now() - started);
+      return { index, loadStats: { hashes: index.size, shingles: index.shingleCount, skipped: 0, ms, source: 'snapshot', snapshot: 'used' } };
+    }
+    why = snapshot.reason;
+  }
+  const index = new FuzzyIndex(options.expireSeconds, expectedIndexSize(readDb));
+  const loader = new Database(options.dbPath, { readonly: true, fileMustExist: true });
+  try {
+    loader.pragma('cache_size = -8192');
+    loader.pragma('mmap_size = 0');
+    return { index, loadStats: { ...loadIndexFromSqlite(loader, index), source: 'sqlite', snapshot: why } };
+  } finally {
+    loader.close();
   }
 }
 
