@@ -78,6 +78,11 @@ export interface FuzzyBackend {
   readonly kind: 'sqlite' | 'redis';
   check(digest: Digest, shingles: ShingleBlock | null): CheckResult | Promise<CheckResult>;
   update(op: UpdateOp): Promise<UpdateResult>;
+  /**
+   * False while an update would be refused for a full queue (StoreOverloadedError): the UDP plane answers such a
+   * flood without building a promise and an error for every datagram.
+   */
+  acceptsUpdates(): boolean;
   count(): number | Promise<number>;
   /** Reads one hash by digest (null if absent or expired), without shingles. */
   get(digest: Digest): StoredHash | null | Promise<StoredHash | null>;

@@ -144,6 +144,12 @@ export class RequestHandler {
     count.then(answer, () => answer(0));
   }
 
+  private overloaded(req: FuzzyRequest, address: string, reply: ReplyFn): void {
+    this.o.stats.record(req.cmd, 'overloaded');
+    this.o.onWarning('refused updates: the write queue is full', { source: address });
+    reply(ReplyCode.Refused, req.flag, 0, req.digest, 0);
+  }
+
   /** False when the request is a resend whose first copy is still committing: that one's reply is the answer. */
   private update(req: FuzzyRequest, plain: Buffer, address: string, port: number, refused: number, reply: ReplyFn): boolean {
     const { stats, policy, backend } = this.o;
@@ -170,6 +176,11 @@ export class RequestHandler {
       if (seen === 'done') reply(ReplyCode.Ok, req.flag, 1, req.digest, 0);
       return seen === 'done';
     }
+    if (!backend.acceptsUpdates()) {
+      // A write flood past the queue's bound: refused at once, like a busy server (the client's learn fails with 503).
+      this.overloaded(req, address, reply);
+      return true;
+    }
     this.retransmits.begin(key);
     // The digest and shingles stay views into the datagram: node:dgram hands every message a fresh Buffer.
     // A client that reads multi-flag replies gets rspamd 4.x's multi-flag rule, others 3.4's (update-rule.ts).
@@ -187,10 +198,7 @@ export class RequestHandler {
         // Never acknowledge what was not committed: the client sees an error and can retry.
         this.retransmits.finish(key, false);
         if (err instanceof StoreOverloadedError) {
-          // A write flood past the queue's bound: refused at once, like a busy server (the client's learn fails with 503).
-          stats.record(req.cmd, 'overloaded');
-          this.o.onWarning('refused updates: the write queue is full', { source: address, detail: err.message });
-          reply(ReplyCode.Refused, req.flag, 0, req.digest, 0);
+          this.overloaded(req, address, reply);
           return;
         }
         stats.record(req.cmd, 'error');

@@ -106,6 +106,10 @@ export class RedisBackend implements FuzzyBackend {
     return Math.max(0, Number((await this.redis.get(this.keys.count)) ?? 0));
   }
 
+  acceptsUpdates(): boolean {
+    return this.inFlight < MAX_IN_FLIGHT;
+  }
+
   update(op: UpdateOp): Promise<UpdateResult> {
     if (this.inFlight >= MAX_IN_FLIGHT) {
       return Promise.reject(new StoreOverloadedError(`${this.inFlight} Redis updates in flight`));

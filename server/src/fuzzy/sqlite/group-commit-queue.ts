@@ -27,6 +27,7 @@ export interface QueueLimits {
 export const DEFAULT_QUEUE_LIMITS: QueueLimits = { maxDepth: 2000, maxBytes: 8 * 1024 * 1024 };
 
 const opBytes = (op: UpdateOp): number => 64 + (op.kind === 'write' && op.shingles ? 256 : 0);
+const MAX_OP_BYTES = 64 + 256;
 
 /**
  * Group commit: updates that arrive while a commit is running wait for the next one, so one transaction (and one
@@ -52,6 +53,11 @@ export class GroupCommitQueue {
 
   get depth(): number {
     return this.pending.length;
+  }
+
+  /** Whether an update of the largest size (with shingles) would be queued now. */
+  get hasRoom(): boolean {
+    return this.pending.length < this.limits.maxDepth && this.pendingBytes + MAX_OP_BYTES <= this.limits.maxBytes;
   }
 
   enqueue(op: UpdateOp): Promise<WriterResult> {
