@@ -11,8 +11,12 @@ const TOMBSTONE = 0xffff_ffff;
 const NO_OWNER = -1;
 /** Old entries moved to the new table per update while a resize is in progress. */
 const MIGRATE_PER_UPDATE = 8;
-/** A table grows by half its size, so its load stays between maxLoad / 1.5 and maxLoad (doubling: maxLoad / 2). */
-const GROWTH = 1.5;
+/**
+ * A table doubles. Growing by half kept the load higher (between maxLoad / 1.5 and maxLoad) but moved every entry
+ * half as often again: inserting 200k shingled hashes cost 34-38 µs each against 25 µs with doubling, and that work is
+ * on the thread that answers CHECKs.
+ */
+const GROWTH = 2;
 /** A table sized for an expected count starts this full, leaving room for new hashes before the first resize. */
 const INITIAL_LOAD = 0.8;
 const MIN_CAPACITY = 16;

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
 import type { Digest } from '../../../../shared/protocol/types.js';
 import type { Durability } from '../../config/app-config.js';
@@ -15,8 +15,9 @@ import {
 import { FuzzyIndex } from '../memory/fuzzy-index.js';
 import { DEFAULT_QUEUE_LIMITS, GroupCommitQueue } from './group-commit-queue.js';
 import { IntegrityCheck } from './integrity-check.js';
+import { rebuildIndex } from './index-rebuild.js';
 import { readIndexSnapshot, snapshotPathOf, storeIdentity, writeIndexSnapshot } from './index-snapshot.js';
-import { expectedIndexSize, type LoadStats, loadIndexFromSqlite } from './sqlite-index-loader.js';
+import type { LoadStats } from './sqlite-index-loader.js';
 import { openFuzzyDatabase } from './sqlite-schema.js';
 import type { WriterBacklog, WriterResult } from './writer-protocol.js';
 import { WriterThread } from './writer-thread.js';
@@ -84,7 +85,7 @@ export class SqliteBackend implements FuzzyBackend {
     const readDb = openFuzzyDatabase(options.dbPath, { durability: options.durability });
     // Admin reads only: pages come through the memory map, so a large cache would only hold copies of an export.
     readDb.pragma('cache_size = -32768');
-    const { index, loadStats } = await loadIndex(readDb, options);
+    const { index, loadStats } = await loadIndex(options);
     const limits = { ...DEFAULT_QUEUE_LIMITS, ...(options.maxQueuedUpdates ? { maxDepth: options.maxQueuedUpdates } : {}) };
     const queue = new GroupCommitQueue(writer, (results, ops) => applyToIndex(index, results, ops), undefined, limits);
     const integrity = options.integrityCheck === false ? null : new IntegrityCheck(options.dbPath);
@@ -237,7 +238,7 @@ export class SqliteBackend implements FuzzyBackend {
  * The index of the store as it is now: from the snapshot of the last clean shutdown when it was taken of this very
  * file, else rebuilt from rspamd's tables.
  */
-async function loadIndex(readDb: Database.Database, options: SqliteBackendOptions): Promise<{ index: FuzzyIndex; loadStats: IndexSource }> {
+async function loadIndex(options: SqliteBackendOptions): Promise<{ index: FuzzyIndex; loadStats: IndexSource }> {
   let why = 'snapshots disabled';
   if (options.indexSnapshot !== false) {
     const started = performance.now();
@@ -249,15 +250,8 @@ async function loadIndex(readDb: Database.Database, options: SqliteBackendOption
     }
     why = snapshot.reason;
   }
-  const index = new FuzzyIndex(options.expireSeconds, expectedIndexSize(readDb));
-  const loader = new Database(options.dbPath, { readonly: true, fileMustExist: true });
-  try {
-    loader.pragma('cache_size = -8192');
-    loader.pragma('mmap_size = 0');
-    return { index, loadStats: { ...loadIndexFromSqlite(loader, index), source: 'sqlite', snapshot: why } };
-  } finally {
-    loader.close();
-  }
+  const { index, stats } = await rebuildIndex(options.dbPath, options.expireSeconds);
+  return { index, loadStats: { ...stats, source: 'sqlite', snapshot: why } };
 }
 
 /** `work`, or a StoreUnavailableError saying `what` when it takes longer than `ms`. */

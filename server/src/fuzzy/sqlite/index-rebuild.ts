@@ -1,0 +1,18 @@
+import { Worker } from 'node:worker_threads';
+import { workerScriptUrl } from '../../common/worker-script.js';
+import { FuzzyIndex, type FuzzyIndexImage } from '../memory/fuzzy-index.js';
+import type { LoadStats } from './sqlite-index-loader.js';
+
+/** The index of the store's tables, built on a thread of its own (index-rebuild-worker.ts). */
+export function rebuildIndex(dbPath: string, expireSeconds: number): Promise<{ index: FuzzyIndex; stats: LoadStats }> {
+  const worker = new Worker(workerScriptUrl(import.meta.url, 'index-rebuild-worker'), { workerData: { dbPath, expireSeconds } });
+  return new Promise((resolve, reject) => {
+    worker.once('message', (msg: { image: FuzzyIndexImage; stats: LoadStats } | { error: string }) => {
+      void worker.terminate();
+      if ('error' in msg) reject(new Error(`cannot index the SQLite store: ${msg.error}`));
+      else resolve({ index: new FuzzyIndex(expireSeconds, {}, msg.image), stats: msg.stats });
+    });
+    worker.once('error', (err) => reject(new Error(`cannot index the SQLite store: ${err.message}`)));
+    worker.once('exit', (code) => reject(new Error(`the index rebuild thread exited (code ${code})`)));
+  });
+}
