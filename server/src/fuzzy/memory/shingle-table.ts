@@ -117,8 +117,8 @@ class Slots {
 /**
  * One shingle position's map of u64 value → owning record slot: the newest writer owns a value
  * (spec/fuzzy-storage.md §2.3: unique (value, number)). Open addressing with Robin Hood probing over one typed array,
- * 12 bytes an entry and up to 90 % full, so about 15 bytes per stored shingle on average (the earlier power-of-two
- * table with linear probing, at most 50-70 % full, took about 27).
+ * 12 bytes an entry and up to 82-92 % full: 15 bytes per stored shingle when sized at start-up for what the store
+ * holds (80 % full), 13-26 while it grows (the earlier table with linear probing, at most 50-70 % full, took 17-40).
  *
  * Growing is incremental: a full rehash of a few hundred thousand entries took tens of milliseconds, and all of it
  * would land on the event loop inside one commit. Instead the new table starts empty and every update moves a few
