@@ -82,9 +82,8 @@ export class SqliteBackend implements FuzzyBackend {
   static async open(options: SqliteBackendOptions): Promise<SqliteBackend> {
     // The writer starts first: it creates the schema and finishes any shingle rows a crash left queued.
     const writer = await WriterThread.start(options.dbPath, options.durability);
-    const readDb = openFuzzyDatabase(options.dbPath, { durability: options.durability });
     // Admin reads only: pages come through the memory map, so a large cache would only hold copies of an export.
-    readDb.pragma('cache_size = -32768');
+    const readDb = openFuzzyDatabase(options.dbPath, { durability: options.durability, cacheMb: 32 });
     const { index, loadStats } = await loadIndex(options);
     const limits = { ...DEFAULT_QUEUE_LIMITS, ...(options.maxQueuedUpdates ? { maxDepth: options.maxQueuedUpdates } : {}) };
     const queue = new GroupCommitQueue(writer, (results, ops) => applyToIndex(index, results, ops), undefined, limits);

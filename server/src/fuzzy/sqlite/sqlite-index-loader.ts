@@ -63,7 +63,7 @@ class SlotsByRowId {
 
 /**
  * Loads through `db`, which should be a connection of its own with a small page cache and no memory map: the load
- * reads every page once, and a 256 MB cache filled by it would stay allocated for the life of the process.
+ * reads every page once, and a large cache filled by it would stay allocated for the life of the process.
  */
 export function loadIndexFromSqlite(db: Database.Database, index: FuzzyIndex): LoadStats {
   const started = performance.now();
