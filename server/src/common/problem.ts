@@ -6,6 +6,11 @@ import { ApiError } from './api-error.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
+/** The RFC 9457 body fuzzyd sends for every error, from the route layer or from before it. */
+export function problemOf(status: number, detail: string, instance: string): Problem {
+  return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, instance };
+}
+
 /** What Fastify attaches to the errors it raises itself (body parsing, content types, limits). */
 interface FastifyLikeError {
   statusCode?: number;
@@ -52,13 +57,7 @@ export function toProblem(err: unknown, instance: string): { problem: Problem; i
     detail = httpExceptionMessage(source);
   }
   if (status === 401) headers['www-authenticate'] = 'Bearer realm="fuzzyd"';
-  const problem: Problem = {
-    type: 'about:blank',
-    title: STATUS_CODES[status] ?? 'Error',
-    status,
-    detail,
-    instance,
-  };
+  const problem = problemOf(status, detail, instance);
   if (field) problem.field = field;
   if (status === 503) headers['retry-after'] = '5';
   return { problem, internal: status >= 500 && status !== 503, headers };

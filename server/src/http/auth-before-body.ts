@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiTokenService } from '../auth/api-token.service.js';
 import { bearerToken } from '../auth/token-secret.js';
-import { PROBLEM_CONTENT_TYPE } from '../common/problem.js';
+import { PROBLEM_CONTENT_TYPE, problemOf } from '../common/problem.js';
 
 /**
  * Fastify reads and parses a request body before any route handler (and Nest's guard) runs, so an unauthenticated
@@ -21,6 +21,6 @@ export function authenticateBeforeBody(fastify: FastifyInstance, tokens: ApiToke
       .header('content-type', PROBLEM_CONTENT_TYPE)
       .header('www-authenticate', 'Bearer realm="fuzzyd"')
       .header('connection', 'close')
-      .send(JSON.stringify({ type: 'about:blank', title: 'Unauthorized', status: 401, detail, instance: request.url.split('?')[0] }));
+      .send(JSON.stringify(problemOf(401, detail, request.url.split('?')[0])));
   });
 }

@@ -1,7 +1,7 @@
 import { createServer, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyServerOptions } from 'fastify';
-import { PROBLEM_CONTENT_TYPE } from '../common/problem.js';
+import { PROBLEM_CONTENT_TYPE, problemOf } from '../common/problem.js';
 
 /**
  * Bounds of the HTTP server, so neither a slow client nor many of them can hold its memory or its sockets:
@@ -36,11 +36,6 @@ export const serverFactory: NonNullable<FastifyServerOptions['serverFactory']> =
   return server;
 };
 
-/** A problem+json body for an error raised before any route runs (RFC 9457). */
-function problemBody(status: number, detail: string, instance = ''): string {
-  return JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, instance });
-}
-
 /**
  * Errors Node's HTTP parser raises (headers too large: 431, malformed requests: 400) never reach a route; Fastify
  * answers them with plain JSON of its own. Here they are problem+json like every other error.
@@ -51,7 +46,7 @@ export const clientErrorHandler: NonNullable<FastifyServerOptions['clientErrorHa
   const detail =
     status === 431 ? 'headers: larger than the server accepts' : status === 408 ? 'request: not received in time' : 'request: malformed HTTP';
   if (socket.writable) {
-    const body = problemBody(status, detail);
+    const body = JSON.stringify(problemOf(status, detail, ''));
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
@@ -65,5 +60,5 @@ export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors'
   const status = typeof (err as { statusCode?: number }).statusCode === 'number' ? (err as { statusCode: number }).statusCode : 400;
   const detail = (err as { code?: string }).code === 'FST_ERR_BAD_URL' ? 'url: not a valid URL (bad percent-encoding?)' : err.message;
   const r = reply as unknown as { status(s: number): typeof r; header(n: string, v: string): typeof r; send(b: string): unknown };
-  void r.status(status).header('content-type', PROBLEM_CONTENT_TYPE).send(problemBody(status, detail, request.url.split('?')[0]));
+  void r.status(status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problemOf(status, detail, request.url.split('?')[0])));
 };

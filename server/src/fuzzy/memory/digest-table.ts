@@ -21,12 +21,6 @@ function hashDigest(bytes: Uint8Array, offset: number): number {
   return fmix32(h);
 }
 
-/**
- * Digest → record slot, in typed arrays rather than a Map of strings: about 100 bytes per hash instead of several
- * hundred, and no garbage per lookup. Records live in parallel arrays indexed by slot; freed slots are reused.
- * Growing never stops the event loop for long: digests are stored in chunks that are never copied, and the bucket
- * array is rehashed a few entries per insert while lookups try the old and the new one.
- */
 /** A DigestTable as plain data over its shared memory (the free-slot list is copied). */
 export interface DigestTableImage {
   chunks: SharedArrayBuffer[];
@@ -39,6 +33,12 @@ export interface DigestTableImage {
   live: number;
 }
 
+/**
+ * Digest → record slot, in typed arrays rather than a Map of strings: about 100 bytes per hash instead of several
+ * hundred, and no garbage per lookup. Records live in parallel arrays indexed by slot; freed slots are reused.
+ * Growing never stops the event loop for long: digests are stored in chunks that are never copied, and the bucket
+ * array is rehashed a few entries per insert while lookups try the old and the new one.
+ */
 export class DigestTable {
   private chunks: Uint8Array[] = [];
   private slotHashes: Uint32Array;

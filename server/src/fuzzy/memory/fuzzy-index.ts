@@ -26,6 +26,8 @@ export interface FuzzyIndexImage {
 export class FuzzyIndex {
   private readonly digests: DigestTable;
   private readonly shingles: ShingleTable[];
+  /** Every table that resizes incrementally, for finishResizes. */
+  private readonly resizable: readonly (DigestTable | ShingleTable)[];
   private flags: Uint8Array;
   private values: Float64Array;
   private times: Float64Array;
@@ -71,6 +73,7 @@ export class FuzzyIndex {
       this.values = indexFloat64(this.digests.slotCapacity);
       this.times = indexFloat64(this.digests.slotCapacity);
     }
+    this.resizable = [this.digests, ...this.shingles];
     this.digests.onGrow = (cap) => {
       this.flags = grow(this.flags, indexUint8(cap));
       this.values = grow(this.values, indexFloat64(cap));
@@ -117,15 +120,14 @@ export class FuzzyIndex {
    */
   finishResizes(budget: number): boolean {
     let left = budget;
-    for (const table of [this.digests, ...this.shingles]) {
-      const backlog = table.resizeBacklog;
-      if (backlog === 0) continue;
-      if (left === 0) return true;
-      const step = Math.min(left, backlog);
-      table.migrateSome(step);
+    let unfinished = false;
+    for (const table of this.resizable) {
+      const step = Math.min(left, table.resizeBacklog);
+      if (step > 0) table.migrateSome(step);
       left -= step;
+      unfinished ||= table.resizeBacklog > 0;
     }
-    return [this.digests, ...this.shingles].some((t) => t.resizeBacklog > 0);
+    return unfinished;
   }
 
   check(digest: Digest, shingles: ShingleBlock | null, now: number): CheckResult {

@@ -114,6 +114,15 @@ class Slots {
   }
 }
 
+/** A ShingleTable as plain data over its shared memory: what a snapshot stores and another thread can map. */
+export interface ShingleTableImage {
+  maxLoad: number;
+  count: number;
+  migrated: number;
+  table: SharedArrayBuffer;
+  old: SharedArrayBuffer | null;
+}
+
 /**
  * One shingle position's map of u64 value → owning record slot: the newest writer owns a value
  * (spec/fuzzy-storage.md §2.3: unique (value, number)). Open addressing with Robin Hood probing over one typed array,
@@ -124,15 +133,6 @@ class Slots {
  * would land on the event loop inside one commit. Instead the new table starts empty and every update moves a few
  * entries from the old one; until it is empty, lookups try both.
  */
-/** A ShingleTable as plain data over its shared memory: what a snapshot stores and another thread can map. */
-export interface ShingleTableImage {
-  maxLoad: number;
-  count: number;
-  migrated: number;
-  table: SharedArrayBuffer;
-  old: SharedArrayBuffer | null;
-}
-
 export class ShingleTable {
   private table: Slots;
   private old: Slots | null = null;

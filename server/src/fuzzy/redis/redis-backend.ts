@@ -111,7 +111,7 @@ export class RedisBackend implements FuzzyBackend {
   }
 
   update(op: UpdateOp): Promise<UpdateResult> {
-    if (this.inFlight >= MAX_IN_FLIGHT) {
+    if (!this.acceptsUpdates()) {
       return Promise.reject(new StoreOverloadedError(`${this.inFlight} Redis updates in flight`));
     }
     this.inFlight++;

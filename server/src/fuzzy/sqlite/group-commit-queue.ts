@@ -57,12 +57,16 @@ export class GroupCommitQueue {
 
   /** Whether an update of the largest size (with shingles) would be queued now. */
   get hasRoom(): boolean {
-    return this.pending.length < this.limits.maxDepth && this.pendingBytes + MAX_OP_BYTES <= this.limits.maxBytes;
+    return this.fits(MAX_OP_BYTES);
+  }
+
+  private fits(bytes: number): boolean {
+    return this.pending.length < this.limits.maxDepth && this.pendingBytes + bytes <= this.limits.maxBytes;
   }
 
   enqueue(op: UpdateOp): Promise<WriterResult> {
     const bytes = opBytes(op);
-    if (this.pending.length >= this.limits.maxDepth || this.pendingBytes + bytes > this.limits.maxBytes) {
+    if (!this.fits(bytes)) {
       this.refused++;
       return Promise.reject(
         new StoreOverloadedError(`write queue full (${this.pending.length} updates, ${this.pendingBytes} bytes waiting)`),
