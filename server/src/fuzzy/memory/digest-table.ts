@@ -1,6 +1,7 @@
 import { DIGEST_BYTES } from '../../../../shared/protocol/constants.js';
 import { fmix32, nextPowerOfTwo } from './hash-mix.js';
 import { indexInt32, indexUint32, indexUint8 } from './index-arrays.js';
+import { DIGEST_LOCK, IndexLocks, UNSTABLE } from './index-locks.js';
 
 const EMPTY = -1;
 /** A removed entry of the bucket array being migrated away from (probing goes on past it). */
@@ -10,6 +11,12 @@ const MIGRATE_PER_INSERT = 8;
 /** Digests live in fixed 4 MiB chunks, so growing never copies the ones already stored. */
 const CHUNK_SHIFT = 16;
 const CHUNK_SLOTS = 1 << CHUNK_SHIFT;
+/**
+ * A freed slot is not reused for this long. A reader on another thread may have found the slot just before the
+ * delete and still be reading its record; reusing the slot at once could hand it another hash's flag and value.
+ */
+const SLOT_QUARANTINE_MS = 2000;
+const READ_ATTEMPTS = 8;
 
 function readU32(bytes: Uint8Array, at: number): number {
   return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
@@ -25,6 +32,7 @@ function hashDigest(bytes: Uint8Array, offset: number): number {
 export interface DigestTableImage {
   chunks: SharedArrayBuffer[];
   slotHashes: SharedArrayBuffer;
+  /** Slots free for reuse (quarantined ones included: an image is mapped in before any reader runs). */
   freeSlots: number[];
   nextSlot: number;
   buckets: SharedArrayBuffer;
@@ -38,11 +46,16 @@ export interface DigestTableImage {
  * hundred, and no garbage per lookup. Records live in parallel arrays indexed by slot; freed slots are reused.
  * Growing never stops the event loop for long: digests are stored in chunks that are never copied, and the bucket
  * array is rehashed a few entries per insert while lookups try the old and the new one.
+ *
+ * Changes happen under the digest lock (index-locks.ts) so UDP threads can `readFind` meanwhile. A new digest is
+ * `reserve`d (its bytes written, not findable yet), its record filled by the owner, then `publish`ed.
  */
 export class DigestTable {
   private chunks: Uint8Array[] = [];
   private slotHashes: Uint32Array;
   private freeSlots: number[] = [];
+  /** Freed slots and when (performance.now()), oldest first, until their quarantine is over. */
+  private retired: number[] = [];
   private nextSlot = 0;
   private buckets: Int32Array;
   private oldBuckets: Int32Array | null = null;
@@ -51,7 +64,10 @@ export class DigestTable {
   /** Called when slots are reallocated so the owner can grow its parallel arrays. */
   onGrow: (capacity: number) => void = () => {};
 
-  constructor(initialCapacity = 1024) {
+  constructor(
+    initialCapacity = 1024,
+    private readonly locks = new IndexLocks(),
+  ) {
     const cap = nextPowerOfTwo(initialCapacity);
     this.slotHashes = indexUint32(cap);
     this.buckets = indexInt32(nextPowerOfTwo(cap / MAX_LOAD)).fill(EMPTY);
@@ -66,7 +82,7 @@ export class DigestTable {
     return {
       chunks: this.chunks.map(sab),
       slotHashes: sab(this.slotHashes),
-      freeSlots: [...this.freeSlots],
+      freeSlots: [...this.freeSlots, ...this.retired.filter((_, i) => i % 2 === 0)],
       nextSlot: this.nextSlot,
       buckets: sab(this.buckets),
       oldBuckets: this.oldBuckets ? sab(this.oldBuckets) : null,
@@ -75,8 +91,8 @@ export class DigestTable {
     };
   }
 
-  static fromImage(image: DigestTableImage): DigestTable {
-    const t = new DigestTable(16);
+  static fromImage(image: DigestTableImage, locks?: IndexLocks): DigestTable {
+    const t = new DigestTable(16, locks);
     t.chunks = image.chunks.map((b) => new Uint8Array(b));
     t.slotHashes = new Uint32Array(image.slotHashes);
     t.freeSlots = [...image.freeSlots];
@@ -98,6 +114,23 @@ export class DigestTable {
     return slot >= 0 || !this.oldBuckets ? slot : this.findIn(this.oldBuckets, hash, digest);
   }
 
+  /** `find` from a thread other than the writer's: the slot, -1, or UNSTABLE when the table kept changing. */
+  readFind(digest: Uint8Array): number {
+    for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+      const seq = this.locks.stable(DIGEST_LOCK);
+      if (seq < 0) return UNSTABLE;
+      let slot: number;
+      try {
+        slot = this.find(digest);
+      } catch {
+        // A slot read mid-change can point past the chunks this thread's view holds.
+        slot = UNSTABLE;
+      }
+      if (this.locks.unchanged(DIGEST_LOCK, seq)) return slot;
+    }
+    return UNSTABLE;
+  }
+
   /** Buckets of the previous bucket array not moved yet. */
   get resizeBacklog(): number {
     return this.oldBuckets ? this.oldBuckets.length - this.migrated : 0;
@@ -105,35 +138,51 @@ export class DigestTable {
 
   /** Moves up to `budget` buckets of a resize in progress (idle-time work). */
   migrateSome(budget: number): void {
+    this.locks.begin(DIGEST_LOCK);
     this.migrate(budget);
+    this.locks.end(DIGEST_LOCK);
   }
 
-  /** Inserts a digest that is not present yet; returns its new slot. */
-  insert(digest: Uint8Array): number {
-    this.migrate(MIGRATE_PER_INSERT);
+  /** Takes a slot for a digest that is not present yet and stores its bytes; `publish` makes it findable. */
+  reserve(digest: Uint8Array): number {
     const slot = this.allocateSlot();
     const chunk = this.chunks[slot >>> CHUNK_SHIFT];
     const offset = (slot & (CHUNK_SLOTS - 1)) * DIGEST_BYTES;
     chunk.set(digest.subarray(0, DIGEST_BYTES), offset);
-    const hash = hashDigest(chunk, offset);
-    this.slotHashes[slot] = hash;
-    this.live++;
-    if (this.live / this.buckets.length > MAX_LOAD) this.growBuckets();
-    place(this.buckets, slot, hash);
+    this.slotHashes[slot] = hashDigest(chunk, offset);
     return slot;
   }
 
+  publish(slot: number): void {
+    this.locks.begin(DIGEST_LOCK);
+    this.migrate(MIGRATE_PER_INSERT);
+    this.live++;
+    if (this.live / this.buckets.length > MAX_LOAD) this.growBuckets();
+    place(this.buckets, slot, this.slotHashes[slot]);
+    this.locks.end(DIGEST_LOCK);
+  }
+
   remove(slot: number): void {
+    this.locks.begin(DIGEST_LOCK);
+    const removed = this.unplace(slot);
+    this.locks.end(DIGEST_LOCK);
+    if (!removed) return;
+    this.retired.push(slot, performance.now());
+    this.live--;
+  }
+
+  private unplace(slot: number): boolean {
     const hash = this.slotHashes[slot];
     const at = positionOf(this.buckets, slot, hash);
-    if (at >= 0) this.shiftBack(at);
-    else if (this.oldBuckets) {
-      const oldAt = positionOf(this.oldBuckets, slot, hash);
-      if (oldAt < 0) return;
-      this.oldBuckets[oldAt] = TOMBSTONE;
-    } else return;
-    this.freeSlots.push(slot);
-    this.live--;
+    if (at >= 0) {
+      this.shiftBack(at);
+      return true;
+    }
+    if (!this.oldBuckets) return false;
+    const oldAt = positionOf(this.oldBuckets, slot, hash);
+    if (oldAt < 0) return false;
+    this.oldBuckets[oldAt] = TOMBSTONE;
+    return true;
   }
 
   /** A copy of the digest stored in `slot`. */
@@ -145,12 +194,14 @@ export class DigestTable {
   private findIn(buckets: Int32Array, hash: number, digest: Uint8Array): number {
     const mask = buckets.length - 1;
     let at = hash & mask;
-    for (;;) {
+    // Bounded only for a reader racing a change; the writer always meets an empty bucket (at most 60 % full).
+    for (let probes = 0; probes <= mask; probes++) {
       const slot = buckets[at];
       if (slot === EMPTY) return EMPTY;
       if (slot >= 0 && this.slotHashes[slot] === hash && this.equals(slot, digest)) return slot;
       at = (at + 1) & mask;
     }
+    return EMPTY;
   }
 
   private equals(slot: number, digest: Uint8Array): boolean {
@@ -165,6 +216,7 @@ export class DigestTable {
     this.oldBuckets = this.buckets;
     this.buckets = indexInt32(this.buckets.length * 2).fill(EMPTY);
     this.migrated = 0;
+    this.locks.changeLayout();
   }
 
   private migrate(budget: number): void {
@@ -178,7 +230,10 @@ export class DigestTable {
       old[i] = TOMBSTONE;
     }
     this.migrated = end;
-    if (end === old.length) this.oldBuckets = null;
+    if (end === old.length) {
+      this.oldBuckets = null;
+      this.locks.refreshViews();
+    }
   }
 
   /** Backward-shift deletion keeps probe chains intact without tombstones. */
@@ -202,17 +257,34 @@ export class DigestTable {
   }
 
   private allocateSlot(): number {
+    if (this.freeSlots.length === 0) this.endQuarantine();
     const reused = this.freeSlots.pop();
     if (reused !== undefined) return reused;
     const slot = this.nextSlot++;
-    if ((slot >>> CHUNK_SHIFT) >= this.chunks.length) this.chunks.push(indexUint8(CHUNK_SLOTS * DIGEST_BYTES));
+    let grown = false;
+    if ((slot >>> CHUNK_SHIFT) >= this.chunks.length) {
+      this.chunks.push(indexUint8(CHUNK_SLOTS * DIGEST_BYTES));
+      grown = true;
+    }
     if (slot === this.slotHashes.length) {
       const hashes = indexUint32(this.slotHashes.length * 2);
       hashes.set(this.slotHashes);
       this.slotHashes = hashes;
       this.onGrow(hashes.length);
+      grown = true;
     }
+    if (grown) this.locks.changeLayout();
     return slot;
+  }
+
+  private endQuarantine(): void {
+    const until = performance.now() - SLOT_QUARANTINE_MS;
+    let n = 0;
+    while (n < this.retired.length && this.retired[n + 1] <= until) {
+      this.freeSlots.push(this.retired[n]);
+      n += 2;
+    }
+    if (n > 0) this.retired.splice(0, n);
   }
 }
 

@@ -5,6 +5,7 @@ import type { CheckResult, StoredHash } from '../fuzzy-backend.js';
 import { isShingleHit, shingleProbability, voteShingles } from '../shingle-vote.js';
 import { DigestTable, type DigestTableImage } from './digest-table.js';
 import { indexFloat64, indexUint8 } from './index-arrays.js';
+import { IndexLocks, RECORD_LOCK, UNSTABLE, shingleLock } from './index-locks.js';
 import { ShingleTable, type ShingleTableImage } from './shingle-table.js';
 
 /** A FuzzyIndex as plain data (index-snapshot.ts writes and reads it). */
@@ -20,8 +21,28 @@ export interface FuzzyIndexImage {
 }
 
 /**
+ * What a UDP thread needs to answer CHECKs from the index while the main thread changes it: the index's shared
+ * memory at one layout, and its locks (index-locks.ts).
+ */
+export interface FuzzyIndexView {
+  digests: DigestTableImage;
+  shingles: ShingleTableImage[];
+  flags: SharedArrayBuffer;
+  values: SharedArrayBuffer;
+  times: SharedArrayBuffer;
+  extraCounts: SharedArrayBuffer;
+  locks: SharedArrayBuffer;
+  layout: number;
+  expireSeconds: number;
+}
+
+/**
  * The read model of the SQLite backend: every committed hash and shingle in compact typed arrays, so CHECK never
- * touches SQLite. It is changed only by the writer's commit results, in commit order.
+ * touches SQLite. It is changed only by the writer's commit results, in commit order, on the main thread.
+ *
+ * UDP threads read the same memory through `FuzzyIndex.reader(view)` and `checkShared`: every change is made under
+ * sequence locks (index-locks.ts), a record is written before its slot is published, and a freed slot waits out a
+ * quarantine before reuse, so a concurrent reader sees each hash either before or after a change, never torn.
  */
 export class FuzzyIndex {
   private readonly digests: DigestTable;
@@ -31,6 +52,11 @@ export class FuzzyIndex {
   private flags: Uint8Array;
   private values: Float64Array;
   private times: Float64Array;
+  /** Extra slots per record: a reader on another thread cannot see `extra`, so it hands such hits to the main thread. */
+  private extraCounts: Uint8Array;
+  readonly locks: IndexLocks;
+  /** Scratch of `readRecord`: a CHECK on a UDP thread allocates nothing but its result. */
+  private readonly record = { flag: 0, value: 0, time: 0, extra: 0 };
   /**
    * The extra slots of multi-flag hashes (rspamd ≥ 4.0), by digest slot. Few hashes have them, so a Map beside the
    * typed arrays costs far less than 7 more (flag, value) columns for every hash.
@@ -47,37 +73,67 @@ export class FuzzyIndex {
   constructor(
     private readonly expireSeconds: number,
     expected: { hashes?: number; shingledHashes?: number } = {},
-    image?: FuzzyIndexImage,
+    image?: FuzzyIndexImage | FuzzyIndexView,
   ) {
+    const locks = (this.locks = new IndexLocks(image && 'locks' in image ? image.locks : undefined));
     if (image) {
-      this.digests = DigestTable.fromImage(image.digests);
-      this.shingles = image.shingles.map((t) => ShingleTable.fromImage(t));
+      this.digests = DigestTable.fromImage(image.digests, locks);
+      this.shingles = image.shingles.map((t, i) => ShingleTable.fromImage(t, locks, shingleLock(i)));
       this.flags = new Uint8Array(image.flags);
       this.values = new Float64Array(image.values);
       this.times = new Float64Array(image.times);
-      for (let i = 0; i < image.extra.length; ) {
-        const [slot, n] = [image.extra[i], image.extra[i + 1]];
-        const slots: FlagValue[] = [];
-        for (let k = 0; k < n; k++) slots.push({ flag: image.extra[i + 2 + 2 * k], value: image.extra[i + 3 + 2 * k] });
-        this.extra.set(slot, slots);
-        i += 2 + 2 * n;
+      if ('extraCounts' in image) {
+        this.extraCounts = new Uint8Array(image.extraCounts);
+      } else {
+        this.extraCounts = indexUint8(this.digests.slotCapacity);
+        for (let i = 0; i < image.extra.length; ) {
+          const [slot, n] = [image.extra[i], image.extra[i + 1]];
+          const slots: FlagValue[] = [];
+          for (let k = 0; k < n; k++) slots.push({ flag: image.extra[i + 2 + 2 * k], value: image.extra[i + 3 + 2 * k] });
+          this.extra.set(slot, slots);
+          this.extraCounts[slot] = n;
+          i += 2 + 2 * n;
+        }
+        this.perFlag.set(image.perFlag);
       }
-      this.perFlag.set(image.perFlag);
     } else {
-      this.digests = new DigestTable(expected.hashes ?? 1024);
+      this.digests = new DigestTable(expected.hashes ?? 1024, locks);
       this.shingles = Array.from(
         { length: SHINGLE_COUNT },
-        (_, i) => new ShingleTable(expected.shingledHashes ?? 1024, 0.82 + (0.1 * i) / SHINGLE_COUNT),
+        (_, i) => new ShingleTable(expected.shingledHashes ?? 1024, 0.82 + (0.1 * i) / SHINGLE_COUNT, locks, shingleLock(i)),
       );
       this.flags = indexUint8(this.digests.slotCapacity);
       this.values = indexFloat64(this.digests.slotCapacity);
       this.times = indexFloat64(this.digests.slotCapacity);
+      this.extraCounts = indexUint8(this.digests.slotCapacity);
     }
     this.resizable = [this.digests, ...this.shingles];
     this.digests.onGrow = (cap) => {
       this.flags = grow(this.flags, indexUint8(cap));
       this.values = grow(this.values, indexFloat64(cap));
       this.times = grow(this.times, indexFloat64(cap));
+      this.extraCounts = grow(this.extraCounts, indexUint8(cap));
+    };
+  }
+
+  /** A read-only index over a view another thread sent (see FuzzyIndexView); only `checkShared` may be used on it. */
+  static reader(view: FuzzyIndexView): FuzzyIndex {
+    return new FuzzyIndex(view.expireSeconds, {}, view);
+  }
+
+  /** The view a UDP thread reads through, at the current layout. */
+  view(): FuzzyIndexView {
+    const { digests, shingles, flags, values, times } = this.toImage();
+    return {
+      digests,
+      shingles,
+      flags,
+      values,
+      times,
+      extraCounts: this.extraCounts.buffer as SharedArrayBuffer,
+      locks: this.locks.buffer,
+      layout: this.locks.layout,
+      expireSeconds: this.expireSeconds,
     };
   }
 
@@ -130,6 +186,56 @@ export class FuzzyIndex {
     return unfinished;
   }
 
+  /**
+   * `check` on a UDP thread, through a reader: null when this thread cannot answer (its view is older than the
+   * index's layout, a table kept changing, or the hit has extra slots, which only the main thread holds).
+   */
+  checkShared(digest: Digest, shingles: ShingleBlock | null, now: number, layout: number): CheckResult | null {
+    if (this.locks.layout !== layout) return null;
+    const result = this.readCheck(digest, shingles, now);
+    // A layout change during the read may have moved entries to tables this view does not hold.
+    return this.locks.layout === layout ? result : null;
+  }
+
+  private readCheck(digest: Digest, shingles: ShingleBlock | null, now: number): CheckResult | null {
+    const slot = this.digests.readFind(digest);
+    if (slot === UNSTABLE) return null;
+    const rec = this.record;
+    if (slot >= 0) {
+      if (!this.readRecord(slot) || rec.extra > 0) return null;
+      if (now - rec.time > this.expireSeconds) return miss(digest);
+      return { prob: 1, value: rec.value, flag: rec.flag, extraFlags: NO_FLAGS, digest, ts: rec.time };
+    }
+    if (!shingles) return miss(digest);
+    for (let i = 0; i < SHINGLE_COUNT; i++) {
+      const owner = this.shingles[i].readOwner(shingles.lo(i), shingles.hi(i));
+      if (owner === UNSTABLE) return null;
+      this.owners[i] = owner;
+    }
+    const { winner, slots } = voteShingles(this.owners);
+    if (winner < 0 || !isShingleHit(slots)) return miss(digest);
+    if (!this.readRecord(winner) || rec.extra > 0) return null;
+    if (now - rec.time > this.expireSeconds) return miss(digest);
+    // The winner's digest bytes stay as they are while its slot is in use or quarantined (digest-table.ts).
+    const stored = this.digests.digestAt(winner);
+    return { prob: shingleProbability(slots), value: rec.value, flag: rec.flag, extraFlags: NO_FLAGS, digest: stored, ts: rec.time };
+  }
+
+  /** Reads a record into `this.record` under the record lock; false when it kept changing. */
+  private readRecord(slot: number): boolean {
+    const rec = this.record;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const seq = this.locks.stable(RECORD_LOCK);
+      if (seq < 0) return false;
+      rec.flag = this.flags[slot];
+      rec.value = this.values[slot];
+      rec.time = this.times[slot];
+      rec.extra = this.extraCounts[slot];
+      if (this.locks.unchanged(RECORD_LOCK, seq)) return true;
+    }
+    return false;
+  }
+
   check(digest: Digest, shingles: ShingleBlock | null, now: number): CheckResult {
     const slot = this.digests.find(digest);
     if (slot >= 0) {
@@ -169,19 +275,29 @@ export class FuzzyIndex {
    */
   upsert(hash: StoredHash, shingles: ShingleBlock | null): number {
     let slot = this.digests.find(hash.digest);
-    if (slot < 0) {
-      slot = this.digests.insert(hash.digest);
-      if (shingles) for (let i = 0; i < SHINGLE_COUNT; i++) this.shingles[i].set(shingles.lo(i), shingles.hi(i), slot);
-    } else {
+    if (slot >= 0) {
       this.countFlags(slot, -1);
+      this.writeRecord(slot, hash);
+    } else {
+      // Record first, then the slot becomes findable: a reader never meets a new slot with an earlier hash's record.
+      slot = this.digests.reserve(hash.digest);
+      this.writeRecord(slot, hash);
+      this.digests.publish(slot);
+      if (shingles) for (let i = 0; i < SHINGLE_COUNT; i++) this.shingles[i].set(shingles.lo(i), shingles.hi(i), slot);
     }
-    this.flags[slot] = hash.flag;
-    this.values[slot] = hash.value;
-    this.times[slot] = hash.time;
     if (hash.extraFlags.length > 0) this.extra.set(slot, hash.extraFlags);
     else this.extra.delete(slot);
     this.countFlags(slot, 1);
     return slot;
+  }
+
+  private writeRecord(slot: number, hash: StoredHash): void {
+    this.locks.begin(RECORD_LOCK);
+    this.flags[slot] = hash.flag;
+    this.values[slot] = hash.value;
+    this.times[slot] = hash.time;
+    this.extraCounts[slot] = Math.min(255, hash.extraFlags.length);
+    this.locks.end(RECORD_LOCK);
   }
 
   /** Records one committed shingle row (start-up load, where rows arrive apart from their digests). */

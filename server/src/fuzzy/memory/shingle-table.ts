@@ -1,5 +1,6 @@
 import { mix64 } from './hash-mix.js';
 import { indexUint32 } from './index-arrays.js';
+import { IndexLocks, UNSTABLE } from './index-locks.js';
 
 /** An entry is three u32 words side by side (one cache line holds five): the value's low and high half, owner + 1. */
 const WORDS = 3;
@@ -9,6 +10,8 @@ const EMPTY = 0;
 const TOMBSTONE = 0xffff_ffff;
 /** What `get` answers for a value no slot owns. */
 const NO_OWNER = -1;
+/** Tries of a seqlocked read before it reports UNSTABLE. */
+const READ_ATTEMPTS = 8;
 /** Old entries moved to the new table per update while a resize is in progress. */
 const MIGRATE_PER_UPDATE = 8;
 /**
@@ -57,13 +60,15 @@ class Slots {
   find(lo: number, hi: number): number {
     const words = this.words;
     let at = this.home(lo, hi);
-    for (let dist = 0; ; dist++) {
+    // The bound only matters to a reader on another thread racing a change (its result is then discarded).
+    for (let dist = 0; dist <= this.capacity; dist++) {
       const w = at * WORDS;
       if (words[w + 2] === EMPTY) return -1;
       if (words[w] === lo && words[w + 1] === hi) return words[w + 2] === TOMBSTONE ? -1 : at;
       if (this.distance(at) < dist) return -1;
       at = at + 1 === this.capacity ? 0 : at + 1;
     }
+    return -1;
   }
 
   /** Places a value known to be absent, moving richer entries along (Robin Hood insertion). */
@@ -132,6 +137,9 @@ export interface ShingleTableImage {
  * Growing is incremental: a full rehash of a few hundred thousand entries took tens of milliseconds, and all of it
  * would land on the event loop inside one commit. Instead the new table starts empty and every update moves a few
  * entries from the old one; until it is empty, lookups try both.
+ *
+ * Changes happen under the table's sequence lock (index-locks.ts), so UDP threads read it with `readOwner` while the
+ * main thread writes; a new or dropped buffer changes the index's layout.
  */
 export class ShingleTable {
   private table: Slots;
@@ -146,6 +154,8 @@ export class ShingleTable {
   constructor(
     expectedEntries = 1024,
     private readonly maxLoad = 0.88,
+    private readonly locks = new IndexLocks(),
+    private readonly lock = 0,
   ) {
     this.table = new Slots(Math.max(MIN_CAPACITY, Math.ceil(expectedEntries / INITIAL_LOAD)));
   }
@@ -164,8 +174,8 @@ export class ShingleTable {
     };
   }
 
-  static fromImage(image: ShingleTableImage): ShingleTable {
-    const t = new ShingleTable(0, image.maxLoad);
+  static fromImage(image: ShingleTableImage, locks?: IndexLocks, lock?: number): ShingleTable {
+    const t = new ShingleTable(0, image.maxLoad, locks, lock);
     t.table = new Slots(0, image.table);
     t.old = image.old ? new Slots(0, image.old) : null;
     t.migrated = image.migrated;
@@ -184,7 +194,9 @@ export class ShingleTable {
 
   /** Moves up to `budget` entries of a resize in progress (idle-time work; updates move a few each, too). */
   migrateSome(budget: number): void {
+    this.locks.begin(this.lock);
     this.migrate(budget);
+    this.locks.end(this.lock);
   }
 
   get(lo: number, hi: number): number {
@@ -195,8 +207,25 @@ export class ShingleTable {
     return oldAt >= 0 ? this.old.words[oldAt * WORDS + 2] - 1 : NO_OWNER;
   }
 
+  /** `get` from a thread other than the writer's: the owner, NO_OWNER, or UNSTABLE when the table kept changing. */
+  readOwner(lo: number, hi: number): number {
+    for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+      const seq = this.locks.stable(this.lock);
+      if (seq < 0) return UNSTABLE;
+      const owner = this.get(lo, hi);
+      if (this.locks.unchanged(this.lock, seq)) return owner;
+    }
+    return UNSTABLE;
+  }
+
   /** Sets (or takes over) the owner of a value. */
   set(lo: number, hi: number, owner: number): void {
+    this.locks.begin(this.lock);
+    this.setLocked(lo, hi, owner);
+    this.locks.end(this.lock);
+  }
+
+  private setLocked(lo: number, hi: number, owner: number): void {
     this.migrate();
     const at = this.table.find(lo, hi);
     if (at >= 0) {
@@ -217,6 +246,12 @@ export class ShingleTable {
 
   /** Removes the value only while `owner` still owns it: a later digest may have taken it over. */
   removeIfOwner(lo: number, hi: number, owner: number): void {
+    this.locks.begin(this.lock);
+    this.removeLocked(lo, hi, owner);
+    this.locks.end(this.lock);
+  }
+
+  private removeLocked(lo: number, hi: number, owner: number): void {
     this.migrate();
     const at = this.table.find(lo, hi);
     if (at >= 0) {
@@ -240,6 +275,7 @@ export class ShingleTable {
     this.old = this.table;
     this.table = new Slots(Math.ceil(this.old.capacity * GROWTH));
     this.migrated = 0;
+    this.locks.changeLayout();
   }
 
   private migrate(budget = MIGRATE_PER_UPDATE): void {
@@ -256,6 +292,9 @@ export class ShingleTable {
       words[w + 2] = TOMBSTONE;
     }
     this.migrated = end;
-    if (end === old.capacity) this.old = null;
+    if (end === old.capacity) {
+      this.old = null;
+      this.locks.refreshViews();
+    }
   }
 }
