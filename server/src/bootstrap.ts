@@ -3,8 +3,9 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
 import { FuzzyCrypto } from '../../shared/protocol/fuzzy-crypto.js';
 import type { AppConfig } from './config/app-config.js';
+import type { FuzzyBackend } from './fuzzy/fuzzy-backend.js';
 import { formatListenAddress } from './config/listen-address.js';
-import { createLogger, rateLimitedWarn } from './common/logger.js';
+import { type Logger, createLogger, rateLimitedWarn } from './common/logger.js';
 import { openBackend } from './fuzzy/open-backend.js';
 import { createHttpApp } from './http/http-app.js';
 import type { Runtime } from './runtime.js';
@@ -14,6 +15,7 @@ import { TcpStats } from './tcp/tcp-stats.js';
 import { AccessPolicy, readSkipHashesFile } from './udp/access-policy.js';
 import { RequestHandler } from './udp/request-handler.js';
 import { UdpServer } from './udp/udp-server.js';
+import { type UdpPlane, UdpThreads, type UdpThreadsOptions, reusePortWorks } from './udp/udp-threads.js';
 import { UdpStats } from './udp/udp-stats.js';
 
 export interface Fuzzyd {
@@ -32,11 +34,8 @@ export interface StartOptions {
 export async function startFuzzyd(config: AppConfig, options: StartOptions = {}): Promise<Fuzzyd> {
   const logger = createLogger(config.logLevel, options.logDestination);
   const backend = await openBackend(config, logger);
-  const policy = new AccessPolicy(
-    config.allowUpdate,
-    config.blocked,
-    config.skipHashesFile ? readSkipHashesFile(config.skipHashesFile) : [],
-  );
+  const skipHashes = config.skipHashesFile ? readSkipHashesFile(config.skipHashesFile) : [];
+  const policy = new AccessPolicy(config.allowUpdate, config.blocked, skipHashes);
   const stats = new UdpStats();
   const crypto = config.keypairs.length > 0 ? await FuzzyCrypto.create(config.keypairs) : null;
   const handler = new RequestHandler({
@@ -49,7 +48,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     replyCodes: config.replyCodes,
     onWarning: rateLimitedWarn(logger),
   });
-  const udp = new UdpServer(handler);
+  const udp = await udpPlane(config, backend, { handler, policy, stats, skipHashes, onWarning: rateLimitedWarn(logger) }, logger);
   const tcpStats = new TcpStats();
   // Every TCP frame goes through the same handler as a datagram: the TCP layer only frames.
   const tcp = config.tcp
@@ -71,6 +70,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
         udp: udpBound.map(formatListenAddress),
         udpPorts: udpBound.map((a) => a.port),
         tcp: tcp ? tcp.boundAddresses.map(formatListenAddress) : [],
+        udpThreads: udp.threads,
         httpPort: typeof httpAddress === 'object' && httpAddress ? httpAddress.port : config.http.port,
         hashes: await backend.count(),
       },
@@ -94,7 +94,31 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
         await udp.close();
         await app.close();
         await backend.close();
+        stats.close();
         logger.info('fuzzyd stopped');
       })()),
   };
+}
+
+/**
+ * UDP threads when the backend keeps an index they can share and the runtime spreads a port over sockets; otherwise
+ * UDP stays on the main thread, and the log says why.
+ */
+async function udpPlane(
+  config: AppConfig,
+  backend: FuzzyBackend,
+  parts: Pick<UdpThreadsOptions, 'handler' | 'policy' | 'stats' | 'skipHashes' | 'onWarning'>,
+  logger: Logger,
+): Promise<UdpPlane> {
+  if (config.udpThreads === 0) return new UdpServer(parts.handler);
+  if (!backend.index) {
+    logger.info({ backend: backend.kind }, 'UDP runs on the main thread: UDP threads need the SQLite backend\'s shared index');
+    return new UdpServer(parts.handler);
+  }
+  let count = config.udpThreads;
+  if (count > 1 && !(await reusePortWorks())) {
+    logger.warn({ node: process.version }, 'this runtime cannot share a UDP port between sockets (reusePort): one UDP thread');
+    count = 1;
+  }
+  return new UdpThreads({ ...parts, count, index: backend.index, config });
 }

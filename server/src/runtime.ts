@@ -4,7 +4,7 @@ import type { FuzzyBackend } from './fuzzy/fuzzy-backend.js';
 import type { TcpServer } from './tcp/tcp-server.js';
 import type { TcpStats } from './tcp/tcp-stats.js';
 import type { AccessPolicy } from './udp/access-policy.js';
-import type { UdpServer } from './udp/udp-server.js';
+import type { UdpPlane } from './udp/udp-threads.js';
 import type { UdpStats } from './udp/udp-stats.js';
 
 /**
@@ -17,7 +17,8 @@ export interface Runtime {
   backend: FuzzyBackend;
   policy: AccessPolicy;
   stats: UdpStats;
-  udp: UdpServer;
+  /** UDP threads, or sockets on the main thread (udp-threads.ts). */
+  udp: UdpPlane;
   /** The TCP transport on the UDP ports; null when `tcp` is off. */
   tcp: TcpServer | null;
   tcpStats: TcpStats;

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseDurationSeconds } from './duration.js';
 import { type ListenAddress, parseListenAddress } from './listen-address.js';
 import { type NetworkEntry, parseNetworkList } from '../udp/network-list.js';
@@ -15,6 +16,11 @@ export interface KeypairConfig {
 /** Every knob of fuzzyd: one name, one default, one validation (README "Configuration"). */
 export interface AppConfig {
   udp: ListenAddress[];
+  /**
+   * UDP threads, each with a socket on the UDP ports, answering CHECKs from the shared index (SQLite backend); 0 keeps
+   * UDP on the main thread. Default: one per core.
+   */
+  udpThreads: number;
   http: ListenAddress;
   /** `sqlite` (embedded, the default) or `redis` (rspamd's Redis layout, shared by many instances). */
   backend: 'sqlite' | 'redis';
@@ -70,6 +76,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       .split(',')
       .filter((s) => s.trim())
       .map((s) => parseListenAddress(s, 'FUZZYD_UDP')),
+    udpThreads: parseCount(pick('FUZZYD_UDP_THREADS', 'udp_threads') ?? String(availableParallelism()), 'FUZZYD_UDP_THREADS'),
     http: parseListenAddress(pick('FUZZYD_HTTP', 'http') ?? '0.0.0.0:11336', 'FUZZYD_HTTP'),
     backend: parseBackend(pick('FUZZYD_BACKEND', 'backend') ?? 'sqlite'),
     dbPath: pick('FUZZYD_DB', 'database') ?? './data/fuzzy.db',
@@ -143,6 +150,13 @@ function parseTcpTimeout(text: string): number {
     throw new Error(`FUZZYD_TCP_TIMEOUT: '${text}' must be greater than 0 and at most ${MAX_TIMER_SECONDS}s`);
   }
   return seconds;
+}
+
+/** A thread count: 0 to 64 (more threads than that only contend for the same sockets). */
+function parseCount(text: string, name: string): number {
+  const value = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || value > 64) throw new Error(`${name}: '${text}' is not a whole number from 0 to 64`);
+  return value;
 }
 
 function parsePositiveInt(text: string, name: string): number {

@@ -1,5 +1,6 @@
 import type { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
 import type { Digest, FlagValue } from '../../../shared/protocol/types.js';
+import type { FuzzyIndex } from './memory/fuzzy-index.js';
 import type { FlagEdit, WriteRule } from './update-rule.js';
 
 /** What a CHECK found (spec/fuzzy-protocol.md §5.3). */
@@ -76,6 +77,8 @@ export class StoreOverloadedError extends Error {
  */
 export interface FuzzyBackend {
   readonly kind: 'sqlite' | 'redis';
+  /** The in-memory index CHECKs are answered from, when the backend keeps one: UDP threads read it in place. */
+  readonly index?: FuzzyIndex;
   check(digest: Digest, shingles: ShingleBlock | null): CheckResult | Promise<CheckResult>;
   update(op: UpdateOp): Promise<UpdateResult>;
   /**

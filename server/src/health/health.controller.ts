@@ -40,7 +40,9 @@ export class HealthController implements OnModuleDestroy {
     checks.sqlite = await this.sqliteCheck();
     if (this.redis) checks.redis = await this.redis.check();
     const bound = this.runtime.udp.boundAddresses;
-    checks.udp = { ok: bound.length > 0, detail: bound.map((a) => `${a.host}:${a.port}`).join(', ') };
+    const threads = this.runtime.udp.threads;
+    const where = threads > 0 ? `${threads} UDP thread${threads > 1 ? 's' : ''}` : 'main thread';
+    checks.udp = { ok: bound.length > 0, detail: `${bound.map((a) => `${a.host}:${a.port}`).join(', ')} (${where})` };
     const ok = Object.values(checks).every((c) => c.ok);
     if (!ok) res.status(503);
     return { status: ok ? 'ok' : 'degraded', checks };

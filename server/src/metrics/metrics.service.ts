@@ -4,7 +4,8 @@ import { FUZZY_BACKEND, type FuzzyBackend } from '../fuzzy/fuzzy-backend.js';
 import { SqliteBackend } from '../fuzzy/sqlite/sqlite-backend.js';
 import { RUNTIME, type Runtime, UDP_STATS } from '../runtime.js';
 import { TCP_CLOSE_REASONS } from '../tcp/tcp-stats.js';
-import { LATENCY_BUCKETS, type UdpStats } from '../udp/udp-stats.js';
+import { LATENCY_BUCKETS } from '../udp/udp-counters.js';
+import type { UdpStats } from '../udp/udp-stats.js';
 import { histogramSeries, registerSnapshotMetric } from './snapshot-metric.js';
 
 const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
@@ -31,6 +32,9 @@ export class MetricsService {
         const [command, result] = key.split(':');
         return { labels: { command, result }, value };
       }),
+    );
+    registerSnapshotMetric(r, 'fuzzyd_udp_thread_requests_total', 'Requests counted by each thread (main: TCP and what UDP threads forward)', 'counter', () =>
+      stats.handledPerThread().map((value, i) => ({ labels: { thread: i === 0 ? 'main' : String(i) }, value })),
     );
     registerSnapshotMetric(r, 'fuzzyd_udp_invalid_total', 'Requests dropped without a reply because they could not be decrypted or decoded, by reason', 'counter', () =>
       [...stats.invalidByReason].map(([reason, value]) => ({ labels: { reason }, value })),

@@ -1,5 +1,5 @@
 import type { ListenAddress } from '../config/listen-address.js';
-import type { UdpServer } from '../udp/udp-server.js';
+import type { UdpPlane } from '../udp/udp-threads.js';
 import { TcpListenError, type TcpServer } from './tcp-server.js';
 
 const EPHEMERAL_ATTEMPTS = 8;
@@ -10,7 +10,7 @@ const EPHEMERAL_ATTEMPTS = 8;
  * or a client socket in TIME_WAIT, which test runs leave by the hundred), so such a pair is rebound on a fresh
  * port a few times. A fixed port that is taken is an error at once.
  */
-export async function bindFuzzyPorts(udp: UdpServer, tcp: TcpServer | null, addresses: readonly ListenAddress[]): Promise<ListenAddress[]> {
+export async function bindFuzzyPorts(udp: UdpPlane, tcp: TcpServer | null, addresses: readonly ListenAddress[]): Promise<ListenAddress[]> {
   for (let attempt = 1; ; attempt++) {
     const bound = await udp.listen(addresses);
     if (!tcp) return bound;

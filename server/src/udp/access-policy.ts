@@ -42,8 +42,12 @@ export class AccessPolicy {
     this.allow = new NetworkList(entries);
   }
 
+  /** Told when `blocked` changes: UDP threads keep their own copy (udp-threads.ts). */
+  onBlockedChange: (entries: readonly NetworkEntry[]) => void = () => {};
+
   setBlocked(entries: readonly NetworkEntry[]): void {
     this.block = new NetworkList(entries);
+    this.onBlockedChange(this.block.entries);
   }
 }
 

@@ -3,19 +3,35 @@ import { decodeRequest } from '../../../shared/protocol/codec.js';
 import { DecryptError, MalformedRequestError } from '../../../shared/protocol/errors.js';
 import { encodeReply } from '../../../shared/protocol/reply-codec.js';
 import { type FuzzyCrypto, isEncrypted } from '../../../shared/protocol/fuzzy-crypto.js';
-import type { FlagValue, FuzzyRequest } from '../../../shared/protocol/types.js';
+import type { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
+import type { Digest, FlagValue, FuzzyRequest } from '../../../shared/protocol/types.js';
 import { type CheckResult, type FuzzyBackend, StoreOverloadedError } from '../fuzzy/fuzzy-backend.js';
 import type { AccessPolicy } from './access-policy.js';
 import { type ReplyCodeSet, refusalCodes } from './reply-codes.js';
 import { RetransmitCache } from './retransmit-cache.js';
-import type { UdpStats } from './udp-stats.js';
+import type { UdpCounterSink } from './udp-counters.js';
 
 export type SendReply = (reply: Buffer) => void;
 
+/**
+ * What a handler on a UDP thread has instead of the store: CHECKs answered from the shared index where it can, and
+ * everything else (writes, STAT, CHECKs it cannot answer) handed to the main thread, which replies through `send`.
+ */
+export interface ThreadDispatch {
+  /** null when this thread cannot answer (fuzzy-index.ts `checkShared`). */
+  check(digest: Digest, shingles: ShingleBlock | null): CheckResult | null;
+  /** False when the queue to the main thread is full. */
+  forward(datagram: Buffer, address: string, port: number, send: SendReply): boolean;
+  /** False while the main thread has changed the access lists and this thread's copy may be older. */
+  policyCurrent(): boolean;
+}
+
 export interface HandlerOptions {
-  backend: FuzzyBackend;
+  /** The store, on the main thread; a UDP thread has `thread` instead. */
+  backend: FuzzyBackend | null;
+  thread?: ThreadDispatch;
   policy: AccessPolicy;
-  stats: UdpStats;
+  stats: UdpCounterSink;
   crypto: FuzzyCrypto | null;
   encryptedOnly: boolean;
   readOnly: boolean;
@@ -40,12 +56,19 @@ export class RequestHandler {
 
   constructor(private readonly o: HandlerOptions) {
     this.replyCodes = o.replyCodes ?? 'auto';
+    if (!o.backend === !o.thread) throw new Error('a request handler has either a backend or a thread dispatch');
+  }
+
+  /** Only reached on the main thread (a UDP thread forwards everything that needs the store). */
+  private get store(): FuzzyBackend {
+    return this.o.backend!;
   }
 
   handle(datagram: Buffer, address: string, port: number, send: SendReply): boolean {
-    const { policy, stats, crypto } = this.o;
-    if (policy.isBlocked(address)) {
-      stats.blocked++;
+    const { policy, stats, crypto, thread } = this.o;
+    const decidesHere = !thread || thread.policyCurrent();
+    if (decidesHere && policy.isBlocked(address)) {
+      stats.countBlocked();
       return false;
     }
     let plain = datagram;
@@ -78,6 +101,10 @@ export class RequestHandler {
       reply(codes.encryptionRequired, req.flag, 0, req.digest, 0);
       return true;
     }
+    if (thread) {
+      if (decidesHere && this.answeredOnThread(thread, req, reply)) return true;
+      return this.forward(thread, req, datagram, address, port, send, reply);
+    }
     switch (req.cmd) {
       case Command.Check:
         this.check(req, reply);
@@ -86,9 +113,7 @@ export class RequestHandler {
         this.stat(req, reply);
         return true;
       case Command.Ping:
-        // rspamd ≥ 3.8's PING: value echoed, no permission needed (§5.6).
-        stats.record(req.cmd, 'ok');
-        reply(req.value, req.flag, 1, req.digest, 0);
+        this.ping(req, reply);
         return true;
       case Command.Write:
       case Command.Del:
@@ -101,6 +126,35 @@ export class RequestHandler {
     }
   }
 
+  /** A UDP thread answers CHECK and PING itself when it can; the rest is forwarded. */
+  private answeredOnThread(thread: ThreadDispatch, req: FuzzyRequest, reply: ReplyFn): boolean {
+    if (req.cmd === Command.Ping) {
+      this.ping(req, reply);
+      return true;
+    }
+    if (req.cmd !== Command.Check) return false;
+    const result = thread.check(req.digest, req.shingles);
+    if (!result) return false;
+    this.answerCheck(req, reply, result);
+    return true;
+  }
+
+  /** rspamd ≥ 3.8's PING: value echoed, no permission needed (§5.6). */
+  private ping(req: FuzzyRequest, reply: ReplyFn): void {
+    this.o.stats.record(req.cmd, 'ok');
+    reply(req.value, req.flag, 1, req.digest, 0);
+  }
+
+  private forward(thread: ThreadDispatch, req: FuzzyRequest, datagram: Buffer, address: string, port: number, send: SendReply, reply: ReplyFn): boolean {
+    if (thread.forward(datagram, address, port, send)) return true;
+    // More requests wait for the main thread than it can take (a flood past the write queue's bound).
+    this.o.stats.record(req.cmd, 'overloaded');
+    this.o.onWarning('refused a request: the queue to the main thread is full', { source: address });
+    if (req.cmd === Command.Check) reply(0, 0, 0, req.digest, 0);
+    else reply(ReplyCode.Refused, req.flag, 0, req.digest, 0);
+    return true;
+  }
+
   /** Counts a datagram that gets no reply by its reason, and tells the log (rate-limited per reason). */
   private dropped(err: unknown, address: string): void {
     const reason =
@@ -109,21 +163,22 @@ export class RequestHandler {
     this.o.onWarning(`dropped datagram (${reason})`, { source: address, reason, detail: (err as Error).message });
   }
 
+  private answerCheck(req: FuzzyRequest, reply: ReplyFn, r: CheckResult): void {
+    const hit = r.prob > 0.5;
+    // rspamd ≥ 3.13: a match on a digest in skip_hashes (directly or through shingles) is answered 401.
+    if (hit && r.value > 0 && this.o.policy.isSkipped(r.digest)) {
+      this.o.stats.record(req.cmd, 'skipped');
+      reply(ReplyCode.Skipped, r.flag, 0, r.digest, 0);
+      return;
+    }
+    this.o.stats.record(req.cmd, hit ? 'hit' : 'miss');
+    reply(r.value, r.flag, r.prob, r.digest, r.ts, r.extraFlags, hit);
+  }
+
   private check(req: FuzzyRequest, reply: ReplyFn): void {
-    const answer = (r: CheckResult): void => {
-      const hit = r.prob > 0.5;
-      // rspamd ≥ 3.13: a match on a digest in skip_hashes (directly or through shingles) is answered 401.
-      if (hit && r.value > 0 && this.o.policy.isSkipped(r.digest)) {
-        this.o.stats.record(req.cmd, 'skipped');
-        reply(ReplyCode.Skipped, r.flag, 0, r.digest, 0);
-        return;
-      }
-      this.o.stats.record(req.cmd, hit ? 'hit' : 'miss');
-      reply(r.value, r.flag, r.prob, r.digest, r.ts, r.extraFlags, hit);
-    };
-    const result = this.o.backend.check(req.digest, req.shingles);
-    if (!(result instanceof Promise)) return answer(result);
-    result.then(answer, (err: Error) => {
+    const result = this.store.check(req.digest, req.shingles);
+    if (!(result instanceof Promise)) return this.answerCheck(req, reply, result);
+    result.then((r) => this.answerCheck(req, reply, r), (err: Error) => {
       // A backend failure looks like a miss to the client, as in rspamd (§5.3 table).
       this.o.stats.record(req.cmd, 'error');
       this.o.onWarning('check failed', { error: err.message });
@@ -139,7 +194,7 @@ export class RequestHandler {
       // its clients hide an empty storage instead of showing 0.
       reply(Math.floor(count / 0x1_0000_0000), count % 0x1_0000_0000, 1, req.digest, 0);
     };
-    const count = this.o.backend.count();
+    const count = this.store.count();
     if (!(count instanceof Promise)) return answer(count);
     count.then(answer, () => answer(0));
   }
@@ -152,7 +207,8 @@ export class RequestHandler {
 
   /** False when the request is a resend whose first copy is still committing: that one's reply is the answer. */
   private update(req: FuzzyRequest, plain: Buffer, address: string, port: number, refused: number, reply: ReplyFn): boolean {
-    const { stats, policy, backend } = this.o;
+    const { stats, policy } = this.o;
+    const backend = this.store;
     const write = req.cmd === Command.Write;
     if (this.o.readOnly || !policy.mayWrite(address)) {
       stats.record(req.cmd, 'denied');
@@ -172,7 +228,7 @@ export class RequestHandler {
     const seen = this.retransmits.lookup(key);
     if (seen !== undefined) {
       // A resend: acknowledge again once the first copy is committed; stay quiet while it still is committing.
-      stats.duplicates++;
+      stats.countDuplicate();
       if (seen === 'done') reply(ReplyCode.Ok, req.flag, 1, req.digest, 0);
       return seen === 'done';
     }

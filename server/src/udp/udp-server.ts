@@ -1,6 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { type ListenAddress, formatListenAddress } from '../config/listen-address.js';
 import type { RequestHandler } from './request-handler.js';
+import type { UdpPlane } from './udp-threads.js';
 
 /** Kernel receive buffer per socket: bursts of requests queue here instead of being dropped. */
 const RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
@@ -10,10 +11,15 @@ const RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
  * address the request reached (spec/fuzzy-protocol.md §1): replying on the receiving socket guarantees it when
  * each service address is bound on its own; a wildcard bind lets the kernel pick the source address.
  */
-export class UdpServer {
+export class UdpServer implements UdpPlane {
   private readonly sockets: Socket[] = [];
+  readonly threads = 0;
 
-  constructor(private readonly handler: RequestHandler) {}
+  /** With `reusePort`, several threads bind the same port and the kernel spreads datagrams over them by source. */
+  constructor(
+    private readonly handler: RequestHandler,
+    private readonly options: { reusePort?: boolean } = {},
+  ) {}
 
   async listen(addresses: readonly ListenAddress[]): Promise<ListenAddress[]> {
     const bound: ListenAddress[] = [];
@@ -36,6 +42,7 @@ export class UdpServer {
     const socket = createSocket({
       type: address.family === 6 ? 'udp6' : 'udp4',
       ipv6Only: address.family === 6 && address.host !== '::',
+      reusePort: this.options.reusePort ?? false,
       // Replies go to the IP the request came from: skip dns.lookup's deferred round per send.
       lookup: (host, _options, callback) => (callback as (e: null, a: string, f: number) => void)(null, host, address.family),
     });

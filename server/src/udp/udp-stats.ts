@@ -1,14 +1,13 @@
 import { COMMAND_NAMES } from '../../../shared/protocol/constants.js';
-
-/** How a request ended, per command (the admin API and /metrics read these). */
-export type Outcome = 'hit' | 'miss' | 'ok' | 'denied' | 'skipped' | 'error' | 'not-found' | 'overloaded';
-export const OUTCOMES: readonly Outcome[] = ['hit', 'miss', 'ok', 'denied', 'skipped', 'error', 'not-found', 'overloaded'];
-const OUTCOME_INDEX = new Map(OUTCOMES.map((o, i) => [o, i]));
+import { INVALID_REASONS, LATENCY_BUCKETS, OUTCOMES, type Outcome, SLOTS, type UdpCounterSink, UdpCounters, counterSlot } from './udp-counters.js';
 
 const MINUTE_MS = 60_000;
-/** Upper bounds (seconds) of the handling-time histogram exported on /metrics. */
-export const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1];
 const MINUTES_KEPT = 24 * 60;
+/** How often the summed totals are turned into per-minute deltas (history() samples too, so reads are fresh). */
+const SAMPLE_MS = 1_000;
+const COUNTER_SLOTS = 256 * OUTCOMES.length;
+const HIT = OUTCOMES.indexOf('hit');
+const DENIED = OUTCOMES.indexOf('denied');
 
 export interface MinuteBucket {
   /** Start of the minute, unix milliseconds. */
@@ -20,60 +19,79 @@ export interface MinuteBucket {
 }
 
 /**
- * Counters since start, plus per-minute buckets for the last 24 hours. Plain integers in a few objects: the hot
- * path only increments.
+ * Counters since start, summed over the blocks of every thread that handles datagrams (this thread's `local` plus
+ * the attached ones), and per-minute buckets for the last 24 hours. Threads only increment their own block; all the
+ * summing happens here, when someone reads.
  */
-export class UdpStats {
-  /** Counts per (command byte, outcome): the hot path increments a typed array, no string keys. */
-  private readonly counters = new Float64Array(256 * OUTCOMES.length);
-  invalid = 0;
-  /** Dropped datagrams by reason (the decoder's and the decrypter's reasons: a fixed, small set). */
-  readonly invalidByReason = new Map<string, number>();
-  blocked = 0;
-  denied = 0;
-  duplicates = 0;
+export class UdpStats implements UdpCounterSink {
+  /** The block of the thread that owns this object (its request handler and TCP frames count here). */
+  readonly local = new UdpCounters();
   readonly startedAt = Date.now();
-  /** Cumulative-free counts per LATENCY_BUCKETS entry, plus one overflow slot; summed by the metrics exporter. */
-  readonly latencyCounts = new Float64Array(LATENCY_BUCKETS.length + 1);
-  latencySum = 0;
-  latencyCount = 0;
+  private readonly attached = new Map<SharedArrayBuffer, UdpCounters>();
+  /** What detached blocks had counted: the totals are Prometheus counters and must never go down. */
+  private readonly retired = new Float64Array(SLOTS.size);
+  /** The totals at the last sample; the next one adds what changed since to the current minute. */
+  private readonly sampled = new Float64Array(SLOTS.size);
   private readonly minutes: MinuteBucket[] = [];
+  // Other threads count without telling anyone, so minutes are filled by sampling; unref'd, it never keeps the
+  // process alive.
+  private readonly sampler = setInterval(() => this.sample(), SAMPLE_MS).unref();
 
-  record(cmd: number, outcome: Outcome): void {
-    this.counters[(cmd & 255) * OUTCOMES.length + OUTCOME_INDEX.get(outcome)!]++;
-    const name = COMMAND_NAMES[cmd] ?? 'unknown';
-    const bucket = this.currentMinute();
-    bucket.requests[name] = (bucket.requests[name] ?? 0) + 1;
-    if (outcome === 'hit') bucket.hits++;
-    if (outcome === 'denied') {
-      this.denied++;
-      bucket.denied++;
-    }
+  /** Counts another thread's block (made there with `new UdpCounters()`, its `buffer` posted here) from now on. */
+  attach(buffer: SharedArrayBuffer): void {
+    if (!this.attached.has(buffer)) this.attached.set(buffer, new UdpCounters(buffer));
   }
 
-  /** Time from datagram arrival to reply, in seconds. */
+  /** Stops reading a block (the same object given to attach); what it counted so far stays in the totals. */
+  detach(buffer: SharedArrayBuffer): void {
+    const block = this.attached.get(buffer);
+    if (!block) return;
+    block.addTo(this.retired);
+    this.attached.delete(buffer);
+  }
+
+  /**
+   * Requests counted per thread: this one's first, then each attached block in attach order (a UDP thread that was
+   * replaced keeps its entry). Shows whether the kernel spreads clients over the UDP threads.
+   */
+  handledPerThread(): number[] {
+    return [this.local.handled, ...[...this.attached.values()].map((b) => b.handled)];
+  }
+
+  /** Stops the sampling timer; history() still samples when called. */
+  close(): void {
+    clearInterval(this.sampler);
+  }
+
+  record(cmd: number, outcome: Outcome): void {
+    this.local.record(cmd, outcome);
+  }
+
   observeLatency(seconds: number): void {
-    let i = 0;
-    while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]) i++;
-    this.latencyCounts[i]++;
-    this.latencySum += seconds;
-    this.latencyCount++;
+    this.local.observeLatency(seconds);
   }
 
   recordInvalid(reason: string): void {
-    this.invalid++;
-    this.invalidByReason.set(reason, (this.invalidByReason.get(reason) ?? 0) + 1);
-    this.currentMinute().invalid++;
+    this.local.recordInvalid(reason);
+  }
+
+  countBlocked(): void {
+    this.local.countBlocked();
+  }
+
+  countDuplicate(): void {
+    this.local.countDuplicate();
   }
 
   /** `"command:outcome"` → count, for every pair seen (commands without a name are summed as `unknown`). */
   get requests(): Map<string, number> {
+    const totals = this.totals();
     const out = new Map<string, number>();
-    for (let i = 0; i < this.counters.length; i++) {
-      if (this.counters[i] === 0) continue;
-      const cmd = Math.floor(i / OUTCOMES.length);
-      const key = `${COMMAND_NAMES[cmd] ?? 'unknown'}:${OUTCOMES[i % OUTCOMES.length]}`;
-      out.set(key, (out.get(key) ?? 0) + this.counters[i]);
+    for (let i = 0; i < COUNTER_SLOTS; i++) {
+      const n = totals[SLOTS.counters + i];
+      if (n === 0) continue;
+      const key = `${COMMAND_NAMES[Math.floor(i / OUTCOMES.length)] ?? 'unknown'}:${OUTCOMES[i % OUTCOMES.length]}`;
+      out.set(key, (out.get(key) ?? 0) + n);
     }
     return out;
   }
@@ -82,10 +100,78 @@ export class UdpStats {
     return this.requests.get(`${cmd}:${outcome}`) ?? 0;
   }
 
+  /** Dropped datagrams. */
+  get invalid(): number {
+    return invalidOf(this.totals());
+  }
+
+  /** Dropped datagrams by reason, for the reasons seen. */
+  get invalidByReason(): Map<string, number> {
+    const totals = this.totals();
+    const out = new Map<string, number>();
+    INVALID_REASONS.forEach((reason, i) => {
+      const n = totals[SLOTS.invalidReasons + i];
+      if (n > 0) out.set(reason, n);
+    });
+    return out;
+  }
+
+  get blocked(): number {
+    return this.totals()[SLOTS.blocked];
+  }
+
+  get denied(): number {
+    return deniedOf(this.totals());
+  }
+
+  get duplicates(): number {
+    return this.totals()[SLOTS.duplicates];
+  }
+
+  /** Cumulative-free counts per LATENCY_BUCKETS entry, plus one overflow slot; summed by the metrics exporter. */
+  get latencyCounts(): Float64Array {
+    return this.totals().subarray(SLOTS.latency, SLOTS.latency + LATENCY_BUCKETS.length + 1);
+  }
+
+  get latencySum(): number {
+    return this.totals()[SLOTS.latencySum];
+  }
+
+  get latencyCount(): number {
+    return this.totals()[SLOTS.latencyCount];
+  }
+
   /** Buckets of the last `minutes` minutes that saw traffic, oldest first. */
   history(minutes = MINUTES_KEPT, now = Date.now()): MinuteBucket[] {
+    this.sample();
     const from = now - minutes * MINUTE_MS;
     return this.minutes.filter((b) => b.at >= from);
+  }
+
+  private totals(): Float64Array {
+    const totals = this.retired.slice();
+    this.local.addTo(totals);
+    for (const block of this.attached.values()) block.addTo(totals);
+    return totals;
+  }
+
+  /** Adds what the totals gained since the last sample to the current minute (a minute without traffic gets none). */
+  private sample(): void {
+    const totals = this.totals();
+    let bucket: MinuteBucket | undefined;
+    for (let i = 0; i < COUNTER_SLOTS; i++) {
+      const delta = totals[SLOTS.counters + i] - this.sampled[SLOTS.counters + i];
+      if (delta === 0) continue;
+      bucket ??= this.currentMinute();
+      const name = COMMAND_NAMES[Math.floor(i / OUTCOMES.length)] ?? 'unknown';
+      bucket.requests[name] = (bucket.requests[name] ?? 0) + delta;
+      const outcome = i % OUTCOMES.length;
+      if (outcome === HIT) bucket.hits += delta;
+      else if (outcome === DENIED) bucket.denied += delta;
+    }
+    const invalid = invalidOf(totals) - invalidOf(this.sampled);
+    if (invalid > 0) (bucket ??= this.currentMinute()).invalid += invalid;
+    this.sampled.set(totals);
   }
 
   private currentMinute(): MinuteBucket {
@@ -98,4 +184,16 @@ export class UdpStats {
     while (this.minutes.length > 0 && this.minutes[0].at < at - MINUTES_KEPT * MINUTE_MS) this.minutes.shift();
     return bucket;
   }
+}
+
+function invalidOf(totals: Float64Array): number {
+  let n = 0;
+  for (let i = 0; i < INVALID_REASONS.length; i++) n += totals[SLOTS.invalidReasons + i];
+  return n;
+}
+
+function deniedOf(totals: Float64Array): number {
+  let n = 0;
+  for (let cmd = 0; cmd < 256; cmd++) n += totals[counterSlot(cmd, 'denied')];
+  return n;
 }

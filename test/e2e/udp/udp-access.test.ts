@@ -94,8 +94,8 @@ describe('UDP write permission and maps (spec/fuzzy-protocol.md §5, §7)', () =
   it('garbage, truncations and bad extensions are counted and dropped without a reply; the server keeps serving', async () => {
     const before = fuzzyd.runtime.stats.invalid;
     const good = request(Command.Check, randomDigest());
-    const reasons = fuzzyd.runtime.stats.invalidByReason;
-    const counted = (reason: string): number => reasons.get(reason) ?? 0;
+    // invalidByReason is a snapshot of the summed blocks: read it again after the datagrams.
+    const counted = (reason: string): number => fuzzyd.runtime.stats.invalidByReason.get(reason) ?? 0;
     const was = { short: counted('short'), extension: counted('extension'), version: counted('version'), noKeys: counted('decrypt-no-keys') };
     const unsupported = Buffer.from(good);
     unsupported[0] = 0x16;

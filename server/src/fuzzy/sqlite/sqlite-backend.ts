@@ -70,7 +70,7 @@ export class SqliteBackend implements FuzzyBackend {
 
   private constructor(
     readonly readDb: Database.Database,
-    private readonly index: FuzzyIndex,
+    readonly index: FuzzyIndex,
     private readonly writer: WriterThread,
     private readonly queue: GroupCommitQueue,
     private readonly options: SqliteBackendOptions,

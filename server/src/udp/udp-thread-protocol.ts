@@ -1,0 +1,35 @@
+import type { KeypairConfig } from '../config/app-config.js';
+import type { ListenAddress } from '../config/listen-address.js';
+import type { FuzzyIndexView } from '../fuzzy/memory/fuzzy-index.js';
+import type { NetworkEntry } from './network-list.js';
+import type { ReplyCodeSet } from './reply-codes.js';
+
+/** What a UDP thread starts with (udp-worker.ts). */
+export interface UdpWorkerData {
+  /** This thread's UdpCounters block: the main thread sums it with the others. */
+  counters: SharedArrayBuffer;
+  view: FuzzyIndexView;
+  /** Int32 word the main thread bumps whenever it changes the access lists (see `policy` messages). */
+  policyVersion: SharedArrayBuffer;
+  blocked: NetworkEntry[];
+  skipHashes: string[];
+  keypairs: KeypairConfig[];
+  encryptedOnly: boolean;
+  replyCodes: ReplyCodeSet;
+}
+
+export type ToUdpWorker =
+  | { type: 'listen'; addresses: ListenAddress[] }
+  /** The index's buffers at a new layout (a table grew or a resize finished). */
+  | { type: 'view'; view: FuzzyIndexView }
+  | { type: 'policy'; version: number; blocked: NetworkEntry[] }
+  /** The main thread's answer to a forwarded request; null when it sends none (e.g. a resend still committing). */
+  | { type: 'reply'; id: number; reply: Uint8Array | null }
+  | { type: 'close' };
+
+export type FromUdpWorker =
+  | { type: 'listening'; addresses: ListenAddress[] }
+  | { type: 'listen-failed'; message: string }
+  | { type: 'forward'; id: number; datagram: Uint8Array; address: string; port: number }
+  | { type: 'warning'; message: string; context: Record<string, unknown> }
+  | { type: 'closed' };

@@ -1,0 +1,185 @@
+import { createSocket } from 'node:dgram';
+import { Worker } from 'node:worker_threads';
+import type { AppConfig } from '../config/app-config.js';
+import type { ListenAddress } from '../config/listen-address.js';
+import { workerScriptUrl } from '../common/worker-script.js';
+import type { FuzzyIndex } from '../fuzzy/memory/fuzzy-index.js';
+import type { AccessPolicy } from './access-policy.js';
+import type { RequestHandler } from './request-handler.js';
+import { UdpCounters } from './udp-counters.js';
+import type { UdpStats } from './udp-stats.js';
+import type { FromUdpWorker, ToUdpWorker, UdpWorkerData } from './udp-thread-protocol.js';
+
+/** The UDP transport as the rest of fuzzyd sees it: one socket per address on the main thread, or UDP threads. */
+export interface UdpPlane {
+  listen(addresses: readonly ListenAddress[]): Promise<ListenAddress[]>;
+  readonly boundAddresses: ListenAddress[];
+  /** UDP threads serving the sockets; 0 when they are on the main thread. */
+  readonly threads: number;
+  close(): Promise<void>;
+}
+
+export interface UdpThreadsOptions {
+  count: number;
+  index: FuzzyIndex;
+  /** The main thread's handler: forwarded requests go through it, exactly as if they had arrived here. */
+  handler: RequestHandler;
+  policy: AccessPolicy;
+  stats: UdpStats;
+  skipHashes: string[];
+  config: Pick<AppConfig, 'keypairs' | 'encryptedOnly' | 'replyCodes'>;
+  onWarning: (message: string, context: Record<string, unknown>) => void;
+}
+
+/**
+ * UDP on worker threads (udp-worker.ts), each with its own socket on the same port: the kernel spreads clients over
+ * them (SO_REUSEPORT, by source address and port) and each answers CHECKs from the shared index, so CHECKs use every
+ * core and never wait behind HTTP. The main thread stays the index's only writer: it takes the requests the threads
+ * forward (writes, STAT), sends them new index views when the layout changes, and the access lists when they change.
+ */
+export class UdpThreads implements UdpPlane {
+  private readonly workers: Worker[] = [];
+  private bound: ListenAddress[] = [];
+  private readonly policyVersion = new Int32Array(new SharedArrayBuffer(4));
+  private viewPending = false;
+
+  constructor(private readonly o: UdpThreadsOptions) {}
+
+  get threads(): number {
+    return this.o.count;
+  }
+
+  get boundAddresses(): ListenAddress[] {
+    return this.bound.map((a) => ({ ...a }));
+  }
+
+  /**
+   * Starts the threads; the first binds (choosing ports given as 0), the others join the ports it got. After
+   * `close`, a new `listen` starts new threads (bind-fuzzy-ports.ts retries a port pair that way).
+   */
+  async listen(addresses: readonly ListenAddress[]): Promise<ListenAddress[]> {
+    for (let i = 0; i < this.o.count; i++) this.workers.push(this.spawn());
+    this.o.index.locks.onLayoutChange = () => this.sendViewSoon();
+    this.o.policy.onBlockedChange = (blocked) => {
+      const version = Atomics.add(this.policyVersion, 0, 1) + 1;
+      this.broadcast({ type: 'policy', version, blocked: [...blocked] });
+    };
+    const [first, ...rest] = this.workers;
+    const bound = await this.listenOn(first, addresses);
+    await Promise.all(rest.map((w) => this.listenOn(w, bound)));
+    this.bound = bound;
+    return bound;
+  }
+
+  /** Closes the sockets and ends the threads. */
+  async close(): Promise<void> {
+    this.o.index.locks.onLayoutChange = () => {};
+    this.o.policy.onBlockedChange = () => {};
+    await Promise.all(
+      this.workers.splice(0).map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            w.once('exit', () => resolve());
+            w.postMessage({ type: 'close' } satisfies ToUdpWorker);
+            // A thread that does not end by itself (it should: its socket closed, its port too) is ended.
+            setTimeout(() => void w.terminate(), 2000).unref();
+          }),
+      ),
+    );
+    this.bound = [];
+  }
+
+  private spawn(): Worker {
+    const counters = new UdpCounters();
+    this.o.stats.attach(counters.buffer);
+    const data: UdpWorkerData = {
+      counters: counters.buffer,
+      view: this.o.index.view(),
+      policyVersion: this.policyVersion.buffer as SharedArrayBuffer,
+      blocked: [...this.o.policy.blocked],
+      skipHashes: this.o.skipHashes,
+      keypairs: this.o.config.keypairs,
+      encryptedOnly: this.o.config.encryptedOnly,
+      replyCodes: this.o.config.replyCodes,
+    };
+    const worker = new Worker(workerScriptUrl(import.meta.url, 'udp-worker'), { workerData: data });
+    worker.on('message', (msg: FromUdpWorker) => {
+      if (msg.type === 'forward') this.serveForwarded(worker, msg);
+      else if (msg.type === 'warning') this.o.onWarning(msg.message, msg.context);
+    });
+    worker.on('error', (err) => this.o.onWarning('a UDP thread failed', { error: err.message }));
+    worker.once('exit', (code) => this.replaceIfLost(worker, code));
+    return worker;
+  }
+
+  /** A thread that ended while serving (a bug, or out of memory) is replaced, on the same ports. */
+  private replaceIfLost(worker: Worker, code: number): void {
+    const at = this.workers.indexOf(worker);
+    if (at < 0 || this.bound.length === 0) return;
+    this.o.onWarning('a UDP thread ended; starting another', { code });
+    const next = this.spawn();
+    this.workers[at] = next;
+    this.listenOn(next, this.bound).catch((err: Error) => this.o.onWarning('a UDP thread could not rebind', { error: err.message }));
+  }
+
+  private serveForwarded(worker: Worker, msg: Extract<FromUdpWorker, { type: 'forward' }>): void {
+    const datagram = Buffer.from(msg.datagram.buffer, msg.datagram.byteOffset, msg.datagram.byteLength);
+    const replies = this.o.handler.handle(datagram, msg.address, msg.port, (reply) => {
+      const copy = new Uint8Array(reply);
+      worker.postMessage({ type: 'reply', id: msg.id, reply: copy } satisfies ToUdpWorker, [copy.buffer]);
+    });
+    if (!replies) worker.postMessage({ type: 'reply', id: msg.id, reply: null } satisfies ToUdpWorker);
+  }
+
+  private listenOn(worker: Worker, addresses: readonly ListenAddress[]): Promise<ListenAddress[]> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (msg: FromUdpWorker): void => {
+        if (msg.type !== 'listening' && msg.type !== 'listen-failed') return;
+        worker.off('message', onMessage);
+        worker.off('exit', onExit);
+        if (msg.type === 'listening') resolve(msg.addresses);
+        else reject(new Error(msg.message));
+      };
+      const onExit = (code: number): void => reject(new Error(`a UDP thread exited (code ${code}) before it listened`));
+      worker.on('message', onMessage);
+      worker.once('exit', onExit);
+      worker.postMessage({ type: 'listen', addresses: [...addresses] } satisfies ToUdpWorker);
+    });
+  }
+
+  /** Layout changes come in bursts (32 shingle tables grow within a few writes): one view after the burst. */
+  private sendViewSoon(): void {
+    if (this.viewPending) return;
+    this.viewPending = true;
+    setImmediate(() => {
+      this.viewPending = false;
+      this.broadcast({ type: 'view', view: this.o.index.view() });
+    });
+  }
+
+  private broadcast(msg: ToUdpWorker): void {
+    for (const w of this.workers) w.postMessage(msg);
+  }
+}
+
+/**
+ * Whether this runtime spreads one UDP port over several sockets: Node ≥ 22.12 / 23.1 on Linux. An older Node
+ * ignores the option, and the second bind then fails.
+ */
+export async function reusePortWorks(): Promise<boolean> {
+  const open = (port: number): Promise<import('node:dgram').Socket | null> =>
+    new Promise((resolve) => {
+      const s = createSocket({ type: 'udp4', reusePort: true });
+      s.once('error', () => {
+        s.close();
+        resolve(null);
+      });
+      s.bind(port, '127.0.0.1', () => resolve(s));
+    });
+  const a = await open(0);
+  if (!a) return false;
+  const b = await open(a.address().port);
+  a.close();
+  b?.close();
+  return b !== null;
+}

@@ -1,0 +1,96 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { FuzzyCrypto } from '../../../shared/protocol/fuzzy-crypto.js';
+import type { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
+import type { Digest } from '../../../shared/protocol/types.js';
+import { FuzzyIndex, type FuzzyIndexView } from '../fuzzy/memory/fuzzy-index.js';
+import { AccessPolicy } from './access-policy.js';
+import { RequestHandler, type SendReply } from './request-handler.js';
+import { UdpCounters } from './udp-counters.js';
+import { UdpServer } from './udp-server.js';
+import type { FromUdpWorker, ToUdpWorker, UdpWorkerData } from './udp-thread-protocol.js';
+
+/**
+ * A UDP thread: its own socket on the shared port (reusePort), CHECK and PING answered from the shared index, every
+ * other request handed to the main thread and its reply sent from here. No HTTP, Nest or SQLite runs on it, so an
+ * admin's export or a flood of HTTP bodies never delays a CHECK answered here.
+ */
+const data = workerData as UdpWorkerData;
+const port = parentPort!;
+const post = (msg: FromUdpWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(msg, transfer);
+
+/** Requests waiting for the main thread at most: past that (a write flood), new ones are refused at once. */
+const MAX_FORWARDED = 4096;
+/** Warnings go to the main thread's log at most once per this interval per message, like its own. */
+const WARN_INTERVAL_MS = 10_000;
+
+let view: FuzzyIndexView = data.view;
+let index = FuzzyIndex.reader(view);
+const policyVersion = new Int32Array(data.policyVersion);
+let knownPolicy = Atomics.load(policyVersion, 0);
+const policy = new AccessPolicy([], data.blocked, data.skipHashes);
+const waiting = new Map<number, SendReply>();
+let nextId = 1;
+const warned = new Map<string, number>();
+
+const crypto = data.keypairs.length > 0 ? await FuzzyCrypto.create(data.keypairs) : null;
+const handler = new RequestHandler({
+  backend: null,
+  thread: {
+    check: (digest: Digest, shingles: ShingleBlock | null) => index.checkShared(digest, shingles, Date.now() / 1000, view.layout),
+    forward(datagram, address, srcPort, send) {
+      if (waiting.size >= MAX_FORWARDED) return false;
+      const id = nextId++;
+      waiting.set(id, send);
+      // An exact copy: a Buffer may be a view into a larger pool, and posting it would copy the whole pool.
+      const copy = new Uint8Array(datagram);
+      post({ type: 'forward', id, datagram: copy, address, port: srcPort }, [copy.buffer]);
+      return true;
+    },
+    policyCurrent: () => Atomics.load(policyVersion, 0) === knownPolicy,
+  },
+  policy,
+  stats: new UdpCounters(data.counters),
+  crypto,
+  encryptedOnly: data.encryptedOnly,
+  // Writes are decided on the main thread, which knows read_only and allow_update.
+  readOnly: false,
+  replyCodes: data.replyCodes,
+  onWarning(message, context) {
+    const now = Date.now();
+    if (now - (warned.get(message) ?? -Infinity) < WARN_INTERVAL_MS) return;
+    warned.set(message, now);
+    post({ type: 'warning', message, context });
+  },
+});
+const server = new UdpServer(handler, { reusePort: true });
+
+port.on('message', (msg: ToUdpWorker) => {
+  switch (msg.type) {
+    case 'reply': {
+      const send = waiting.get(msg.id);
+      waiting.delete(msg.id);
+      if (send && msg.reply) send(Buffer.from(msg.reply.buffer, msg.reply.byteOffset, msg.reply.byteLength));
+      return;
+    }
+    case 'view':
+      view = msg.view;
+      index = FuzzyIndex.reader(view);
+      return;
+    case 'policy':
+      policy.setBlocked(msg.blocked);
+      knownPolicy = msg.version;
+      return;
+    case 'listen':
+      server.listen(msg.addresses).then(
+        (addresses) => post({ type: 'listening', addresses }),
+        (err: Error) => post({ type: 'listen-failed', message: err.message }),
+      );
+      return;
+    case 'close':
+      void server.close().then(() => {
+        post({ type: 'closed' });
+        port.close();
+      });
+      return;
+  }
+});
