@@ -120,5 +120,5 @@ async function udpPlane(
     logger.warn({ node: process.version }, 'this runtime cannot share a UDP port between sockets (reusePort): one UDP thread');
     count = 1;
   }
-  return new UdpThreads({ ...parts, count, index: backend.index, config });
+  return new UdpThreads({ ...parts, count, index: () => backend.index!, config });
 }

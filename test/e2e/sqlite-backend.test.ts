@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CheckResult } from '../../server/src/fuzzy/fuzzy-backend.js';
 import { SqliteBackend } from '../../server/src/fuzzy/sqlite/sqlite-backend.js';
 import { nearDuplicate, randomDigest, randomShingles } from '../helpers/fuzzy-data.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -16,7 +17,15 @@ async function open(path?: string, expireSeconds = 86_400): Promise<SqliteBacken
   }
   const backend = await SqliteBackend.open({ dbPath, durability: 'normal', expireSeconds });
   backends.push(backend);
+  // These tests are about the index; background-index.test.ts covers the answers from the tables while it loads.
+  await backend.indexed;
   return backend;
+}
+
+/** A CHECK answered by the complete index, which answers synchronously. */
+function indexed(result: CheckResult | Promise<CheckResult>): CheckResult {
+  if (result instanceof Promise) throw new Error('expected the index to answer, not the tables');
+  return result;
 }
 
 afterEach(async () => {
@@ -28,10 +37,10 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
   it('a write is visible to check as soon as update resolves', async () => {
     const store = await open();
     const digest = randomDigest();
-    expect(store.check(digest, null).prob).toBe(0);
+    expect(indexed(store.check(digest, null)).prob).toBe(0);
     const r = await store.update({ kind: 'write', rule: 'single', digest, flag: 1, value: 10, shingles: null });
     expect(r.status).toBe('added');
-    const hit = store.check(digest, null);
+    const hit = indexed(store.check(digest, null));
     expect(hit).toMatchObject({ prob: 1, value: 10, flag: 1 });
     expect(hit.digest.equals(digest)).toBe(true);
   });
@@ -43,7 +52,7 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
     expect((await store.update({ kind: 'write', rule: 'single', digest, flag: 7, value: 5, shingles: null })).hash?.value).toBe(15);
     const r = await store.update({ kind: 'write', rule: 'single', digest, flag: 9, value: 3, shingles: null });
     expect(r.status).toBe('reflagged');
-    expect(store.check(digest, null)).toMatchObject({ flag: 9, value: 3, prob: 1 });
+    expect(indexed(store.check(digest, null))).toMatchObject({ flag: 9, value: 3, prob: 1 });
     expect(store.count()).toBe(1);
   });
 
@@ -53,14 +62,14 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
     const shingles = randomShingles();
     await store.update({ kind: 'write', rule: 'single', digest: stored, flag: 2, value: 4, shingles });
 
-    const close = store.check(randomDigest(), nearDuplicate(shingles, 3));
+    const close = indexed(store.check(randomDigest(), nearDuplicate(shingles, 3)));
     expect(close.prob).toBeCloseTo(29 / 32);
     expect(close.digest.equals(stored)).toBe(true);
     expect(close).toMatchObject({ flag: 2, value: 4 });
 
-    expect(store.check(randomDigest(), nearDuplicate(shingles, 15)).prob).toBeCloseTo(17 / 32);
+    expect(indexed(store.check(randomDigest(), nearDuplicate(shingles, 15))).prob).toBeCloseTo(17 / 32);
     const far = randomDigest();
-    const miss = store.check(far, nearDuplicate(shingles, 16));
+    const miss = indexed(store.check(far, nearDuplicate(shingles, 16)));
     expect(miss.prob).toBe(0);
     expect(miss.digest.equals(far)).toBe(true);
   });
@@ -72,11 +81,11 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
     const shingles = randomShingles();
     await store.update({ kind: 'write', rule: 'single', digest: first, flag: 1, value: 1, shingles });
     await store.update({ kind: 'write', rule: 'single', digest: second, flag: 1, value: 1, shingles });
-    expect(store.check(randomDigest(), shingles).digest.equals(second)).toBe(true);
+    expect(indexed(store.check(randomDigest(), shingles)).digest.equals(second)).toBe(true);
     expect((await store.update({ kind: 'del', digest: second })).status).toBe('deleted');
     // The positions were taken over by `second`, so its delete removed them: nothing is left to vote for.
-    expect(store.check(randomDigest(), shingles).prob).toBe(0);
-    expect(store.check(first, null).prob).toBe(1);
+    expect(indexed(store.check(randomDigest(), shingles)).prob).toBe(0);
+    expect(indexed(store.check(first, null)).prob).toBe(1);
   });
 
   it('delete ignores the flag, reports not-found for unknown digests', async () => {
@@ -84,7 +93,7 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
     const digest = randomDigest();
     await store.update({ kind: 'write', rule: 'single', digest, flag: 5, value: 1, shingles: randomShingles() });
     expect((await store.update({ kind: 'del', digest })).status).toBe('deleted');
-    expect(store.check(digest, null).prob).toBe(0);
+    expect(indexed(store.check(digest, null)).prob).toBe(0);
     expect((await store.update({ kind: 'del', digest })).status).toBe('not-found');
     expect(store.count()).toBe(0);
   });
@@ -96,7 +105,7 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
     await store.update({ kind: 'write', rule: 'single', digest, flag: 1, value: 10, shingles });
     expect((await store.update({ kind: 'set', digest, value: 42 })).hash).toMatchObject({ value: 42, flag: 1 });
     expect((await store.update({ kind: 'set', digest, flag: 3 })).status).toBe('reflagged');
-    expect(store.check(randomDigest(), shingles)).toMatchObject({ flag: 3, value: 42 });
+    expect(indexed(store.check(randomDigest(), shingles))).toMatchObject({ flag: 3, value: 42 });
     expect((await store.update({ kind: 'set', digest: randomDigest(), value: 1 })).status).toBe('not-found');
   });
 
@@ -133,8 +142,8 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
     await first.close();
     const second = await open(path);
     expect(second.count()).toBe(1);
-    expect(second.check(digest, null)).toMatchObject({ prob: 1, flag: 4, value: 8 });
-    expect(second.check(randomDigest(), nearDuplicate(shingles, 2)).digest.equals(digest)).toBe(true);
+    expect(indexed(second.check(digest, null))).toMatchObject({ prob: 1, flag: 4, value: 8 });
+    expect(indexed(second.check(randomDigest(), nearDuplicate(shingles, 2))).digest.equals(digest)).toBe(true);
   });
 
   it('expired hashes miss and are purged from file and index', async () => {
@@ -153,7 +162,7 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
     const digests = Array.from({ length: 500 }, randomDigest);
     const results = await Promise.all(digests.map((digest) => store.update({ kind: 'write', rule: 'single', digest, flag: 1, value: 1, shingles: null })));
     expect(results.every((r) => r.status === 'added')).toBe(true);
-    expect(digests.every((d) => store.check(d, null).prob === 1)).toBe(true);
+    expect(digests.every((d) => indexed(store.check(d, null)).prob === 1)).toBe(true);
     // Acknowledged means journaled; settle() waits until the journal is applied to rspamd's tables.
     await store.settle();
     expect((await store.backlog()).journalOps).toBe(0);

@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FuzzyClient } from '../../shared/client/fuzzy-client.js';
+import type { SqliteBackend } from '../../server/src/fuzzy/sqlite/sqlite-backend.js';
 import { randomDigest } from '../helpers/fuzzy-data.js';
 import { type ApiHarness, startApi } from '../e2e/api/api-harness.js';
 
@@ -33,6 +34,10 @@ describe('SQLite write lock held by another connection', () => {
     locker.exec('BEGIN EXCLUSIVE');
     const write = client.write(randomDigest(), 1, 1);
     expect((await client.check(stored)).prob).toBe(1);
+    // A UDP thread answers the CHECK itself but hands the WRITE to the main thread: the listing comes once the
+    // writer has that commit (and waits on the lock).
+    const backend = api.fuzzyd.runtime.backend as SqliteBackend;
+    while (!backend.commitInProgress) await new Promise((resolve) => setTimeout(resolve, 5));
     const started = Date.now();
     const [listing, health] = await Promise.all([api.request('GET', '/api/v1/hashes'), api.request('GET', '/health', { token: null })]);
     expect(listing.statusCode).toBe(503);

@@ -23,7 +23,11 @@ export async function openBackend(config: AppConfig, logger: Logger): Promise<Fu
     maxQueuedUpdates: config.writeQueueMax,
     log: (message) => logger.info({ db: config.dbPath }, message),
   });
-  logger.info({ db: config.dbPath, ...backend.loadStats }, 'store loaded');
+  if (!backend.indexComplete) logger.info({ db: config.dbPath }, 'store opened: building the index in the background, CHECKs answered from the tables meanwhile');
+  backend.indexed.then(
+    (loadStats) => logger.info({ db: config.dbPath, ...loadStats }, 'store loaded'),
+    (err: Error) => logger.error({ db: config.dbPath, err: err.message }, 'store: the index could not be built; CHECKs stay answered from the tables'),
+  );
   void backend.integrity?.finished.then((result) => {
     if (result.state === 'ok') logger.info({ db: config.dbPath, ms: result.ms }, 'store: quick_check ok');
     else if (result.state === 'corrupt') {

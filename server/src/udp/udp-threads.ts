@@ -21,7 +21,8 @@ export interface UdpPlane {
 
 export interface UdpThreadsOptions {
   count: number;
-  index: FuzzyIndex;
+  /** The index CHECKs are answered from; the backend may replace it (a rebuild finished), retiring the old one. */
+  index: () => FuzzyIndex;
   /** The main thread's handler: forwarded requests go through it, exactly as if they had arrived here. */
   handler: RequestHandler;
   policy: AccessPolicy;
@@ -42,6 +43,8 @@ export class UdpThreads implements UdpPlane {
   private bound: ListenAddress[] = [];
   private readonly policyVersion = new Int32Array(new SharedArrayBuffer(4));
   private viewPending = false;
+  /** The index whose layout changes this pool follows. */
+  private watched: FuzzyIndex | null = null;
 
   constructor(private readonly o: UdpThreadsOptions) {}
 
@@ -58,8 +61,8 @@ export class UdpThreads implements UdpPlane {
    * `close`, a new `listen` starts new threads (bind-fuzzy-ports.ts retries a port pair that way).
    */
   async listen(addresses: readonly ListenAddress[]): Promise<ListenAddress[]> {
+    this.watch(this.o.index());
     for (let i = 0; i < this.o.count; i++) this.workers.push(this.spawn());
-    this.o.index.locks.onLayoutChange = () => this.sendViewSoon();
     this.o.policy.onBlockedChange = (blocked) => {
       const version = Atomics.add(this.policyVersion, 0, 1) + 1;
       this.broadcast({ type: 'policy', version, blocked: [...blocked] });
@@ -73,7 +76,8 @@ export class UdpThreads implements UdpPlane {
 
   /** Closes the sockets and ends the threads. */
   async close(): Promise<void> {
-    this.o.index.locks.onLayoutChange = () => {};
+    if (this.watched) this.watched.locks.onLayoutChange = () => {};
+    this.watched = null;
     this.o.policy.onBlockedChange = () => {};
     await Promise.all(
       this.workers.splice(0).map(
@@ -94,7 +98,7 @@ export class UdpThreads implements UdpPlane {
     this.o.stats.attach(counters.buffer);
     const data: UdpWorkerData = {
       counters: counters.buffer,
-      view: this.o.index.view(),
+      view: this.watched!.view(),
       policyVersion: this.policyVersion.buffer as SharedArrayBuffer,
       blocked: [...this.o.policy.blocked],
       skipHashes: this.o.skipHashes,
@@ -153,8 +157,17 @@ export class UdpThreads implements UdpPlane {
     this.viewPending = true;
     setImmediate(() => {
       this.viewPending = false;
-      this.broadcast({ type: 'view', view: this.o.index.view() });
+      // A retired index changed its layout to say so: the view to send is the one of the index that replaced it.
+      this.watch(this.o.index());
+      this.broadcast({ type: 'view', view: this.watched!.view() });
     });
+  }
+
+  private watch(index: FuzzyIndex): void {
+    if (this.watched === index) return;
+    if (this.watched) this.watched.locks.onLayoutChange = () => {};
+    this.watched = index;
+    index.locks.onLayoutChange = () => this.sendViewSoon();
   }
 
   private broadcast(msg: ToUdpWorker): void {

@@ -191,7 +191,7 @@ export class FuzzyIndex {
    * index's layout, a table kept changing, or the hit has extra slots, which only the main thread holds).
    */
   checkShared(digest: Digest, shingles: ShingleBlock | null, now: number, layout: number): CheckResult | null {
-    if (this.locks.layout !== layout) return null;
+    if (this.locks.layout !== layout || !this.locks.complete) return null;
     const result = this.readCheck(digest, shingles, now);
     // A layout change during the read may have moved entries to tables this view does not hold.
     return this.locks.layout === layout ? result : null;
@@ -298,6 +298,21 @@ export class FuzzyIndex {
     this.times[slot] = hash.time;
     this.extraCounts[slot] = Math.min(255, hash.extraFlags.length);
     this.locks.end(RECORD_LOCK);
+  }
+
+  /**
+   * Gives a stored hash the owner of each of its shingle positions, as its commit did: replaying commits onto an
+   * index built meanwhile, where the hash may be present without its shingles (they were still queued).
+   */
+  takeShingles(digest: Digest, shingles: ShingleBlock): void {
+    const slot = this.digests.find(digest);
+    if (slot >= 0) for (let i = 0; i < SHINGLE_COUNT; i++) this.shingles[i].set(shingles.lo(i), shingles.hi(i), slot);
+  }
+
+  /** Stops readers on other threads from answering from this index (it is being replaced), and tells them so. */
+  retire(): void {
+    this.locks.setComplete(false);
+    this.locks.changeLayout();
   }
 
   /** Records one committed shingle row (start-up load, where rows arrive apart from their digests). */

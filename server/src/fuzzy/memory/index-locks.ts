@@ -20,7 +20,9 @@ export const DIGEST_LOCK = 0;
 export const RECORD_LOCK = 1;
 export const shingleLock = (position: number): number => 2 + position;
 const LAYOUT = 2 + SHINGLE_COUNT;
-const WORDS = (LAYOUT + 1) * STRIDE;
+/** Non-zero while the index does not hold the whole store (it is being built, or was replaced): readers decline. */
+const INCOMPLETE = LAYOUT + 1;
+const WORDS = (INCOMPLETE + 1) * STRIDE;
 /** Reads of a counter while it stays odd before a reader gives up (the writer's change takes about a microsecond). */
 const SPINS = 4096;
 
@@ -58,6 +60,15 @@ export class IndexLocks {
    */
   refreshViews(): void {
     this.onLayoutChange();
+  }
+
+  /** Writer: whether readers may answer from this index (false while it holds only part of the store). */
+  setComplete(complete: boolean): void {
+    Atomics.store(this.words, INCOMPLETE * STRIDE, complete ? 0 : 1);
+  }
+
+  get complete(): boolean {
+    return Atomics.load(this.words, INCOMPLETE * STRIDE) === 0;
   }
 
   get layout(): number {

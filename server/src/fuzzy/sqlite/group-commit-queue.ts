@@ -55,6 +55,11 @@ export class GroupCommitQueue {
     return this.pending.length;
   }
 
+  /** A batch is with the writer now. */
+  get committing(): boolean {
+    return this.running !== null;
+  }
+
   /** Whether an update of the largest size (with shingles) would be queued now. */
   get hasRoom(): boolean {
     return this.fits(MAX_OP_BYTES);

@@ -14,8 +14,12 @@ try {
   // The rebuild reads every page once: neither a large cache nor a memory map would be used again.
   db.pragma('cache_size = -8192');
   db.pragma('mmap_size = 0');
+  // One read transaction: the tables as of one moment, while the writer goes on moving its journal into them (the
+  // main thread replays every commit since the store opened onto this index).
+  db.exec('BEGIN');
   const index = new FuzzyIndex(expireSeconds, expectedIndexSize(db));
   const stats = loadIndexFromSqlite(db, index);
+  db.exec('COMMIT');
   db.close();
   parentPort!.postMessage({ image: index.toImage(), stats });
 } catch (err) {

@@ -17,6 +17,7 @@ import { DEFAULT_QUEUE_LIMITS, GroupCommitQueue } from './group-commit-queue.js'
 import { IntegrityCheck } from './integrity-check.js';
 import { rebuildIndex } from './index-rebuild.js';
 import { readIndexSnapshot, snapshotPathOf, storeIdentity, writeIndexSnapshot } from './index-snapshot.js';
+import { SqliteCheck } from './sqlite-check.js';
 import type { LoadStats } from './sqlite-index-loader.js';
 import { openFuzzyDatabase } from './sqlite-schema.js';
 import type { WriterBacklog, WriterResult } from './writer-protocol.js';
@@ -41,9 +42,23 @@ export interface SqliteBackendOptions {
 /** How the index came to be at start: rebuilt from rspamd's tables, or mapped in from a snapshot. */
 export type IndexSource = LoadStats & { source: 'sqlite' | 'snapshot'; snapshot: string };
 
+/**
+ * While the index is rebuilt in the background: commits since the store opened (applied to `recent`, and kept to
+ * be replayed onto the rebuilt index), digests deleted since, and CHECKs answered from the tables plus those.
+ */
+interface Loading {
+  recent: FuzzyIndex;
+  deleted: Set<string>;
+  replay: { results: WriterResult[]; ops: UpdateOp[] | null }[];
+  tables: SqliteCheck;
+}
+
 const PURGE_BATCH = 5000;
-/** How long an admin read waits for the journal to reach rspamd's tables before it answers 503 instead. */
-const SETTLE_TIMEOUT_MS = 5000;
+/**
+ * How long an admin read waits for the journal to reach rspamd's tables before it answers 503 instead. Shorter than
+ * the writer's 5 s busy_timeout, so a listing behind a commit stuck on another process's lock says so.
+ */
+const SETTLE_TIMEOUT_MS = 4000;
 /** The same while the last commit failed (disk full): listings answer 503 at once. */
 const SETTLE_TIMEOUT_FAILING_MS = 500;
 const HEALTH_TIMEOUT_MS = 1000;
@@ -67,56 +82,111 @@ export class SqliteBackend implements FuzzyBackend {
   /** The last commit failed (not merely refused for a full queue). */
   private commitsFailing = false;
   private closed = false;
+  private current: FuzzyIndex;
+  private loading: Loading | null = null;
+  private readonly queue: GroupCommitQueue;
+  /** Resolves with how the index was made once it holds the whole store (at once when a snapshot was used). */
+  readonly indexed: Promise<IndexSource>;
+  /** Hashes in the tables when the store opened, for count() while the index loads. */
+  private tableCount = 0;
+  /** Why the background rebuild failed: CHECKs then stay answered from the tables. */
+  private indexFailure: string | null = null;
+  /** Ends a background rebuild when the store closes first. */
+  private readonly stopRebuild = new AbortController();
 
   private constructor(
     readonly readDb: Database.Database,
-    readonly index: FuzzyIndex,
     private readonly writer: WriterThread,
-    private readonly queue: GroupCommitQueue,
     private readonly options: SqliteBackendOptions,
-    readonly loadStats: IndexSource,
     /** The background `quick_check` of the file, started once the index is loaded; null when disabled. */
     readonly integrity: IntegrityCheck | null,
-  ) {}
+    snapshot: { index: FuzzyIndex; loadStats: IndexSource } | { reason: string },
+  ) {
+    const limits = { ...DEFAULT_QUEUE_LIMITS, ...(options.maxQueuedUpdates ? { maxDepth: options.maxQueuedUpdates } : {}) };
+    this.queue = new GroupCommitQueue(writer, (results, ops) => this.apply(results, ops), undefined, limits);
+    if ('index' in snapshot) {
+      this.current = snapshot.index;
+      this.indexed = Promise.resolve(snapshot.loadStats);
+    } else {
+      this.current = new FuzzyIndex(options.expireSeconds);
+      this.current.locks.setComplete(false);
+      const deleted = new Set<string>();
+      this.loading = { recent: this.current, deleted, replay: [], tables: new SqliteCheck(readDb, options.expireSeconds, this.current, deleted) };
+      // The highest row id, not count(*): that reads a whole index (seconds at 10M rows, and an error if it is damaged).
+      this.tableCount = Number((readDb.prepare('SELECT max(rowid) AS n FROM digests').get() as { n: number | null }).n ?? 0);
+      this.indexed = this.buildInBackground(snapshot.reason);
+      // Whoever wants the outcome awaits `indexed`; a rejection nobody awaited (a store closed while loading) is no crash.
+      this.indexed.catch(() => {});
+    }
+  }
 
+  /**
+   * Opens the store. With a snapshot of this very file the index is there at once; otherwise it is rebuilt from
+   * rspamd's tables on a thread of its own while CHECKs are answered from the tables (`indexed` says when it is done).
+   */
   static async open(options: SqliteBackendOptions): Promise<SqliteBackend> {
-    // The writer starts first: it creates the schema and finishes any shingle rows a crash left queued.
+    // The writer starts first: it creates the schema and finishes any journal and shingle rows a crash left queued.
     const writer = await WriterThread.start(options.dbPath, options.durability);
     // Admin reads only: pages come through the memory map, so a large cache would only hold copies of an export.
     const readDb = openFuzzyDatabase(options.dbPath, { durability: options.durability, cacheMb: 32 });
-    const { index, loadStats } = await loadIndex(options);
-    const limits = { ...DEFAULT_QUEUE_LIMITS, ...(options.maxQueuedUpdates ? { maxDepth: options.maxQueuedUpdates } : {}) };
-    const queue = new GroupCommitQueue(writer, (results, ops) => applyToIndex(index, results, ops), undefined, limits);
+    const snapshot = await loadSnapshot(options);
     const integrity = options.integrityCheck === false ? null : new IntegrityCheck(options.dbPath);
-    const backend = new SqliteBackend(readDb, index, writer, queue, options, loadStats, integrity);
+    const backend = new SqliteBackend(readDb, writer, options, integrity, snapshot);
     backend.schedulePurge();
     backend.finishIndexResizes();
     return backend;
   }
 
-  check(digest: Digest, shingles: ShingleBlock | null): CheckResult {
-    return this.index.check(digest, shingles, nowSeconds());
+  /** The index CHECKs are answered from; while it loads, an index of the commits since start that says so. */
+  get index(): FuzzyIndex {
+    return this.current;
+  }
+
+  /** Whether the index holds the whole store yet. */
+  get indexComplete(): boolean {
+    return this.loading === null;
+  }
+
+  check(digest: Digest, shingles: ShingleBlock | null): CheckResult | Promise<CheckResult> {
+    if (!this.loading) return this.current.check(digest, shingles, nowSeconds());
+    try {
+      return this.loading.tables.check(digest, shingles, nowSeconds());
+    } catch (err) {
+      // An SQLite error (a damaged page) fails this CHECK the way a failing backend does: a miss, counted and logged.
+      return Promise.reject(err as Error);
+    }
   }
 
   get(digest: Digest): StoredHash | null {
-    return this.index.get(digest, nowSeconds());
+    if (this.loading) return this.loading.tables.get(digest, nowSeconds());
+    return this.current.get(digest, nowSeconds());
   }
 
+  /**
+   * While the index loads, an upper bound: the tables' highest row id at start plus the hashes added since (deletes
+   * not subtracted).
+   */
   count(): number {
-    return this.index.size;
+    return this.loading ? this.tableCount + this.current.size : this.current.size;
   }
 
-  /** Stored hashes per flag (expired ones not yet purged included), from the index. */
+  /** Stored hashes per flag (expired ones not yet purged included), from the index (from the tables while it loads). */
   countByFlag(): { flag: number; count: number }[] {
-    return this.index.countByFlag();
+    if (!this.loading) return this.current.countByFlag();
+    return this.readDb.prepare('SELECT flag, count(*) AS count FROM digests GROUP BY flag ORDER BY flag').all() as { flag: number; count: number }[];
   }
 
   get indexBytes(): number {
-    return this.index.bytes;
+    return this.current.bytes;
   }
 
   get queueDepth(): number {
     return this.queue.depth;
+  }
+
+  /** A group commit is with the writer thread now. */
+  get commitInProgress(): boolean {
+    return this.queue.committing;
   }
 
   acceptsUpdates(): boolean {
@@ -171,7 +241,12 @@ export class SqliteBackend implements FuzzyBackend {
     if (backlog.journalOps > BACKLOG_LIMITS.journalOps || backlog.shingleHashes > BACKLOG_LIMITS.shingleHashes) {
       return { writable: false, detail: `backlog over its bound: ${backlog.journalOps} journal ops, ${backlog.shingleHashes} shingle hashes` };
     }
-    return { writable: true, detail: `sqlite, ${this.index.size} hashes, ${backlog.journalOps} journal ops waiting` };
+    const indexing = this.indexFailure
+      ? `, the index could not be built (${this.indexFailure}): CHECKs answered from the tables`
+      : this.loading
+        ? ', index loading (CHECKs answered from the tables)'
+        : '';
+    return { writable: true, detail: `sqlite, ${this.count()} hashes, ${backlog.journalOps} journal ops waiting${indexing}` };
   }
 
   /** Deletes expired hashes now (the timer does it every `purgeIntervalMs`); returns how many went. */
@@ -181,7 +256,7 @@ export class SqliteBackend implements FuzzyBackend {
     let total = 0;
     for (;;) {
       const results = await this.writer.request({ type: 'purge', now, expireSeconds: this.options.expireSeconds, limit: PURGE_BATCH });
-      applyToIndex(this.index, results, null);
+      this.apply(results, null);
       total += results.length;
       if (results.length < PURGE_BATCH) return total;
     }
@@ -192,11 +267,50 @@ export class SqliteBackend implements FuzzyBackend {
     this.closed = true;
     if (this.purgeTimer) clearTimeout(this.purgeTimer);
     if (this.resizeTimer) clearInterval(this.resizeTimer);
+    this.stopRebuild.abort(new Error('the store closed before its index was built'));
     await this.integrity?.stop();
     await this.queue.drain();
     await this.writer.close();
     this.readDb.close();
-    if (this.options.indexSnapshot !== false) this.options.log?.(await this.saveSnapshot());
+    // An index still loading is not the store's content: the next start rebuilds it instead.
+    if (this.options.indexSnapshot !== false && !this.loading) this.options.log?.(await this.saveSnapshot());
+  }
+
+  /** Commit results go into the index; while it loads, into `recent`, and are kept for the rebuilt one. */
+  private apply(results: WriterResult[], ops: UpdateOp[] | null): void {
+    applyToIndex(this.current, results, ops);
+    const loading = this.loading;
+    if (!loading) return;
+    loading.replay.push({ results, ops });
+    for (const r of results) {
+      const hex = Buffer.from(r.digest.buffer, r.digest.byteOffset, r.digest.byteLength).toString('hex');
+      if (r.status === 'deleted') loading.deleted.add(hex);
+      else if (r.status !== 'not-found') loading.deleted.delete(hex);
+    }
+  }
+
+  /**
+   * Rebuilds the index from the tables (one read transaction: the tables as of one moment), replays every commit
+   * since the store opened onto it, in order, and puts it in place of `recent`. Both run on this thread with no
+   * await between them, so no commit falls between the replay and the switch.
+   */
+  private async buildInBackground(why: string): Promise<IndexSource> {
+    let rebuilt: Awaited<ReturnType<typeof rebuildIndex>>;
+    try {
+      rebuilt = await rebuildIndex(this.options.dbPath, this.options.expireSeconds, this.stopRebuild.signal);
+    } catch (err) {
+      if (!this.closed) this.indexFailure = (err as Error).message;
+      throw err;
+    }
+    const { index, stats } = rebuilt;
+    const loading = this.loading!;
+    if (this.closed) return { ...stats, source: 'sqlite', snapshot: why };
+    for (const { results, ops } of loading.replay) applyToIndex(index, results, ops, { replay: true });
+    const retired = this.current;
+    this.current = index;
+    this.loading = null;
+    retired.retire();
+    return { ...stats, source: 'sqlite', snapshot: why };
   }
 
   /** Every connection is closed now: the store is at rest, and the index is exactly its content. */
@@ -205,7 +319,7 @@ export class SqliteBackend implements FuzzyBackend {
     if (!identity) return 'index snapshot not saved: the store still has a WAL (another process has it open?)';
     const started = performance.now();
     try {
-      const { bytes } = await writeIndexSnapshot(snapshotPathOf(this.options.dbPath), this.index.toImage(), identity);
+      const { bytes } = await writeIndexSnapshot(snapshotPathOf(this.options.dbPath), this.current.toImage(), identity);
       return `index snapshot saved: ${(bytes / 1048576).toFixed(1)} MB in ${Math.round(performance.now() - started)} ms`;
     } catch (err) {
       return `index snapshot not saved: ${(err as Error).message}`;
@@ -217,7 +331,7 @@ export class SqliteBackend implements FuzzyBackend {
    * the memory of the tables they replace is given back soon, at no noticeable cost to CHECKs.
    */
   private finishIndexResizes(): void {
-    this.resizeTimer = setInterval(() => this.index.finishResizes(RESIZE_SLICE_ENTRIES), 20);
+    this.resizeTimer = setInterval(() => this.current.finishResizes(RESIZE_SLICE_ENTRIES), 20);
     this.resizeTimer.unref();
   }
 
@@ -233,24 +347,15 @@ export class SqliteBackend implements FuzzyBackend {
   }
 }
 
-/**
- * The index of the store as it is now: from the snapshot of the last clean shutdown when it was taken of this very
- * file, else rebuilt from rspamd's tables.
- */
-async function loadIndex(options: SqliteBackendOptions): Promise<{ index: FuzzyIndex; loadStats: IndexSource }> {
-  let why = 'snapshots disabled';
-  if (options.indexSnapshot !== false) {
-    const started = performance.now();
-    const snapshot = await readIndexSnapshot(snapshotPathOf(options.dbPath), await storeIdentity(options.dbPath));
-    if ('image' in snapshot) {
-      const index = new FuzzyIndex(options.expireSeconds, {}, snapshot.image);
-      const ms = Math.round(performance.now() - started);
-      return { index, loadStats: { hashes: index.size, shingles: index.shingleCount, skipped: 0, ms, source: 'snapshot', snapshot: 'used' } };
-    }
-    why = snapshot.reason;
-  }
-  const { index, stats } = await rebuildIndex(options.dbPath, options.expireSeconds);
-  return { index, loadStats: { ...stats, source: 'sqlite', snapshot: why } };
+/** The index from the snapshot of the last clean shutdown when it was taken of this very file, or why not. */
+async function loadSnapshot(options: SqliteBackendOptions): Promise<{ index: FuzzyIndex; loadStats: IndexSource } | { reason: string }> {
+  if (options.indexSnapshot === false) return { reason: 'snapshots disabled' };
+  const started = performance.now();
+  const snapshot = await readIndexSnapshot(snapshotPathOf(options.dbPath), await storeIdentity(options.dbPath));
+  if (!('image' in snapshot)) return snapshot;
+  const index = new FuzzyIndex(options.expireSeconds, {}, snapshot.image);
+  const ms = Math.round(performance.now() - started);
+  return { index, loadStats: { hashes: index.size, shingles: index.shingleCount, skipped: 0, ms, source: 'snapshot', snapshot: 'used' } };
 }
 
 /** `work`, or a StoreUnavailableError saying `what` when it takes longer than `ms`. */
@@ -266,7 +371,11 @@ async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T>
   }
 }
 
-function applyToIndex(index: FuzzyIndex, results: WriterResult[], ops: UpdateOp[] | null): void {
+/**
+ * A commit's results, in order. On `replay` (onto an index rebuilt meanwhile, which may hold an added hash without
+ * its still-queued shingles) an added hash takes its shingle positions even when the index has the digest already.
+ */
+function applyToIndex(index: FuzzyIndex, results: WriterResult[], ops: UpdateOp[] | null, { replay = false } = {}): void {
   results.forEach((r, i) => {
     const digest = Buffer.from(r.digest.buffer, r.digest.byteOffset, r.digest.byteLength);
     if (r.status === 'deleted') {
@@ -278,6 +387,7 @@ function applyToIndex(index: FuzzyIndex, results: WriterResult[], ops: UpdateOp[
       const op = ops?.[i];
       const shingles = r.status === 'added' && op?.kind === 'write' ? op.shingles : null;
       index.upsert({ digest, flag: r.flag, value: r.value, time: r.time, extraFlags: r.extraFlags }, shingles);
+      if (replay && shingles) index.takeShingles(digest, shingles);
     }
   });
 }
