@@ -2,7 +2,16 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, release } from 'node:os';
-import type { Measurement, UdpBenchResult, WriteMeasurement } from './udp-types.js';
+import type {
+  FloodResult,
+  Measurement,
+  ScalingPair,
+  ScalingResult,
+  TARGETS,
+  UdpBenchResult,
+  UdpPartialResult,
+  WriteMeasurement,
+} from './udp-types.js';
 
 export interface MachineInfo {
   cpus: number;
@@ -185,13 +194,169 @@ export function udpConsoleTable(r: UdpBenchResult): string {
   const lines = [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(fmt)];
   lines.push('', 'notes:');
   for (const x of udpRows(r)) if (x.note) lines.push(`  ${x.scenario}: ${x.note}`);
-  lines.push('', 'targets:');
+  lines.push(...extrasConsole(r));
+  lines.push(...verdictsConsole(r));
+  for (const d of disturbed(udpRows(r))) lines.push(`  DISTURBED (CPU that went to other programs) ${d}`);
+  return lines.join('\n');
+}
+
+function verdictsConsole(r: Pick<UdpBenchResult, 'verdicts' | 'warnings'>): string[] {
+  const lines = ['', 'targets:'];
   for (const [name, v] of Object.entries(r.verdicts)) {
     lines.push(`  ${v.met ? 'MET ' : 'MISS'} ${name}: ${v.value} (target ${v.target})`);
   }
   for (const w of r.warnings) lines.push(`  WARNING ${w}`);
-  for (const d of disturbed(udpRows(r))) lines.push(`  DISTURBED (CPU that went to other programs) ${d}`);
-  return lines.join('\n');
+  return lines;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scaling rows (fuzzyd N UDP threads vs rspamd count = N, many sockets) and the HTTP flood
+
+interface Table {
+  title: string;
+  header: string[];
+  /** Columns after the first are right-aligned. */
+  rows: string[][];
+  notes: string[];
+}
+
+const rpsP99 = (m: Measurement): string => `${int(m.rps)} (p99 ${ms(m.p99)})`;
+const threads = (n: number): string => `${n} thread${n === 1 ? '' : 's'}`;
+
+function scalingTable(s: ScalingResult, targets: typeof TARGETS, inflight: number): Table {
+  const ns = s.runs.map((r) => r.n);
+  const header = [
+    'scenario',
+    ...ns.map((n) => `fuzzyd ${threads(n)}`),
+    ...ns.map((n) => `rspamd count ${n}`),
+    ...ns.map((n) => `fuzzyd ÷ rspamd, N = ${n}`),
+    `target (N = ${targets.scaledTargetN})`,
+  ];
+  const scenarios: [string, (run: ScalingResult['runs'][number]) => ScalingPair, number][] = [
+    ['CHECK plain (½ hit, ½ miss)', (run) => run.checkPlain, targets.scaledCheckPlainVsRspamd],
+    ['CHECK 32 shingles (⅓ exact, ⅓ shingle-only, ⅓ miss)', (run) => run.checkShingles, targets.scaledCheckShinglesVsRspamd],
+  ];
+  const rows: string[][] = [];
+  const notes: string[] = [];
+  for (const [name, pick, target] of scenarios) {
+    const pairs = s.runs.map(pick);
+    const judged = s.runs.find((r) => r.n === targets.scaledTargetN);
+    const atTarget = judged ? pick(judged) : null;
+    const met = atTarget && atTarget.rspamd.rps > 0 ? atTarget.fuzzyd.rps / atTarget.rspamd.rps >= target : null;
+    rows.push([
+      name,
+      ...pairs.map((p) => rpsP99(p.fuzzyd)),
+      ...pairs.map((p) => rpsP99(p.rspamd)),
+      ...pairs.map((p) => ratio(p.fuzzyd.rps, p.rspamd.rps)),
+      `≥ ${target}×${met === null ? '' : met ? ' (met)' : ' (**not met**)'}`,
+    ]);
+    const runs = (m: Measurement): string => (m.runsRps ?? [m.rps]).map(int).join(' / ');
+    const cpu = (m: Measurement): string => (m.cpu ? `${m.cpu.serverUsPerRequest} µs/req, ${m.cpu.serverPct} %` : 'n/a');
+    const lost = pairs.flatMap((p, i) => [
+      p.fuzzyd.lost ? `fuzzyd N=${ns[i]} ${p.fuzzyd.lost}` : '',
+      p.rspamd.lost ? `rspamd N=${ns[i]} ${p.rspamd.lost}` : '',
+    ]).filter(Boolean);
+    const busy = pairs.flatMap((p, i) =>
+      ([['fuzzyd', p.fuzzyd], ['rspamd', p.rspamd]] as const).flatMap(([who, m]) =>
+        m.cpu && m.cpu.otherPct > 30 ? [`${who} N=${ns[i]} ${m.cpu.otherPct} % of a core`] : [],
+      ),
+    );
+    if (busy.length > 0) notes.push(`${name}: **disturbed** (other programs took CPU; rates and tails are low): ${busy.join(', ')}`);
+    notes.push(
+      `${name}: better of 2 runs: ` +
+        pairs.map((p, i) => `N=${ns[i]} fuzzyd ${runs(p.fuzzyd)}, rspamd ${runs(p.rspamd)}`).join('; ') +
+        ' req/s. Server CPU (per request, % of a core): ' +
+        pairs.map((p, i) => `N=${ns[i]} fuzzyd ${cpu(p.fuzzyd)}, rspamd ${cpu(p.rspamd)}`).join('; ') +
+        (lost.length ? `. Lost: ${lost.join(', ')}` : '. Nothing lost'),
+    );
+  }
+  return {
+    title:
+      `Spread over threads / worker processes: ${s.sockets} client sockets (the kernel spreads a SO_REUSEPORT port ` +
+      `by client address and port), ${inflight} requests in flight in all, closed loop; fuzzyd with ` +
+      `FUZZYD_UDP_THREADS = N, rspamd 3.4 with \`count = N\` fuzzy workers; req/s (p99 ms). The generator shares the ` +
+      'cores with the server.',
+    header,
+    rows,
+    notes,
+  };
+}
+
+function floodTable(f: FloodResult): Table {
+  const row = (label: string, m: Measurement): string[] => [
+    label,
+    int(m.rps),
+    lat(m),
+    String(m.lost),
+    m.maxGapMs.toFixed(0),
+    m.cpu ? `${m.cpu.serverUsPerRequest} (${m.cpu.serverPct} %)` : '',
+    m.cpu ? `${m.cpu.otherPct} %` : '',
+  ];
+  const s = f.floodStats;
+  const statuses = Object.entries(s.statuses).map(([k, v]) => `${int(v)} × ${k}`).join(', ') || 'none';
+  const mb = `${f.bodyBytes / 2 ** 20} MB`;
+  return {
+    title:
+      `CHECK plain at ${int(f.rate)}/s offered (open loop, ${f.sockets} sockets) on fuzzyd with its default ` +
+      `${f.fuzzydUdpThreads ?? '?'} UDP threads, alone, while ${f.connections} connections POST /api/v1/hashes ` +
+      `with \`content-length\` ${mb} and no Authorization header to its HTTP port, streaming the body and reconnecting ` +
+      'whenever fuzzyd closes one (http-flood.ts, a separate Node process on the same cores), and alone again.',
+    header: ['CHECK plain', 'req/s', 'p50 / p99 / p99.9 ms', 'lost', 'longest silence ms', 'CPU µs/req (% core)', 'other programs'],
+    rows: [row('alone', f.baseline), row(`during the ${mb} POST flood`, f.flood), row('alone again, after the flood', f.after)],
+    notes: [
+      `p99 during the flood ${ratio(f.flood.p99, f.baseline.p99)} the p99 alone before it, ` +
+        `${ratio(f.flood.p99, f.after.p99)} the p99 alone after it; lost ${f.flood.lost} vs ${f.baseline.lost} / ${f.after.lost}`,
+      `the flood: ${int(s.connects)} connections in ${s.durationS.toFixed(1)} s (${int(s.connectsPerS)}/s), answers ` +
+        `${statuses}, ${int(s.errors)} ended in a reset or error, ` +
+        `${(s.bodyBytesWritten / 2 ** 20).toFixed(1)} MB of body written in all, flood process CPU ` +
+        `${s.durationS > 0 ? Math.round(s.cpuMs / 10 / s.durationS) : 0} % of a core`,
+      '"other programs" is CPU that went to neither fuzzyd nor the generator: during the flood, mostly the flood process',
+    ],
+  };
+}
+
+function tablesOf(r: { params: UdpBenchResult['params']; targets: typeof TARGETS; scaling?: ScalingResult; flood?: FloodResult }): Table[] {
+  const out: Table[] = [];
+  if (r.scaling) out.push(scalingTable(r.scaling, r.targets, r.scaling.inflight));
+  if (r.flood) out.push(floodTable(r.flood));
+  return out;
+}
+
+function tableConsole(t: Table): string[] {
+  const strip = (c: string): string => c.replace(/\*\*/g, '').replace(/`/g, '');
+  const body = t.rows.map((r) => r.map(strip));
+  const widths = t.header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const fmt = (cols: string[]): string => cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [
+    '',
+    strip(t.title),
+    fmt(t.header),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...body.map(fmt),
+    ...t.notes.map((n) => `  ${strip(n)}`),
+  ];
+}
+
+function tableMarkdown(t: Table): string[] {
+  return [
+    '',
+    t.title,
+    '',
+    `| ${t.header.join(' | ')} |`,
+    `| ${t.header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+    ...t.rows.map((r) => `| ${r.join(' | ')} |`),
+    '',
+    ...t.notes.map((n) => `- ${n}.`),
+  ];
+}
+
+function extrasConsole(r: Parameters<typeof tablesOf>[0]): string[] {
+  return tablesOf(r).flatMap(tableConsole);
+}
+
+/** A run of only some parts (`--only=`): their tables, targets and warnings. */
+export function udpPartialConsole(r: UdpPartialResult): string {
+  return [`parts: ${r.parts.join(', ')} (${r.durationS} s)`, ...extrasConsole(r), ...verdictsConsole(r)].join('\n');
 }
 
 export function udpMarkdown(r: UdpBenchResult): string {
@@ -200,6 +365,11 @@ export function udpMarkdown(r: UdpBenchResult): string {
     `${int(P.preloadedHashes)} preloaded hashes × 32 shingles, one SQLite file copied for each server; load from a ` +
       `separate process (${r.generator === 'c' ? 'loadgen.c' : 'the Node generator'}), one UDP socket, ` +
       `${P.inflight} requests in flight (closed loop) unless stated, ${P.timeoutMs} ms timeout, no retransmits. ` +
+      (P.oneSocketUdpThreads !== undefined
+        ? `One socket only ever reaches one of several UDP threads, so in this table fuzzyd runs ` +
+          `FUZZYD_UDP_THREADS=${P.oneSocketUdpThreads} (comparable with results from before fuzzyd had UDP threads) ` +
+          'and rspamd one worker; the spread-out rows follow below. '
+        : '') +
       `CHECK runs: ${P.checkWarmupS} s warm-up + ${P.checkDurationS} s. ` +
       `rspamd 3.4 fuzzy worker: SQLite backend, sync ${P.rspamdDefaultSync} (its default), a fresh worker for each ` +
       'WRITE and mixed run. Each scenario runs on fuzzyd and right after on rspamd, so both meet the same machine.',
@@ -220,6 +390,9 @@ export function udpMarkdown(r: UdpBenchResult): string {
     `- fuzzyd start-up (index rebuilt from the file): ${(r.fuzzydStartMs / 1000).toFixed(1)} s` +
       (r.fuzzydIndexLoadMs !== null ? ` (index ${(r.fuzzydIndexLoadMs / 1000).toFixed(1)} s)` : '') +
       '.',
+  );
+  for (const t of tablesOf(r)) lines.push(...tableMarkdown(t));
+  lines.push(
     '',
     '| target | measured | met |',
     '| --- | --- | --- |',

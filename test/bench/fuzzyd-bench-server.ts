@@ -17,6 +17,11 @@ export interface BenchFuzzydOptions {
   durability: 'full' | 'normal';
   /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/x']. */
   nodeArgs?: string[];
+  /**
+   * FUZZYD_UDP_THREADS: UDP worker threads (0: UDP on the main thread). Absent: fuzzyd's default (one per core); a
+   * FUZZYD_UDP_THREADS in our own environment is not passed on then, so "default" means the default.
+   */
+  udpThreads?: number;
 }
 
 export interface BenchFuzzyd {
@@ -26,8 +31,12 @@ export interface BenchFuzzyd {
   pid: number;
   /** Milliseconds from spawn to "fuzzyd ready" (includes rebuilding the in-memory index from the file). */
   startMs: number;
-  /** The index rebuild alone, from the "store loaded" line (null if it was not logged). */
+  /** The index load alone, from the "store loaded" line, when it came before "fuzzyd ready" (a snapshot); else null. */
   indexLoadMs: number | null;
+  /** Resolves at the "store loaded" line (a background rebuild logs it after "ready"), with ms from spawn. */
+  indexed: Promise<number>;
+  /** UDP threads fuzzyd says it runs, from its "fuzzyd ready" line (null if that does not say). */
+  udpThreads: number | null;
   /** SIGTERM and wait (a CPU profile is written on this clean exit); SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -37,9 +46,12 @@ export async function startBenchFuzzyd(opts: BenchFuzzydOptions): Promise<BenchF
   const udpPort = await freeUdpPort();
   const httpPort = await freeTcpPort();
   const started = performance.now();
+  const env = { ...process.env };
+  delete env.FUZZYD_UDP_THREADS;
   const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), MAIN], {
     env: {
-      ...process.env,
+      ...env,
+      ...(opts.udpThreads !== undefined ? { FUZZYD_UDP_THREADS: String(opts.udpThreads) } : {}),
       FUZZYD_UDP: `127.0.0.1:${udpPort}`,
       FUZZYD_HTTP: `127.0.0.1:${httpPort}`,
       FUZZYD_DB: opts.dbPath,
@@ -62,6 +74,9 @@ export async function startBenchFuzzyd(opts: BenchFuzzydOptions): Promise<BenchF
   const forget = onCleanup(`fuzzyd pid ${child.pid}`, () => stop(3000));
   const output: string[] = [];
   let indexLoadMs: number | null = null;
+  let markIndexed: (ms: number) => void = () => {};
+  const indexed = new Promise<number>((resolve) => (markIndexed = resolve));
+  let udpThreads: number | null = null;
   try {
     await new Promise<void>((resolve, reject) => {
       let buffered = '';
@@ -71,8 +86,14 @@ export async function startBenchFuzzyd(opts: BenchFuzzydOptions): Promise<BenchF
         buffered = lines.pop() ?? '';
         for (const line of lines) {
           if (output.length < 200) output.push(line);
-          if (line.includes('"store loaded"')) indexLoadMs = parseLoadMs(line);
-          if (line.includes('"fuzzyd ready"')) resolve();
+          if (line.includes('"store loaded"')) {
+            indexLoadMs = parseNumberField(line, 'ms');
+            markIndexed(Math.round(performance.now() - started));
+          }
+          if (line.includes('"fuzzyd ready"')) {
+            udpThreads = parseNumberField(line, 'udpThreads');
+            resolve();
+          }
         }
       });
       child.stderr!.on('data', (chunk: Buffer) => output.length < 200 && output.push(chunk.toString()));
@@ -90,6 +111,8 @@ export async function startBenchFuzzyd(opts: BenchFuzzydOptions): Promise<BenchF
     pid: child.pid!,
     startMs: Math.round(performance.now() - started),
     indexLoadMs,
+    indexed,
+    udpThreads,
     stop: async (graceMs) => {
       await stop(graceMs);
       forget();
@@ -97,10 +120,10 @@ export async function startBenchFuzzyd(opts: BenchFuzzydOptions): Promise<BenchF
   };
 }
 
-function parseLoadMs(line: string): number | null {
+function parseNumberField(line: string, field: string): number | null {
   try {
-    const ms = (JSON.parse(line) as { ms?: unknown }).ms;
-    return typeof ms === 'number' ? ms : null;
+    const value = (JSON.parse(line) as Record<string, unknown>)[field];
+    return typeof value === 'number' ? value : null;
   } catch {
     return null;
   }

@@ -68,8 +68,22 @@ function main(): void {
   const total = count > 0 ? warmupCount + count : Infinity;
   const active = new Map<number, { sent: bigint; req: Req; buf: Buffer; recorded: boolean }>();
   const generation = new Uint16Array(SLOT_COUNT);
-  const free: number[] = [];
-  for (let i = (open ? SLOT_COUNT : inflight) - 1; i >= 0; i--) free.push(i);
+  // free slots, first in first out (a ring: SLOT_COUNT is a power of two and never more are free)
+  const freeRing = new Uint32Array(SLOT_COUNT);
+  let freeHead = 0;
+  let freeTail = 0;
+  const free = {
+    get length(): number {
+      return freeTail - freeHead;
+    },
+    push(slot: number): void {
+      freeRing[freeTail++ & (SLOT_COUNT - 1)] = slot;
+    },
+    shift(): number | undefined {
+      return freeHead === freeTail ? undefined : freeRing[freeHead++ & (SLOT_COUNT - 1)];
+    },
+  };
+  for (let i = 0; i < (open ? SLOT_COUNT : inflight); i++) free.push(i);
   const lat: number[] = [];
   const st = { sent: 0, recordedSent: 0, replies: 0, lost: 0, stray: 0, badLength: 0, unexpected: 0, saturated: 0 };
   const outcomes = { exact: 0, fuzzy: 0, miss: 0, ack: 0, refused: 0 };
@@ -80,7 +94,8 @@ function main(): void {
   let lastReply = 0n;
   let maxGap = 0n;
   let lastDigest = '';
-  const socket = createSocket('udp4');
+  // --sockets N: request slot i goes out on socket i % N (see loadgen.c); free slots are reused first in, first out
+  const sockets = Array.from({ length: Math.max(1, Number(a.sockets ?? 1)) }, () => createSocket('udp4'));
 
   const send = (): boolean => {
     const t = now();
@@ -88,7 +103,7 @@ function main(): void {
       sending = false;
       return false;
     }
-    const slot = free.pop();
+    const slot = free.shift();
     if (slot === undefined) {
       st.saturated++;
       return false;
@@ -117,7 +132,7 @@ function main(): void {
     }
     st.sent++;
     active.set(tag, { sent: now(), req, buf, recorded });
-    socket.send(buf);
+    sockets[slot % sockets.length].send(buf);
     return true;
   };
 
@@ -153,7 +168,7 @@ function main(): void {
     if (!ok) st.unexpected++;
   };
 
-  socket.on('message', (reply) => {
+  const onMessage = (reply: Buffer): void => {
     const t = now();
     if (reply.length < 12) {
       st.badLength++;
@@ -174,7 +189,8 @@ function main(): void {
       lastReply = t;
     }
     release(tag);
-  });
+  };
+  for (const socket of sockets) socket.on('message', onMessage);
 
   const tick = (): void => {
     const t = now();
@@ -195,7 +211,7 @@ function main(): void {
   };
 
   const finish = (): void => {
-    socket.close();
+    for (const socket of sockets) socket.close();
     lat.sort((x, y) => x - y);
     const pct = (p: number): number => (lat.length ? lat[Math.round(p * (lat.length - 1))] / 1000 : 0);
     const windowS = lastReply > firstRecorded ? Number(lastReply - firstRecorded) / 1e9 : 0;
@@ -217,12 +233,16 @@ function main(): void {
     process.stdout.write(`${JSON.stringify(result)}\n`);
   };
 
-  socket.connect(Number(a.port), a.host ?? '127.0.0.1', () => {
-    if (!open) while (free.length > 0 && send()) {
-      // fill the window
-    }
-    tick();
-  });
+  let connected = 0;
+  for (const socket of sockets) {
+    socket.connect(Number(a.port), a.host ?? '127.0.0.1', () => {
+      if (++connected < sockets.length) return;
+      if (!open) while (free.length > 0 && send()) {
+        // fill the window
+      }
+      tick();
+    });
+  }
 }
 
 main();

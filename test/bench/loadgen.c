@@ -1,13 +1,13 @@
 /*
  * fuzzyd benchmark load generator (compiled by test/bench/loadgen.ts with `cc -O2`).
  *
- * Drives one fuzzy UDP server from one socket with many tags in flight, the way rspamd's client does, and prints one
- * JSON object on stdout. A generator in C, not Node, so the generator does not saturate before the server does:
- * the two share the machine's cores.
+ * Drives one fuzzy UDP server from one socket (or --sockets N) with many tags in flight, the way rspamd's client does,
+ * and prints one JSON object on stdout. A generator in C, not Node, so the generator does not saturate before the
+ * server does: the two share the machine's cores.
  *
  *   loadgen --port P --requests FILE [--host 127.0.0.1] [--mode closed|open] [--inflight 64] [--rate R]
  *           [--duration S] [--warmup S] [--count N] [--warmup-count N] [--timeout-ms 1000]
- *           [--unique-seed SEED] [--version V]
+ *           [--unique-seed SEED] [--version V] [--sockets 1]
  *
  * FILE: "FZLG", u32 LE record count, then per record: u16 LE length, u8 expectation, u8 0, the datagram. The tag
  * field (bytes 8..11) is overwritten per send: low 16 bits = slot, high 16 bits = generation, so a late reply to a
@@ -17,6 +17,11 @@
  * shingles, derived from (seed, sequence number): WRITEs that are all inserts, without a file of every datagram.
  * --version: the version byte every request is sent with (default: as in FILE, 4). With 0x14 or 5, a 4.x client's,
  * replies are the 144-byte multi-flag form.
+ * --sockets N: N connected UDP sockets (N source ports) instead of one, the way N clients would be. A server that
+ * spreads one port over several SO_REUSEPORT sockets (fuzzyd's UDP threads, rspamd's `count = N` fuzzy workers) gets
+ * each client's datagrams on the socket the kernel picks by hashing the source address and port, so from one socket
+ * all load lands on one thread. Request slot i always goes out on socket i % N; sends are batched per socket
+ * (sendmmsg), and every socket with replies waiting is read (recvmmsg). --inflight stays the total over all sockets.
  * No retransmits: a request without a reply after --timeout-ms is lost.
  */
 #define _GNU_SOURCE
@@ -40,6 +45,7 @@
 #define REPLY_BYTES 96
 #define MULTI_FLAG_REPLY_BYTES 144
 #define MAX_DGRAM 1024
+#define MAX_SOCKETS 1024
 
 enum { EXPECT_MISS = 0, EXPECT_EXACT = 1, EXPECT_FUZZY = 2, EXPECT_ACK = 3, EXPECT_ANY = 255 };
 
@@ -64,8 +70,9 @@ static uint32_t request_count;
 static struct slot *slots;
 static uint32_t *ring;
 static uint32_t ring_head, ring_tail;
+/* Free slots, first in first out: slots (and with them sockets, slot % N) take turns even when few are in flight. */
 static uint32_t *free_slots;
-static uint32_t free_top;
+static uint32_t free_head, free_tail;
 static uint16_t generation[SLOT_COUNT];
 
 static uint32_t *lat_ns;
@@ -183,12 +190,12 @@ static void classify(const struct slot *s, const uint8_t *reply) {
 
 static struct {
   const char *host, *path;
-  int port, inflight, open_loop, unique, version, reply_bytes;
+  int port, inflight, open_loop, unique, version, reply_bytes, sockets;
   double rate, duration, warmup, timeout_ms;
   uint64_t count, warmup_count, unique_seed;
-} cfg = {.host = "127.0.0.1", .inflight = 64, .timeout_ms = 1000, .version = -1, .reply_bytes = REPLY_BYTES};
+} cfg = {.host = "127.0.0.1", .inflight = 64, .timeout_ms = 1000, .version = -1, .reply_bytes = REPLY_BYTES, .sockets = 1};
 
-static int sock;
+static int socks[MAX_SOCKETS];
 static uint64_t start_ns, measure_start_ns, send_end_ns, total_to_send, timeout_ns;
 static uint64_t next_req, outstanding, first_recorded_send;
 static int sending = 1;
@@ -198,30 +205,40 @@ static int have_last_digest;
 static struct mmsghdr out_msgs[BATCH], in_msgs[BATCH];
 static struct iovec out_iov[BATCH], in_iov[BATCH];
 static uint8_t in_buf[BATCH][MAX_DGRAM];
-static uint32_t out_slot[BATCH];
-static int out_n;
+/* The batch waiting to go out on each socket, and how many sockets have one. */
+static uint32_t (*out_slot)[BATCH];
+static int *out_n;
+static int out_pending;
 
-static void flush(void) {
-  int done = 0;
-  for (int i = 0; i < out_n; i++) {
-    struct slot *s = &slots[out_slot[i]];
+static int socket_of(uint32_t sidx) { return (int)(sidx % (uint32_t)cfg.sockets); }
+
+static void flush_socket(int k) {
+  int done = 0, n = out_n[k];
+  if (n == 0) return;
+  for (int i = 0; i < n; i++) {
+    struct slot *s = &slots[out_slot[k][i]];
     out_iov[i].iov_base = s->buf;
     out_iov[i].iov_len = s->len;
     memset(&out_msgs[i], 0, sizeof out_msgs[i]);
     out_msgs[i].msg_hdr.msg_iov = &out_iov[i];
     out_msgs[i].msg_hdr.msg_iovlen = 1;
   }
-  while (done < out_n) {
+  while (done < n) {
     uint64_t t = now_ns();
-    for (int i = done; i < out_n; i++) slots[out_slot[i]].sent_ns = t;
-    int r = sendmmsg(sock, out_msgs + done, (unsigned)(out_n - done), 0);
+    for (int i = done; i < n; i++) slots[out_slot[k][i]].sent_ns = t;
+    int r = sendmmsg(socks[k], out_msgs + done, (unsigned)(n - done), 0);
     if (r < 0) {
       if (errno == EINTR || errno == EAGAIN || errno == ENOBUFS) continue;
       die("sendmmsg");
     }
     done += r;
   }
-  out_n = 0;
+  out_n[k] = 0;
+  out_pending--;
+}
+
+static void flush(void) {
+  for (int k = 0; k < cfg.sockets && out_pending > 0; k++) flush_socket(k);
 }
 
 /* Puts the next request into a free slot and queues it for sending; 0 when there is nothing (more) to send. */
@@ -231,7 +248,7 @@ static int prepare(void) {
     sending = 0;
     return 0;
   }
-  if (free_top == 0) {
+  if (free_head == free_tail) {
     st.saturated++;
     return 0;
   }
@@ -242,7 +259,7 @@ static int prepare(void) {
     fprintf(stderr, "loadgen: WRITE request file exhausted; use --unique-seed\n");
     exit(2);
   }
-  uint32_t sidx = free_slots[--free_top];
+  uint32_t sidx = free_slots[free_head++ & (SLOT_COUNT - 1)];
   struct slot *s = &slots[sidx];
   const struct request *rq = &requests[idx];
   memcpy(s->buf, rq->bytes, rq->len);
@@ -278,14 +295,16 @@ static int prepare(void) {
     fprintf(stderr, "loadgen: timeout ring overflow\n");
     exit(2);
   }
-  out_slot[out_n++] = sidx;
-  if (out_n == BATCH) flush();
+  int k = socket_of(sidx);
+  if (out_n[k] == 0) out_pending++;
+  out_slot[k][out_n[k]++] = sidx;
+  if (out_n[k] == BATCH) flush_socket(k);
   return 1;
 }
 
 static void release(uint32_t sidx) {
   slots[sidx].active = 0;
-  free_slots[free_top++] = sidx;
+  free_slots[free_tail++ & (SLOT_COUNT - 1)] = sidx;
   outstanding--;
 }
 
@@ -310,6 +329,7 @@ static void parse_args(int argc, char **argv) {
     else if (!strcmp(a, "--timeout-ms")) cfg.timeout_ms = atof(v);
     else if (!strcmp(a, "--unique-seed")) cfg.unique_seed = strtoull(v, NULL, 10), cfg.unique = 1;
     else if (!strcmp(a, "--version")) cfg.version = (int)strtol(v, NULL, 0);
+    else if (!strcmp(a, "--sockets")) cfg.sockets = atoi(v);
     else {
       fprintf(stderr, "loadgen: unknown option %s\n", a);
       exit(2);
@@ -323,10 +343,14 @@ static void parse_args(int argc, char **argv) {
     fprintf(stderr, "loadgen: need --port, --requests, --duration or --count, and --rate for --mode open\n");
     exit(2);
   }
+  if (cfg.sockets < 1 || cfg.sockets > MAX_SOCKETS) {
+    fprintf(stderr, "loadgen: --sockets must be 1..%d\n", MAX_SOCKETS);
+    exit(2);
+  }
 }
 
-static void open_socket(void) {
-  sock = socket(AF_INET, SOCK_DGRAM, 0);
+static int open_socket(void) {
+  int sock = socket(AF_INET, SOCK_DGRAM, 0);
   if (sock < 0) die("socket");
   int bufsize = 16 << 20;
   /* The FORCE variants pass net.core.*mem_max when we may (root); the plain ones are the fallback. */
@@ -337,6 +361,14 @@ static void open_socket(void) {
   struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg.port)};
   if (inet_pton(AF_INET, cfg.host, &addr.sin_addr) != 1) die("host");
   if (connect(sock, (struct sockaddr *)&addr, sizeof addr) < 0) die("connect");
+  return sock;
+}
+
+static void open_sockets(void) {
+  for (int k = 0; k < cfg.sockets; k++) socks[k] = open_socket();
+  out_slot = calloc((size_t)cfg.sockets, sizeof *out_slot);
+  out_n = calloc((size_t)cfg.sockets, sizeof *out_n);
+  if (!out_slot || !out_n) die("malloc");
   for (int i = 0; i < BATCH; i++) {
     in_iov[i].iov_base = in_buf[i];
     in_iov[i].iov_len = MAX_DGRAM;
@@ -345,7 +377,7 @@ static void open_socket(void) {
   }
 }
 
-static void receive_replies(void) {
+static void receive_replies(int sock) {
   for (;;) {
     int n = recvmmsg(sock, in_msgs, BATCH, MSG_DONTWAIT, NULL);
     if (n < 0) {
@@ -445,8 +477,11 @@ int main(int argc, char **argv) {
   if (!slots || !ring || !free_slots) die("malloc");
   /* Closed loop hands out only `inflight` slots; open loop may have up to SLOT_COUNT requests outstanding. */
   uint32_t usable = cfg.open_loop ? SLOT_COUNT : (uint32_t)cfg.inflight;
-  for (uint32_t i = 0; i < usable; i++) free_slots[free_top++] = usable - 1 - i;
-  open_socket();
+  for (uint32_t i = 0; i < usable; i++) free_slots[free_tail++ & (SLOT_COUNT - 1)] = i;
+  open_sockets();
+  struct pollfd *pfds = calloc((size_t)cfg.sockets, sizeof *pfds);
+  if (!pfds) die("malloc");
+  for (int k = 0; k < cfg.sockets; k++) pfds[k] = (struct pollfd){.fd = socks[k], .events = POLLIN};
 
   timeout_ns = (uint64_t)(cfg.timeout_ms * 1e6);
   start_ns = now_ns();
@@ -457,7 +492,7 @@ int main(int argc, char **argv) {
   uint64_t open_sent = 0;
 
   if (!cfg.open_loop) {
-    while (free_top > 0 && prepare()) {
+    while (free_head != free_tail && prepare()) {
     }
     flush();
   }
@@ -477,13 +512,18 @@ int main(int argc, char **argv) {
       double ms = ((double)start_ns + (double)open_sent * interval_ns - (double)now_ns()) / 1e6;
       wait_ms = ms <= 0 ? 0 : ms < 1 ? 1 : (int)ms;
     }
-    struct pollfd pfd = {.fd = sock, .events = POLLIN};
-    if (poll(&pfd, 1, wait_ms) < 0 && errno != EINTR) die("poll");
-    receive_replies();
+    int ready = poll(pfds, (nfds_t)cfg.sockets, wait_ms);
+    if (ready < 0 && errno != EINTR) die("poll");
+    for (int k = 0; k < cfg.sockets && ready > 0; k++) {
+      if (pfds[k].revents == 0) continue;
+      ready--;
+      /* POLLERR too: recvmmsg takes the pending error (ICMP unreachable) off the socket */
+      receive_replies(socks[k]);
+    }
     expire_lost();
-    if (out_n > 0) flush();
+    if (out_pending > 0) flush();
   }
   print_result();
-  close(sock);
+  for (int k = 0; k < cfg.sockets; k++) close(socks[k]);
   return 0;
 }

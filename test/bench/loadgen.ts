@@ -33,6 +33,12 @@ export interface LoadgenOptions {
   uniqueSeed?: number;
   /** The version byte of every request (0x14 or 5: an rspamd 4.x client, answered with 144-byte replies). */
   version?: number;
+  /**
+   * Send from this many connected UDP sockets (source ports), request slot i on socket i % N (default 1). The kernel
+   * spreads a SO_REUSEPORT server's sockets (fuzzyd's UDP threads, rspamd's `count` workers) by source port, so one
+   * socket only ever reaches one of them. `inflight` stays the total.
+   */
+  sockets?: number;
 }
 
 export interface LoadgenResult {
@@ -97,6 +103,7 @@ export function loadgenArgs(opts: LoadgenOptions): string[] {
   add('--timeout-ms', opts.timeoutMs);
   add('--unique-seed', opts.uniqueSeed);
   add('--version', opts.version);
+  add('--sockets', opts.sockets);
   return args;
 }
 

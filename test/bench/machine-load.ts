@@ -114,3 +114,20 @@ export function cpuUse(a: CpuSnapshot, b: CpuSnapshot, generatorCpuMs: number, r
     stealPct: pct((b.stealTicks - a.stealTicks) * TICK_MS),
   };
 }
+
+/**
+ * Waits until `pids` together use under `maxPctOfCore` % of one core over half a second, or `timeoutMs` passed; returns
+ * how long that took. A freshly started server may still be finishing its start-up in the background after it said
+ * it was ready (fuzzyd: about 2 s): that must not fall into the first measurement.
+ */
+export async function waitForIdleProcesses(pids: number[], maxPctOfCore = 10, timeoutMs = 60_000): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const a = pids.reduce((n, pid) => n + processTicks(pid), 0);
+    const t = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const b = pids.reduce((n, pid) => n + processTicks(pid), 0);
+    const pct = (((b - a) * TICK_MS) / (performance.now() - t)) * 100;
+    if (pct < maxPctOfCore || performance.now() - started > timeoutMs) return Math.round(performance.now() - started);
+  }
+}

@@ -5,6 +5,7 @@
  * it can time, and a stop that throws the queue away. The process plumbing is the helpers' (rspamd-instance.ts).
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { freeUdpPort } from '../helpers/ports.js';
@@ -27,11 +28,17 @@ export interface BenchRspamdOptions {
   dbPath: string;
   /** rspamd's `sync` (queue flush interval), e.g. "60s" (its default) or "0.2s". */
   sync: string;
+  /**
+   * The worker section's `count`: how many fuzzy worker processes share the port (SO_REUSEPORT, spread by the
+   * kernel by client address and port). Default 1.
+   */
+  count?: number;
 }
 
 export interface BenchRspamd {
   port: number;
   sync: string;
+  count: number;
   /** Every process of the instance (main + fuzzy worker), for CPU accounting. */
   pids(): number[];
   /** `rspamadm control fuzzy_sync`, without a time limit; resolves with how long the command took (ms). */
@@ -55,6 +62,8 @@ export async function startBenchRspamd(opts: BenchRspamdOptions): Promise<BenchR
   const controlSocket = join(dirs.run, 'rspamd.sock');
   const logPath = join(dirs.log, 'rspamd.log');
   // warning, not info: the worker logs per flush, and nothing else is of interest here
+  const count = opts.count ?? 1;
+  if (!Number.isInteger(count) || count < 1) throw new Error(`rspamd worker count must be a positive integer, not ${count}`);
   const config = fuzzyWorkerConfig({
     dirs,
     port,
@@ -64,6 +73,7 @@ export async function startBenchRspamd(opts: BenchRspamdOptions): Promise<BenchR
     dbPath: opts.dbPath,
     sync: opts.sync,
     logLevel: 'warning',
+    count,
   });
   await writeFile(join(dirs.root, 'rspamd-fuzzy.conf'), config);
   chownForRspamd(HOST_RSPAMD, dirs.root, dirname(opts.dbPath));
@@ -82,6 +92,12 @@ export async function startBenchRspamd(opts: BenchRspamdOptions): Promise<BenchR
       const reply = await udpExchange(statDatagram(), port, { timeoutMs: 300 });
       return reply !== null && reply.length === 96;
     });
+    // With count > 1 one answering worker is not all of them: wait until every one is running, so none binds its
+    // socket in the middle of a measurement.
+    if (count > 1) {
+      await waitUntil(run, `${count} fuzzy workers on udp ${port}`, 60_000, async () => fuzzyWorkers(run.pid) >= count);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   } catch (err) {
     await kill();
     forget();
@@ -90,6 +106,7 @@ export async function startBenchRspamd(opts: BenchRspamdOptions): Promise<BenchR
   return {
     port,
     sync: opts.sync,
+    count,
     pids: () => liveGroupMembers(run.pid),
     syncNow: () =>
       new Promise((resolve, reject) => {
@@ -106,4 +123,17 @@ export async function startBenchRspamd(opts: BenchRspamdOptions): Promise<BenchR
       forget();
     },
   };
+}
+
+/** The instance's fuzzy worker processes (its group also holds the main process and hs_helper), by process title. */
+function fuzzyWorkers(pgid: number): number {
+  let n = 0;
+  for (const pid of liveGroupMembers(pgid)) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('rspamd: fuzzy process')) n++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return n;
 }

@@ -3,24 +3,41 @@
  * them, and merges them into bench/results/latest.json and bench/results/BENCH.md (the UDP section also goes to
  * bench/results/udp.json). Sections not run this time keep their previous results in those files.
  *
- *   udp     fuzzyd vs rspamd 3.4's fuzzy worker over UDP (udp.bench.ts)
+ *   udp     fuzzyd vs rspamd 3.4's fuzzy worker over UDP (udp.bench.ts): the one-socket rows, the scaling rows
+ *           (16 sockets; fuzzyd 1 and 2 UDP threads vs rspamd count 1 and 2) and the HTTP flood
  *   neural  neural training (neural-train.bench.ts, benchNeuralTraining)
  *   api     admin REST API (api.bench.ts, benchApi)
+ *   startup start-up to the first CHECK hit and RSS at 100k and 1M hashes, fuzzyd and rspamd on the same file
+ *           (startup.bench.ts; FUZZYD_BENCH_STARTUP_SIZES to choose sizes)
  *   --profile  also profile fuzzyd (--cpu-prof) during the UDP scenarios
  *   --quick    skip the optional UDP runs (durability normal, rspamd short sync)
  *   --wait-quiet  before each UDP server group, wait for other work on the machine to stop (up to 5 min)
+ *   --only=PART[,PART]  run only these parts of the UDP section: `scaling` (the N-thread / count = N rows), `flood`
+ *           (CHECK p99 during the unauthenticated-POST flood). Implies `udp`; the results are printed, not saved
+ *           (bench/results keeps the last full run).
+ *   --smoke    short runs (0.5 s warm-up + 2-3 s, fewer WRITEs) to check the harness works; printed, not saved.
+ *
+ *   e.g. a smoke test of the new rows: npm run bench -- --only=scaling,flood --smoke
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanupAll, wasInterrupted } from './bench-cleanup.js';
-import { genericMarkdown, type MachineInfo, machineInfo, machineLine, udpConsoleTable, udpMarkdown } from './bench-report.js';
-import { benchUdp } from './udp.bench.js';
-import type { UdpBenchResult } from './udp-types.js';
+import {
+  genericMarkdown,
+  type MachineInfo,
+  machineInfo,
+  machineLine,
+  udpConsoleTable,
+  udpMarkdown,
+  udpPartialConsole,
+} from './bench-report.js';
+import { benchUdp, benchUdpParts } from './udp.bench.js';
+import { type UdpBenchResult, UDP_PARTS, type UdpPart, useSmokeDurations } from './udp-types.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const RESULTS = join(REPO_ROOT, 'bench/results');
-const SECTIONS = ['udp', 'neural', 'api'] as const;
+const SECTIONS = ['udp', 'neural', 'api', 'startup'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface SectionRecord {
@@ -65,7 +82,9 @@ async function runSection(section: Section, flags: Set<string>): Promise<Section
     const bench =
       section === 'neural'
         ? await optionalBench('neural-train.bench.js', 'benchNeuralTraining')
-        : await optionalBench('api.bench.js', 'benchApi');
+        : section === 'startup'
+          ? await optionalBench('startup.bench.js', 'benchStartup')
+          : await optionalBench('api.bench.js', 'benchApi');
     if (typeof bench === 'string') {
       console.log(`skipped: ${bench}`);
       return { machine, status: 'skipped', note: bench };
@@ -100,6 +119,7 @@ function benchMarkdown(latest: Latest): string {
     udp: 'Fuzzy UDP plane: fuzzyd vs rspamd 3.4',
     neural: 'Neural training',
     api: 'Admin REST API',
+    startup: 'Start-up at scale: fuzzyd (snapshot, background rebuild) vs rspamd 3.4 on the same file',
   };
   for (const section of SECTIONS) {
     const rec = latest.sections[section];
@@ -114,9 +134,48 @@ function benchMarkdown(latest: Latest): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** `--only=scaling,flood` and `--smoke`: print the chosen UDP parts, save nothing. */
+async function runUnsaved(parts: UdpPart[] | null, flags: Set<string>): Promise<void> {
+  const machine = machineInfo();
+  console.log(`\n=== udp${parts ? ` (only ${parts.join(', ')})` : ''}${flags.has('--smoke') ? ', smoke durations' : ''} (${machineLine(machine)})`);
+  console.log('not saved to bench/results: a partial or shortened run');
+  const opts = { profile: flags.has('--profile'), quick: flags.has('--quick'), waitQuiet: flags.has('--wait-quiet') };
+  try {
+    if (parts) console.log(`\n${udpPartialConsole(await benchUdpParts(parts, opts))}`);
+    else console.log(`\n${udpConsoleTable(await benchUdp(opts))}`);
+  } catch (err) {
+    if (!wasInterrupted()) console.error(`udp failed: ${(err as Error).stack ?? err}`);
+    process.exitCode = 1;
+  } finally {
+    await cleanupAll();
+  }
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const flags = new Set(args.filter((a) => a.startsWith('--')));
+  const only = args.find((a) => a.startsWith('--only='));
+  const flags = new Set(args.filter((a) => a.startsWith('--') && a !== only));
+  if (flags.has('--smoke')) useSmokeDurations();
+  if (only || flags.has('--smoke')) {
+    let parts: UdpPart[] | null = null;
+    if (only) {
+      const names = only.slice('--only='.length).split(',').filter(Boolean);
+      const allowed = UDP_PARTS;
+      const bad = names.filter((n) => !(allowed as readonly string[]).includes(n));
+      if (bad.length > 0 || names.length === 0) {
+        console.error(`--only: unknown part(s) ${bad.join(', ')}; choose from ${allowed.join(', ')}`);
+        process.exit(2);
+      }
+      parts = allowed.filter((p) => names.includes(p));
+    }
+    const named = args.filter((a) => !a.startsWith('--'));
+    if (named.some((a) => a !== 'udp')) {
+      console.error('--only and --smoke run the udp section only');
+      process.exit(2);
+    }
+    await runUnsaved(parts, flags);
+    return;
+  }
   const named = args.filter((a) => !a.startsWith('--'));
   const unknown = named.filter((a) => !(SECTIONS as readonly string[]).includes(a));
   if (unknown.length > 0) {

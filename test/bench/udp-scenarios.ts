@@ -90,11 +90,20 @@ function describe(label: string, m: Measurement): string {
 /** The version byte of a 4.x client that has seen a multi-flag reply: its requests get 144-byte replies. */
 export const MULTI_FLAG_CLIENT = 5;
 
+export interface CheckOptions {
+  /** The version byte of every request (MULTI_FLAG_CLIENT: a 4.x client). */
+  version?: number;
+  /** Send from this many UDP sockets (default 1), so a SO_REUSEPORT server's threads / workers all get some. */
+  sockets?: number;
+}
+
+const socketsLabel = (sockets: number | undefined): string => (sockets && sockets > 1 ? ` ×${sockets} sockets` : '');
+
 export async function measureCheck(
   ctx: ScenarioContext,
   target: Target,
   kind: 'plain' | 'shingles',
-  version?: number,
+  opts: CheckOptions = {},
 ): Promise<Measurement> {
   const P = UDP_PARAMS;
   const { results, cpu, busyBeforePct } = await runMeasured(ctx, target, [
@@ -106,11 +115,42 @@ export async function measureCheck(
       warmupS: P.checkWarmupS,
       durationS: P.checkDurationS,
       timeoutMs: P.timeoutMs,
-      version,
+      version: opts.version,
+      sockets: opts.sockets,
     },
   ]);
   const m = { ...keep(results[0]), cpu, busyBeforePct };
-  ctx.log(describe(`${target.name} check-${kind}${version === undefined ? '' : ` v${version}`}`, m));
+  const version = opts.version === undefined ? '' : ` v${opts.version}`;
+  ctx.log(describe(`${target.name} check-${kind}${version}${socketsLabel(opts.sockets)}`, m));
+  return m;
+}
+
+/**
+ * CHECK plain (½ hits) at a fixed offered rate (open loop), for the mixed scenario's warm-up and duration; `during`
+ * names what else goes on (for the log line).
+ */
+export async function measureCheckAtRate(
+  ctx: ScenarioContext,
+  target: Target,
+  rate: number,
+  opts: { sockets?: number; during?: string } = {},
+): Promise<Measurement> {
+  const P = UDP_PARAMS;
+  const { results, cpu, busyBeforePct } = await runMeasured(ctx, target, [
+    {
+      port: target.port,
+      requests: ctx.files.checkPlain,
+      mode: 'open',
+      rate,
+      warmupS: P.mixedWarmupS,
+      durationS: P.mixedDurationS,
+      timeoutMs: P.timeoutMs,
+      sockets: opts.sockets,
+    },
+  ]);
+  const m = { ...keep(results[0]), cpu, busyBeforePct };
+  const label = `${target.name} check-plain @${rate}/s${socketsLabel(opts.sockets)}${opts.during ? `, ${opts.during}` : ''}`;
+  ctx.log(`${describe(label, m)}  longest silence ${m.maxGapMs.toFixed(0)} ms`);
   return m;
 }
 

@@ -23,12 +23,52 @@ export const UDP_PARAMS = {
   /** rspamd's default sync, and the short one that shows what its flushes do to CHECK latency. */
   rspamdDefaultSync: '60s',
   rspamdShortSync: '0.2s',
+  /**
+   * The rows above run fuzzyd with this many UDP threads (FUZZYD_UDP_THREADS): one socket only ever reaches one
+   * thread, and 1 keeps them comparable with the results from before fuzzyd had threads.
+   */
+  oneSocketUdpThreads: 1,
+  /**
+   * Scaling rows: CHECKs from this many sockets, so the kernel spreads them over SO_REUSEPORT sockets, against fuzzyd
+   * with N UDP threads and rspamd with `count = N` fuzzy workers, for each N here.
+   */
+  scalingSockets: 16,
+  scalingN: [1, 2],
+  /** CHECK plain at this offered rate (open loop) while `floodConnections` unauthenticated 1 MB POSTs arrive. */
+  floodCheckRate: 20_000,
+  floodConnections: 200,
+  floodBodyBytes: 1_048_576,
+  /** Each flood connection writes this much body every `floodChunkIntervalMs`, until fuzzyd closes it. */
+  floodChunkBytes: 16_384,
+  floodChunkIntervalMs: 10,
 };
 
-/** From the issue: CHECK plain ≥ rspamd, CHECK with shingles ≥ 2× rspamd, WRITE rates after commit, mixed p99. */
+/** Short runs for a smoke test of the harness (`npm run bench -- udp --smoke`); such results are not saved. */
+export function useSmokeDurations(): void {
+  Object.assign(UDP_PARAMS, {
+    checkWarmupS: 0.5,
+    checkDurationS: 2,
+    writePlainCount: 5_000,
+    writeShingleCount: 2_000,
+    writeWarmup: 500,
+    writeMaxS: 3,
+    mixedWarmupS: 0.5,
+    mixedDurationS: 3,
+  });
+}
+
+/**
+ * From the issue: CHECK plain ≥ rspamd, CHECK with shingles ≥ 2× rspamd, WRITE rates after commit, mixed p99; and for
+ * this 2-core machine with the load spread over threads / worker processes (scaling rows, judged at N = 2, fuzzyd's
+ * default there): CHECK plain ≥ 1.3× rspamd, with shingles ≥ 3×.
+ */
 export const TARGETS = {
   checkPlainVsRspamd: 1,
   checkShinglesVsRspamd: 2,
+  scaledCheckPlainVsRspamd: 1.3,
+  scaledCheckShinglesVsRspamd: 3,
+  /** The N (fuzzyd UDP threads = rspamd worker count) the scaling targets are judged at. */
+  scaledTargetN: 2,
   writePlainRps: 30_000,
   writeShinglesRps: 10_000,
   mixedP99Us: 5000,
@@ -76,6 +116,57 @@ export interface MixedMeasurement {
   note?: string;
 }
 
+/** fuzzyd with N UDP threads against rspamd with `count = N`, for one scenario, at one N. */
+export interface ScalingPair {
+  fuzzyd: Measurement;
+  rspamd: Measurement;
+}
+
+export interface ScalingRun {
+  /** FUZZYD_UDP_THREADS and rspamd's worker `count`. */
+  n: number;
+  /** What fuzzyd said it runs ("fuzzyd ready"); null if it did not say. */
+  fuzzydUdpThreads: number | null;
+  checkPlain: ScalingPair;
+  checkShingles: ScalingPair;
+}
+
+export interface ScalingResult {
+  sockets: number;
+  inflight: number;
+  runs: ScalingRun[];
+}
+
+export interface FloodStats {
+  /** Connections opened (200 at a time, each reopened when fuzzyd closed it). */
+  connects: number;
+  /** Responses whose status line was read (401 expected), by status. */
+  statuses: Record<string, number>;
+  /** Connections that ended in a reset or another error rather than a clean close. */
+  errors: number;
+  /** Body bytes handed to the kernel over all connections. */
+  bodyBytesWritten: number;
+  durationS: number;
+  connectsPerS: number;
+  /** The flood process's own CPU (user + system) over its run. */
+  cpuMs: number;
+}
+
+/** CHECKs at a fixed offered rate with and without a flood of unauthenticated 1 MB HTTP POSTs, on one fuzzyd. */
+export interface FloodResult {
+  rate: number;
+  sockets: number;
+  connections: number;
+  bodyBytes: number;
+  fuzzydUdpThreads: number | null;
+  /** Alone, before the flood. */
+  baseline: Measurement;
+  flood: Measurement;
+  /** Alone again, after the flood. */
+  after: Measurement;
+  floodStats: FloodStats;
+}
+
 export interface UdpFiles {
   preload: string;
   checkPlain: string;
@@ -116,8 +207,28 @@ export interface UdpBenchResult {
     mixed: MixedMeasurement;
     mixedShortSync?: MixedMeasurement;
   };
+  /** Absent in results from before these rows existed. */
+  scaling?: ScalingResult;
+  flood?: FloodResult;
   verdicts: Record<string, { value: string; target: string; met: boolean }>;
   profile?: Record<string, CpuHotspot[]>;
+  warnings: string[];
+  durationS: number;
+}
+
+/** The parts of the UDP benchmark besides the one-socket rows that `--only=` can pick. */
+export const UDP_PARTS = ['scaling', 'flood'] as const;
+export type UdpPart = (typeof UDP_PARTS)[number];
+
+/** A run of only some parts (`--only=scaling,flood`): printed, never merged into bench/results. */
+export interface UdpPartialResult {
+  params: typeof UDP_PARAMS;
+  targets: typeof TARGETS;
+  generator: 'c' | 'node';
+  parts: UdpPart[];
+  scaling?: ScalingResult;
+  flood?: FloodResult;
+  verdicts: UdpBenchResult['verdicts'];
   warnings: string[];
   durationS: number;
 }

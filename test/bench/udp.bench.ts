@@ -6,7 +6,14 @@
  * Scenarios: CHECK plain (½ hits, ½ misses), CHECK with 32 shingles (⅓ exact, ⅓ shingle-only, ⅓ misses), WRITE plain
  * and with shingles (new digests: inserts), and a mixed load (CHECKs at a fixed offered rate while WRITEs stream).
  * Each scenario runs on fuzzyd and then at once on rspamd, so both meet the same machine (other work on it lowers
- * every figure; the CPU accounting in each result shows how much there was).
+ * every figure; the CPU accounting in each result shows how much there was). These rows come from one UDP socket, so
+ * fuzzyd runs them with one UDP thread (FUZZYD_UDP_THREADS=1; UDP_PARAMS.oneSocketUdpThreads) and rspamd with one
+ * worker: one socket would only ever reach one of several.
+ * Scaling rows (part "scaling"): the two CHECK scenarios from 16 sockets, which the kernel spreads over the
+ * SO_REUSEPORT sockets by source port, against fuzzyd with N UDP threads and rspamd with `count = N` workers, N = 1, 2.
+ * Flood (part "flood"): CHECK plain at a fixed offered rate from 16 sockets on fuzzyd with its default thread count,
+ * alone, while 200 connections POST unauthenticated 1 MB bodies to its HTTP port (http-flood.ts), and alone again.
+ * The new parts start measuring once a fresh server is idle (fuzzyd finishes its start-up ~2 s after "ready").
  * fuzzyd acknowledges a WRITE after its commit; rspamd at once, applying its queue every `sync` (60 s by default), so
  * for rspamd the time it then needs to apply the queue is measured too.
  */
@@ -23,11 +30,14 @@ import {
 } from './bench-data.js';
 import { type CpuHotspot, summarizeCpuProfiles } from './cpu-profile-summary.js';
 import { type BenchFuzzyd, startBenchFuzzyd } from './fuzzyd-bench-server.js';
+import { startHttpFlood } from './http-flood-process.js';
 import { prepareLoadgen } from './loadgen.js';
+import { waitForIdleProcesses, waitForQuiet } from './machine-load.js';
 import { type BenchRspamd, startBenchRspamd } from './rspamd-bench-worker.js';
 import {
   type Log,
   measureCheck,
+  measureCheckAtRate,
   measureFuzzydWrite,
   measureMixed,
   measureRspamdWrite,
@@ -36,12 +46,18 @@ import {
   type Target,
 } from './udp-scenarios.js';
 import {
+  type FloodResult,
   type Measurement,
   type MixedMeasurement,
+  type ScalingPair,
+  type ScalingResult,
+  type ScalingRun,
   TARGETS,
   UDP_PARAMS,
   type UdpBenchResult,
   type UdpFiles,
+  type UdpPart,
+  type UdpPartialResult,
   type WriteMeasurement,
 } from './udp-types.js';
 
@@ -109,7 +125,17 @@ async function journalOps(httpPort: number): Promise<number> {
 }
 const rspamdTarget = (rs: BenchRspamd, name = 'rspamd'): Target => ({ name, port: rs.port, pids: () => rs.pids() });
 
-export async function benchUdp(opts: UdpBenchOptions = {}): Promise<UdpBenchResult> {
+/** What every part needs: the data files, the generator, and fresh copies of the preloaded file for each server. */
+interface Setup {
+  ctx: ScenarioContext;
+  work: string;
+  preloadMs: number;
+  copyOfPreload(): string;
+  /** An rspamd fuzzy worker (`count` processes) on a fresh copy for the length of `body`. */
+  withRspamd<T>(sync: string, body: (rs: BenchRspamd) => Promise<T>, count?: number): Promise<T>;
+}
+
+async function withSetup<T>(opts: UdpBenchOptions, body: (setup: Setup) => Promise<T>): Promise<T> {
   const started = performance.now();
   const log = opts.log ?? ((line: string) => console.log(line));
   const P = UDP_PARAMS;
@@ -134,126 +160,277 @@ export async function benchUdp(opts: UdpBenchOptions = {}): Promise<UdpBenchResu
       flushToDisk(join(dir, 'fuzzy.db'));
       return join(dir, 'fuzzy.db');
     };
-    const withRspamd = async <T>(sync: string, body: (rs: BenchRspamd) => Promise<T>): Promise<T> => {
+    const withRspamd = async <R>(sync: string, run: (rs: BenchRspamd) => Promise<R>, count = 1): Promise<R> => {
       const t = performance.now();
-      const rs = await startBenchRspamd({ dbPath: copyOfPreload(), sync });
-      log(`udp: rspamd fuzzy worker (sqlite, sync ${sync}) ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      const rs = await startBenchRspamd({ dbPath: copyOfPreload(), sync, count });
+      const workers = count === 1 ? 'worker' : `workers (count ${count})`;
+      log(`udp: rspamd fuzzy ${workers} (sqlite, sync ${sync}) ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
       try {
-        return await body(rs);
+        return await run(rs);
       } finally {
         await rs.kill();
       }
     };
-
-    const fz = await startBenchFuzzyd({ dbPath: copyOfPreload(), durability: 'full' });
-    log(`udp: fuzzyd ready in ${(fz.startMs / 1000).toFixed(1)} s (index rebuilt in ${fz.indexLoadMs} ms)`);
-    let fuzzyd: UdpBenchResult['fuzzyd'];
-    let rspamd: UdpBenchResult['rspamd'];
-    try {
-      const f = fuzzydTarget(fz);
-      // An idle rspamd flushes nothing, so one worker serves both CHECK scenarios. Each runs twice per server in
-      // the order fuzzyd, rspamd, rspamd, fuzzyd, and the better run counts: other work on the machine only ever
-      // lowers a rate, and the order evens out a drift.
-      const checks = await withRspamd(P.rspamdDefaultSync, async (rs) => {
-        const r = rspamdTarget(rs);
-        // A 4.x client's run (version 5, 144-byte replies) comes right after, on the same conditions.
-        const pair = async (kind: 'plain' | 'shingles'): Promise<[Measurement, Measurement, Measurement]> => {
-          const fz1 = await measureCheck(ctx, f, kind);
-          const rs1 = await measureCheck(ctx, r, kind);
-          const rs2 = await measureCheck(ctx, r, kind);
-          const fz2 = await measureCheck(ctx, f, kind);
-          const v5 = await measureCheck(ctx, f, kind, MULTI_FLAG_CLIENT);
-          return [better(fz1, fz2), better(rs1, rs2), v5];
-        };
-        const [fzPlain, rsPlain, fzPlainV5] = await pair('plain');
-        const [fzShingles, rsShingles, fzShinglesV5] = await pair('shingles');
-        return { fzPlain, rsPlain, fzShingles, rsShingles, fzPlainV5, fzShinglesV5 };
-      });
-      // A fresh rspamd per WRITE run: its periodic flush (60-90 s after start) must not land inside one.
-      const fzWritePlain = await measureFuzzydWrite(ctx, f, 'plain', 1);
-      const fzWritePlainV5 = await measureFuzzydWrite(ctx, f, 'plain', 21, MULTI_FLAG_CLIENT);
-      const rsWritePlain = await withRspamd(P.rspamdDefaultSync, (rs) =>
-        measureRspamdWrite(ctx, rs, rspamdTarget(rs), 'plain', 11),
-      );
-      const fzWriteShingles = await measureFuzzydWrite(ctx, f, 'shingles', 2);
-      const fzWriteShinglesV5 = await measureFuzzydWrite(ctx, f, 'shingles', 22, MULTI_FLAG_CLIENT);
-      const rsWriteShingles = await withRspamd(P.rspamdDefaultSync, (rs) =>
-        measureRspamdWrite(ctx, rs, rspamdTarget(rs), 'shingles', 12),
-      );
-      const fzMixed = await measureMixed(ctx, f, 5);
-      const rsMixed = await withRspamd(P.rspamdDefaultSync, async (rs) => {
-        const m = await measureMixed(ctx, rspamdTarget(rs, `rspamd (sync ${rs.sync})`), 13);
-        const runS = P.mixedWarmupS + P.mixedDurationS;
-        m.note = `rspamd sync ${rs.sync}: no flush falls inside the ${runS} s run; its acknowledged WRITEs pile up in memory`;
-        return m;
-      });
-      let rsMixedShort: MixedMeasurement | undefined;
-      if (!opts.quick) {
-        rsMixedShort = await withRspamd(P.rspamdShortSync, async (rs) => {
-          const m = await measureMixed(ctx, rspamdTarget(rs, `rspamd (sync ${rs.sync})`), 14);
-          m.note = `rspamd sync ${rs.sync}: the worker answers nothing while it applies each flush`;
-          return m;
-        });
-      }
-      // rspamd 3.4 cannot speak to a 4.x client; these rows compare fuzzyd with itself for 3.x clients.
-      const multiFlag = {
-        checkPlain: checks.fzPlainV5,
-        checkShingles: checks.fzShinglesV5,
-        writePlain: fzWritePlainV5,
-        writeShingles: fzWriteShinglesV5,
-      };
-      fuzzyd = {
-        checkPlain: checks.fzPlain,
-        checkShingles: checks.fzShingles,
-        writePlain: fzWritePlain,
-        writeShingles: fzWriteShingles,
-        mixed: fzMixed,
-        multiFlag,
-      };
-      rspamd = {
-        checkPlain: checks.rsPlain,
-        checkShingles: checks.rsShingles,
-        writePlain: rsWritePlain,
-        writeShingles: rsWriteShingles,
-        mixed: rsMixed,
-        ...(rsMixedShort ? { mixedShortSync: rsMixedShort } : {}),
-      };
-    } finally {
-      await fz.stop();
-    }
-
-    if (!opts.quick) {
-      const normal = await writesWithDurabilityNormal(ctx, copyOfPreload());
-      fuzzyd.writePlainNormal = normal.plain;
-      fuzzyd.writeShinglesNormal = normal.shingles;
-    }
-    const profile = opts.profile ? await profileFuzzyd(ctx, copyOfPreload(), work) : undefined;
-
-    const warnings: string[] = [];
-    for (const [server, scenarios] of [['fuzzyd', fuzzyd], ['rspamd', rspamd]] as const) {
-      for (const [name, m] of Object.entries(scenarios)) {
-        const parts = 'checks' in m ? [m.checks, m.writes] : 'rps' in m ? [m] : Object.values(m);
-        const bad = parts.reduce((n, p) => n + p.unexpected, 0);
-        if (bad > 0) warnings.push(`${server} ${name}: ${bad} replies contradicted the expected hit/miss/ack`);
-      }
-    }
-    return {
-      params: P,
-      targets: TARGETS,
-      generator: gen.kind,
-      preloadMs,
-      fuzzydStartMs: fz.startMs,
-      fuzzydIndexLoadMs: fz.indexLoadMs,
-      fuzzyd,
-      rspamd,
-      verdicts: verdicts(fuzzyd, rspamd),
-      ...(profile ? { profile } : {}),
-      warnings,
-      durationS: Math.round((performance.now() - started) / 1000),
-    };
+    return await body({ ctx, work, preloadMs, copyOfPreload, withRspamd });
   } finally {
     rmSync(work, { recursive: true, force: true });
     forgetWork();
+  }
+}
+
+/** Every row: the one-socket rows, the scaling rows and the flood. */
+export async function benchUdp(opts: UdpBenchOptions = {}): Promise<UdpBenchResult> {
+  const started = performance.now();
+  return withSetup(opts, async (setup) => {
+    const main = await mainRows(setup, opts);
+    const scaling = await measureScaling(setup);
+    const flood = await measureFlood(setup);
+    main.scaling = scaling;
+    main.flood = flood;
+    Object.assign(main.verdicts, scalingVerdicts(scaling));
+    main.warnings.push(...extraWarnings(scaling, flood));
+    main.durationS = Math.round((performance.now() - started) / 1000);
+    return main;
+  });
+}
+
+/** Only the chosen parts besides the one-socket rows (`npm run bench -- udp --only=scaling,flood`). */
+export async function benchUdpParts(parts: UdpPart[], opts: UdpBenchOptions = {}): Promise<UdpPartialResult> {
+  const started = performance.now();
+  return withSetup(opts, async (setup) => {
+    const scaling = parts.includes('scaling') ? await measureScaling(setup) : undefined;
+    const flood = parts.includes('flood') ? await measureFlood(setup) : undefined;
+    return {
+      params: UDP_PARAMS,
+      targets: TARGETS,
+      generator: setup.ctx.gen.kind,
+      parts,
+      ...(scaling ? { scaling } : {}),
+      ...(flood ? { flood } : {}),
+      verdicts: scalingVerdicts(scaling),
+      warnings: extraWarnings(scaling, flood),
+      durationS: Math.round((performance.now() - started) / 1000),
+    };
+  });
+}
+
+/** The one-socket rows: fuzzyd (one UDP thread) and rspamd (one worker), CHECK, WRITE and mixed. */
+async function mainRows(setup: Setup, opts: UdpBenchOptions): Promise<UdpBenchResult> {
+  const started = performance.now();
+  const { ctx, copyOfPreload, withRspamd, preloadMs } = setup;
+  const log = ctx.log;
+  const P = UDP_PARAMS;
+  const fz = await startBenchFuzzyd({ dbPath: copyOfPreload(), durability: 'full', udpThreads: P.oneSocketUdpThreads });
+  log(`udp: fuzzyd ready in ${(fz.startMs / 1000).toFixed(1)} s (index rebuilt in ${fz.indexLoadMs} ms, ${fz.udpThreads} UDP threads)`);
+  let fuzzyd: UdpBenchResult['fuzzyd'];
+  let rspamd: UdpBenchResult['rspamd'];
+  try {
+    const f = fuzzydTarget(fz);
+    // An idle rspamd flushes nothing, so one worker serves both CHECK scenarios. Each runs twice per server in
+    // the order fuzzyd, rspamd, rspamd, fuzzyd, and the better run counts: other work on the machine only ever
+    // lowers a rate, and the order evens out a drift.
+    const checks = await withRspamd(P.rspamdDefaultSync, async (rs) => {
+      const r = rspamdTarget(rs);
+      // A 4.x client's run (version 5, 144-byte replies) comes right after, on the same conditions.
+      const pair = async (kind: 'plain' | 'shingles'): Promise<[Measurement, Measurement, Measurement]> => {
+        const fz1 = await measureCheck(ctx, f, kind);
+        const rs1 = await measureCheck(ctx, r, kind);
+        const rs2 = await measureCheck(ctx, r, kind);
+        const fz2 = await measureCheck(ctx, f, kind);
+        const v5 = await measureCheck(ctx, f, kind, { version: MULTI_FLAG_CLIENT });
+        return [better(fz1, fz2), better(rs1, rs2), v5];
+      };
+      const [fzPlain, rsPlain, fzPlainV5] = await pair('plain');
+      const [fzShingles, rsShingles, fzShinglesV5] = await pair('shingles');
+      return { fzPlain, rsPlain, fzShingles, rsShingles, fzPlainV5, fzShinglesV5 };
+    });
+    // A fresh rspamd per WRITE run: its periodic flush (60-90 s after start) must not land inside one.
+    const fzWritePlain = await measureFuzzydWrite(ctx, f, 'plain', 1);
+    const fzWritePlainV5 = await measureFuzzydWrite(ctx, f, 'plain', 21, MULTI_FLAG_CLIENT);
+    const rsWritePlain = await withRspamd(P.rspamdDefaultSync, (rs) =>
+      measureRspamdWrite(ctx, rs, rspamdTarget(rs), 'plain', 11),
+    );
+    const fzWriteShingles = await measureFuzzydWrite(ctx, f, 'shingles', 2);
+    const fzWriteShinglesV5 = await measureFuzzydWrite(ctx, f, 'shingles', 22, MULTI_FLAG_CLIENT);
+    const rsWriteShingles = await withRspamd(P.rspamdDefaultSync, (rs) =>
+      measureRspamdWrite(ctx, rs, rspamdTarget(rs), 'shingles', 12),
+    );
+    const fzMixed = await measureMixed(ctx, f, 5);
+    const rsMixed = await withRspamd(P.rspamdDefaultSync, async (rs) => {
+      const m = await measureMixed(ctx, rspamdTarget(rs, `rspamd (sync ${rs.sync})`), 13);
+      const runS = P.mixedWarmupS + P.mixedDurationS;
+      m.note = `rspamd sync ${rs.sync}: no flush falls inside the ${runS} s run; its acknowledged WRITEs pile up in memory`;
+      return m;
+    });
+    let rsMixedShort: MixedMeasurement | undefined;
+    if (!opts.quick) {
+      rsMixedShort = await withRspamd(P.rspamdShortSync, async (rs) => {
+        const m = await measureMixed(ctx, rspamdTarget(rs, `rspamd (sync ${rs.sync})`), 14);
+        m.note = `rspamd sync ${rs.sync}: the worker answers nothing while it applies each flush`;
+        return m;
+      });
+    }
+    // rspamd 3.4 cannot speak to a 4.x client; these rows compare fuzzyd with itself for 3.x clients.
+    const multiFlag = {
+      checkPlain: checks.fzPlainV5,
+      checkShingles: checks.fzShinglesV5,
+      writePlain: fzWritePlainV5,
+      writeShingles: fzWriteShinglesV5,
+    };
+    fuzzyd = {
+      checkPlain: checks.fzPlain,
+      checkShingles: checks.fzShingles,
+      writePlain: fzWritePlain,
+      writeShingles: fzWriteShingles,
+      mixed: fzMixed,
+      multiFlag,
+    };
+    rspamd = {
+      checkPlain: checks.rsPlain,
+      checkShingles: checks.rsShingles,
+      writePlain: rsWritePlain,
+      writeShingles: rsWriteShingles,
+      mixed: rsMixed,
+      ...(rsMixedShort ? { mixedShortSync: rsMixedShort } : {}),
+    };
+  } finally {
+    await fz.stop();
+  }
+
+  if (!opts.quick) {
+    const normal = await writesWithDurabilityNormal(ctx, copyOfPreload());
+    fuzzyd.writePlainNormal = normal.plain;
+    fuzzyd.writeShinglesNormal = normal.shingles;
+  }
+  const profile = opts.profile ? await profileFuzzyd(ctx, copyOfPreload(), setup.work) : undefined;
+
+  const warnings: string[] = [];
+  for (const [server, scenarios] of [['fuzzyd', fuzzyd], ['rspamd', rspamd]] as const) {
+    for (const [name, m] of Object.entries(scenarios)) {
+      const parts = 'checks' in m ? [m.checks, m.writes] : 'rps' in m ? [m] : Object.values(m);
+      const bad = parts.reduce((n, p) => n + p.unexpected, 0);
+      if (bad > 0) warnings.push(`${server} ${name}: ${bad} replies contradicted the expected hit/miss/ack`);
+    }
+  }
+  return {
+    params: P,
+    targets: TARGETS,
+    generator: ctx.gen.kind,
+    preloadMs,
+    fuzzydStartMs: fz.startMs,
+    fuzzydIndexLoadMs: fz.indexLoadMs,
+    fuzzyd,
+    rspamd,
+    verdicts: verdicts(fuzzyd, rspamd),
+    ...(profile ? { profile } : {}),
+    warnings,
+    durationS: Math.round((performance.now() - started) / 1000),
+  };
+}
+
+/**
+ * For each N: fuzzyd with N UDP threads and rspamd with `count = N`, both up at once (an idle server costs nothing),
+ * each CHECK scenario from `scalingSockets` sockets in the order fuzzyd, rspamd, rspamd, fuzzyd; the better run counts.
+ */
+async function measureScaling(setup: Setup): Promise<ScalingResult> {
+  const { ctx, copyOfPreload, withRspamd } = setup;
+  const P = UDP_PARAMS;
+  const sockets = P.scalingSockets;
+  const runs: ScalingRun[] = [];
+  for (const n of P.scalingN) {
+    const fz = await startBenchFuzzyd({ dbPath: copyOfPreload(), durability: 'full', udpThreads: n });
+    const settleMs = await waitForIdleProcesses([fz.pid]);
+    ctx.log(
+      `udp: fuzzyd (FUZZYD_UDP_THREADS=${n}) ready in ${(fz.startMs / 1000).toFixed(1)} s, ${fz.udpThreads} UDP threads, ` +
+        `idle ${(settleMs / 1000).toFixed(1)} s later`,
+    );
+    if (fz.udpThreads !== null && fz.udpThreads !== n) ctx.log(`udp: fuzzyd runs ${fz.udpThreads} UDP threads, not ${n}`);
+    try {
+      const f = fuzzydTarget(fz, `fuzzyd ${n} thread${n === 1 ? '' : 's'}`);
+      runs.push(
+        await withRspamd(
+          P.rspamdDefaultSync,
+          async (rs) => {
+            await waitForIdleProcesses(rs.pids());
+            const r = rspamdTarget(rs, `rspamd count ${n}`);
+            const pair = async (kind: 'plain' | 'shingles'): Promise<ScalingPair> => {
+              const fz1 = await measureCheck(ctx, f, kind, { sockets });
+              const rs1 = await measureCheck(ctx, r, kind, { sockets });
+              const rs2 = await measureCheck(ctx, r, kind, { sockets });
+              const fz2 = await measureCheck(ctx, f, kind, { sockets });
+              return { fuzzyd: better(fz1, fz2), rspamd: better(rs1, rs2) };
+            };
+            const checkPlain = await pair('plain');
+            const checkShingles = await pair('shingles');
+            return { n, fuzzydUdpThreads: fz.udpThreads, checkPlain, checkShingles };
+          },
+          n,
+        ),
+      );
+    } finally {
+      await fz.stop();
+    }
+  }
+  return { sockets, inflight: P.inflight, runs };
+}
+
+/**
+ * CHECK plain at `floodCheckRate` offered from `scalingSockets` sockets on fuzzyd with its default UDP thread count:
+ * alone, then while `floodConnections` connections POST unauthenticated 1 MB bodies to its HTTP port, then alone again.
+ */
+async function measureFlood(setup: Setup): Promise<FloodResult> {
+  const { ctx, copyOfPreload } = setup;
+  const P = UDP_PARAMS;
+  const fz = await startBenchFuzzyd({ dbPath: copyOfPreload(), durability: 'full' });
+  const settleMs = await waitForIdleProcesses([fz.pid]);
+  ctx.log(
+    `udp: fuzzyd (default UDP threads: ${fz.udpThreads}) ready in ${(fz.startMs / 1000).toFixed(1)} s, ` +
+      `idle ${(settleMs / 1000).toFixed(1)} s later`,
+  );
+  try {
+    const target = fuzzydTarget(fz, `fuzzyd ${fz.udpThreads ?? 'default'} threads`);
+    const sockets = P.scalingSockets;
+    const baseline = await measureCheckAtRate(ctx, target, P.floodCheckRate, { sockets });
+    // The flood keeps the machine busy: wait for quiet before it starts, not during it.
+    if (ctx.waitQuiet) await waitForQuiet(10, 300_000, ctx.log);
+    const flood = await startHttpFlood({
+      httpPort: fz.httpPort,
+      connections: P.floodConnections,
+      bodyBytes: P.floodBodyBytes,
+      chunkBytes: P.floodChunkBytes,
+      intervalMs: P.floodChunkIntervalMs,
+    });
+    const what = `${P.floodConnections} unauthenticated ${P.floodBodyBytes >> 20} MB POSTs`;
+    // runMeasured's wait for a quiet machine would wait for the flood to end
+    let during: Measurement;
+    try {
+      during = await measureCheckAtRate({ ...ctx, waitQuiet: false }, target, P.floodCheckRate, { sockets, during: what });
+    } catch (err) {
+      await flood.stop().catch(() => undefined);
+      throw err;
+    }
+    const floodStats = await flood.stop();
+    // alone once more: a drift over the three runs shows as a difference between the two runs alone
+    const after = await measureCheckAtRate(ctx, target, P.floodCheckRate, { sockets, during: 'after the flood' });
+    const statuses = Object.entries(floodStats.statuses).map(([k, v]) => `${k}: ${v}`).join(', ');
+    ctx.log(
+      `  http flood: ${floodStats.connects} connections (${floodStats.connectsPerS}/s), statuses {${statuses}}, ` +
+        `${floodStats.errors} resets/errors, ${(floodStats.bodyBytesWritten / 2 ** 20).toFixed(1)} MB of body written, ` +
+        `flood CPU ${floodStats.cpuMs} ms over ${floodStats.durationS} s`,
+    );
+    return {
+      rate: P.floodCheckRate,
+      sockets,
+      connections: P.floodConnections,
+      bodyBytes: P.floodBodyBytes,
+      fuzzydUdpThreads: fz.udpThreads,
+      baseline,
+      flood: during,
+      after,
+      floodStats,
+    };
+  } finally {
+    await fz.stop();
   }
 }
 
@@ -297,6 +474,48 @@ async function profileFuzzyd(ctx: ScenarioContext, dbPath: string, work: string)
     await fz.stop(60_000);
   }
   return summarizeCpuProfiles(dir, windows, 12);
+}
+
+/** The scaling targets, judged at N = TARGETS.scaledTargetN. */
+function scalingVerdicts(scaling: ScalingResult | undefined): UdpBenchResult['verdicts'] {
+  const run = scaling?.runs.find((r) => r.n === TARGETS.scaledTargetN);
+  if (!run) return {};
+  const n = run.n;
+  const judge = (pair: ScalingPair, target: number): { value: string; target: string; met: boolean } => {
+    const ratio = pair.rspamd.rps > 0 ? pair.fuzzyd.rps / pair.rspamd.rps : Infinity;
+    return {
+      value: `${ratio.toFixed(2)}× rspamd (${pair.fuzzyd.rps} vs ${pair.rspamd.rps} req/s)`,
+      target: `≥ ${target}× with ${n} threads / workers, ${scaling!.sockets} sockets`,
+      met: ratio >= target,
+    };
+  };
+  return {
+    scaledCheckPlain: judge(run.checkPlain, TARGETS.scaledCheckPlainVsRspamd),
+    scaledCheckShingles: judge(run.checkShingles, TARGETS.scaledCheckShinglesVsRspamd),
+  };
+}
+
+function extraWarnings(scaling: ScalingResult | undefined, flood: FloodResult | undefined): string[] {
+  const out: string[] = [];
+  for (const run of scaling?.runs ?? []) {
+    if (run.fuzzydUdpThreads !== null && run.fuzzydUdpThreads !== run.n) {
+      out.push(`scaling N=${run.n}: fuzzyd ran ${run.fuzzydUdpThreads} UDP threads`);
+    }
+    for (const [kind, pair] of [['check-plain', run.checkPlain], ['check-shingles', run.checkShingles]] as const) {
+      for (const [who, m] of [['fuzzyd', pair.fuzzyd], ['rspamd', pair.rspamd]] as const) {
+        if (m.unexpected > 0) out.push(`${who} ${kind} N=${run.n}: ${m.unexpected} replies contradicted the expected hit/miss`);
+      }
+    }
+  }
+  if (flood) {
+    for (const [name, m] of [['alone', flood.baseline], ['flood', flood.flood], ['after', flood.after]] as const) {
+      if (m.unexpected > 0) out.push(`fuzzyd CHECK @${flood.rate}/s (${name}): ${m.unexpected} replies contradicted the expected hit/miss`);
+    }
+    const s = flood.floodStats;
+    const non401 = Object.entries(s.statuses).filter(([k]) => k !== '401');
+    if (non401.length > 0) out.push(`http flood: answers other than 401: ${non401.map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+  }
+  return out;
 }
 
 function verdicts(fz: UdpBenchResult['fuzzyd'], rs: UdpBenchResult['rspamd']): UdpBenchResult['verdicts'] {

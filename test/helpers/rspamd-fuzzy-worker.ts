@@ -134,6 +134,8 @@ export interface FuzzyWorkerConfigInput extends Omit<FuzzyWorkerOptions, 'port'>
   controlSocket: string;
   /** Default `info`; a benchmark may want less. */
   logLevel?: string;
+  /** The worker block's `count`: fuzzy processes sharing the port. Default 1. */
+  count?: number;
 }
 
 /** The complete config of a standalone rspamd 3.4 fuzzy worker: only options, logging and the worker block. */
@@ -159,7 +161,7 @@ export function fuzzyWorkerConfig(c: FuzzyWorkerConfigInput): string {
     `logging { type = "file"; filename = "${c.logPath}"; level = "${c.logLevel ?? 'info'}"; }`,
     'worker "fuzzy" {',
     `  bind_socket = "127.0.0.1:${c.port}";`,
-    '  count = 1;',
+    `  count = ${c.count ?? 1};`,
     ...backendLines.map((line) => `  ${line}`),
     `  expire = ${c.expire ?? '90d'};`,
     `  allow_update = [${(c.allowUpdate ?? ['127.0.0.1']).map((ip) => `"${ip}"`).join(', ')}];`,
