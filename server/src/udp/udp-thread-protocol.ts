@@ -23,13 +23,27 @@ export type ToUdpWorker =
   /** The index's buffers at a new layout (a table grew or a resize finished). */
   | { type: 'view'; view: FuzzyIndexView }
   | { type: 'policy'; version: number; blocked: NetworkEntry[] }
-  /** The main thread's answer to a forwarded request; null when it sends none (e.g. a resend still committing). */
-  | { type: 'reply'; id: number; reply: Uint8Array | null }
+  /** The main thread's answers to forwarded requests, gathered per turn of its event loop. */
+  | { type: 'replies'; replies: ForwardedReply[] }
   | { type: 'close' };
 
 export type FromUdpWorker =
   | { type: 'listening'; addresses: ListenAddress[] }
   | { type: 'listen-failed'; message: string }
-  | { type: 'forward'; id: number; datagram: Uint8Array; address: string; port: number }
+  /** Requests for the main thread, gathered per turn of the thread's event loop: one message, not one each. */
+  | { type: 'forwards'; requests: ForwardedRequest[] }
   | { type: 'warning'; message: string; context: Record<string, unknown> }
   | { type: 'closed' };
+
+export interface ForwardedRequest {
+  id: number;
+  datagram: Uint8Array;
+  address: string;
+  port: number;
+}
+
+/** `reply` is null when the main thread sends none (e.g. a resend whose first copy is still committing). */
+export interface ForwardedReply {
+  id: number;
+  reply: Uint8Array | null;
+}

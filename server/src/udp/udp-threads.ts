@@ -8,7 +8,7 @@ import type { AccessPolicy } from './access-policy.js';
 import type { RequestHandler } from './request-handler.js';
 import { UdpCounters } from './udp-counters.js';
 import type { UdpStats } from './udp-stats.js';
-import type { FromUdpWorker, ToUdpWorker, UdpWorkerData } from './udp-thread-protocol.js';
+import type { ForwardedReply, ForwardedRequest, FromUdpWorker, ToUdpWorker, UdpWorkerData } from './udp-thread-protocol.js';
 
 /** The UDP transport as the rest of fuzzyd sees it: one socket per address on the main thread, or UDP threads. */
 export interface UdpPlane {
@@ -43,6 +43,8 @@ export class UdpThreads implements UdpPlane {
   private bound: ListenAddress[] = [];
   private readonly policyVersion = new Int32Array(new SharedArrayBuffer(4));
   private viewPending = false;
+  /** Replies for each thread not sent yet (reply()). */
+  private readonly outboxes = new Map<Worker, ForwardedReply[]>();
   /** The index whose layout changes this pool follows. */
   private watched: FuzzyIndex | null = null;
 
@@ -108,7 +110,7 @@ export class UdpThreads implements UdpPlane {
     };
     const worker = new Worker(workerScriptUrl(import.meta.url, 'udp-worker'), { workerData: data });
     worker.on('message', (msg: FromUdpWorker) => {
-      if (msg.type === 'forward') this.serveForwarded(worker, msg);
+      if (msg.type === 'forwards') for (const request of msg.requests) this.serveForwarded(worker, request);
       else if (msg.type === 'warning') this.o.onWarning(msg.message, msg.context);
     });
     worker.on('error', (err) => this.o.onWarning('a UDP thread failed', { error: err.message }));
@@ -126,13 +128,25 @@ export class UdpThreads implements UdpPlane {
     this.listenOn(next, this.bound).catch((err: Error) => this.o.onWarning('a UDP thread could not rebind', { error: err.message }));
   }
 
-  private serveForwarded(worker: Worker, msg: Extract<FromUdpWorker, { type: 'forward' }>): void {
-    const datagram = Buffer.from(msg.datagram.buffer, msg.datagram.byteOffset, msg.datagram.byteLength);
-    const replies = this.o.handler.handle(datagram, msg.address, msg.port, (reply) => {
-      const copy = new Uint8Array(reply);
-      worker.postMessage({ type: 'reply', id: msg.id, reply: copy } satisfies ToUdpWorker, [copy.buffer]);
-    });
-    if (!replies) worker.postMessage({ type: 'reply', id: msg.id, reply: null } satisfies ToUdpWorker);
+  private serveForwarded(worker: Worker, request: ForwardedRequest): void {
+    const datagram = Buffer.from(request.datagram.buffer, request.datagram.byteOffset, request.datagram.byteLength);
+    const replies = this.o.handler.handle(datagram, request.address, request.port, (reply) => this.reply(worker, request.id, new Uint8Array(reply)));
+    if (!replies) this.reply(worker, request.id, null);
+  }
+
+  /** Replies go back once per turn of the event loop (a group commit acknowledges hundreds at once). */
+  private reply(worker: Worker, id: number, reply: Uint8Array | null): void {
+    let batch = this.outboxes.get(worker);
+    if (!batch) {
+      batch = [];
+      this.outboxes.set(worker, batch);
+      setImmediate(() => {
+        this.outboxes.delete(worker);
+        const transfer = batch!.flatMap((r) => (r.reply ? [r.reply.buffer as ArrayBuffer] : []));
+        worker.postMessage({ type: 'replies', replies: batch! } satisfies ToUdpWorker, transfer);
+      });
+    }
+    batch.push({ id, reply });
   }
 
   private listenOn(worker: Worker, addresses: readonly ListenAddress[]): Promise<ListenAddress[]> {
