@@ -33,8 +33,11 @@ export interface BenchFuzzyd {
   startMs: number;
   /** The index load alone, from the "store loaded" line, when it came before "fuzzyd ready" (a snapshot); else null. */
   indexLoadMs: number | null;
-  /** Resolves at the "store loaded" line (a background rebuild logs it after "ready"), with ms from spawn. */
-  indexed: Promise<number>;
+  /**
+   * Resolves at the "store loaded" line (a background rebuild logs it after "ready"): ms from spawn, and what became
+   * of the snapshot ("used", or why not).
+   */
+  indexed: Promise<{ ms: number; snapshot: string }>;
   /** UDP threads fuzzyd says it runs, from its "fuzzyd ready" line (null if that does not say). */
   udpThreads: number | null;
   /** SIGTERM and wait (a CPU profile is written on this clean exit); SIGKILL after `graceMs`. */
@@ -74,8 +77,8 @@ export async function startBenchFuzzyd(opts: BenchFuzzydOptions): Promise<BenchF
   const forget = onCleanup(`fuzzyd pid ${child.pid}`, () => stop(3000));
   const output: string[] = [];
   let indexLoadMs: number | null = null;
-  let markIndexed: (ms: number) => void = () => {};
-  const indexed = new Promise<number>((resolve) => (markIndexed = resolve));
+  let markIndexed: (result: { ms: number; snapshot: string }) => void = () => {};
+  const indexed = new Promise<{ ms: number; snapshot: string }>((resolve) => (markIndexed = resolve));
   let udpThreads: number | null = null;
   try {
     await new Promise<void>((resolve, reject) => {
@@ -88,7 +91,7 @@ export async function startBenchFuzzyd(opts: BenchFuzzydOptions): Promise<BenchF
           if (output.length < 200) output.push(line);
           if (line.includes('"store loaded"')) {
             indexLoadMs = parseNumberField(line, 'ms');
-            markIndexed(Math.round(performance.now() - started));
+            markIndexed({ ms: Math.round(performance.now() - started), snapshot: String(JSON.parse(line).snapshot ?? '') });
           }
           if (line.includes('"fuzzyd ready"')) {
             udpThreads = parseNumberField(line, 'udpThreads');
