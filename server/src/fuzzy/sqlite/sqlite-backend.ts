@@ -17,7 +17,8 @@ import { DEFAULT_QUEUE_LIMITS, GroupCommitQueue } from './group-commit-queue.js'
 import { IntegrityCheck } from './integrity-check.js';
 import { rebuildIndex } from './index-rebuild.js';
 import { readIndexSnapshot, snapshotPathOf, storeIdentity, writeIndexSnapshot } from './index-snapshot.js';
-import { SqliteCheck } from './sqlite-check.js';
+import { applyToIndex } from './apply-commits.js';
+import { IndexLoading } from './index-loading.js';
 import type { LoadStats } from './sqlite-index-loader.js';
 import { openFuzzyDatabase } from './sqlite-schema.js';
 import type { WriterBacklog, WriterResult } from './writer-protocol.js';
@@ -42,16 +43,6 @@ export interface SqliteBackendOptions {
 /** How the index came to be at start: rebuilt from rspamd's tables, or mapped in from a snapshot. */
 export type IndexSource = LoadStats & { source: 'sqlite' | 'snapshot'; snapshot: string };
 
-/**
- * While the index is rebuilt in the background: commits since the store opened (applied to `recent`, and kept to
- * be replayed onto the rebuilt index), digests deleted since, and CHECKs answered from the tables plus those.
- */
-interface Loading {
-  recent: FuzzyIndex;
-  deleted: Set<string>;
-  replay: { results: WriterResult[]; ops: UpdateOp[] | null }[];
-  tables: SqliteCheck;
-}
 
 const PURGE_BATCH = 5000;
 /**
@@ -83,7 +74,7 @@ export class SqliteBackend implements FuzzyBackend {
   private commitsFailing = false;
   private closed = false;
   private current: FuzzyIndex;
-  private loading: Loading | null = null;
+  private loading: IndexLoading | null = null;
   private readonly queue: GroupCommitQueue;
   /** Resolves with how the index was made once it holds the whole store (at once when a snapshot was used). */
   readonly indexed: Promise<IndexSource>;
@@ -108,10 +99,8 @@ export class SqliteBackend implements FuzzyBackend {
       this.current = snapshot.index;
       this.indexed = Promise.resolve(snapshot.loadStats);
     } else {
-      this.current = new FuzzyIndex(options.expireSeconds);
-      this.current.locks.setComplete(false);
-      const deleted = new Set<string>();
-      this.loading = { recent: this.current, deleted, replay: [], tables: new SqliteCheck(readDb, options.expireSeconds, this.current, deleted) };
+      this.loading = new IndexLoading(readDb, options.expireSeconds);
+      this.current = this.loading.recent;
       // The highest row id, not count(*): that reads a whole index (seconds at 10M rows, and an error if it is damaged).
       this.tableCount = Number((readDb.prepare('SELECT max(rowid) AS n FROM digests').get() as { n: number | null }).n ?? 0);
       this.indexed = this.buildInBackground(snapshot.reason);
@@ -279,14 +268,7 @@ export class SqliteBackend implements FuzzyBackend {
   /** Commit results go into the index; while it loads, into `recent`, and are kept for the rebuilt one. */
   private apply(results: WriterResult[], ops: UpdateOp[] | null): void {
     applyToIndex(this.current, results, ops);
-    const loading = this.loading;
-    if (!loading) return;
-    loading.replay.push({ results, ops });
-    for (const r of results) {
-      const hex = Buffer.from(r.digest.buffer, r.digest.byteOffset, r.digest.byteLength).toString('hex');
-      if (r.status === 'deleted') loading.deleted.add(hex);
-      else if (r.status !== 'not-found') loading.deleted.delete(hex);
-    }
+    this.loading?.record(results, ops);
   }
 
   /**
@@ -303,9 +285,8 @@ export class SqliteBackend implements FuzzyBackend {
       throw err;
     }
     const { index, stats } = rebuilt;
-    const loading = this.loading!;
     if (this.closed) return { ...stats, source: 'sqlite', snapshot: why };
-    for (const { results, ops } of loading.replay) applyToIndex(index, results, ops, { replay: true });
+    this.loading!.replayOnto(index);
     const retired = this.current;
     this.current = index;
     this.loading = null;
@@ -371,23 +352,3 @@ async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T>
   }
 }
 
-/**
- * A commit's results, in order. On `replay` (onto an index rebuilt meanwhile, which may hold an added hash without
- * its still-queued shingles) an added hash takes its shingle positions even when the index has the digest already.
- */
-function applyToIndex(index: FuzzyIndex, results: WriterResult[], ops: UpdateOp[] | null, { replay = false } = {}): void {
-  results.forEach((r, i) => {
-    const digest = Buffer.from(r.digest.buffer, r.digest.byteOffset, r.digest.byteLength);
-    if (r.status === 'deleted') {
-      const removed = r.removedShingles ?? new Uint32Array(0);
-      const owned = [];
-      for (let k = 0; k < removed.length; k += 3) owned.push({ position: removed[k], lo: removed[k + 1], hi: removed[k + 2] });
-      index.remove(digest, owned);
-    } else if (r.status !== 'not-found') {
-      const op = ops?.[i];
-      const shingles = r.status === 'added' && op?.kind === 'write' ? op.shingles : null;
-      index.upsert({ digest, flag: r.flag, value: r.value, time: r.time, extraFlags: r.extraFlags }, shingles);
-      if (replay && shingles) index.takeShingles(digest, shingles);
-    }
-  });
-}
