@@ -1,7 +1,7 @@
 import { DIGEST_BYTES } from '../../../../shared/protocol/constants.js';
 import { fmix32, nextPowerOfTwo } from './hash-mix.js';
 import { indexInt32, indexUint32, indexUint8 } from './index-arrays.js';
-import { DIGEST_LOCK, IndexLocks, UNSTABLE } from './index-locks.js';
+import { DIGEST_LOCK, IndexLocks, READ_ATTEMPTS, UNSTABLE } from './index-locks.js';
 
 const EMPTY = -1;
 /** A removed entry of the bucket array being migrated away from (probing goes on past it). */
@@ -16,7 +16,6 @@ const CHUNK_SLOTS = 1 << CHUNK_SHIFT;
  * delete and still be reading its record; reusing the slot at once could hand it another hash's flag and value.
  */
 const SLOT_QUARANTINE_MS = 2000;
-const READ_ATTEMPTS = 8;
 
 function readU32(bytes: Uint8Array, at: number): number {
   return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;

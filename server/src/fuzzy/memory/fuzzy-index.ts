@@ -5,7 +5,7 @@ import type { CheckResult, StoredHash } from '../fuzzy-backend.js';
 import { isShingleHit, shingleProbability, voteShingles } from '../shingle-vote.js';
 import { DigestTable, type DigestTableImage } from './digest-table.js';
 import { indexFloat64, indexUint8 } from './index-arrays.js';
-import { IndexLocks, RECORD_LOCK, UNSTABLE, shingleLock } from './index-locks.js';
+import { IndexLocks, READ_ATTEMPTS, RECORD_LOCK, UNSTABLE, shingleLock } from './index-locks.js';
 import { ShingleTable, type ShingleTableImage } from './shingle-table.js';
 
 /** A FuzzyIndex as plain data (index-snapshot.ts writes and reads it). */
@@ -123,13 +123,13 @@ export class FuzzyIndex {
 
   /** The view a UDP thread reads through, at the current layout. */
   view(): FuzzyIndexView {
-    const { digests, shingles, flags, values, times } = this.toImage();
+    // Not toImage(): a view is posted at every layout change, and needs neither the extra slots nor the flag counts.
     return {
-      digests,
-      shingles,
-      flags,
-      values,
-      times,
+      digests: this.digests.toImage(),
+      shingles: this.shingles.map((t) => t.toImage()),
+      flags: this.flags.buffer as SharedArrayBuffer,
+      values: this.values.buffer as SharedArrayBuffer,
+      times: this.times.buffer as SharedArrayBuffer,
       extraCounts: this.extraCounts.buffer as SharedArrayBuffer,
       locks: this.locks.buffer,
       layout: this.locks.layout,
@@ -224,7 +224,7 @@ export class FuzzyIndex {
   /** Reads a record into `this.record` under the record lock; false when it kept changing. */
   private readRecord(slot: number): boolean {
     const rec = this.record;
-    for (let attempt = 0; attempt < 8; attempt++) {
+    for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
       const seq = this.locks.stable(RECORD_LOCK);
       if (seq < 0) return false;
       rec.flag = this.flags[slot];
@@ -283,7 +283,7 @@ export class FuzzyIndex {
       slot = this.digests.reserve(hash.digest);
       this.writeRecord(slot, hash);
       this.digests.publish(slot);
-      if (shingles) for (let i = 0; i < SHINGLE_COUNT; i++) this.shingles[i].set(shingles.lo(i), shingles.hi(i), slot);
+      if (shingles) this.ownShingles(slot, shingles);
     }
     if (hash.extraFlags.length > 0) this.extra.set(slot, hash.extraFlags);
     else this.extra.delete(slot);
@@ -306,7 +306,12 @@ export class FuzzyIndex {
    */
   takeShingles(digest: Digest, shingles: ShingleBlock): void {
     const slot = this.digests.find(digest);
-    if (slot >= 0) for (let i = 0; i < SHINGLE_COUNT; i++) this.shingles[i].set(shingles.lo(i), shingles.hi(i), slot);
+    if (slot >= 0) this.ownShingles(slot, shingles);
+  }
+
+  /** The record in `slot` owns each of these shingle positions (newest writer owns a value). */
+  private ownShingles(slot: number, shingles: ShingleBlock): void {
+    for (let i = 0; i < SHINGLE_COUNT; i++) this.shingles[i].set(shingles.lo(i), shingles.hi(i), slot);
   }
 
   /** Stops readers on other threads from answering from this index (it is being replaced), and tells them so. */

@@ -92,3 +92,5 @@ export class IndexLocks {
 
 /** What a seqlocked read answers when it found no moment without a change (the caller falls back). */
 export const UNSTABLE = -2;
+/** Tries of a seqlocked read, each after the counter was seen even, before it reports UNSTABLE. */
+export const READ_ATTEMPTS = 8;

@@ -1,6 +1,6 @@
 import { mix64 } from './hash-mix.js';
 import { indexUint32 } from './index-arrays.js';
-import { IndexLocks, UNSTABLE } from './index-locks.js';
+import { IndexLocks, READ_ATTEMPTS, UNSTABLE } from './index-locks.js';
 
 /** An entry is three u32 words side by side (one cache line holds five): the value's low and high half, owner + 1. */
 const WORDS = 3;
@@ -10,8 +10,6 @@ const EMPTY = 0;
 const TOMBSTONE = 0xffff_ffff;
 /** What `get` answers for a value no slot owns. */
 const NO_OWNER = -1;
-/** Tries of a seqlocked read before it reports UNSTABLE. */
-const READ_ATTEMPTS = 8;
 /** Old entries moved to the new table per update while a resize is in progress. */
 const MIGRATE_PER_UPDATE = 8;
 /**
