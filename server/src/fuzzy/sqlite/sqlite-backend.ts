@@ -43,7 +43,6 @@ export interface SqliteBackendOptions {
 /** How the index came to be at start: rebuilt from rspamd's tables, or mapped in from a snapshot. */
 export type IndexSource = LoadStats & { source: 'sqlite' | 'snapshot'; snapshot: string };
 
-
 const PURGE_BATCH = 5000;
 /**
  * How long an admin read waits for the journal to reach rspamd's tables before it answers 503 instead. Shorter than
@@ -89,7 +88,7 @@ export class SqliteBackend implements FuzzyBackend {
     readonly readDb: Database.Database,
     private readonly writer: WriterThread,
     private readonly options: SqliteBackendOptions,
-    /** The background `quick_check` of the file, started once the index is loaded; null when disabled. */
+    /** The background `quick_check` of the file, started when the store opens; null when disabled. */
     readonly integrity: IntegrityCheck | null,
     snapshot: { index: FuzzyIndex; loadStats: IndexSource } | { reason: string },
   ) {

@@ -47,8 +47,9 @@ export class SqliteCheck {
   }
 
   check(digest: Digest, shingles: ShingleBlock | null, now: number): CheckResult {
+    // A hash written since the store opened is found here, directly or by its shingles (a hit ends the CHECK).
     const recent = this.recent.check(digest, shingles, now);
-    if (recent.prob > 0 || this.recent.get(digest, now)) return recent;
+    if (recent.prob > 0) return recent;
     const row = this.deleted.has(digest.toString('hex')) ? undefined : (this.byDigest.get(digest) as DigestRow | undefined);
     if (row) return this.isExpired(row, now) ? miss(digest) : this.hit(row, 1);
     if (!shingles) return miss(digest);
