@@ -1,4 +1,5 @@
 import { type DestinationStream, pino, type Logger } from 'pino';
+import { rateLimited } from './rate-limited.js';
 
 export type { Logger };
 
@@ -15,20 +16,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   return destination ? pino(options, destination) : pino(options);
 }
 
-/**
- * Logs a warning at most once per `intervalMs` per message, with how many were suppressed, so a flood of refused
- * datagrams cannot flood the log (or slow the hot path).
- */
+/** Logs a warning at most once per `intervalMs` per message, with how many were suppressed (rate-limited.ts). */
 export function rateLimitedWarn(logger: Logger, intervalMs = 10_000): (msg: string, ctx: Record<string, unknown>) => void {
-  const last = new Map<string, { at: number; suppressed: number }>();
-  return (msg, ctx) => {
-    const now = Date.now();
-    const entry = last.get(msg);
-    if (entry && now - entry.at < intervalMs) {
-      entry.suppressed++;
-      return;
-    }
-    logger.warn({ ...ctx, suppressed: entry?.suppressed ?? 0 }, msg);
-    last.set(msg, { at: now, suppressed: 0 });
-  };
+  return rateLimited((msg, ctx) => logger.warn(ctx, msg), intervalMs);
 }

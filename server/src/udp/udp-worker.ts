@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { FuzzyCrypto } from '../../../shared/protocol/fuzzy-crypto.js';
+import { rateLimited } from '../common/rate-limited.js';
 import type { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
 import type { Digest } from '../../../shared/protocol/types.js';
 import { FuzzyIndex, type FuzzyIndexView } from '../fuzzy/memory/fuzzy-index.js';
@@ -20,8 +21,6 @@ const post = (msg: FromUdpWorker, transfer: ArrayBuffer[] = []): void => port.po
 
 /** Requests waiting for the main thread at most: past that (a write flood), new ones are refused at once. */
 const MAX_FORWARDED = 4096;
-/** Warnings go to the main thread's log at most once per this interval per message, like its own. */
-const WARN_INTERVAL_MS = 10_000;
 
 let view: FuzzyIndexView = data.view;
 let index = FuzzyIndex.reader(view);
@@ -40,7 +39,6 @@ const flushOutbox = (): void => {
   outbox = [];
   post({ type: 'forwards', requests }, requests.map((r) => r.datagram.buffer as ArrayBuffer));
 };
-const warned = new Map<string, number>();
 
 const crypto = data.keypairs.length > 0 ? await FuzzyCrypto.create(data.keypairs) : null;
 const handler = new RequestHandler({
@@ -65,12 +63,8 @@ const handler = new RequestHandler({
   // Writes are decided on the main thread, which knows read_only and allow_update.
   readOnly: false,
   replyCodes: data.replyCodes,
-  onWarning(message, context) {
-    const now = Date.now();
-    if (now - (warned.get(message) ?? -Infinity) < WARN_INTERVAL_MS) return;
-    warned.set(message, now);
-    post({ type: 'warning', message, context });
-  },
+  // At most once per 10 s per message, like the main thread's own warnings, before any message is posted.
+  onWarning: rateLimited((message, context) => post({ type: 'warning', message, context })),
 });
 const server = new UdpServer(handler, { reusePort: true });
 
