@@ -51,8 +51,8 @@ export class UdpStats implements UdpCounterSink {
   }
 
   /**
-   * Requests counted per thread: this one's first, then each attached block in attach order (a UDP thread that was
-   * replaced keeps its entry). Shows whether the kernel spreads clients over the UDP threads.
+   * Requests counted per thread: this one's first, then each attached block in attach order (a UDP thread that ended
+   * is detached, its counts kept in the totals). Shows whether the kernel spreads clients over the UDP threads.
    */
   handledPerThread(): number[] {
     return [this.local.handled, ...[...this.attached.values()].map((b) => b.handled)];

@@ -114,7 +114,11 @@ export class UdpThreads implements UdpPlane {
       else if (msg.type === 'warning') this.o.onWarning(msg.message, msg.context);
     });
     worker.on('error', (err) => this.o.onWarning('a UDP thread failed', { error: err.message }));
-    worker.once('exit', (code) => this.replaceIfLost(worker, code));
+    worker.once('exit', (code) => {
+      // What it counted stays in the totals; its block is no longer read.
+      this.o.stats.detach(counters.buffer);
+      this.replaceIfLost(worker, code);
+    });
     return worker;
   }
 
