@@ -25,14 +25,28 @@ const CHURN = 6000;
 const CHURN_MS = 3000;
 const READERS = 1;
 
-/** Each reader CHECKs every stable and churned hash, round after round, until told to stop, then once more. */
-const READER = `
-const { parentPort, workerData } = require('node:worker_threads');
+/**
+ * The start of every reader thread's script (eval workers cannot import TypeScript): the compiled index and shingle
+ * block, and a reader over the view in workerData (readerData); `view` and `index` are replaced as new views come.
+ */
+const READER_PROLOGUE = `
+const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
 (async () => {
   const { FuzzyIndex } = await import(workerData.indexUrl);
   const { ShingleBlock } = await import(workerData.blockUrl);
   let view = workerData.view;
-  let index = FuzzyIndex.reader(view);
+  let index = FuzzyIndex.reader(view);`;
+
+function readerData(index: FuzzyIndex): { indexUrl: string; blockUrl: string; view: ReturnType<FuzzyIndex['view']> } {
+  return {
+    indexUrl: compiled('server/src/fuzzy/memory/fuzzy-index.js'),
+    blockUrl: compiled('shared/protocol/shingle-block.js'),
+    view: index.view(),
+  };
+}
+
+/** Each reader CHECKs every stable and churned hash, round after round, until told to stop, then once more. */
+const READER = `${READER_PROLOGUE}
   let stopping = false;
   parentPort.on('message', (m) => {
     if (m.type === 'view') { view = m.view; index = FuzzyIndex.reader(view); }
@@ -123,9 +137,7 @@ describe('FuzzyIndex shared with reader threads', () => {
     }
     const churnDigests = Array.from({ length: CHURN }, (_, i) => digestOf(2, i));
     const workerData = {
-      indexUrl: compiled('server/src/fuzzy/memory/fuzzy-index.js'),
-      blockUrl: compiled('shared/protocol/shingle-block.js'),
-      view: index.view(),
+      ...readerData(index),
       stable: shared(Array.from({ length: STABLE }, (_, i) => digestOf(1, i))),
       stableShingles: shared(Array.from({ length: STABLE }, (_, i) => shinglesOf(1, i).bytes)),
       churn: shared(churnDigests),
@@ -223,13 +235,7 @@ describe('FuzzyIndex shared with reader threads', () => {
 const TIGHT_MS = 1500;
 
 /** A reader thread that CHECKs one thing as fast as it can until told to stop (no yielding: the tightest race). */
-const TIGHT_READER = `
-const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
-(async () => {
-  const { FuzzyIndex } = await import(workerData.indexUrl);
-  const { ShingleBlock } = await import(workerData.blockUrl);
-  let view = workerData.view;
-  let index = FuzzyIndex.reader(view);
+const TIGHT_READER = `${READER_PROLOGUE}
   const stop = new Int32Array(workerData.stop);
   const digest = workerData.digest ? Buffer.from(workerData.digest) : Buffer.alloc(64, 0xee);
   const block = workerData.shingles ? new ShingleBlock(Buffer.from(workerData.shingles)) : null;
@@ -263,9 +269,7 @@ function tightReader(index: FuzzyIndex, mode: 'record' | 'shingles', what: { dig
     eval: true,
     transferList: [views.port2],
     workerData: {
-      indexUrl: compiled('server/src/fuzzy/memory/fuzzy-index.js'),
-      blockUrl: compiled('shared/protocol/shingle-block.js'),
-      view: index.view(),
+      ...readerData(index),
       stop: stop.buffer,
       views: views.port2,
       mode,
