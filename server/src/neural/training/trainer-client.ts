@@ -12,10 +12,10 @@ import {
   TrainingDivergedError,
   TrainingInputError,
 } from './errors.js';
+import { workerScriptUrl } from '../../common/worker-script.js';
 import { prepareTrainJob, TrainRequest } from './train-request.js';
 import { EpochReport } from './trainer.js';
 import { WorkerDone, WorkerInput, WorkerMessage } from './worker-messages.js';
-import { resolveWorkerUrl } from './worker-location.js';
 
 export type { TrainRequest } from './train-request.js';
 
@@ -31,7 +31,7 @@ export interface TrainResult extends Omit<WorkerDone, 'kann' | 'pca'> {
 }
 
 export interface TrainInWorkerOptions {
-  /** Override the worker entry (default: resolveWorkerUrl()). */
+  /** Override the worker entry (default: train-worker.js next to this module). */
   workerUrl?: URL;
   /**
    * Nice value of the worker thread (Linux; default 10) so that the event loop, which serves UDP traffic, wins
@@ -55,11 +55,11 @@ export async function trainInWorker(
 ): Promise<TrainResult> {
   if (signal?.aborted) throw new TrainingAbortedError('training aborted before it started');
   const job = prepareTrainJob(req);
-  const url = options.workerUrl ?? resolveWorkerUrl();
 
   return new Promise<TrainResult>((resolve, reject) => {
     let worker: Worker;
     try {
+      const url = options.workerUrl ?? workerScriptUrl(import.meta.url, 'train-worker');
       const input: WorkerInput = { job, threadNice: options.threadNice ?? DEFAULT_TRAINER_NICE };
       worker = new Worker(url, { workerData: input, transferList: [job.rows.buffer as ArrayBuffer] });
     } catch (err) {
