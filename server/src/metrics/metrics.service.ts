@@ -28,10 +28,7 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.registry });
     const r = this.registry;
     registerSnapshotMetric(r, 'fuzzyd_udp_requests_total', 'UDP requests by command and result', 'counter', () =>
-      [...stats.requests].map(([key, value]) => {
-        const [command, result] = key.split(':');
-        return { labels: { command, result }, value };
-      }),
+      stats.requests.map(({ command, result, count }) => ({ labels: { command, result }, value: count })),
     );
     registerSnapshotMetric(r, 'fuzzyd_udp_thread_requests_total', 'Requests counted by each thread (main: TCP and what UDP threads forward)', 'counter', () =>
       stats.handledPerThread().map((value, i) => ({ labels: { thread: i === 0 ? 'main' : String(i) }, value })),

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { RequestCount, StatsResponse } from '../../../shared/api/api-types.js';
+import type { StatsResponse } from '../../../shared/api/api-types.js';
 import { FlagsService } from '../flags/flags.service.js';
 import { FUZZY_BACKEND, type FuzzyBackend } from '../fuzzy/fuzzy-backend.js';
 import { UDP_STATS } from '../runtime.js';
@@ -18,12 +18,6 @@ export class StatsService {
 
   async snapshot(minutes = HISTORY_MINUTES): Promise<StatsResponse> {
     const now = Date.now();
-    const requests: RequestCount[] = [...this.stats.requests]
-      .map(([key, count]) => {
-        const [command, result] = key.split(':');
-        return { command, result, count };
-      })
-      .sort((a, b) => a.command.localeCompare(b.command) || a.result.localeCompare(b.result));
     const historyTo = now - (now % 60_000) + 60_000;
     return {
       startedAt: this.stats.startedAt,
@@ -32,7 +26,7 @@ export class StatsService {
         total: await this.backend.count(),
         byFlag: (await this.flags.countByFlag()).map((r) => ({ flag: r.flag, name: this.flags.nameOf(r.flag), count: r.count })),
       },
-      requests,
+      requests: this.stats.requests,
       invalid: this.stats.invalid,
       blocked: this.stats.blocked,
       denied: this.stats.denied,

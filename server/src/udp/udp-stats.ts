@@ -1,3 +1,4 @@
+import type { RequestCount } from '../../../shared/api/api-types.js';
 import { COMMAND_NAMES } from '../../../shared/protocol/constants.js';
 import { INVALID_REASONS, LATENCY_BUCKETS, OUTCOMES, type Outcome, SLOTS, type UdpCounterSink, UdpCounters, counterSlot } from './udp-counters.js';
 
@@ -83,21 +84,24 @@ export class UdpStats implements UdpCounterSink {
     this.local.countDuplicate();
   }
 
-  /** `"command:outcome"` → count, for every pair seen (commands without a name are summed as `unknown`). */
-  get requests(): Map<string, number> {
+  /** Requests per (command, outcome) pair seen, sorted by command then outcome; unnamed commands sum as `unknown`. */
+  get requests(): RequestCount[] {
     const totals = this.totals();
-    const out = new Map<string, number>();
+    const byPair = new Map<string, RequestCount>();
     for (let i = 0; i < COUNTER_SLOTS; i++) {
       const n = totals[SLOTS.counters + i];
       if (n === 0) continue;
-      const key = `${COMMAND_NAMES[Math.floor(i / OUTCOMES.length)] ?? 'unknown'}:${OUTCOMES[i % OUTCOMES.length]}`;
-      out.set(key, (out.get(key) ?? 0) + n);
+      const command = COMMAND_NAMES[Math.floor(i / OUTCOMES.length)] ?? 'unknown';
+      const result = OUTCOMES[i % OUTCOMES.length];
+      const pair = byPair.get(`${command} ${result}`);
+      if (pair) pair.count += n;
+      else byPair.set(`${command} ${result}`, { command, result, count: n });
     }
-    return out;
+    return [...byPair.values()].sort((a, b) => a.command.localeCompare(b.command) || a.result.localeCompare(b.result));
   }
 
   count(cmd: string, outcome: Outcome): number {
-    return this.requests.get(`${cmd}:${outcome}`) ?? 0;
+    return this.requests.find((r) => r.command === cmd && r.result === outcome)?.count ?? 0;
   }
 
   /** Dropped datagrams. */

@@ -58,7 +58,11 @@ describe('UdpCounters and UdpStats', () => {
       ]);
       expect(s.count('check', 'hit')).toBe(5);
       expect(s.denied).toBe(3);
-      expect(s.requests).toEqual(new Map([['check:hit', 5], ['write:denied', 1], ['del:denied', 2]]));
+      expect(s.requests).toEqual([
+        { command: 'check', result: 'hit', count: 5 },
+        { command: 'del', result: 'denied', count: 2 },
+        { command: 'write', result: 'denied', count: 1 },
+      ]);
     } finally {
       worker.postMessage('exit');
       await once(worker, 'exit');
