@@ -6,7 +6,7 @@ import type {
 import { profilesKey, vectorListKey, vectorSetKey } from '../../../server/src/neural/redis/neural-keys.js';
 import { parseProfile } from '../../../server/src/neural/redis/profile-codec.js';
 import { unpackAnn } from '../../../server/src/neural/training/ann-envelope.js';
-import { readKann } from '../../../server/src/neural/training/kann-reader.js';
+import { readKann } from '../../helpers/kann/kann-reader.js';
 import { encodeVector } from '../../../server/src/neural/training/vector-codec.js';
 import type { TestFuzzyd } from '../../helpers/in-process-fuzzyd.js';
 import { startRedisServer, type TestRedis } from '../../helpers/redis-server.js';

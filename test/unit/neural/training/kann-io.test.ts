@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KannFormatError } from '../../../../server/src/neural/training/errors.js';
 import { KannNode, rspamdKannSize } from '../../../../server/src/neural/training/kann-format.js';
-import { parseKann, readKann } from '../../../../server/src/neural/training/kann-reader.js';
+import { parseKann, readKann } from '../../../helpers/kann/kann-reader.js';
 import { serializeKann, writeKann } from '../../../../server/src/neural/training/kann-writer.js';
 import { AnnWeights, forward, hiddenWidth, initWeights } from '../../../../server/src/neural/training/network.js';
 import { KannRandom } from '../../../../server/src/neural/training/rng.js';

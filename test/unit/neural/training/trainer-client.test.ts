@@ -9,7 +9,7 @@ import {
   TrainingDivergedError,
   TrainingInputError,
 } from '../../../../server/src/neural/training/errors.js';
-import { readKann } from '../../../../server/src/neural/training/kann-reader.js';
+import { readKann } from '../../../helpers/kann/kann-reader.js';
 import { parseTensor } from '../../../../server/src/neural/training/pca-tensor.js';
 import { runTrainJob } from '../../../../server/src/neural/training/train-job.js';
 import { prepareTrainJob, TrainRequest } from '../../../../server/src/neural/training/train-request.js';

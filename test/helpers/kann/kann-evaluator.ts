@@ -4,9 +4,9 @@
  * to the output is rejected when compiling, not silently mis-evaluated. Node values are rounded to float32, as
  * kann computes them.
  */
-import { KannFormatError } from './errors.js';
-import { feedWidth, KannExtFlag, KannLeaf, KannNode, KannOp, leafLength } from './kann-format.js';
-import { kannTanh } from './network.js';
+import { KannFormatError } from '../../../server/src/neural/training/errors.js';
+import { feedWidth, KannExtFlag, KannLeaf, KannNode, KannOp, leafLength } from '../../../server/src/neural/training/kann-format.js';
+import { kannTanh } from '../../../server/src/neural/training/network.js';
 
 interface GraphView {
   nodes: KannNode[];

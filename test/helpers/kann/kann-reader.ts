@@ -3,7 +3,7 @@
  * valid kann graph with one input feed and one output, §10.3); when the graph is rspamd's 13-node network the
  * weights are also returned in `AnnWeights` form. Bounds are checked on every read: blobs come from Redis.
  */
-import { KannFormatError } from './errors.js';
+import { KannFormatError } from '../../../server/src/neural/training/errors.js';
 import { compileForward } from './kann-evaluator.js';
 import {
   isConstant,
@@ -15,8 +15,8 @@ import {
   KannNode,
   leafLength,
   rspamdGraph,
-} from './kann-format.js';
-import { AnnWeights } from './network.js';
+} from '../../../server/src/neural/training/kann-format.js';
+import { AnnWeights } from '../../../server/src/neural/training/network.js';
 
 export interface ParsedKann {
   nodes: KannNode[];
