@@ -6,7 +6,7 @@ import { RUNTIME, type Runtime, UDP_STATS } from '../runtime.js';
 import { TCP_CLOSE_REASONS } from '../tcp/tcp-stats.js';
 import { LATENCY_BUCKETS } from '../udp/udp-counters.js';
 import type { UdpStats } from '../udp/udp-stats.js';
-import { histogramSeries, registerSnapshotMetric } from './snapshot-metric.js';
+import { histogramSeries, SnapshotMetrics } from './snapshot-metrics.js';
 
 const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
 
@@ -17,6 +17,8 @@ const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
+  /** The UDP counters and the store's queues, read at scrape time (snapshot-metrics.ts). */
+  private readonly snapshots = new SnapshotMetrics();
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   private readonly httpDuration: Histogram<'method' | 'route'>;
 
@@ -26,51 +28,51 @@ export class MetricsService {
     @Inject(RUNTIME) runtime: Runtime,
   ) {
     collectDefaultMetrics({ register: this.registry });
-    const r = this.registry;
-    registerSnapshotMetric(r, 'fuzzyd_udp_requests_total', 'UDP requests by command and result', 'counter', () =>
+    const snapshots = this.snapshots;
+    snapshots.add('fuzzyd_udp_requests_total', 'UDP requests by command and result', 'counter', () =>
       stats.requests.map(({ command, result, count }) => ({ labels: { command, result }, value: count })),
     );
-    registerSnapshotMetric(r, 'fuzzyd_udp_thread_requests_total', 'Requests counted by each thread (main: TCP and what UDP threads forward)', 'counter', () =>
+    snapshots.add('fuzzyd_udp_thread_requests_total', 'Requests counted by each thread (main: TCP and what UDP threads forward)', 'counter', () =>
       stats.handledPerThread().map((value, i) => ({ labels: { thread: i === 0 ? 'main' : String(i) }, value })),
     );
-    registerSnapshotMetric(r, 'fuzzyd_udp_invalid_total', 'Requests dropped without a reply because they could not be decrypted or decoded, by reason', 'counter', () =>
+    snapshots.add('fuzzyd_udp_invalid_total', 'Requests dropped without a reply because they could not be decrypted or decoded, by reason', 'counter', () =>
       [...stats.invalidByReason].map(([reason, value]) => ({ labels: { reason }, value })),
     );
-    registerSnapshotMetric(r, 'fuzzyd_udp_blocked_total', 'Datagrams dropped from blocked networks', 'counter', () => [{ value: stats.blocked }]);
-    registerSnapshotMetric(r, 'fuzzyd_udp_denied_total', 'Writes refused by allow_update or read-only mode', 'counter', () => [{ value: stats.denied }]);
-    registerSnapshotMetric(r, 'fuzzyd_udp_duplicates_total', 'Retransmitted requests answered from the cache', 'counter', () => [
+    snapshots.add('fuzzyd_udp_blocked_total', 'Datagrams dropped from blocked networks', 'counter', () => [{ value: stats.blocked }]);
+    snapshots.add('fuzzyd_udp_denied_total', 'Writes refused by allow_update or read-only mode', 'counter', () => [{ value: stats.denied }]);
+    snapshots.add('fuzzyd_udp_duplicates_total', 'Retransmitted requests answered from the cache', 'counter', () => [
       { value: stats.duplicates },
     ]);
-    registerSnapshotMetric(r, 'fuzzyd_udp_handling_seconds', 'Time from datagram arrival to reply', 'histogram', () =>
+    snapshots.add('fuzzyd_udp_handling_seconds', 'Time from datagram arrival to reply', 'histogram', () =>
       histogramSeries('fuzzyd_udp_handling_seconds', LATENCY_BUCKETS, stats.latencyCounts, stats.latencySum, stats.latencyCount),
     );
     const tcp = runtime.tcpStats;
-    registerSnapshotMetric(r, 'fuzzyd_tcp_connections_total', 'TCP connections by accept result', 'counter', () => [
+    snapshots.add('fuzzyd_tcp_connections_total', 'TCP connections by accept result', 'counter', () => [
       { labels: { result: 'accepted' }, value: tcp.accepted },
       { labels: { result: 'refused_limit' }, value: tcp.refusedLimit },
       { labels: { result: 'refused_blocked' }, value: tcp.refusedBlocked },
     ]);
-    registerSnapshotMetric(r, 'fuzzyd_tcp_closed_total', 'TCP connections closed, by reason', 'counter', () =>
+    snapshots.add('fuzzyd_tcp_closed_total', 'TCP connections closed, by reason', 'counter', () =>
       TCP_CLOSE_REASONS.map((reason) => ({ labels: { reason }, value: tcp.closed[reason] })),
     );
-    registerSnapshotMetric(r, 'fuzzyd_tcp_open_connections', 'TCP connections open now', 'gauge', () => [{ value: tcp.open }]);
-    registerSnapshotMetric(r, 'fuzzyd_tcp_frames_total', 'TCP frames handed to the request handler', 'counter', () => [{ value: tcp.frames }]);
-    registerSnapshotMetric(r, 'fuzzyd_tcp_replies_discarded_total', 'TCP replies completed after their connection closed', 'counter', () => [
+    snapshots.add('fuzzyd_tcp_open_connections', 'TCP connections open now', 'gauge', () => [{ value: tcp.open }]);
+    snapshots.add('fuzzyd_tcp_frames_total', 'TCP frames handed to the request handler', 'counter', () => [{ value: tcp.frames }]);
+    snapshots.add('fuzzyd_tcp_replies_discarded_total', 'TCP replies completed after their connection closed', 'counter', () => [
       { value: tcp.repliesDiscarded },
     ]);
-    registerSnapshotMetric(r, 'fuzzyd_hashes', 'Hashes in the store', 'gauge', async () => [{ value: await backend.count() }]);
+    snapshots.add('fuzzyd_hashes', 'Hashes in the store', 'gauge', async () => [{ value: await backend.count() }]);
     if (backend instanceof SqliteBackend) {
-      registerSnapshotMetric(r, 'fuzzyd_write_queue_depth', 'Updates waiting for the next group commit', 'gauge', () => [
+      snapshots.add('fuzzyd_write_queue_depth', 'Updates waiting for the next group commit', 'gauge', () => [
         { value: backend.queueDepth },
       ]);
-      registerSnapshotMetric(r, 'fuzzyd_sqlite_backlog', "Acknowledged work not yet in rspamd's tables", 'gauge', async () => {
+      snapshots.add('fuzzyd_sqlite_backlog', "Acknowledged work not yet in rspamd's tables", 'gauge', async () => {
         const backlog = await backend.backlog().catch(() => ({ journalOps: 0, shingleHashes: 0, failure: null }));
         return [
           { labels: { queue: 'journal_ops' }, value: backlog.journalOps },
           { labels: { queue: 'shingle_hashes' }, value: backlog.shingleHashes },
         ];
       });
-      registerSnapshotMetric(r, 'fuzzyd_index_bytes', 'Approximate memory of the in-memory CHECK index', 'gauge', () => [
+      snapshots.add('fuzzyd_index_bytes', 'Approximate memory of the in-memory CHECK index', 'gauge', () => [
         { value: backend.indexBytes },
       ]);
     }
@@ -78,14 +80,14 @@ export class MetricsService {
       name: 'fuzzyd_http_requests_total',
       help: 'HTTP requests by method, route pattern and status',
       labelNames: ['method', 'route', 'status'],
-      registers: [r],
+      registers: [this.registry],
     });
     this.httpDuration = new Histogram({
       name: 'fuzzyd_http_request_duration_seconds',
       help: 'HTTP request handling time by method and route pattern',
       labelNames: ['method', 'route'],
       buckets: HTTP_BUCKETS,
-      registers: [r],
+      registers: [this.registry],
     });
   }
 
@@ -99,7 +101,8 @@ export class MetricsService {
     return this.registry.contentType;
   }
 
-  text(): Promise<string> {
-    return this.registry.metrics();
+  async text(): Promise<string> {
+    const [registry, snapshots] = await Promise.all([this.registry.metrics(), this.snapshots.text()]);
+    return registry + snapshots;
   }
 }
