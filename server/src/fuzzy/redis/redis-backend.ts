@@ -12,7 +12,7 @@ import {
   type UpdateResult,
 } from '../fuzzy-backend.js';
 import { isShingleHit, shingleProbability, voteDigests } from '../shingle-vote.js';
-import { applyEdit, applyWrite, type RuleOutcome } from '../update-rule.js';
+import { applyEdit, applyWrite, type RuleOutcome, shinglesStored } from '../update-rule.js';
 import { RedisFuzzyKeys } from './redis-fuzzy-keys.js';
 import { type FuzzyRedisClient, registerFuzzyScripts, SLOT_FIELDS } from './redis-fuzzy-scripts.js';
 
@@ -139,8 +139,8 @@ export class RedisBackend implements FuzzyBackend {
       if (op.kind === 'set' && current.length === 0) return { status: 'not-found', hash: null };
       const outcome: RuleOutcome =
         op.kind === 'write' ? applyWrite(current, op.flag, op.value, op.rule) : applyEdit(current, op);
-      const added = current.length === 0;
-      const shingles = op.kind === 'write' && added ? op.shingles : null;
+      const added = outcome.status === 'added';
+      const shingles = shinglesStored(op, outcome.status);
       const slotKeys = shingles ? this.keys.slots(shingles) : [];
       const created = await this.redis.fuzzyCompareAndSet(
         2 + slotKeys.length,
