@@ -166,6 +166,9 @@ export class RedisBackend implements FuzzyBackend {
   }
 
   async close(): Promise<void> {
+    // Everything queued is committed first (the FuzzyBackend contract): an update is a read, then a compare-and-set, and
+    // quitting between the two would fail an update already taken.
+    while (this.tails.size > 0) await Promise.all(this.tails.values());
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
