@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../server/src/fuzzy/fuzzy-backend.js';
 import { SqliteBackend } from '../../server/src/fuzzy/sqlite/sqlite-backend.js';
-import { nearDuplicate, randomDigest, randomShingles } from '../helpers/fuzzy-data.js';
+import { randomDigest, randomShingles } from '../helpers/fuzzy-data.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const dirs: ReturnType<typeof tempDir>[] = [];
@@ -33,82 +33,9 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) d.remove();
 });
 
-describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
-  it('a write is visible to check as soon as update resolves', async () => {
-    const store = await open();
-    const digest = randomDigest();
-    expect(indexed(store.check(digest, null)).prob).toBe(0);
-    const r = await store.update({ kind: 'write', rule: 'single', digest, flag: 1, value: 10, shingles: null });
-    expect(r.status).toBe('added');
-    const hit = indexed(store.check(digest, null));
-    expect(hit).toMatchObject({ prob: 1, value: 10, flag: 1 });
-    expect(hit.digest.equals(digest)).toBe(true);
-  });
-
-  it('same flag adds weight; another flag resets weight and flag', async () => {
-    const store = await open();
-    const digest = randomDigest();
-    await store.update({ kind: 'write', rule: 'single', digest, flag: 7, value: 10, shingles: null });
-    expect((await store.update({ kind: 'write', rule: 'single', digest, flag: 7, value: 5, shingles: null })).hash?.value).toBe(15);
-    const r = await store.update({ kind: 'write', rule: 'single', digest, flag: 9, value: 3, shingles: null });
-    expect(r.status).toBe('reflagged');
-    expect(indexed(store.check(digest, null))).toMatchObject({ flag: 9, value: 3, prob: 1 });
-    expect(store.count()).toBe(1);
-  });
-
-  it('shingle vote: ≥ 17 matching positions hit with prob slots/32 and the stored digest; 16 miss', async () => {
-    const store = await open();
-    const stored = randomDigest();
-    const shingles = randomShingles();
-    await store.update({ kind: 'write', rule: 'single', digest: stored, flag: 2, value: 4, shingles });
-
-    const close = indexed(store.check(randomDigest(), nearDuplicate(shingles, 3)));
-    expect(close.prob).toBeCloseTo(29 / 32);
-    expect(close.digest.equals(stored)).toBe(true);
-    expect(close).toMatchObject({ flag: 2, value: 4 });
-
-    expect(indexed(store.check(randomDigest(), nearDuplicate(shingles, 15))).prob).toBeCloseTo(17 / 32);
-    const far = randomDigest();
-    const miss = indexed(store.check(far, nearDuplicate(shingles, 16)));
-    expect(miss.prob).toBe(0);
-    expect(miss.digest.equals(far)).toBe(true);
-  });
-
-  it('the newest writer owns a shingle position, and deleting it leaves the older owner only what it still owns', async () => {
-    const store = await open();
-    const first = randomDigest();
-    const second = randomDigest();
-    const shingles = randomShingles();
-    await store.update({ kind: 'write', rule: 'single', digest: first, flag: 1, value: 1, shingles });
-    await store.update({ kind: 'write', rule: 'single', digest: second, flag: 1, value: 1, shingles });
-    expect(indexed(store.check(randomDigest(), shingles)).digest.equals(second)).toBe(true);
-    expect((await store.update({ kind: 'del', digest: second })).status).toBe('deleted');
-    // The positions were taken over by `second`, so its delete removed them: nothing is left to vote for.
-    expect(indexed(store.check(randomDigest(), shingles)).prob).toBe(0);
-    expect(indexed(store.check(first, null)).prob).toBe(1);
-  });
-
-  it('delete ignores the flag, reports not-found for unknown digests', async () => {
-    const store = await open();
-    const digest = randomDigest();
-    await store.update({ kind: 'write', rule: 'single', digest, flag: 5, value: 1, shingles: randomShingles() });
-    expect((await store.update({ kind: 'del', digest })).status).toBe('deleted');
-    expect(indexed(store.check(digest, null)).prob).toBe(0);
-    expect((await store.update({ kind: 'del', digest })).status).toBe('not-found');
-    expect(store.count()).toBe(0);
-  });
-
-  it('set edits value and flag absolutely and keeps shingles', async () => {
-    const store = await open();
-    const digest = randomDigest();
-    const shingles = randomShingles();
-    await store.update({ kind: 'write', rule: 'single', digest, flag: 1, value: 10, shingles });
-    expect((await store.update({ kind: 'set', digest, value: 42 })).hash).toMatchObject({ value: 42, flag: 1 });
-    expect((await store.update({ kind: 'set', digest, flag: 3 })).status).toBe('reflagged');
-    expect(indexed(store.check(randomDigest(), shingles))).toMatchObject({ flag: 3, value: 42 });
-    expect((await store.update({ kind: 'set', digest: randomDigest(), value: 1 })).status).toBe('not-found');
-  });
-
+// What every backend must do is in test/contract (run against SQLite by test/contract/sqlite-backend.test.ts); these are
+// the SQLite backend's own: rspamd's file format, the purge, group commits and the journal.
+describe('SQLite backend: rspamd\'s file, the purge, group commits and the journal', () => {
   it('writes rspamd 3.4 storage formats: digest as TEXT bytes, signed shingle values, sources version', async () => {
     const dir = tempDir();
     dirs.push(dir);
@@ -129,21 +56,6 @@ describe('SQLite backend semantics (spec/fuzzy-storage.md §2.4)', () => {
     } finally {
       db.close();
     }
-  });
-
-  it('reopening rebuilds the index from the file (direct and shingle hits)', async () => {
-    const dir = tempDir();
-    dirs.push(dir);
-    const path = dir.file('fuzzy.db');
-    const first = await open(path);
-    const digest = randomDigest();
-    const shingles = randomShingles();
-    await first.update({ kind: 'write', rule: 'single', digest, flag: 4, value: 8, shingles });
-    await first.close();
-    const second = await open(path);
-    expect(second.count()).toBe(1);
-    expect(indexed(second.check(digest, null))).toMatchObject({ prob: 1, flag: 4, value: 8 });
-    expect(indexed(second.check(randomDigest(), nearDuplicate(shingles, 2))).digest.equals(digest)).toBe(true);
   });
 
   it('expired hashes miss and are purged from file and index', async () => {

@@ -1,6 +1,7 @@
 import { MAX_FLAGS_PER_HASH } from '../../../shared/protocol/constants.js';
+import type { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
 import type { FlagValue } from '../../../shared/protocol/types.js';
-import type { UpdateStatus } from './fuzzy-backend.js';
+import type { UpdateOp, UpdateStatus } from './fuzzy-backend.js';
 
 /**
  * The one WRITE rule of every backend (docs/spec/fuzzy-storage.md §2.4, §3.4). A hash's flags are a list of at most 8
@@ -63,6 +64,14 @@ export function applyWrite(current: readonly FlagValue[], flag: number, value: n
   for (let i = 1; i < flags.length; i++) if (flags[i].value > flags[highest].value) highest = i;
   if (highest !== 0) [flags[0], flags[highest]] = [flags[highest], flags[0]];
   return { status, flags };
+}
+
+/**
+ * The shingles a change stores with its hash: a WRITE's, and only when it added the digest. A stored hash keeps the
+ * shingles it was added with, as in rspamd (spec §2.4); DELs and admin edits bring none.
+ */
+export function shinglesStored(op: UpdateOp, status: UpdateStatus): ShingleBlock | null {
+  return op.kind === 'write' && status === 'added' ? op.shingles : null;
 }
 
 /** An admin edit: the whole list replaced (first = primary), or the primary slot's flag and/or value changed. */

@@ -270,8 +270,9 @@ export class FuzzyIndex {
   }
 
   /**
-   * Records a committed hash and returns its slot; a new hash with shingles takes over their positions (newest writer
-   * owns a slot). An existing hash keeps its shingles, as in rspamd (spec/fuzzy-storage.md §2.4).
+   * Records a committed hash as its commit result left it (the rule is update-rule.ts's, decided by the writer) and
+   * returns its slot. A new hash with shingles takes over their positions (newest writer owns a slot); callers pass
+   * shingles only for an added hash (shinglesStored), and an existing hash keeps its own whatever is passed.
    */
   upsert(hash: StoredHash, shingles: ShingleBlock | null): number {
     let slot = this.digests.find(hash.digest);

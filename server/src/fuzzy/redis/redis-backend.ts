@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { MAX_FLAGS_PER_HASH, SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
+import { MAX_FLAGS_PER_HASH } from '../../../../shared/protocol/constants.js';
 import type { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
 import type { Digest, FlagValue } from '../../../../shared/protocol/types.js';
 import {
@@ -11,8 +11,8 @@ import {
   type UpdateOp,
   type UpdateResult,
 } from '../fuzzy-backend.js';
-import { isShingleHit, shingleProbability } from '../shingle-vote.js';
-import { applyEdit, applyWrite, type RuleOutcome } from '../update-rule.js';
+import { isShingleHit, shingleProbability, voteDigests } from '../shingle-vote.js';
+import { applyEdit, applyWrite, type RuleOutcome, shinglesStored } from '../update-rule.js';
 import { RedisFuzzyKeys } from './redis-fuzzy-keys.js';
 import { type FuzzyRedisClient, registerFuzzyScripts, SLOT_FIELDS } from './redis-fuzzy-scripts.js';
 
@@ -88,7 +88,7 @@ export class RedisBackend implements FuzzyBackend {
     if (direct || !shingles) return direct ?? miss(digest);
     const [slotErr, owners] = replies[1] as [Error | null, (Buffer | null)[]];
     if (slotErr) throw slotErr;
-    const { winner, slots } = voteOwners(owners);
+    const { winner, slots } = voteDigests(owners);
     if (!winner || !isShingleHit(slots)) return miss(digest);
     const stored = await this.redis.hmget(this.keys.digest(winner), ...READ_FIELDS);
     return toHit(stored, shingleProbability(slots), winner) ?? miss(digest);
@@ -139,8 +139,8 @@ export class RedisBackend implements FuzzyBackend {
       if (op.kind === 'set' && current.length === 0) return { status: 'not-found', hash: null };
       const outcome: RuleOutcome =
         op.kind === 'write' ? applyWrite(current, op.flag, op.value, op.rule) : applyEdit(current, op);
-      const added = current.length === 0;
-      const shingles = op.kind === 'write' && added ? op.shingles : null;
+      const added = outcome.status === 'added';
+      const shingles = shinglesStored(op, outcome.status);
       const slotKeys = shingles ? this.keys.slots(shingles) : [];
       const created = await this.redis.fuzzyCompareAndSet(
         2 + slotKeys.length,
@@ -166,6 +166,9 @@ export class RedisBackend implements FuzzyBackend {
   }
 
   async close(): Promise<void> {
+    // Everything queued is committed first (the FuzzyBackend contract): an update is a read, then a compare-and-set, and
+    // quitting between the two would fail an update already taken.
+    while (this.tails.size > 0) await Promise.all(this.tails.values());
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
@@ -190,22 +193,4 @@ function toHit(fields: (string | null)[], prob: number, digest: Digest): CheckRe
 
 function miss(digest: Digest): CheckResult {
   return { prob: 0, value: 0, flag: 0, extraFlags: [], digest, ts: 0 };
-}
-
-/** The digest owning the most of the 32 slots; ties go to the digest that sorts first, as rspamd's Redis vote. */
-export function voteOwners(owners: readonly (Buffer | null)[]): { winner: Buffer | null; slots: number } {
-  const counts = new Map<string, number>();
-  for (let i = 0; i < SHINGLE_COUNT; i++) {
-    const owner = owners[i];
-    if (owner) counts.set(owner.toString('latin1'), (counts.get(owner.toString('latin1')) ?? 0) + 1);
-  }
-  let best: string | null = null;
-  let slots = 0;
-  for (const [owner, n] of counts) {
-    if (n > slots || (n === slots && best !== null && owner < best)) {
-      best = owner;
-      slots = n;
-    }
-  }
-  return { winner: best === null ? null : Buffer.from(best, 'latin1'), slots };
 }

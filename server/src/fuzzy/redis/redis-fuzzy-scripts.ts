@@ -8,7 +8,9 @@ import type { Redis } from 'ioredis';
  * The flags a WRITE leaves are decided in TypeScript by update-rule.ts, the rule every backend shares; Redis only
  * compares and sets. The backend reads the slot fields, computes the new list and sends both: the script applies it
  * only if the fields are still exactly as read, and otherwise answers 'retry', so a concurrent writer (another fuzzyd,
- * an rspamd worker) is never overwritten.
+ * an rspamd worker) is never overwritten. The script is atomic without knowing the rule, so no part of it (adding,
+ * re-flagging, slot choice, clamping) is restated in Lua; test/contract runs the same rule tests against this backend
+ * and the SQLite one.
  *
  * Where fuzzyd differs from rspamd's workers, on purpose and without changing the layout:
  * - `P_count` moves only when a hash is really added or deleted (rspamd increments it on every add), so STAT does not

@@ -1,5 +1,6 @@
 import type { UpdateOp } from '../fuzzy-backend.js';
 import type { FuzzyIndex } from '../memory/fuzzy-index.js';
+import { shinglesStored } from '../update-rule.js';
 import type { WriterResult } from './writer-protocol.js';
 
 /**
@@ -16,7 +17,7 @@ export function applyToIndex(index: FuzzyIndex, results: WriterResult[], ops: Up
       index.remove(digest, owned);
     } else if (r.status !== 'not-found') {
       const op = ops?.[i];
-      const shingles = r.status === 'added' && op?.kind === 'write' ? op.shingles : null;
+      const shingles = op ? shinglesStored(op, r.status) : null;
       index.upsert({ digest, flag: r.flag, value: r.value, time: r.time, extraFlags: r.extraFlags }, shingles);
       if (replay && shingles) index.takeShingles(digest, shingles);
     }

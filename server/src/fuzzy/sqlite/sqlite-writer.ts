@@ -3,7 +3,7 @@ import { SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
 import type { FlagValue } from '../../../../shared/protocol/types.js';
 import { flagsOf, type UpdateOp } from '../fuzzy-backend.js';
 import type { Durability } from '../../config/app-config.js';
-import { applyEdit, applyWrite, type RuleOutcome } from '../update-rule.js';
+import { applyEdit, applyWrite, type RuleOutcome, shinglesStored } from '../update-rule.js';
 import { ExtraFlags } from './extra-flags.js';
 import { PendingShingles, shingleTriples } from './pending-shingles.js';
 import { type JournalEntry, WriteJournal } from './write-journal.js';
@@ -271,9 +271,9 @@ export class SqliteWriter {
     }
     if (op.kind === 'set' && !row) return notFound(op.digest);
     const outcome = outcomeOf(op, row);
-    const time = op.kind === 'set' ? (row as JournaledRow).time : now;
+    const time = timeAfter(op, row, now);
     const [primary, ...extraFlags] = outcome.flags;
-    const next = row ?? { ...NO_ROW, exists: true, shingles: op.kind === 'write' ? (op.shingles?.bytes ?? null) : null };
+    const next = row ?? { ...NO_ROW, exists: true, shingles: shinglesStored(op, outcome.status)?.bytes ?? null };
     this.journaled.set(key, { ...next, flag: primary.flag, value: primary.value, extraFlags, time, seq });
     return result(outcome.status, op.digest, outcome.flags, time);
   }
@@ -311,14 +311,15 @@ export class SqliteWriter {
     const extraFlags = row ? this.extras.of(row.id) : [];
     const outcome = outcomeOf(op, row ? { ...row, extraFlags } : null);
     const [primary, ...extra] = outcome.flags;
-    const time = op.kind === 'set' ? (row as DigestRow).time : now;
+    const time = timeAfter(op, row ?? null, now);
     let id: number;
     if (row) {
       id = row.id;
       this.rewrite.run(primary.value, primary.flag, time, id);
     } else {
-      id = Number(this.insertDigest.run(primary.flag, op.digest, primary.value, now).lastInsertRowid);
-      if (op.kind === 'write' && op.shingles) this.pending.add(id, op.shingles.bytes);
+      id = Number(this.insertDigest.run(primary.flag, op.digest, primary.value, time).lastInsertRowid);
+      const shingles = shinglesStored(op, outcome.status);
+      if (shingles) this.pending.add(id, shingles.bytes);
     }
     if (extra.length > 0 || extraFlags.length > 0) this.extras.replace(id, extra);
     return result(outcome.status, op.digest, outcome.flags, time);
@@ -350,6 +351,14 @@ export class SqliteWriter {
 function outcomeOf(op: Exclude<UpdateOp, { kind: 'del' }>, row: { flag: number; value: number; extraFlags: FlagValue[] } | null): RuleOutcome {
   const current = row ? flagsOf(row) : [];
   return op.kind === 'write' ? applyWrite(current, op.flag, op.value, op.rule) : applyEdit(current, op);
+}
+
+/**
+ * The row's `time` after a change: a WRITE refreshes it (a hash expires `expire` seconds after its last WRITE, spec
+ * §2.4), an admin edit keeps it. SQLite's alone: Redis keeps the creation time in C and refreshes the key's TTL.
+ */
+function timeAfter(op: Exclude<UpdateOp, { kind: 'del' }>, row: { time: number } | null, now: number): number {
+  return op.kind === 'set' && row ? row.time : now;
 }
 
 function result(status: WriterResult['status'], digest: Uint8Array, flags: readonly FlagValue[], time: number): WriterResult {
