@@ -30,7 +30,7 @@ export class AppModule {
       global: true,
       imports: [
         AuthModule, HashesModule, FlagsModule, AccessModule, StatsModule, MetricsModule, HealthModule,
-        NeuralModule.forRoot(runtime.config),
+        NeuralModule,
       ],
       providers: [...providers, { provide: APP_FILTER, useClass: ProblemFilter }],
       exports: providers.map((p) => p.provide),

@@ -7,7 +7,7 @@ const SHUTDOWN_LIMIT_MS = 9500;
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env);
   } catch (err) {
     console.error(`fuzzyd: configuration error: ${(err as Error).message}`);
     process.exit(2);

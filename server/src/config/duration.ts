@@ -1,3 +1,5 @@
+import { ConfigError } from './config-error.js';
+
 /**
  * rspamd's time syntax (`90d`, `12h`, `1.5h`, `30min`, `60s`, `500ms`; a bare number means seconds), as accepted
  * by its `expire`, `sync` and `delay` options.
@@ -19,7 +21,7 @@ export function parseDurationSeconds(text: string, name: string): number {
   const unit = match?.[2].toLowerCase() ?? '';
   const factor = unit === '' ? 1 : UNIT_SECONDS[unit];
   if (!match || factor === undefined) {
-    throw new Error(`${name}: '${text}' is not a duration (examples: 90d, 12h, 30min, 60s, 500ms)`);
+    throw new ConfigError(name, `'${text}' is not a duration (examples: 90d, 12h, 30min, 60s, 500ms)`);
   }
   return Number(match[1]) * factor;
 }

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { ConfigError } from './config-error.js';
 
 export interface ListenAddress {
   host: string;
@@ -19,13 +20,13 @@ export function parseListenAddress(text: string, name: string, defaultHost = '0.
     const at = trimmed.lastIndexOf(':');
     host = trimmed.slice(0, at);
     portText = trimmed.slice(at + 1);
-    if (host.includes(':')) throw new Error(`${name}: write IPv6 addresses in brackets, e.g. [::1]:11335 (got '${text}')`);
+    if (host.includes(':')) throw new ConfigError(name, `write IPv6 addresses in brackets, e.g. [::1]:11335 (got '${text}')`);
   }
   if (host === 'localhost') host = '127.0.0.1';
   const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port < 0 || port > 65535) throw new Error(`${name}: '${text}' has no valid port`);
+  if (!/^\d+$/.test(portText) || port < 0 || port > 65535) throw new ConfigError(name, `'${text}' has no valid port`);
   const family = isIP(host);
-  if (family === 0) throw new Error(`${name}: '${host}' is not an IP address`);
+  if (family === 0) throw new ConfigError(name, `'${host}' is not an IP address`);
   return { host, port, family: family as 4 | 6 };
 }
 

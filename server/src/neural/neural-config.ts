@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { parseDurationSeconds } from '../config/duration.js';
 import { sortSymbols } from './redis/symbols-digest.js';
 
@@ -65,7 +64,7 @@ export class NeuralConfigError extends Error {
   override readonly name = 'NeuralConfigError';
   constructor(
     readonly field: string,
-    problem: string,
+    readonly problem: string,
   ) {
     super(`neural config: ${field} ${problem}`);
   }
@@ -211,31 +210,6 @@ function parseTrain(value: unknown, path: string): NeuralTrainConfig {
   if (obj.ham_skip_prob !== undefined) t.ham_skip_prob = fraction(obj.ham_skip_prob, `${path}.ham_skip_prob`);
   if (obj.train_prob !== undefined) t.train_prob = fraction(obj.train_prob, `${path}.train_prob`);
   return t;
-}
-
-/**
- * Reads `FUZZYD_NEURAL_CONFIG`: inline JSON when it starts with `{`, otherwise the path of a JSON file. The file
- * may hold the `neural` object itself or `{ "neural": { ... } }`. Unset: the defaults (one `default` rule).
- */
-export function loadNeuralConfig(env: Record<string, string | undefined> = process.env): NeuralConfig {
-  const source = env.FUZZYD_NEURAL_CONFIG?.trim();
-  if (!source) return parseNeuralConfig({});
-  let text = source;
-  if (!source.startsWith('{')) {
-    if (!existsSync(source)) {
-      throw new NeuralConfigError('FUZZYD_NEURAL_CONFIG', `names file '${source}', which does not exist`);
-    }
-    text = readFileSync(source, 'utf8');
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new NeuralConfigError('FUZZYD_NEURAL_CONFIG', `is not valid JSON: ${(err as Error).message}`);
-  }
-  const obj = asObject(parsed, '(root)');
-  const keys = Object.keys(obj);
-  return parseNeuralConfig(keys.length === 1 && keys[0] === 'neural' ? obj.neural : obj);
 }
 
 function checkKeys(obj: Obj, path: string, known: Set<string>, ignored: Set<string>): void {

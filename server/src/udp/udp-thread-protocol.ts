@@ -1,4 +1,4 @@
-import type { KeypairConfig } from '../config/app-config.js';
+import type { KeypairConfig } from '../../../shared/protocol/crypto-keys.js';
 import type { ListenAddress } from '../config/listen-address.js';
 import type { FuzzyIndexView } from '../fuzzy/memory/fuzzy-index.js';
 import type { NetworkEntry } from './network-list.js';

@@ -1,12 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadNeuralConfig, NeuralConfigError, parseNeuralConfig } from '../../../server/src/neural/neural-config.js';
+import { NeuralConfigError, parseNeuralConfig } from '../../../server/src/neural/neural-config.js';
 
 describe('neural config (spec/neural.md §2)', () => {
   it('without any config is one rule `default` with the 3.4 defaults', () => {
-    const c = loadNeuralConfig({});
+    const c = parseNeuralConfig();
     expect(c.prefix).toBe('rn');
     expect(c.max_profiles).toBe(3);
     expect(Object.keys(c.rules)).toEqual(['default']);
@@ -104,15 +101,5 @@ describe('neural config (spec/neural.md §2)', () => {
     expect(error).toBeInstanceOf(NeuralConfigError);
     expect((error as NeuralConfigError).field).toBe(field);
     expect((error as Error).message).toContain(field);
-  });
-
-  it('loads inline JSON and files (also wrapped in {"neural": …}) from FUZZYD_NEURAL_CONFIG', () => {
-    expect(loadNeuralConfig({ FUZZYD_NEURAL_CONFIG: '{"max_profiles": 4, "rules": {"x": {}}}' }).max_profiles).toBe(4);
-    const dir = mkdtempSync(join(tmpdir(), 'neural-config-'));
-    const file = join(dir, 'neural.json');
-    writeFileSync(file, JSON.stringify({ neural: { rules: { SHORT: { train: { max_trains: 10 } } } } }));
-    expect(loadNeuralConfig({ FUZZYD_NEURAL_CONFIG: file }).rules.SHORT.train.max_trains).toBe(10);
-    expect(() => loadNeuralConfig({ FUZZYD_NEURAL_CONFIG: join(dir, 'missing.json') })).toThrow(/FUZZYD_NEURAL_CONFIG/);
-    expect(() => loadNeuralConfig({ FUZZYD_NEURAL_CONFIG: '{broken' })).toThrow(/FUZZYD_NEURAL_CONFIG.*not valid JSON/);
   });
 });

@@ -3,7 +3,6 @@ import { Redis } from 'ioredis';
 import type { NeuralJob } from '../../../shared/api/neural.js';
 import { startFuzzyd } from '../../../server/src/bootstrap.js';
 import { loadConfig } from '../../../server/src/config/app-config.js';
-import { loadNeuralSettings } from '../../../server/src/neural/neural-options.js';
 import { annKey, profilesKey, vectorSetKey, type VectorClass } from '../../../server/src/neural/redis/neural-keys.js';
 import { buildProfile, serializeProfile, type NeuralProfile } from '../../../server/src/neural/redis/profile-codec.js';
 import { encodeVector } from '../../../server/src/neural/training/vector-codec.js';
@@ -18,8 +17,8 @@ export const SYMBOLS = ['HAM_CALM', 'HAM_KNOWN_SENDER', 'HAM_REPLY', 'SPAM_BITCO
 export const WIDTH = 26 + SYMBOLS.length;
 
 /**
- * fuzzyd in this process (as test/helpers/in-process-fuzzyd.ts does) with the neural settings read from `env`, the way
- * the neural module would read them from the process environment in production.
+ * fuzzyd in this process (as test/helpers/in-process-fuzzyd.ts does), configured from `env` as main.ts configures it
+ * from the process environment, neural settings included.
  */
 export async function startNeuralFuzzyd(env: Record<string, string>): Promise<TestFuzzyd> {
   ensureCompiledTraining();
@@ -33,8 +32,7 @@ export async function startNeuralFuzzyd(env: Record<string, string>): Promise<Te
     FUZZYD_ADMIN_TOKEN: TOKEN,
     ...env,
   };
-  const config = { ...loadConfig(full), neural: loadNeuralSettings(full) };
-  const fuzzyd = await startFuzzyd(config);
+  const fuzzyd = await startFuzzyd(loadConfig(full));
   return {
     ...fuzzyd,
     udpPort: fuzzyd.runtime.udp.boundAddresses[0].port,

@@ -29,6 +29,6 @@ describe('expire', () => {
   });
 
   it.each(['0', '59min', '30', '0s'])('refuses %s: the purge would empty the store', (text) => {
-    expect(() => loadConfig({ FUZZYD_EXPIRE: text })).toThrow(/FUZZYD_EXPIRE \(expire\).*at least 3600 s/);
+    expect(() => loadConfig({ FUZZYD_EXPIRE: text })).toThrow(/^FUZZYD_EXPIRE: .*at least 3600 s/);
   });
 });

@@ -1,0 +1,124 @@
+import { availableParallelism } from 'node:os';
+import { DEFAULT_QUEUE_LIMITS } from '../fuzzy/sqlite/group-commit-queue.js';
+import { parseNetworkList } from '../udp/network-list.js';
+import { REPLY_CODE_SETS } from '../udp/reply-codes.js';
+import type { AppConfig } from './app-config.js';
+import { ConfigError } from './config-error.js';
+import { parseDurationSeconds } from './duration.js';
+import { parseKeypairList, parseKeypairObjects } from './keypairs.js';
+import { parseListenAddress } from './listen-address.js';
+import type { Section } from './setting.js';
+import { parseBool, parseChoice, parseDuration, parseOptionalText, parseWholeNumber, splitList } from './value-parsers.js';
+
+/**
+ * Hashes die `expire` after their last write, and the purge deletes them for good: an expire of 0, or a number meant
+ * as days but read as seconds, would empty the store within a minute. Shorter than this is refused.
+ */
+export const MIN_EXPIRE_SECONDS = 3600;
+/** Node's timers hold at most 2^31-1 ms (about 24.8 days); longer ones fire at once. */
+const MAX_TIMER_SECONDS = 2_147_483;
+/** More UDP threads than this only contend for the same sockets. */
+const MAX_UDP_THREADS = 64;
+/** pino's levels, and `silent`: anything else makes pino throw at start without naming the variable. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The fuzzy storage, its transports, access and admin API: every setting but the neural module's. */
+export const FUZZY_SETTINGS: Section<Omit<AppConfig, 'neural'>> = {
+  udp: {
+    env: 'FUZZYD_UDP',
+    file: 'bind_socket',
+    default: '0.0.0.0:11335',
+    parse: (text, key) => splitList(text).map((item) => parseListenAddress(item, key)),
+  },
+  udpThreads: {
+    env: 'FUZZYD_UDP_THREADS',
+    file: 'udp_threads',
+    default: () => Math.min(availableParallelism(), MAX_UDP_THREADS),
+    parse: (text, key) => parseWholeNumber(text, key, 0, MAX_UDP_THREADS),
+  },
+  tcp: { env: 'FUZZYD_TCP', file: 'tcp', default: 'true', parse: (text, key) => parseBool(text, key, true) },
+  tcpTimeoutSeconds: {
+    env: 'FUZZYD_TCP_TIMEOUT',
+    file: 'tcp_timeout',
+    default: '5s', // rspamd's DEFAULT_TCP_TIMEOUT (src/fuzzy_storage.c)
+    parse: (text, key) => parseDuration(text, key, 0, MAX_TIMER_SECONDS),
+  },
+  tcpMaxConnections: {
+    env: 'FUZZYD_TCP_MAX_CONNECTIONS',
+    file: 'tcp_max_connections',
+    default: '1024',
+    parse: (text, key) => parseWholeNumber(text, key, 1),
+  },
+  http: { env: 'FUZZYD_HTTP', file: 'http', default: '0.0.0.0:11336', parse: parseListenAddress },
+  backend: {
+    env: 'FUZZYD_BACKEND',
+    file: 'backend',
+    default: 'sqlite',
+    parse: (text, key) => parseChoice(text, key, ['sqlite', 'redis'] as const),
+  },
+  dbPath: { env: 'FUZZYD_DB', file: 'database', default: './data/fuzzy.db', parse: (text) => text },
+  redisPrefix: { env: 'FUZZYD_REDIS_PREFIX', file: 'prefix', default: 'fuzzy', parse: (text) => text },
+  redisUrl: { env: 'FUZZYD_REDIS_URL', file: 'redis', default: () => null, parse: parseOptionalText },
+  allowUpdate: { env: 'FUZZYD_ALLOW_UPDATE', file: 'allow_update', default: '127.0.0.1,::1', parse: parseNetworkList },
+  blocked: { env: 'FUZZYD_BLOCKED', file: 'blocked', default: () => [], parse: parseNetworkList },
+  expireSeconds: {
+    env: 'FUZZYD_EXPIRE',
+    file: 'expire',
+    default: '2d', // rspamd's fuzzy worker default (spec/fuzzy-storage.md §1.2)
+    parse: parseExpire,
+  },
+  skipHashesFile: { env: 'FUZZYD_SKIP_HASHES', file: 'skip_hashes', default: () => null, parse: parseOptionalText },
+  keypairs: {
+    env: 'FUZZYD_KEYPAIR',
+    file: 'keypair',
+    default: () => [],
+    parse: parseKeypairList,
+    parseObject: parseKeypairObjects,
+    // As before the single loader: an empty FUZZYD_KEYPAIR leaves the file's keypairs in force.
+    blankEnvIsUnset: true,
+  },
+  encryptedOnly: {
+    env: 'FUZZYD_ENCRYPTED_ONLY',
+    file: 'encrypted_only',
+    default: 'false',
+    parse: (text, key) => parseBool(text, key, false),
+  },
+  replyCodes: {
+    env: 'FUZZYD_REPLY_CODES',
+    file: 'reply_codes',
+    default: 'auto',
+    parse: (text, key) => parseChoice(text, key, REPLY_CODE_SETS),
+  },
+  readOnly: {
+    env: 'FUZZYD_READ_ONLY',
+    file: 'read_only',
+    default: 'false',
+    parse: (text, key) => parseBool(text, key, false),
+  },
+  writeQueueMax: {
+    env: 'FUZZYD_WRITE_QUEUE_MAX',
+    file: 'write_queue_max',
+    default: String(DEFAULT_QUEUE_LIMITS.maxDepth),
+    parse: (text, key) => parseWholeNumber(text, key, 1),
+  },
+  durability: {
+    env: 'FUZZYD_DURABILITY',
+    file: 'durability',
+    default: 'full',
+    parse: (text, key) => parseChoice(text, key, ['full', 'normal'] as const),
+  },
+  adminToken: { env: 'FUZZYD_ADMIN_TOKEN', default: () => null, parse: parseOptionalText },
+  logLevel: { env: 'FUZZYD_LOG_LEVEL', default: 'info', parse: (text, key) => parseChoice(text, key, LOG_LEVELS) },
+};
+
+function parseExpire(text: string, key: string): number {
+  const seconds = parseDurationSeconds(text, key);
+  if (!(seconds >= MIN_EXPIRE_SECONDS)) {
+    throw new ConfigError(
+      key,
+      `'${text}' is ${seconds} s; hashes expiring that soon would be purged from the store, ` +
+        `so at least ${MIN_EXPIRE_SECONDS} s (1h) is required (rspamd's default is 2d)`,
+    );
+  }
+  return seconds;
+}
