@@ -1,11 +1,11 @@
-import { Controller, Get, HttpCode, Inject, type OnModuleDestroy, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import type { HealthResponse } from '../../../shared/api/api-types.js';
 import { HashRepository } from '../database/hash.repository.js';
+import { NEURAL_CONNECTION, type NeuralConnection } from '../neural/neural-connection.js';
 import { RUNTIME, type Runtime } from '../runtime.js';
-import { RedisProbe } from './redis-probe.js';
 
 interface Check {
   ok: boolean;
@@ -15,16 +15,14 @@ interface Check {
 /** Liveness plus readiness of what fuzzyd depends on: the store, the SQLite file, Redis if configured, the UDP sockets. */
 @ApiTags('health')
 @Controller('health')
-export class HealthController implements OnModuleDestroy {
-  private readonly redis: RedisProbe | null;
-
+export class HealthController {
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
     private readonly hashes: HashRepository,
     private readonly dataSource: DataSource,
-  ) {
-    this.redis = runtime.config.redisUrl ? new RedisProbe(runtime.config.redisUrl) : null;
-  }
+    /** The client the neural routes use (null without FUZZYD_REDIS_URL); the Redis store reports its own in `store`. */
+    @Inject(NEURAL_CONNECTION) private readonly neural: NeuralConnection | null,
+  ) {}
 
   @Get()
   @HttpCode(200)
@@ -38,7 +36,7 @@ export class HealthController implements OnModuleDestroy {
       checks.store = { ok: false, detail: (err as Error).message };
     }
     checks.sqlite = await this.sqliteCheck();
-    if (this.redis) checks.redis = await this.redis.check();
+    if (this.neural) checks.redis = await this.neural.ping();
     const bound = this.runtime.udp.boundAddresses;
     const threads = this.runtime.udp.threads;
     const where = threads > 0 ? `${threads} UDP thread${threads > 1 ? 's' : ''}` : 'main thread';
@@ -46,10 +44,6 @@ export class HealthController implements OnModuleDestroy {
     const ok = Object.values(checks).every((c) => c.ok);
     if (!ok) res.status(503);
     return { status: ok ? 'ok' : 'degraded', checks };
-  }
-
-  onModuleDestroy(): void {
-    this.redis?.close();
   }
 
   private async sqliteCheck(): Promise<Check> {

@@ -1,7 +1,7 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { type Logger, rateLimitedWarn } from '../common/logger.js';
 import type { NeuralSettings } from './neural-options.js';
-import { createNeuralRedis } from './redis/neural-redis.client.js';
+import { createNeuralRedis, guardRedis } from './redis/neural-redis.client.js';
 import { NeuralRedisRepository } from './redis/neural-redis.repository.js';
 import type { NeuralRedisClient } from './redis/neural-scripts.js';
 import { redactRedisUrl } from './redis/redis-unavailable.error.js';
@@ -27,6 +27,25 @@ export class NeuralConnection implements OnApplicationShutdown {
       onError: (err) => warn('neural: Redis connection error (reconnecting)', { redis: redactRedisUrl(url), err: err.message }),
     });
     this.repo = new NeuralRedisRepository(this.client, settings.config);
+  }
+
+  /**
+   * Whether this client (the one the neural routes and trainings use) answers a PING within `timeoutMs`; /health
+   * reports it. Between reconnect attempts it fails at once with the client's state.
+   */
+  async ping(timeoutMs = 1000): Promise<{ ok: boolean; detail: string }> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      const pong = await Promise.race([guardRedis(this.client, redactRedisUrl(this.url), () => this.client.ping(), timeoutMs), timeout]);
+      return { ok: pong === 'PONG', detail: pong };
+    } catch (err) {
+      return { ok: false, detail: (err as Error).message };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Runs after every module's onModuleDestroy, so running trainings could still unlock their sets. */

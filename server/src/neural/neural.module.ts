@@ -32,6 +32,6 @@ import { NEURAL_CONNECTION, NeuralConnection } from './neural-connection.js';
     NeuralSetsService,
     NeuralErrorInterceptor,
   ],
-  exports: [NeuralTrainingService],
+  exports: [NeuralTrainingService, NEURAL_CONNECTION],
 })
 export class NeuralModule {}

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import type { FlagInfo, HealthResponse } from '../../../shared/api/api-types.js';
 import { openFuzzyDatabase } from '../../../server/src/fuzzy/sqlite/sqlite-schema.js';
+import { startRedisServer, type TestRedis } from '../../helpers/redis-server.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { ADMIN_TOKEN, apiHarnesses, hexDigest } from './api-harness.js';
 
@@ -90,6 +92,31 @@ describe('health, docs and the database file', () => {
       expect(health).toMatchObject({ status: 'degraded', checks: { redis: { ok: false }, sqlite: { ok: true } } });
     } finally {
       silent.close();
+    }
+  });
+
+  it('/health reports the Redis client the neural routes use: ok, degraded while Redis is down, ok once it is back', async () => {
+    const first = await startRedisServer();
+    let second: TestRedis | undefined;
+    try {
+      const api = await start({ FUZZYD_REDIS_URL: first.url });
+      const health = async () => JSON.parse((await api.request('GET', '/health', { token: null })).body) as HealthResponse;
+      expect((await health()).checks.redis).toEqual({ ok: true, detail: 'PONG' });
+      // Health pinged the neural client itself, not a probe of its own.
+      const observer = new Redis(first.url);
+      const clients = String(await observer.client('LIST')).trim().split('\n');
+      observer.disconnect();
+      expect(clients.map((c) => / name=(\S*)/.exec(c)?.[1]).filter((n) => n)).toEqual(['fuzzyd-neural']);
+      await first.stop();
+      expect((await health()).checks.redis.ok).toBe(false);
+      second = await startRedisServer({ port: first.port });
+      // The same client reconnects on its own (backoff capped at 2 s): health follows it, no probe of its own.
+      const deadline = Date.now() + 10_000;
+      while (!(await health()).checks.redis.ok && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect((await health()).checks.redis).toEqual({ ok: true, detail: 'PONG' });
+    } finally {
+      await second?.stop();
+      await first.stop();
     }
   });
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseNeuralConfig } from '../../../server/src/neural/neural-config.js';
-import { createNeuralRedis, reconnectDelay } from '../../../server/src/neural/redis/neural-redis.client.js';
+import { reconnectDelay } from '../../../server/src/common/redis-client.js';
+import { createNeuralRedis } from '../../../server/src/neural/redis/neural-redis.client.js';
 import { NeuralRedisRepository } from '../../../server/src/neural/redis/neural-redis.repository.js';
 import { RedisUnavailableError, redactRedisUrl } from '../../../server/src/neural/redis/redis-unavailable.error.js';
 import { startRedisServer, type TestRedis } from '../../helpers/redis-server.js';

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { createRedisClient } from '../../common/redis-client.js';
 import { MAX_FLAGS_PER_HASH } from '../../../../shared/protocol/constants.js';
 import type { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
 import type { Digest, FlagValue } from '../../../../shared/protocol/types.js';
@@ -55,14 +55,7 @@ export class RedisBackend implements FuzzyBackend {
   }
 
   static async open(options: RedisBackendOptions): Promise<RedisBackend> {
-    const client = new Redis(options.url, {
-      enableAutoPipelining: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      lazyConnect: true,
-      retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000),
-    });
-    client.on('error', (err: Error) => options.onError?.(err));
+    const client = createRedisClient(options.url, { name: 'fuzzyd-store', autoPipelining: true, onError: options.onError });
     await client.connect();
     return new RedisBackend(registerFuzzyScripts(client), options);
   }

@@ -1,37 +1,15 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedisClient, type RedisClientOptions } from '../../common/redis-client.js';
 import { registerNeuralScripts, type NeuralRedisClient } from './neural-scripts.js';
 import { isConnectionError, RedisUnavailableError, redactRedisUrl } from './redis-unavailable.error.js';
 
-export interface NeuralRedisOptions {
-  /** Cap of the reconnect backoff, ms. */
-  maxReconnectDelayMs?: number;
-  /** How long one connection attempt may take, ms. */
-  connectTimeoutMs?: number;
-  /** Receives connection errors (ioredis would otherwise print "Unhandled error event"). */
-  onError?: (err: Error) => void;
-}
-
-/** Exponential backoff 100 ms, 200 ms, 400 ms … capped; never gives up, so the client heals when Redis returns. */
-export function reconnectDelay(attempt: number, capMs: number): number {
-  return Math.min(100 * 2 ** Math.min(attempt - 1, 16), capMs);
-}
-
 /**
- * A client for the Redis that rspamd's neural plugin uses. Configured so that Redis being down never hangs or
- * crashes a caller: nothing is queued while offline (commands fail at once and `guardRedis` turns that into
- * RedisUnavailableError), a command is retried at most once, and reconnection goes on in the background.
+ * A client for the Redis that rspamd's neural plugin uses, with fuzzyd's one connection policy (redis-client.ts):
+ * Redis being down never hangs or crashes a caller, since `guardRedis` turns a failed command into
+ * RedisUnavailableError.
  */
-export function createNeuralRedis(url: string, options: NeuralRedisOptions = {}): NeuralRedisClient {
-  const cap = options.maxReconnectDelayMs ?? 2000;
-  const client = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: options.connectTimeoutMs ?? 2000,
-    retryStrategy: (attempt) => reconnectDelay(attempt, cap),
-  });
-  client.on('error', (err: Error) => options.onError?.(err));
-  return registerNeuralScripts(client);
+export function createNeuralRedis(url: string, options: Omit<RedisClientOptions, 'name'> = {}): NeuralRedisClient {
+  return registerNeuralScripts(createRedisClient(url, { name: 'fuzzyd-neural', ...options }));
 }
 
 /** The address shown in errors, from the client's own options (credentials never included). */
