@@ -1,5 +1,6 @@
 import type { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
 import type { Digest, FlagValue } from '../../../shared/protocol/types.js';
+import type { HashCatalogue } from './hash-catalogue.js';
 import type { FuzzyIndex } from './memory/fuzzy-index.js';
 import type { FlagEdit, WriteRule } from './update-rule.js';
 
@@ -70,15 +71,42 @@ export class StoreOverloadedError extends Error {
   override readonly name = 'StoreOverloadedError';
 }
 
+/** Acknowledged work a store has not yet put where it finally belongs (for /metrics). */
+export interface UnappliedWork {
+  /** Update ops committed to a journal, not yet applied to the main tables. */
+  journalOps: number;
+  /** Hashes whose shingle rows are queued, not yet in the shingle table. */
+  shingleHashes: number;
+}
+
+/**
+ * What a store that acknowledges updates before it has finished them can tell about that work: the SQLite backend
+ * queues updates in memory for the next group commit, and a commit lands in its journal and shingle queue first.
+ */
+export interface WriteBacklog {
+  /** Updates in memory waiting for the next commit (bounded: past the bound updates are refused). */
+  readonly queued: number;
+  unapplied(): Promise<UnappliedWork>;
+}
+
 /**
  * The one interface the UDP plane and the admin API use. `check` and `count` are synchronous for the SQLite backend
  * (served from memory) and asynchronous for Redis; callers handle both. `update` resolves only after the change is
  * durably committed, and a `check` issued after that sees it.
+ *
+ * The optional members are capabilities only some stores have; callers test for their presence, never for a class:
+ * - `index`: an in-memory index of every hash. Redis is shared with other writers, so no process can keep one.
+ * - `catalogue`: ordered listing, search, export, shingles, per-flag counts (hash-catalogue.ts says why Redis has none).
+ * - `writeBacklog`: work acknowledged but unfinished. Redis applies an update before it acknowledges it.
  */
 export interface FuzzyBackend {
   readonly kind: 'sqlite' | 'redis';
   /** The in-memory index CHECKs are answered from, when the backend keeps one: UDP threads read it in place. */
   readonly index?: FuzzyIndex;
+  /** Listing and searching in digest order, when the store keeps its digests ordered. */
+  readonly catalogue?: HashCatalogue;
+  /** Updates queued or acknowledged but not yet in their final place, when the store acknowledges early. */
+  readonly writeBacklog?: WriteBacklog;
   check(digest: Digest, shingles: ShingleBlock | null): CheckResult | Promise<CheckResult>;
   update(op: UpdateOp): Promise<UpdateResult>;
   /**

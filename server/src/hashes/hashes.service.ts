@@ -3,30 +3,33 @@ import type { HashDetail, HashItem, HashPage, HashWriteResult, WriteStatus } fro
 import { ApiError, NotFoundError } from '../common/api-error.js';
 import { parseDigestHex } from '../common/validation.js';
 import type { AppConfig } from '../config/app-config.js';
-import { afterCursor, prefixRange } from '../database/hash-range.js';
-import { HashRepository } from '../database/hash.repository.js';
 import { FlagsService } from '../flags/flags.service.js';
 import { FUZZY_BACKEND, flagsOf, type FuzzyBackend, type StoredHash } from '../fuzzy/fuzzy-backend.js';
+import { HASH_CATALOGUE, type HashCatalogue } from '../fuzzy/hash-catalogue.js';
+import { afterCursor, prefixRange } from '../fuzzy/hash-range.js';
 import { CONFIG } from '../runtime.js';
 import { type FlagNames, hashFlags, type ListQuery, type PatchInput, type WriteInput, toHashItem } from './hash-input.js';
+import { requireCatalogue } from './require-catalogue.js';
 
 /**
- * Hashes over REST. Reads come from the SQLite file (committed state); every change goes through FuzzyBackend.update,
- * like a UDP WRITE, so it is committed by the single writer and seen by the UDP plane as soon as it is acknowledged.
+ * Hashes over REST. Listings and a hash's shingles come from the backend's catalogue (the SQLite file); every change
+ * goes through FuzzyBackend.update, like a UDP WRITE, so it is committed by the single writer and seen by the UDP
+ * plane as soon as it is acknowledged.
  */
 @Injectable()
 export class HashesService {
   constructor(
     @Inject(FUZZY_BACKEND) private readonly backend: FuzzyBackend,
     @Inject(CONFIG) private readonly config: AppConfig,
-    private readonly repo: HashRepository,
+    @Inject(HASH_CATALOGUE) private readonly catalogue: HashCatalogue | null,
     private readonly flags: FlagsService,
   ) {}
 
   async list(query: ListQuery): Promise<HashPage> {
-    await this.repo.settle();
+    const catalogue = requireCatalogue(this.catalogue);
+    await catalogue.settle();
     const range = afterCursor(prefixRange(query.prefix), query.cursor);
-    const rows = this.repo.page({ range, flag: query.flag, limit: query.limit + 1 });
+    const rows = catalogue.page({ range, flag: query.flag, limit: query.limit + 1 });
     const more = rows.length > query.limit;
     const items = rows.slice(0, query.limit).map((r) => toHashItem(r, this.nameOf));
     return { items, nextCursor: more ? items[items.length - 1].digest : null };
@@ -34,17 +37,18 @@ export class HashesService {
 
   async detail(digestHex: string): Promise<HashDetail> {
     const digest = parseDigestHex(digestHex);
-    if (!this.repo.available) {
-      // Without the SQLite file the backend shows the hash but not its shingles.
+    const catalogue = this.catalogue;
+    if (!catalogue) {
+      // Without a catalogue the backend shows the hash but not its shingles.
       const stored = await this.backend.get(digest);
       if (!stored) throw new NotFoundError(`no hash ${digestHex.toLowerCase()}`);
       return { ...this.fromStored(stored), shingles: [] };
     }
-    await this.repo.settle();
-    const row = this.repo.find(digest);
+    await catalogue.settle();
+    const row = catalogue.find(digest);
     if (!row) throw new NotFoundError(`no hash ${digestHex.toLowerCase()}`);
     const item = toHashItem(row, this.nameOf);
-    const shingles = this.repo.shingles(row.id);
+    const shingles = catalogue.shingles(row.id);
     return { ...item, shingles: shingles.every((s) => s === null) ? [] : shingles.map((s) => (s === null ? null : s.toString())) };
   }
 
@@ -85,8 +89,8 @@ export class HashesService {
    * one, else as the backend reported it (`shingles` is then what the change itself stored, as far as known).
    */
   private async item(digest: Buffer, stored: StoredHash | null, shingles: number): Promise<HashItem> {
-    await this.repo.settle();
-    const row = this.repo.available ? this.repo.find(digest) : null;
+    await this.catalogue?.settle();
+    const row = this.catalogue?.find(digest) ?? null;
     if (row) return toHashItem(row, this.nameOf);
     if (!stored) throw new NotFoundError(`no hash ${digest.toString('hex')}`);
     return { ...this.fromStored(stored), shingles };

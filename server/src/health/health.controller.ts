@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import type { HealthResponse } from '../../../shared/api/api-types.js';
-import { HashRepository } from '../database/hash.repository.js';
+import { HASH_CATALOGUE, type HashCatalogue } from '../fuzzy/hash-catalogue.js';
 import { RUNTIME, type Runtime } from '../runtime.js';
 import { RedisProbe } from './redis-probe.js';
 
@@ -20,7 +20,7 @@ export class HealthController implements OnModuleDestroy {
 
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
-    private readonly hashes: HashRepository,
+    @Inject(HASH_CATALOGUE) private readonly catalogue: HashCatalogue | null,
     private readonly dataSource: DataSource,
   ) {
     this.redis = runtime.config.redisUrl ? new RedisProbe(runtime.config.redisUrl) : null;
@@ -54,7 +54,7 @@ export class HealthController implements OnModuleDestroy {
 
   private async sqliteCheck(): Promise<Check> {
     try {
-      this.hashes.ping();
+      this.catalogue?.ping();
       await this.dataSource.query('SELECT 1');
       return { ok: true };
     } catch (err) {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExtraFlagQueries } from '../../../server/src/database/extra-flag-queries.js';
-import { afterCursor, type DigestRange, prefixRange } from '../../../server/src/database/hash-range.js';
-import { SqliteHashQueries } from '../../../server/src/database/sqlite-hash-queries.js';
+import { ExtraFlagQueries } from '../../../server/src/fuzzy/sqlite/extra-flag-queries.js';
+import { afterCursor, type DigestRange, prefixRange } from '../../../server/src/fuzzy/hash-range.js';
+import { SqliteHashQueries } from '../../../server/src/fuzzy/sqlite/sqlite-hash-queries.js';
 import { ExtraFlags } from '../../../server/src/fuzzy/sqlite/extra-flags.js';
 import { PendingShingles } from '../../../server/src/fuzzy/sqlite/pending-shingles.js';
 import { openFuzzyDatabase } from '../../../server/src/fuzzy/sqlite/sqlite-schema.js';

@@ -11,7 +11,9 @@ import {
   type StoredHash,
   type UpdateOp,
   type UpdateResult,
+  type WriteBacklog,
 } from '../fuzzy-backend.js';
+import type { HashCatalogue } from '../hash-catalogue.js';
 import { FuzzyIndex } from '../memory/fuzzy-index.js';
 import { DEFAULT_QUEUE_LIMITS, GroupCommitQueue } from './group-commit-queue.js';
 import { IntegrityCheck } from './integrity-check.js';
@@ -20,6 +22,8 @@ import { readIndexSnapshot, snapshotPathOf, storeIdentity, writeIndexSnapshot } 
 import { applyToIndex } from './apply-commits.js';
 import { IndexLoading } from './index-loading.js';
 import type { LoadStats } from './sqlite-index-loader.js';
+import { SqliteCatalogue } from './sqlite-catalogue.js';
+import { SqliteHashQueries } from './sqlite-hash-queries.js';
 import { openFuzzyDatabase } from './sqlite-schema.js';
 import type { WriterBacklog, WriterResult } from './writer-protocol.js';
 import { WriterThread } from './writer-thread.js';
@@ -83,6 +87,9 @@ export class SqliteBackend implements FuzzyBackend {
   private indexFailure: string | null = null;
   /** Ends a background rebuild when the store closes first. */
   private readonly stopRebuild = new AbortController();
+  /** The admin API's reads of the file, on `readDb`. */
+  readonly catalogue: HashCatalogue;
+  readonly writeBacklog: WriteBacklog;
 
   private constructor(
     readonly readDb: Database.Database,
@@ -94,6 +101,15 @@ export class SqliteBackend implements FuzzyBackend {
   ) {
     const limits = { ...DEFAULT_QUEUE_LIMITS, ...(options.maxQueuedUpdates ? { maxDepth: options.maxQueuedUpdates } : {}) };
     this.queue = new GroupCommitQueue(writer, (results, ops) => this.apply(results, ops), undefined, limits);
+    const queries = new SqliteHashQueries(readDb, options.expireSeconds);
+    this.catalogue = new SqliteCatalogue(queries, { settle: () => this.settle(), countByFlag: () => this.countByFlag() });
+    const queue = this.queue;
+    this.writeBacklog = {
+      get queued() {
+        return queue.depth;
+      },
+      unapplied: () => this.backlog(),
+    };
     if ('index' in snapshot) {
       this.current = snapshot.index;
       this.indexed = Promise.resolve(snapshot.loadStats);
@@ -159,17 +175,9 @@ export class SqliteBackend implements FuzzyBackend {
   }
 
   /** Stored hashes per flag (expired ones not yet purged included), from the index (from the tables while it loads). */
-  countByFlag(): { flag: number; count: number }[] {
+  private countByFlag(): { flag: number; count: number }[] {
     if (!this.loading) return this.current.countByFlag();
     return this.readDb.prepare('SELECT flag, count(*) AS count FROM digests GROUP BY flag ORDER BY flag').all() as { flag: number; count: number }[];
-  }
-
-  get indexBytes(): number {
-    return this.current.bytes;
-  }
-
-  get queueDepth(): number {
-    return this.queue.depth;
   }
 
   /** A group commit is with the writer thread now. */

@@ -1,38 +1,8 @@
 import type Database from 'better-sqlite3';
-import { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
-import { SHINGLE_COUNT } from '../../../shared/protocol/constants.js';
-import type { FlagValue } from '../../../shared/protocol/types.js';
-import { type ExtraFlagPlan, ExtraFlagQueries } from './extra-flag-queries.js';
-import type { DigestRange } from './hash-range.js';
-
-export interface HashRow {
-  id: number;
-  digest: Buffer;
-  /** The primary slot (rspamd's columns). */
-  flag: number;
-  value: number;
-  time: number;
-  /** Slots 1..7 of a multi-flag hash, in slot order (fuzzyd_extra_flags); empty for most hashes. */
-  extraFlags: FlagValue[];
-}
-
-export interface HashRowWithCount extends HashRow {
-  shingles: number;
-}
-
-export interface HashFilter {
-  range: DigestRange;
-  /** Hashes holding this flag in any slot. */
-  flag: number | null;
-  limit: number;
-}
-
-/** One statement a page runs, with SQLite's plan for it. */
-export interface PagePlan {
-  /** `primary`: rspamd's flag column; `extra-sorted` / `extra-walk`: the extra slots (extra-flag-queries.ts). */
-  part: 'primary' | `extra-${ExtraFlagPlan}`;
-  steps: string[];
-}
+import { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
+import { SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
+import type { ExtraFlagPlan, HashFilter, HashRow, HashRowWithCount, PagePlan } from '../hash-catalogue.js';
+import { ExtraFlagQueries } from './extra-flag-queries.js';
 
 const COLUMNS = 'id, CAST(digest AS BLOB) AS digest, flag, value, time';
 
@@ -42,7 +12,6 @@ const COLUMNS = 'id, CAST(digest AS BLOB) AS digest, flag, value, time';
  */
 const SHINGLE_COUNT_SQL = `((SELECT count(*) FROM shingles s WHERE s.digest_id = digests.id)
   + ${SHINGLE_COUNT} * (SELECT count(*) FROM fuzzyd_pending_shingles p WHERE p.digest_id = digests.id))`;
-
 
 /**
  * Read queries on rspamd's `digests` and `shingles` tables (and fuzzyd's extra flag slots beside them) for the admin
