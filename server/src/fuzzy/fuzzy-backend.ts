@@ -35,6 +35,18 @@ export interface UpdateResult {
   status: UpdateStatus;
   /** The hash as stored after the change; null when it no longer exists. */
   hash: StoredHash | null;
+  /**
+   * Shingle positions the hash owns after the change (the admin API's `shingles`). Always there when the change
+   * itself settles it (an add: 32 with shingles, 0 without); for a hash that existed, only when asked for
+   * (UpdateOptions.countShingles), since the SQLite backend must then read the file. Redis reports 0 for a hash
+   * this change did not add: which of its 32 positions it still owns would take 32 more reads.
+   */
+  shingles?: number;
+}
+
+export interface UpdateOptions {
+  /** Report UpdateResult.shingles for a hash that existed too (the admin API does; the UDP plane need not pay for it). */
+  countShingles?: boolean;
 }
 
 export interface StoredHash {
@@ -108,7 +120,7 @@ export interface FuzzyBackend {
   /** Updates queued or acknowledged but not yet in their final place, when the store acknowledges early. */
   readonly writeBacklog?: WriteBacklog;
   check(digest: Digest, shingles: ShingleBlock | null): CheckResult | Promise<CheckResult>;
-  update(op: UpdateOp): Promise<UpdateResult>;
+  update(op: UpdateOp, options?: UpdateOptions): Promise<UpdateResult>;
   /**
    * False while an update would be refused for a full queue (StoreOverloadedError): the UDP plane answers such a
    * flood without building a promise and an error for every datagram.

@@ -4,7 +4,7 @@ import { ApiError, NotFoundError } from '../common/api-error.js';
 import { parseDigestHex } from '../common/validation.js';
 import type { AppConfig } from '../config/app-config.js';
 import { FlagsService } from '../flags/flags.service.js';
-import { FUZZY_BACKEND, flagsOf, type FuzzyBackend, type StoredHash } from '../fuzzy/fuzzy-backend.js';
+import { FUZZY_BACKEND, flagsOf, type FuzzyBackend, type StoredHash, type UpdateResult } from '../fuzzy/fuzzy-backend.js';
 import { HASH_CATALOGUE, type HashCatalogue } from '../fuzzy/hash-catalogue.js';
 import { afterCursor, prefixRange } from '../fuzzy/hash-range.js';
 import { CONFIG } from '../runtime.js';
@@ -58,9 +58,8 @@ export class HashesService {
    */
   async write(input: WriteInput): Promise<HashWriteResult> {
     this.assertWritable();
-    const result = await this.backend.update({ kind: 'write', rule: 'multi', ...input });
-    const shingles = result.status === 'added' && input.shingles ? 32 : 0;
-    return { status: result.status as WriteStatus, hash: await this.item(input.digest, result.hash, shingles) };
+    const result = await this.backend.update({ kind: 'write', rule: 'multi', ...input }, { countShingles: true });
+    return { status: result.status as WriteStatus, hash: this.itemOf(input.digest, result) };
   }
 
   /** Sets every slot (`flags`) or the primary slot's flag and/or weight absolutely, keeping the time of the last WRITE. */
@@ -69,9 +68,9 @@ export class HashesService {
     const digest = parseDigestHex(digestHex);
     // An expired hash not yet purged is gone for CHECK; it is gone for the API too.
     if (!(await this.backend.get(digest))) throw new NotFoundError(`no hash ${digestHex.toLowerCase()}`);
-    const result = await this.backend.update({ kind: 'set', digest, ...patch });
+    const result = await this.backend.update({ kind: 'set', digest, ...patch }, { countShingles: true });
     if (result.status === 'not-found') throw new NotFoundError(`no hash ${digestHex.toLowerCase()}`);
-    return this.item(digest, result.hash, 0);
+    return this.itemOf(digest, result);
   }
 
   async remove(digestHex: string): Promise<void> {
@@ -85,18 +84,15 @@ export class HashesService {
   }
 
   /**
-   * The hash as stored after a change: re-read from the file (committed state, true shingle count) when there is
-   * one, else as the backend reported it (`shingles` is then what the change itself stored, as far as known).
+   * The hash as the change left it, from the update's own result: acknowledged is committed, so there is nothing to
+   * wait for or read back.
    */
-  private async item(digest: Buffer, stored: StoredHash | null, shingles: number): Promise<HashItem> {
-    await this.catalogue?.settle();
-    const row = this.catalogue?.find(digest) ?? null;
-    if (row) return toHashItem(row, this.nameOf);
-    if (!stored) throw new NotFoundError(`no hash ${digest.toString('hex')}`);
-    return { ...this.fromStored(stored), shingles };
+  private itemOf(digest: Buffer, result: UpdateResult): HashItem {
+    if (!result.hash) throw new NotFoundError(`no hash ${digest.toString('hex')}`);
+    return { ...this.fromStored(result.hash), shingles: result.shingles ?? 0 };
   }
 
-  /** The Redis backend's view (backend.get or an update's result), which has every slot too. */
+  /** The backend's view (backend.get or an update's result), with every slot. */
   private fromStored(stored: StoredHash): HashItem {
     return {
       digest: stored.digest.toString('hex'),

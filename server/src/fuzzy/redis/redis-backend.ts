@@ -160,6 +160,7 @@ export class RedisBackend implements FuzzyBackend {
       return {
         status: outcome.status,
         hash: { digest: op.digest, flag: primary.flag, value: primary.value, extraFlags, time: Number(created ?? 0) },
+        shingles: shingles ? SHINGLE_COUNT : 0,
       };
     }
     throw new Error(`update of a digest kept racing with other writers (${MAX_ATTEMPTS} attempts)`);

@@ -10,6 +10,7 @@ import {
   StoreUnavailableError,
   type StoredHash,
   type UpdateOp,
+  type UpdateOptions,
   type UpdateResult,
   type WriteBacklog,
 } from '../fuzzy-backend.js';
@@ -90,6 +91,7 @@ export class SqliteBackend implements FuzzyBackend {
   /** The admin API's reads of the file, on `readDb`. */
   readonly catalogue: HashCatalogue;
   readonly writeBacklog: WriteBacklog;
+  private readonly queries: SqliteHashQueries;
 
   private constructor(
     readonly readDb: Database.Database,
@@ -101,8 +103,8 @@ export class SqliteBackend implements FuzzyBackend {
   ) {
     const limits = { ...DEFAULT_QUEUE_LIMITS, ...(options.maxQueuedUpdates ? { maxDepth: options.maxQueuedUpdates } : {}) };
     this.queue = new GroupCommitQueue(writer, (results, ops) => this.apply(results, ops), undefined, limits);
-    const queries = new SqliteHashQueries(readDb, options.expireSeconds);
-    this.catalogue = new SqliteCatalogue(queries, { settle: () => this.settle(), countByFlag: () => this.countByFlag() });
+    this.queries = new SqliteHashQueries(readDb, options.expireSeconds);
+    this.catalogue = new SqliteCatalogue(this.queries, { settle: () => this.settle(), countByFlag: () => this.countByFlag() });
     const queue = this.queue;
     this.writeBacklog = {
       get queued() {
@@ -189,7 +191,12 @@ export class SqliteBackend implements FuzzyBackend {
     return this.queue.hasRoom;
   }
 
-  async update(op: UpdateOp): Promise<UpdateResult> {
+  /**
+   * Resolves once the op is durably committed, with the hash as the journal leaves it. Its shingle count, when the
+   * writer does not know it (the hash's shingles are its table row's), is read from that row on request: shingles
+   * change only with an add, so the row already holds them, journal applied or not.
+   */
+  async update(op: UpdateOp, options: UpdateOptions = {}): Promise<UpdateResult> {
     if (this.closed) throw new Error('the store is closed');
     let r: WriterResult;
     try {
@@ -199,10 +206,10 @@ export class SqliteBackend implements FuzzyBackend {
       if (!(err instanceof StoreOverloadedError)) this.commitsFailing = true;
       throw err;
     }
-    const hash = r.status === 'deleted' || r.status === 'not-found'
-      ? null
-      : { digest: op.digest, flag: r.flag, value: r.value, time: r.time, extraFlags: r.extraFlags };
-    return { status: r.status, hash };
+    if (r.status === 'deleted' || r.status === 'not-found') return { status: r.status, hash: null };
+    const hash = { digest: op.digest, flag: r.flag, value: r.value, time: r.time, extraFlags: r.extraFlags };
+    const shingles = r.shingles ?? (options.countShingles ? this.queries.shingleCount(op.digest) : null);
+    return shingles === null ? { status: r.status, hash } : { status: r.status, hash, shingles };
   }
 
   /** Acknowledged work not yet in rspamd's tables (it is durable in fuzzyd's own tables of the same file). */

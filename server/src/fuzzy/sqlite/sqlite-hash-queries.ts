@@ -30,6 +30,7 @@ export class SqliteHashQueries {
   private readonly shingleRows: Database.Statement<[number], { number: bigint; value: bigint }>;
 
   private readonly pendingRow: Database.Statement<[number], { shingles: Buffer }>;
+  private readonly shingleCountOf: Database.Statement<[Buffer], number>;
   private readonly extras: ExtraFlagQueries;
   private readonly byIds = new Map<string, Database.Statement<[string], HashRowWithCount>>();
 
@@ -45,6 +46,9 @@ export class SqliteHashQueries {
     );
     this.shingleRows = db.prepare('SELECT number, value FROM shingles WHERE digest_id = ?').safeIntegers(true) as never;
     this.pendingRow = db.prepare('SELECT shingles FROM fuzzyd_pending_shingles WHERE digest_id = ?');
+    this.shingleCountOf = db
+      .prepare<[Buffer], number>(`SELECT ${SHINGLE_COUNT_SQL} FROM digests WHERE digests.digest = CAST(? AS TEXT)`)
+      .pluck();
   }
 
   /** Idempotent; on a large existing file the first start spends a moment building it. */
@@ -67,6 +71,11 @@ export class SqliteHashQueries {
       const row = this.byDigest.get(digest, this.cutoff(now));
       return row ? { ...row, extraFlags: this.extras.slotsOfRow(row.id) } : null;
     })();
+  }
+
+  /** Shingle positions the row of `digest` owns, expired or not; 0 without a row. */
+  shingleCount(digest: Buffer): number {
+    return this.shingleCountOf.get(digest) ?? 0;
   }
 
   /**

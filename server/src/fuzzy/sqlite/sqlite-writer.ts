@@ -275,7 +275,9 @@ export class SqliteWriter {
     const [primary, ...extraFlags] = outcome.flags;
     const next = row ?? { ...NO_ROW, exists: true, shingles: op.kind === 'write' ? (op.shingles?.bytes ?? null) : null };
     this.journaled.set(key, { ...next, flag: primary.flag, value: primary.value, extraFlags, time, seq });
-    return result(outcome.status, op.digest, outcome.flags, time);
+    // A row added by the journal has no table row yet: its shingles are the journaled add's, known here for free.
+    const shingles = next.id === null ? (next.shingles ? SHINGLE_COUNT : 0) : null;
+    return { ...result(outcome.status, op.digest, outcome.flags, time), shingles };
   }
 
   private currentRow(key: string, digest: Buffer): JournaledRow | null {
@@ -354,7 +356,7 @@ function outcomeOf(op: Exclude<UpdateOp, { kind: 'del' }>, row: { flag: number; 
 
 function result(status: WriterResult['status'], digest: Uint8Array, flags: readonly FlagValue[], time: number): WriterResult {
   const [primary, ...extraFlags] = flags;
-  return { status, digest, flag: primary?.flag ?? 0, value: primary?.value ?? 0, extraFlags, time, removedShingles: null };
+  return { status, digest, flag: primary?.flag ?? 0, value: primary?.value ?? 0, extraFlags, time, removedShingles: null, shingles: null };
 }
 
 const NO_ROW: JournaledRow = { seq: 0, exists: false, id: null, flag: 0, value: 0, time: 0, extraFlags: [], shingles: null };
