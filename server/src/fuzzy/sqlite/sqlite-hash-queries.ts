@@ -15,8 +15,8 @@ const SHINGLE_COUNT_SQL = `((SELECT count(*) FROM shingles s WHERE s.digest_id =
 
 /**
  * Read queries on rspamd's `digests` and `shingles` tables (and fuzzyd's extra flag slots beside them) for the admin
- * API. Never writes them (all writes go through FuzzyBackend.update and the writer thread); only adds indexes of its
- * own, named `fuzzyd_*`.
+ * API. Never writes them (all writes go through FuzzyBackend.update and the writer thread); the indexes it relies on
+ * beyond rspamd's are fuzzyd's (sqlite-schema.ts), made by the writer before this connection opens.
  *
  * Keyset pages walk index `d` (digest) or `fuzzyd_digests_flag` (flag, digest). `+time` keeps the expiry filter
  * from tempting the planner into index `t`, which would sort the whole table for every page. A flag filter matches
@@ -38,7 +38,6 @@ export class SqliteHashQueries {
     private readonly db: Database.Database,
     private readonly expireSeconds: number,
   ) {
-    this.ensureIndexes();
     this.extras = new ExtraFlagQueries(db);
     this.byDigest = db.prepare(
       `SELECT ${COLUMNS}, ${SHINGLE_COUNT_SQL} AS shingles
@@ -49,11 +48,6 @@ export class SqliteHashQueries {
     this.shingleCountOf = db
       .prepare<[Buffer], number>(`SELECT ${SHINGLE_COUNT_SQL} FROM digests WHERE digests.digest = CAST(? AS TEXT)`)
       .pluck();
-  }
-
-  /** Idempotent; on a large existing file the first start spends a moment building it. */
-  private ensureIndexes(): void {
-    this.db.exec('CREATE INDEX IF NOT EXISTS fuzzyd_digests_flag ON digests(flag, digest)');
   }
 
   /** Hashes in digest order within the filter, with their shingle counts; expired ones are left out. */

@@ -6,6 +6,7 @@ import type { Durability } from '../../config/app-config.js';
 import { applyEdit, applyWrite, type RuleOutcome } from '../update-rule.js';
 import { ExtraFlags } from './extra-flags.js';
 import { PendingShingles, shingleTriples } from './pending-shingles.js';
+import { createFuzzydSchema } from './sqlite-schema.js';
 import { type JournalEntry, WriteJournal } from './write-journal.js';
 import { unpackOps } from './write-op-codec.js';
 import type { WriterResult } from './writer-protocol.js';
@@ -77,6 +78,7 @@ export class SqliteWriter {
     private readonly db: Database.Database,
     private readonly durability: Durability = 'full',
   ) {
+    createFuzzydSchema(db);
     this.pending = new PendingShingles(db);
     this.extras = new ExtraFlags(db);
     this.journal = new WriteJournal(db);
