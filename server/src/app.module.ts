@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { FlagsModule } from './flags/flags.module.js';
 import { FUZZY_BACKEND } from './fuzzy/fuzzy-backend.js';
+import { HASH_CATALOGUE } from './fuzzy/hash-catalogue.js';
 import { HashesModule } from './hashes/hashes.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -21,6 +22,8 @@ export class AppModule {
       { provide: CONFIG, useValue: runtime.config },
       { provide: LOGGER, useValue: runtime.logger },
       { provide: FUZZY_BACKEND, useValue: runtime.backend },
+      // The backend's listing capability itself, or null: the services that need it answer 501 without it.
+      { provide: HASH_CATALOGUE, useValue: runtime.backend.catalogue ?? null },
       { provide: ACCESS_POLICY, useValue: runtime.policy },
       { provide: UDP_STATS, useValue: runtime.stats },
       { provide: UDP_SERVER, useValue: runtime.udp },

@@ -1,16 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/app-config.js';
-import type { FuzzyBackend } from '../fuzzy/fuzzy-backend.js';
-import { FUZZY_BACKEND } from '../fuzzy/fuzzy-backend.js';
-import { SqliteBackend } from '../fuzzy/sqlite/sqlite-backend.js';
 import { CONFIG } from '../runtime.js';
 import { ADMIN_ENTITIES, adminDataSourceOptions } from './data-source-options.js';
-import { FUZZY_READ_DB, type FuzzyReadAccess, HashRepository } from './hash.repository.js';
 
 /**
- * Data access for the admin API: TypeORM for fuzzyd's own tables (always in the SQLite file FUZZYD_DB, whatever the
- * fuzzy backend), raw prepared statements (HashRepository) for rspamd's tables when the store is that file.
+ * TypeORM for fuzzyd's admin tables, always in the SQLite file FUZZYD_DB whatever the fuzzy backend. rspamd's tables
+ * are read through the backend's catalogue (HASH_CATALOGUE), never through TypeORM.
  */
 @Module({
   imports: [
@@ -21,17 +17,6 @@ import { FUZZY_READ_DB, type FuzzyReadAccess, HashRepository } from './hash.repo
     }),
     TypeOrmModule.forFeature(ADMIN_ENTITIES),
   ],
-  providers: [
-    {
-      provide: FUZZY_READ_DB,
-      inject: [FUZZY_BACKEND],
-      useFactory: (backend: FuzzyBackend): FuzzyReadAccess | null =>
-        backend instanceof SqliteBackend
-          ? { db: backend.readDb, settle: () => backend.settle(), countByFlag: () => backend.countByFlag() }
-          : null,
-    },
-    HashRepository,
-  ],
-  exports: [TypeOrmModule, HashRepository],
+  exports: [TypeOrmModule],
 })
 export class DatabaseModule {}

@@ -1,10 +1,10 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import type { FlagInfo } from '../../../shared/api/api-types.js';
 import { NotFoundError } from '../common/api-error.js';
 import { FlagEntity } from '../database/entities/flag.entity.js';
-import { HashRepository } from '../database/hash.repository.js';
+import { HASH_CATALOGUE, type HashCatalogue } from '../fuzzy/hash-catalogue.js';
 
 /** Flag names (kept in memory: every listed hash shows its flag's name) and per-flag hash counts. */
 @Injectable()
@@ -13,7 +13,7 @@ export class FlagsService implements OnModuleInit {
 
   constructor(
     @InjectRepository(FlagEntity) private readonly repo: Repository<FlagEntity>,
-    private readonly hashes: HashRepository,
+    @Inject(HASH_CATALOGUE) private readonly catalogue: HashCatalogue | null,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -32,9 +32,12 @@ export class FlagsService implements OnModuleInit {
     return flags.map((flag) => this.info(flag, counts.get(flag) ?? 0));
   }
 
-  /** Hashes per flag as acknowledged, UDP writes included; the store keeps these counts as hashes come and go. */
+  /**
+   * Hashes per flag as acknowledged, UDP writes included; the store keeps these counts as hashes come and go. Empty
+   * when the backend cannot count per flag (no catalogue).
+   */
   async countByFlag(): Promise<{ flag: number; count: number }[]> {
-    return this.hashes.countByFlag();
+    return this.catalogue?.countByFlag() ?? [];
   }
 
   async set(flag: number, name: string, description: string | null): Promise<FlagInfo> {

@@ -1,5 +1,6 @@
 import type { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
 import type { Digest, FlagValue } from '../../../shared/protocol/types.js';
+import type { HashCatalogue } from './hash-catalogue.js';
 import type { FuzzyIndex } from './memory/fuzzy-index.js';
 import type { FlagEdit, WriteRule } from './update-rule.js';
 
@@ -34,6 +35,18 @@ export interface UpdateResult {
   status: UpdateStatus;
   /** The hash as stored after the change; null when it no longer exists. */
   hash: StoredHash | null;
+  /**
+   * Shingle positions the hash owns after the change (the admin API's `shingles`). Always there when the change
+   * itself settles it (an add: 32 with shingles, 0 without); for a hash that existed, only when asked for
+   * (UpdateOptions.countShingles), since the SQLite backend must then read the file. Redis reports 0 for a hash
+   * this change did not add: which of its 32 positions it still owns would take 32 more reads.
+   */
+  shingles?: number;
+}
+
+export interface UpdateOptions {
+  /** Report UpdateResult.shingles for a hash that existed too (the admin API does; the UDP plane need not pay for it). */
+  countShingles?: boolean;
 }
 
 export interface StoredHash {
@@ -70,17 +83,44 @@ export class StoreOverloadedError extends Error {
   override readonly name = 'StoreOverloadedError';
 }
 
+/** Acknowledged work a store has not yet put where it finally belongs (for /metrics). */
+export interface UnappliedWork {
+  /** Update ops committed to a journal, not yet applied to the main tables. */
+  journalOps: number;
+  /** Hashes whose shingle rows are queued, not yet in the shingle table. */
+  shingleHashes: number;
+}
+
+/**
+ * What a store that acknowledges updates before it has finished them can tell about that work: the SQLite backend
+ * queues updates in memory for the next group commit, and a commit lands in its journal and shingle queue first.
+ */
+export interface WriteBacklog {
+  /** Updates in memory waiting for the next commit (bounded: past the bound updates are refused). */
+  readonly queued: number;
+  unapplied(): Promise<UnappliedWork>;
+}
+
 /**
  * The one interface the UDP plane and the admin API use. `check` and `count` are synchronous for the SQLite backend
  * (served from memory) and asynchronous for Redis; callers handle both. `update` resolves only after the change is
  * durably committed, and a `check` issued after that sees it.
+ *
+ * The optional members are capabilities only some stores have; callers test for their presence, never for a class:
+ * - `index`: an in-memory index of every hash. Redis is shared with other writers, so no process can keep one.
+ * - `catalogue`: ordered listing, search, export, shingles, per-flag counts (hash-catalogue.ts says why Redis has none).
+ * - `writeBacklog`: work acknowledged but unfinished. Redis applies an update before it acknowledges it.
  */
 export interface FuzzyBackend {
   readonly kind: 'sqlite' | 'redis';
   /** The in-memory index CHECKs are answered from, when the backend keeps one: UDP threads read it in place. */
   readonly index?: FuzzyIndex;
+  /** Listing and searching in digest order, when the store keeps its digests ordered. */
+  readonly catalogue?: HashCatalogue;
+  /** Updates queued or acknowledged but not yet in their final place, when the store acknowledges early. */
+  readonly writeBacklog?: WriteBacklog;
   check(digest: Digest, shingles: ShingleBlock | null): CheckResult | Promise<CheckResult>;
-  update(op: UpdateOp): Promise<UpdateResult>;
+  update(op: UpdateOp, options?: UpdateOptions): Promise<UpdateResult>;
   /**
    * False while an update would be refused for a full queue (StoreOverloadedError): the UDP plane answers such a
    * flood without building a promise and an error for every datagram.

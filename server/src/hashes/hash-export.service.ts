@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { HashImportLine } from '../../../shared/api/api-types.js';
-import type { DigestRange } from '../database/hash-range.js';
-import { afterCursor, prefixRange } from '../database/hash-range.js';
-import { HashRepository } from '../database/hash.repository.js';
+import { HASH_CATALOGUE, type HashCatalogue } from '../fuzzy/hash-catalogue.js';
+import { afterCursor, type DigestRange, prefixRange } from '../fuzzy/hash-range.js';
+import { requireCatalogue } from './require-catalogue.js';
 
 const EXPORT_PAGE = 1000;
 
@@ -15,23 +15,23 @@ const EXPORT_PAGE = 1000;
  */
 @Injectable()
 export class HashExportService {
-  constructor(private readonly repo: HashRepository) {}
+  constructor(@Inject(HASH_CATALOGUE) private readonly catalogue: HashCatalogue | null) {}
 
   stream(filter: { flag: number | null; prefix: string }): Readable {
     // Fail before the 200 is sent when the backend cannot list.
-    this.repo.rows({ range: prefixRange(filter.prefix), flag: filter.flag, limit: 0 });
-    return Readable.from(this.pages(filter.flag, prefixRange(filter.prefix)), { objectMode: false });
+    const catalogue = requireCatalogue(this.catalogue);
+    return Readable.from(this.pages(catalogue, filter.flag, prefixRange(filter.prefix)), { objectMode: false });
   }
 
-  private async *pages(flag: number | null, start: DigestRange): AsyncGenerator<Buffer> {
-    await this.repo.settle();
+  private async *pages(catalogue: HashCatalogue, flag: number | null, start: DigestRange): AsyncGenerator<Buffer> {
+    await catalogue.settle();
     let range = start;
     for (;;) {
-      const rows = this.repo.rows({ range, flag, limit: EXPORT_PAGE });
+      const rows = catalogue.rows({ range, flag, limit: EXPORT_PAGE });
       if (rows.length === 0) return;
       let text = '';
       for (const row of rows) {
-        const shingles = this.repo.shingles(row.id);
+        const shingles = catalogue.shingles(row.id);
         const value = row.value ?? 0;
         const flags = [{ flag: row.flag, value }, ...row.extraFlags];
         const line: HashImportLine = { digest: row.digest.toString('hex'), flag: row.flag, value, flags, time: row.time ?? 0 };

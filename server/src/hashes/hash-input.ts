@@ -16,7 +16,7 @@ import {
   rejectUnknownFields,
   requireObject,
 } from '../common/validation.js';
-import type { HashRowWithCount } from '../database/hash.repository.js';
+import type { HashRowWithCount } from '../fuzzy/hash-catalogue.js';
 
 export const MAX_PAGE = 500;
 export const DEFAULT_PAGE = 100;

@@ -3,30 +3,33 @@ import type { HashDetail, HashItem, HashPage, HashWriteResult, WriteStatus } fro
 import { ApiError, NotFoundError } from '../common/api-error.js';
 import { parseDigestHex } from '../common/validation.js';
 import type { AppConfig } from '../config/app-config.js';
-import { afterCursor, prefixRange } from '../database/hash-range.js';
-import { HashRepository } from '../database/hash.repository.js';
 import { FlagsService } from '../flags/flags.service.js';
-import { FUZZY_BACKEND, flagsOf, type FuzzyBackend, type StoredHash } from '../fuzzy/fuzzy-backend.js';
+import { FUZZY_BACKEND, flagsOf, type FuzzyBackend, type StoredHash, type UpdateResult } from '../fuzzy/fuzzy-backend.js';
+import { HASH_CATALOGUE, type HashCatalogue } from '../fuzzy/hash-catalogue.js';
+import { afterCursor, prefixRange } from '../fuzzy/hash-range.js';
 import { CONFIG } from '../runtime.js';
 import { type FlagNames, hashFlags, type ListQuery, type PatchInput, type WriteInput, toHashItem } from './hash-input.js';
+import { requireCatalogue } from './require-catalogue.js';
 
 /**
- * Hashes over REST. Reads come from the SQLite file (committed state); every change goes through FuzzyBackend.update,
- * like a UDP WRITE, so it is committed by the single writer and seen by the UDP plane as soon as it is acknowledged.
+ * Hashes over REST. Listings and a hash's shingles come from the backend's catalogue (the SQLite file); every change
+ * goes through FuzzyBackend.update, like a UDP WRITE, so it is committed by the single writer and seen by the UDP
+ * plane as soon as it is acknowledged.
  */
 @Injectable()
 export class HashesService {
   constructor(
     @Inject(FUZZY_BACKEND) private readonly backend: FuzzyBackend,
     @Inject(CONFIG) private readonly config: AppConfig,
-    private readonly repo: HashRepository,
+    @Inject(HASH_CATALOGUE) private readonly catalogue: HashCatalogue | null,
     private readonly flags: FlagsService,
   ) {}
 
   async list(query: ListQuery): Promise<HashPage> {
-    await this.repo.settle();
+    const catalogue = requireCatalogue(this.catalogue);
+    await catalogue.settle();
     const range = afterCursor(prefixRange(query.prefix), query.cursor);
-    const rows = this.repo.page({ range, flag: query.flag, limit: query.limit + 1 });
+    const rows = catalogue.page({ range, flag: query.flag, limit: query.limit + 1 });
     const more = rows.length > query.limit;
     const items = rows.slice(0, query.limit).map((r) => toHashItem(r, this.nameOf));
     return { items, nextCursor: more ? items[items.length - 1].digest : null };
@@ -34,17 +37,18 @@ export class HashesService {
 
   async detail(digestHex: string): Promise<HashDetail> {
     const digest = parseDigestHex(digestHex);
-    if (!this.repo.available) {
-      // Without the SQLite file the backend shows the hash but not its shingles.
+    const catalogue = this.catalogue;
+    if (!catalogue) {
+      // Without a catalogue the backend shows the hash but not its shingles.
       const stored = await this.backend.get(digest);
       if (!stored) throw new NotFoundError(`no hash ${digestHex.toLowerCase()}`);
       return { ...this.fromStored(stored), shingles: [] };
     }
-    await this.repo.settle();
-    const row = this.repo.find(digest);
+    await catalogue.settle();
+    const row = catalogue.find(digest);
     if (!row) throw new NotFoundError(`no hash ${digestHex.toLowerCase()}`);
     const item = toHashItem(row, this.nameOf);
-    const shingles = this.repo.shingles(row.id);
+    const shingles = catalogue.shingles(row.id);
     return { ...item, shingles: shingles.every((s) => s === null) ? [] : shingles.map((s) => (s === null ? null : s.toString())) };
   }
 
@@ -54,9 +58,8 @@ export class HashesService {
    */
   async write(input: WriteInput): Promise<HashWriteResult> {
     this.assertWritable();
-    const result = await this.backend.update({ kind: 'write', rule: 'multi', ...input });
-    const shingles = result.status === 'added' && input.shingles ? 32 : 0;
-    return { status: result.status as WriteStatus, hash: await this.item(input.digest, result.hash, shingles) };
+    const result = await this.backend.update({ kind: 'write', rule: 'multi', ...input }, { countShingles: true });
+    return { status: result.status as WriteStatus, hash: this.itemOf(input.digest, result) };
   }
 
   /** Sets every slot (`flags`) or the primary slot's flag and/or weight absolutely, keeping the time of the last WRITE. */
@@ -65,9 +68,9 @@ export class HashesService {
     const digest = parseDigestHex(digestHex);
     // An expired hash not yet purged is gone for CHECK; it is gone for the API too.
     if (!(await this.backend.get(digest))) throw new NotFoundError(`no hash ${digestHex.toLowerCase()}`);
-    const result = await this.backend.update({ kind: 'set', digest, ...patch });
+    const result = await this.backend.update({ kind: 'set', digest, ...patch }, { countShingles: true });
     if (result.status === 'not-found') throw new NotFoundError(`no hash ${digestHex.toLowerCase()}`);
-    return this.item(digest, result.hash, 0);
+    return this.itemOf(digest, result);
   }
 
   async remove(digestHex: string): Promise<void> {
@@ -81,18 +84,15 @@ export class HashesService {
   }
 
   /**
-   * The hash as stored after a change: re-read from the file (committed state, true shingle count) when there is
-   * one, else as the backend reported it (`shingles` is then what the change itself stored, as far as known).
+   * The hash as the change left it, from the update's own result: acknowledged is committed, so there is nothing to
+   * wait for or read back.
    */
-  private async item(digest: Buffer, stored: StoredHash | null, shingles: number): Promise<HashItem> {
-    await this.repo.settle();
-    const row = this.repo.available ? this.repo.find(digest) : null;
-    if (row) return toHashItem(row, this.nameOf);
-    if (!stored) throw new NotFoundError(`no hash ${digest.toString('hex')}`);
-    return { ...this.fromStored(stored), shingles };
+  private itemOf(digest: Buffer, result: UpdateResult): HashItem {
+    if (!result.hash) throw new NotFoundError(`no hash ${digest.toString('hex')}`);
+    return { ...this.fromStored(result.hash), shingles: result.shingles ?? 0 };
   }
 
-  /** The Redis backend's view (backend.get or an update's result), which has every slot too. */
+  /** The backend's view (backend.get or an update's result), with every slot. */
   private fromStored(stored: StoredHash): HashItem {
     return {
       digest: stored.digest.toString('hex'),

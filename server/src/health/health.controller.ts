@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import type { HealthResponse } from '../../../shared/api/api-types.js';
-import { HashRepository } from '../database/hash.repository.js';
+import { HASH_CATALOGUE, type HashCatalogue } from '../fuzzy/hash-catalogue.js';
 import { NEURAL_CONNECTION, type NeuralConnection } from '../neural/neural-connection.js';
 import { RUNTIME, type Runtime } from '../runtime.js';
 
@@ -18,7 +18,7 @@ interface Check {
 export class HealthController {
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
-    private readonly hashes: HashRepository,
+    @Inject(HASH_CATALOGUE) private readonly catalogue: HashCatalogue | null,
     private readonly dataSource: DataSource,
     /** The client the neural routes use (null without FUZZYD_REDIS_URL); the Redis store reports its own in `store`. */
     @Inject(NEURAL_CONNECTION) private readonly neural: NeuralConnection | null,
@@ -48,7 +48,7 @@ export class HealthController {
 
   private async sqliteCheck(): Promise<Check> {
     try {
-      this.hashes.ping();
+      this.catalogue?.ping();
       await this.dataSource.query('SELECT 1');
       return { ok: true };
     } catch (err) {

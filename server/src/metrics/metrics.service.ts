@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { FUZZY_BACKEND, type FuzzyBackend } from '../fuzzy/fuzzy-backend.js';
-import { SqliteBackend } from '../fuzzy/sqlite/sqlite-backend.js';
 import { RUNTIME, type Runtime, UDP_STATS } from '../runtime.js';
 import { TCP_CLOSE_REASONS } from '../tcp/tcp-stats.js';
 import { LATENCY_BUCKETS } from '../udp/udp-counters.js';
@@ -61,19 +60,23 @@ export class MetricsService {
       { value: tcp.repliesDiscarded },
     ]);
     snapshots.add('fuzzyd_hashes', 'Hashes in the store', 'gauge', async () => [{ value: await backend.count() }]);
-    if (backend instanceof SqliteBackend) {
+    const writeBacklog = backend.writeBacklog;
+    if (writeBacklog) {
       snapshots.add('fuzzyd_write_queue_depth', 'Updates waiting for the next group commit', 'gauge', () => [
-        { value: backend.queueDepth },
+        { value: writeBacklog.queued },
       ]);
       snapshots.add('fuzzyd_sqlite_backlog', "Acknowledged work not yet in rspamd's tables", 'gauge', async () => {
-        const backlog = await backend.backlog().catch(() => ({ journalOps: 0, shingleHashes: 0, failure: null }));
+        const backlog = await writeBacklog.unapplied().catch(() => ({ journalOps: 0, shingleHashes: 0 }));
         return [
           { labels: { queue: 'journal_ops' }, value: backlog.journalOps },
           { labels: { queue: 'shingle_hashes' }, value: backlog.shingleHashes },
         ];
       });
+    }
+    // The index is replaced when a background rebuild finishes: read the backend's current one at every scrape.
+    if (backend.index) {
       snapshots.add('fuzzyd_index_bytes', 'Approximate memory of the in-memory CHECK index', 'gauge', () => [
-        { value: backend.indexBytes },
+        { value: backend.index?.bytes ?? 0 },
       ]);
     }
     this.httpRequests = new Counter({

@@ -137,11 +137,10 @@ describe('GET /api/v1/hashes (keyset pagination)', () => {
 
 describe('query plans (what keeps pages fast at millions of hashes)', () => {
   const planOf = async (q: { flag: number | null; prefix: string; cursor: string | null }, extraPlan?: 'sorted' | 'walk') => {
-    const { HashRepository } = await import('../../../server/src/database/hash.repository.js');
-    const { afterCursor, prefixRange } = await import('../../../server/src/database/hash-range.js');
-    const repo = api.fuzzyd.http.get(HashRepository);
+    const { afterCursor, prefixRange } = await import('../../../server/src/fuzzy/hash-range.js');
+    const catalogue = api.fuzzyd.runtime.backend.catalogue!;
     const range = afterCursor(prefixRange(q.prefix), q.cursor ? Buffer.from(q.cursor, 'hex') : null);
-    return repo.queryPlan({ range, flag: q.flag, limit: 101 }, extraPlan);
+    return catalogue.queryPlan({ range, flag: q.flag, limit: 101 }, extraPlan);
   };
 
   it.each([

@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExtraFlagQueries } from '../../../server/src/database/extra-flag-queries.js';
-import { afterCursor, type DigestRange, prefixRange } from '../../../server/src/database/hash-range.js';
-import { SqliteHashQueries } from '../../../server/src/database/sqlite-hash-queries.js';
-import { ExtraFlags } from '../../../server/src/fuzzy/sqlite/extra-flags.js';
-import { PendingShingles } from '../../../server/src/fuzzy/sqlite/pending-shingles.js';
-import { openFuzzyDatabase } from '../../../server/src/fuzzy/sqlite/sqlite-schema.js';
+import { ExtraFlagQueries } from '../../../server/src/fuzzy/sqlite/extra-flag-queries.js';
+import { afterCursor, type DigestRange, prefixRange } from '../../../server/src/fuzzy/hash-range.js';
+import { SqliteHashQueries } from '../../../server/src/fuzzy/sqlite/sqlite-hash-queries.js';
+import { createFuzzydSchema, openFuzzyDatabase } from '../../../server/src/fuzzy/sqlite/sqlite-schema.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 /**
@@ -32,8 +30,7 @@ const seeded: Seeded[] = [];
 
 beforeAll(() => {
   db = openFuzzyDatabase(dir.file('fuzzy.db'), { durability: 'normal' });
-  new ExtraFlags(db);
-  new PendingShingles(db);
+  createFuzzydSchema(db);
   const insert = db.prepare('INSERT INTO digests(flag, digest, value, time) VALUES (?, CAST(? AS TEXT), ?, ?)');
   const insertSlot = db.prepare('INSERT INTO fuzzyd_extra_flags(digest_id, slot, flag, value) VALUES (?, ?, ?, ?)');
   db.transaction(() => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterCursor, prefixRange } from '../../../server/src/database/hash-range.js';
+import { afterCursor, prefixRange } from '../../../server/src/fuzzy/hash-range.js';
 
 const hex = (b: Buffer | null): string | null => (b ? b.toString('hex') : null);
 

@@ -1,5 +1,5 @@
 import { createRedisClient } from '../../common/redis-client.js';
-import { MAX_FLAGS_PER_HASH } from '../../../../shared/protocol/constants.js';
+import { MAX_FLAGS_PER_HASH, SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
 import type { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
 import type { Digest, FlagValue } from '../../../../shared/protocol/types.js';
 import {
@@ -153,6 +153,7 @@ export class RedisBackend implements FuzzyBackend {
       return {
         status: outcome.status,
         hash: { digest: op.digest, flag: primary.flag, value: primary.value, extraFlags, time: Number(created ?? 0) },
+        shingles: shingles ? SHINGLE_COUNT : 0,
       };
     }
     throw new Error(`update of a digest kept racing with other writers (${MAX_ATTEMPTS} attempts)`);

@@ -18,13 +18,6 @@ export class ExtraFlags {
   private readonly before = new Map<number, boolean>();
 
   constructor(db: Database.Database) {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS fuzzyd_extra_flags(
-        digest_id INTEGER NOT NULL REFERENCES digests(id) ON DELETE CASCADE,
-        slot INTEGER NOT NULL,
-        flag INTEGER NOT NULL,
-        value INTEGER NOT NULL,
-        PRIMARY KEY (digest_id, slot)) WITHOUT ROWID;`);
     this.select = db.prepare('SELECT flag, value FROM fuzzyd_extra_flags WHERE digest_id = ? ORDER BY slot');
     this.insert = db.prepare('INSERT INTO fuzzyd_extra_flags(digest_id, slot, flag, value) VALUES (?, ?, ?, ?)');
     this.clear = db.prepare('DELETE FROM fuzzyd_extra_flags WHERE digest_id = ?');

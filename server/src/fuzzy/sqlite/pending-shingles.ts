@@ -21,12 +21,6 @@ export class PendingShingles {
   private delta = 0;
 
   constructor(db: Database.Database) {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS fuzzyd_pending_shingles(
-        seq INTEGER PRIMARY KEY,
-        digest_id INTEGER NOT NULL,
-        shingles BLOB NOT NULL);
-      CREATE INDEX IF NOT EXISTS fuzzyd_pending_shingles_digest ON fuzzyd_pending_shingles(digest_id);`);
     this.insert = db.prepare('INSERT INTO fuzzyd_pending_shingles(digest_id, shingles) VALUES (?, ?)');
     this.forDigest = db.prepare('SELECT shingles FROM fuzzyd_pending_shingles WHERE digest_id = ?');
     this.dropDigest = db.prepare('DELETE FROM fuzzyd_pending_shingles WHERE digest_id = ?');

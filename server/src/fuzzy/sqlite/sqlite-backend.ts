@@ -10,8 +10,11 @@ import {
   StoreUnavailableError,
   type StoredHash,
   type UpdateOp,
+  type UpdateOptions,
   type UpdateResult,
+  type WriteBacklog,
 } from '../fuzzy-backend.js';
+import type { HashCatalogue } from '../hash-catalogue.js';
 import { FuzzyIndex } from '../memory/fuzzy-index.js';
 import { DEFAULT_QUEUE_LIMITS, GroupCommitQueue } from './group-commit-queue.js';
 import { IntegrityCheck } from './integrity-check.js';
@@ -20,6 +23,8 @@ import { readIndexSnapshot, snapshotPathOf, storeIdentity, writeIndexSnapshot } 
 import { applyToIndex } from './apply-commits.js';
 import { IndexLoading } from './index-loading.js';
 import type { LoadStats } from './sqlite-index-loader.js';
+import { SqliteCatalogue } from './sqlite-catalogue.js';
+import { SqliteHashQueries } from './sqlite-hash-queries.js';
 import { openFuzzyDatabase } from './sqlite-schema.js';
 import type { WriterBacklog, WriterResult } from './writer-protocol.js';
 import { WriterThread } from './writer-thread.js';
@@ -83,6 +88,10 @@ export class SqliteBackend implements FuzzyBackend {
   private indexFailure: string | null = null;
   /** Ends a background rebuild when the store closes first. */
   private readonly stopRebuild = new AbortController();
+  /** The admin API's reads of the file, on `readDb`. */
+  readonly catalogue: HashCatalogue;
+  readonly writeBacklog: WriteBacklog;
+  private readonly queries: SqliteHashQueries;
 
   private constructor(
     readonly readDb: Database.Database,
@@ -94,6 +103,15 @@ export class SqliteBackend implements FuzzyBackend {
   ) {
     const limits = { ...DEFAULT_QUEUE_LIMITS, ...(options.maxQueuedUpdates ? { maxDepth: options.maxQueuedUpdates } : {}) };
     this.queue = new GroupCommitQueue(writer, (results, ops) => this.apply(results, ops), undefined, limits);
+    this.queries = new SqliteHashQueries(readDb, options.expireSeconds);
+    this.catalogue = new SqliteCatalogue(this.queries, { settle: () => this.settle(), countByFlag: () => this.countByFlag() });
+    const queue = this.queue;
+    this.writeBacklog = {
+      get queued() {
+        return queue.depth;
+      },
+      unapplied: () => this.backlog(),
+    };
     if ('index' in snapshot) {
       this.current = snapshot.index;
       this.indexed = Promise.resolve(snapshot.loadStats);
@@ -159,17 +177,9 @@ export class SqliteBackend implements FuzzyBackend {
   }
 
   /** Stored hashes per flag (expired ones not yet purged included), from the index (from the tables while it loads). */
-  countByFlag(): { flag: number; count: number }[] {
+  private countByFlag(): { flag: number; count: number }[] {
     if (!this.loading) return this.current.countByFlag();
     return this.readDb.prepare('SELECT flag, count(*) AS count FROM digests GROUP BY flag ORDER BY flag').all() as { flag: number; count: number }[];
-  }
-
-  get indexBytes(): number {
-    return this.current.bytes;
-  }
-
-  get queueDepth(): number {
-    return this.queue.depth;
   }
 
   /** A group commit is with the writer thread now. */
@@ -181,7 +191,12 @@ export class SqliteBackend implements FuzzyBackend {
     return this.queue.hasRoom;
   }
 
-  async update(op: UpdateOp): Promise<UpdateResult> {
+  /**
+   * Resolves once the op is durably committed, with the hash as the journal leaves it. Its shingle count, when the
+   * writer does not know it (the hash's shingles are its table row's), is read from that row on request: shingles
+   * change only with an add, so the row already holds them, journal applied or not.
+   */
+  async update(op: UpdateOp, options: UpdateOptions = {}): Promise<UpdateResult> {
     if (this.closed) throw new Error('the store is closed');
     let r: WriterResult;
     try {
@@ -191,10 +206,10 @@ export class SqliteBackend implements FuzzyBackend {
       if (!(err instanceof StoreOverloadedError)) this.commitsFailing = true;
       throw err;
     }
-    const hash = r.status === 'deleted' || r.status === 'not-found'
-      ? null
-      : { digest: op.digest, flag: r.flag, value: r.value, time: r.time, extraFlags: r.extraFlags };
-    return { status: r.status, hash };
+    if (r.status === 'deleted' || r.status === 'not-found') return { status: r.status, hash: null };
+    const hash = { digest: op.digest, flag: r.flag, value: r.value, time: r.time, extraFlags: r.extraFlags };
+    const shingles = r.shingles ?? (options.countShingles ? this.queries.shingleCount(op.digest) : null);
+    return shingles === null ? { status: r.status, hash } : { status: r.status, hash, shingles };
   }
 
   /** Acknowledged work not yet in rspamd's tables (it is durable in fuzzyd's own tables of the same file). */

@@ -29,6 +29,43 @@ CREATE INDEX IF NOT EXISTS dgst_id ON shingles(digest_id);
 CREATE UNIQUE INDEX IF NOT EXISTS s ON shingles(value, number);
 `;
 
+/**
+ * fuzzyd's own objects in the same file, all named fuzzyd_* so rspamd never minds them (fuzzyd's admin tables are
+ * TypeORM's, database/admin-schema.migration.ts):
+ * - fuzzyd_write_journal: acknowledged update batches not yet applied to rspamd's tables (write-journal.ts).
+ * - fuzzyd_pending_shingles: shingle rows of new hashes waiting to move into `shingles` (pending-shingles.ts).
+ * - fuzzyd_extra_flags: slots 1..7 of multi-flag hashes; rspamd's `digests` holds the primary (extra-flags.ts). The
+ *   foreign key makes a row go with its digest even when rspamd's worker deletes or expires it.
+ * - fuzzyd_digests_flag, fuzzyd_extra_flags_flag: the admin API's flag-filtered pages in digest order
+ *   (sqlite-hash-queries.ts, extra-flag-queries.ts). The first is an index on rspamd's own table: rspamd ignores it,
+ *   and on an existing large file building it takes a while once, here on the writer thread before fuzzyd serves.
+ */
+const FUZZYD_SCHEMA = `
+CREATE TABLE IF NOT EXISTS fuzzyd_write_journal(
+  seq INTEGER PRIMARY KEY,
+  time INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  ops BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS fuzzyd_pending_shingles(
+  seq INTEGER PRIMARY KEY,
+  digest_id INTEGER NOT NULL,
+  shingles BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS fuzzyd_pending_shingles_digest ON fuzzyd_pending_shingles(digest_id);
+CREATE TABLE IF NOT EXISTS fuzzyd_extra_flags(
+  digest_id INTEGER NOT NULL REFERENCES digests(id) ON DELETE CASCADE,
+  slot INTEGER NOT NULL,
+  flag INTEGER NOT NULL,
+  value INTEGER NOT NULL,
+  PRIMARY KEY (digest_id, slot)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS fuzzyd_extra_flags_flag ON fuzzyd_extra_flags(flag, digest_id);
+CREATE INDEX IF NOT EXISTS fuzzyd_digests_flag ON digests(flag, digest);
+`;
+
+/** Creates fuzzyd's own objects (idempotent). The writer does, before anything else reads the file. */
+export function createFuzzydSchema(db: Database.Database): void {
+  db.exec(FUZZYD_SCHEMA);
+}
+
 export interface OpenOptions {
   durability: Durability;
   readonly?: boolean;

@@ -6,6 +6,7 @@ import type { Durability } from '../../config/app-config.js';
 import { applyEdit, applyWrite, type RuleOutcome, shinglesStored } from '../update-rule.js';
 import { ExtraFlags } from './extra-flags.js';
 import { PendingShingles, shingleTriples } from './pending-shingles.js';
+import { createFuzzydSchema } from './sqlite-schema.js';
 import { type JournalEntry, WriteJournal } from './write-journal.js';
 import { unpackOps } from './write-op-codec.js';
 import type { WriterResult } from './writer-protocol.js';
@@ -77,6 +78,7 @@ export class SqliteWriter {
     private readonly db: Database.Database,
     private readonly durability: Durability = 'full',
   ) {
+    createFuzzydSchema(db);
     this.pending = new PendingShingles(db);
     this.extras = new ExtraFlags(db);
     this.journal = new WriteJournal(db);
@@ -275,7 +277,9 @@ export class SqliteWriter {
     const [primary, ...extraFlags] = outcome.flags;
     const next = row ?? { ...NO_ROW, exists: true, shingles: shinglesStored(op, outcome.status)?.bytes ?? null };
     this.journaled.set(key, { ...next, flag: primary.flag, value: primary.value, extraFlags, time, seq });
-    return result(outcome.status, op.digest, outcome.flags, time);
+    // A row added by the journal has no table row yet: its shingles are the journaled add's, known here for free.
+    const shingles = next.id === null ? (next.shingles ? SHINGLE_COUNT : 0) : null;
+    return { ...result(outcome.status, op.digest, outcome.flags, time), shingles };
   }
 
   private currentRow(key: string, digest: Buffer): JournaledRow | null {
@@ -363,7 +367,7 @@ function timeAfter(op: Exclude<UpdateOp, { kind: 'del' }>, row: { time: number }
 
 function result(status: WriterResult['status'], digest: Uint8Array, flags: readonly FlagValue[], time: number): WriterResult {
   const [primary, ...extraFlags] = flags;
-  return { status, digest, flag: primary?.flag ?? 0, value: primary?.value ?? 0, extraFlags, time, removedShingles: null };
+  return { status, digest, flag: primary?.flag ?? 0, value: primary?.value ?? 0, extraFlags, time, removedShingles: null, shingles: null };
 }
 
 const NO_ROW: JournaledRow = { seq: 0, exists: false, id: null, flag: 0, value: 0, time: 0, extraFlags: [], shingles: null };

@@ -27,12 +27,6 @@ export class WriteJournal {
   private pendingOps: number;
 
   constructor(db: Database.Database) {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS fuzzyd_write_journal(
-        seq INTEGER PRIMARY KEY,
-        time INTEGER NOT NULL,
-        count INTEGER NOT NULL,
-        ops BLOB NOT NULL);`);
     this.insert = db.prepare('INSERT INTO fuzzyd_write_journal(time, count, ops) VALUES (?, ?, ?)');
     this.first = db.prepare('SELECT seq, time, count, ops FROM fuzzyd_write_journal ORDER BY seq LIMIT 1');
     this.remove = db.prepare('DELETE FROM fuzzyd_write_journal WHERE seq = ?');

@@ -21,6 +21,11 @@ export interface WriterResult {
   time: number;
   /** For deleted hashes: the shingle positions they still owned, as (position, lo, hi) triples. */
   removedShingles: Uint32Array | null;
+  /**
+   * Shingle positions the hash owns after the op when the writer knows them without a read: a hash added by this op
+   * or by one still in the journal (32 or 0). Null when they are those of its row in rspamd's tables.
+   */
+  shingles: number | null;
 }
 
 /** Acknowledged work the writer thread has not finished in rspamd's tables yet. */

@@ -9,6 +9,9 @@ import type { WriterResult } from './writer-protocol.js';
  */
 const RECORD_BYTES = 24 + DIGEST_BYTES;
 const EXTRA_COUNT_AT = 4;
+const SHINGLES_AT = 5;
+/** `shingles` null: those of the table row. */
+const TABLE_SHINGLES = 0xff;
 const STATUSES: readonly UpdateStatus[] = ['added', 'updated', 'reflagged', 'deleted', 'not-found'];
 const STATUS_CODES = new Map(STATUSES.map((s, i) => [s, i]));
 
@@ -33,6 +36,7 @@ export function packResults(results: readonly WriterResult[]): PackedResults {
     records[base + 1] = r.flag;
     records.writeUInt16LE(r.removedShingles ? r.removedShingles.length / 3 : 0xffff, base + 2);
     records[base + EXTRA_COUNT_AT] = r.extraFlags.length;
+    records[base + SHINGLES_AT] = r.shingles ?? TABLE_SHINGLES;
     for (const s of r.extraFlags) {
       extraFlags[extraAt++] = s.flag;
       extraFlags[extraAt++] = s.value;
@@ -61,6 +65,7 @@ export function unpackResults(packed: PackedResults): WriterResult[] {
     const removed = records.readUInt16LE(base + 2);
     const removedShingles = removed === 0xffff ? null : packed.shingles.subarray(at, at + removed * 3);
     if (removedShingles) at += removedShingles.length;
+    const shingles = records[base + SHINGLES_AT];
     out.push({
       status: STATUSES[records[base]],
       flag: records[base + 1],
@@ -69,6 +74,7 @@ export function unpackResults(packed: PackedResults): WriterResult[] {
       time: records.readDoubleLE(base + 16),
       digest: records.subarray(base + 24, base + RECORD_BYTES),
       removedShingles,
+      shingles: shingles === TABLE_SHINGLES ? null : shingles,
     });
   }
   return out;

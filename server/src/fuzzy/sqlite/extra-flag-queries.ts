@@ -1,13 +1,12 @@
 import type Database from 'better-sqlite3';
-import type { FlagValue } from '../../../shared/protocol/types.js';
-import { afterCursor, type DigestRange } from './hash-range.js';
-
-export type ExtraFlagPlan = 'sorted' | 'walk';
+import type { FlagValue } from '../../../../shared/protocol/types.js';
+import type { ExtraFlagPlan } from '../hash-catalogue.js';
+import { afterCursor, type DigestRange } from '../hash-range.js';
 
 /**
  * The admin API's reads of `fuzzyd_extra_flags`, the slots 1..7 of multi-flag hashes (written only by the writer
  * thread, server/src/fuzzy/sqlite/extra-flags.ts): the slots of listed rows, and the digests that hold a flag in one
- * of those slots, in digest order for keyset pages. Adds only an index of its own, `fuzzyd_extra_flags_flag`.
+ * of those slots, in digest order for keyset pages, through fuzzyd's index `fuzzyd_extra_flags_flag` (sqlite-schema.ts).
  *
  * The table is keyed by digest id, not digest, so no index yields "slots with flag F in digest order". Of the two
  * plans, each is cheap where the other is not (k = hashes holding F in an extra slot, n = hashes):
@@ -30,9 +29,7 @@ export class ExtraFlagQueries {
   private readonly anySlot: Database.Statement<[], number>;
 
   constructor(private readonly db: Database.Database) {
-    // The writer thread creates the table before this connection opens (SqliteBackend.open). The index costs
-    // nothing on plain writes: only hashes with extra slots have rows here.
-    db.exec('CREATE INDEX IF NOT EXISTS fuzzyd_extra_flags_flag ON fuzzyd_extra_flags(flag, digest_id)');
+    // The table and its index fuzzyd_extra_flags_flag are the writer's (sqlite-schema.ts), made before this opens.
     this.slotsOf = db.prepare(
       `SELECT digest_id AS id, flag, value FROM fuzzyd_extra_flags
        WHERE digest_id IN (SELECT value FROM json_each(?)) ORDER BY digest_id, slot`,

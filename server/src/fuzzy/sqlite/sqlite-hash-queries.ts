@@ -1,38 +1,8 @@
 import type Database from 'better-sqlite3';
-import { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
-import { SHINGLE_COUNT } from '../../../shared/protocol/constants.js';
-import type { FlagValue } from '../../../shared/protocol/types.js';
-import { type ExtraFlagPlan, ExtraFlagQueries } from './extra-flag-queries.js';
-import type { DigestRange } from './hash-range.js';
-
-export interface HashRow {
-  id: number;
-  digest: Buffer;
-  /** The primary slot (rspamd's columns). */
-  flag: number;
-  value: number;
-  time: number;
-  /** Slots 1..7 of a multi-flag hash, in slot order (fuzzyd_extra_flags); empty for most hashes. */
-  extraFlags: FlagValue[];
-}
-
-export interface HashRowWithCount extends HashRow {
-  shingles: number;
-}
-
-export interface HashFilter {
-  range: DigestRange;
-  /** Hashes holding this flag in any slot. */
-  flag: number | null;
-  limit: number;
-}
-
-/** One statement a page runs, with SQLite's plan for it. */
-export interface PagePlan {
-  /** `primary`: rspamd's flag column; `extra-sorted` / `extra-walk`: the extra slots (extra-flag-queries.ts). */
-  part: 'primary' | `extra-${ExtraFlagPlan}`;
-  steps: string[];
-}
+import { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
+import { SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
+import type { ExtraFlagPlan, HashFilter, HashRow, HashRowWithCount, PagePlan } from '../hash-catalogue.js';
+import { ExtraFlagQueries } from './extra-flag-queries.js';
 
 const COLUMNS = 'id, CAST(digest AS BLOB) AS digest, flag, value, time';
 
@@ -43,11 +13,10 @@ const COLUMNS = 'id, CAST(digest AS BLOB) AS digest, flag, value, time';
 const SHINGLE_COUNT_SQL = `((SELECT count(*) FROM shingles s WHERE s.digest_id = digests.id)
   + ${SHINGLE_COUNT} * (SELECT count(*) FROM fuzzyd_pending_shingles p WHERE p.digest_id = digests.id))`;
 
-
 /**
  * Read queries on rspamd's `digests` and `shingles` tables (and fuzzyd's extra flag slots beside them) for the admin
- * API. Never writes them (all writes go through FuzzyBackend.update and the writer thread); only adds indexes of its
- * own, named `fuzzyd_*`.
+ * API. Never writes them (all writes go through FuzzyBackend.update and the writer thread); the indexes it relies on
+ * beyond rspamd's are fuzzyd's (sqlite-schema.ts), made by the writer before this connection opens.
  *
  * Keyset pages walk index `d` (digest) or `fuzzyd_digests_flag` (flag, digest). `+time` keeps the expiry filter
  * from tempting the planner into index `t`, which would sort the whole table for every page. A flag filter matches
@@ -61,6 +30,7 @@ export class SqliteHashQueries {
   private readonly shingleRows: Database.Statement<[number], { number: bigint; value: bigint }>;
 
   private readonly pendingRow: Database.Statement<[number], { shingles: Buffer }>;
+  private readonly shingleCountOf: Database.Statement<[Buffer], number>;
   private readonly extras: ExtraFlagQueries;
   private readonly byIds = new Map<string, Database.Statement<[string], HashRowWithCount>>();
 
@@ -68,7 +38,6 @@ export class SqliteHashQueries {
     private readonly db: Database.Database,
     private readonly expireSeconds: number,
   ) {
-    this.ensureIndexes();
     this.extras = new ExtraFlagQueries(db);
     this.byDigest = db.prepare(
       `SELECT ${COLUMNS}, ${SHINGLE_COUNT_SQL} AS shingles
@@ -76,11 +45,9 @@ export class SqliteHashQueries {
     );
     this.shingleRows = db.prepare('SELECT number, value FROM shingles WHERE digest_id = ?').safeIntegers(true) as never;
     this.pendingRow = db.prepare('SELECT shingles FROM fuzzyd_pending_shingles WHERE digest_id = ?');
-  }
-
-  /** Idempotent; on a large existing file the first start spends a moment building it. */
-  private ensureIndexes(): void {
-    this.db.exec('CREATE INDEX IF NOT EXISTS fuzzyd_digests_flag ON digests(flag, digest)');
+    this.shingleCountOf = db
+      .prepare<[Buffer], number>(`SELECT ${SHINGLE_COUNT_SQL} FROM digests WHERE digests.digest = CAST(? AS TEXT)`)
+      .pluck();
   }
 
   /** Hashes in digest order within the filter, with their shingle counts; expired ones are left out. */
@@ -98,6 +65,11 @@ export class SqliteHashQueries {
       const row = this.byDigest.get(digest, this.cutoff(now));
       return row ? { ...row, extraFlags: this.extras.slotsOfRow(row.id) } : null;
     })();
+  }
+
+  /** Shingle positions the row of `digest` owns, expired or not; 0 without a row. */
+  shingleCount(digest: Buffer): number {
+    return this.shingleCountOf.get(digest) ?? 0;
   }
 
   /**
