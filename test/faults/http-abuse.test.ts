@@ -5,13 +5,13 @@
  */
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, type ApiHarness, startApi } from '../e2e/api/api-harness.js';
+import { ADMIN_TOKEN, type TestFuzzyd, startApi } from '../e2e/api/api-harness.js';
 
-let api: ApiHarness;
+let api: TestFuzzyd;
 beforeAll(async () => {
   api = await startApi();
 });
-afterAll(() => api?.stop());
+afterAll(() => api?.close());
 
 /** Writes `text` on a fresh connection and collects what comes back until the server closes or `ms` pass. */
 function exchange(text: string, ms = 3000): Promise<{ response: string; closed: boolean; socket: Socket }> {

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FuzzyClient } from '../../shared/client/fuzzy-client.js';
 import type { SqliteBackend } from '../../server/src/fuzzy/sqlite/sqlite-backend.js';
 import { randomDigest } from '../helpers/fuzzy-data.js';
-import { type ApiHarness, startApi } from '../e2e/api/api-harness.js';
+import { type TestFuzzyd, startApi } from '../e2e/api/api-harness.js';
 
-let api: ApiHarness;
+let api: TestFuzzyd;
 let client: FuzzyClient;
 let locker: Database.Database;
 const stored = randomDigest();
@@ -26,7 +26,7 @@ afterAll(async () => {
   if (locker?.inTransaction) locker.exec('ROLLBACK');
   locker?.close();
   await client?.close();
-  await api?.stop();
+  await api?.close();
 });
 
 describe('SQLite write lock held by another connection', () => {
@@ -36,7 +36,7 @@ describe('SQLite write lock held by another connection', () => {
     expect((await client.check(stored)).prob).toBe(1);
     // A UDP thread answers the CHECK itself but hands the WRITE to the main thread: the listing comes once the
     // writer has that commit (and waits on the lock).
-    const backend = api.fuzzyd.runtime.backend as SqliteBackend;
+    const backend = api.runtime.backend as SqliteBackend;
     while (!backend.commitInProgress) await new Promise((resolve) => setTimeout(resolve, 5));
     const started = Date.now();
     const [listing, health] = await Promise.all([api.request('GET', '/api/v1/hashes'), api.request('GET', '/health', { token: null })]);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NetworkItem, Problem } from '../../../shared/api/api-types.js';
 import { FuzzyClient } from '../../../shared/client/fuzzy-client.js';
-import { type ApiHarness, apiHarnesses } from './api-harness.js';
+import { type TestFuzzyd, apiHarnesses } from './api-harness.js';
 
 const harnesses = apiHarnesses();
 const clients: FuzzyClient[] = [];
@@ -12,14 +12,14 @@ afterEach(async () => {
 });
 
 /** 127.0.0.1 is NOT allowed to write by configuration here, so only API entries can allow it. */
-async function start(env: Record<string, string> = {}): Promise<{ api: ApiHarness; udp: FuzzyClient }> {
+async function start(env: Record<string, string> = {}): Promise<{ api: TestFuzzyd; udp: FuzzyClient }> {
   const api = await harnesses.start({ FUZZYD_ALLOW_UPDATE: '10.255.255.1/32', ...env });
   const udp = new FuzzyClient({ host: '127.0.0.1', port: api.udpPort, timeoutMs: 300, retries: 2 });
   clients.push(udp);
   return { api, udp };
 }
 
-async function add(api: ApiHarness, list: string, body: unknown): Promise<NetworkItem> {
+async function add(api: TestFuzzyd, list: string, body: unknown): Promise<NetworkItem> {
   const r = await api.request('POST', `/api/v1/${list}`, { body });
   expect(r.statusCode).toBe(201);
   return JSON.parse(r.body) as NetworkItem;
@@ -34,12 +34,12 @@ describe('allow-update over the API, honoured by the UDP plane at once', () => {
     const entry = await add(api, 'allow-update', { cidr: '127.0.0.1/32', comment: 'CI runner' });
     expect(entry).toMatchObject({ cidr: '127.0.0.1/32', comment: 'CI runner', source: 'api', readOnly: false });
     expect((await udp.write(digest, 1, 10)).value).toBe(0);
-    expect(api.fuzzyd.runtime.backend.get(digest)).toMatchObject({ flag: 1, value: 10 });
+    expect(api.runtime.backend.get(digest)).toMatchObject({ flag: 1, value: 10 });
 
     expect((await api.request('DELETE', `/api/v1/allow-update/${entry.id}`)).statusCode).toBe(204);
     expect((await udp.write(digest, 1, 10)).value).toBe(403);
     expect((await udp.del(digest)).value).toBe(403);
-    expect(api.fuzzyd.runtime.backend.get(digest)).toMatchObject({ value: 10 });
+    expect(api.runtime.backend.get(digest)).toMatchObject({ value: 10 });
   });
 
   it('stores a CIDR as its network, so the list shows what it grants and the same network cannot be added twice', async () => {
@@ -66,19 +66,19 @@ describe('allow-update over the API, honoured by the UDP plane at once', () => {
     const r = await api.request('DELETE', '/api/v1/allow-update/config-0');
     expect(r.statusCode).toBe(409);
     expect(r.headers['content-type']).toContain('application/problem+json');
-    expect(api.fuzzyd.runtime.policy.allowUpdate.map((e) => e.cidr)).toEqual(['10.255.255.1/32', '2001:db8::/32']);
+    expect(api.runtime.policy.allowUpdate.map((e) => e.cidr)).toEqual(['10.255.255.1/32', '2001:db8::/32']);
   });
 
   it('entries persist across a restart and are merged with the configuration again', async () => {
     const { api } = await start();
     await add(api, 'allow-update', { cidr: '127.0.0.0/8' });
     await add(api, 'blocked', { cidr: '203.0.113.7' });
-    await api.stop({ keepFiles: true });
+    await api.close({ keepFiles: true });
     harnesses.release(api);
 
     const { api: again, udp } = await start({ FUZZYD_DB: api.dbPath });
-    expect(again.fuzzyd.runtime.policy.allowUpdate.map((e) => e.cidr)).toEqual(['10.255.255.1/32', '127.0.0.0/8']);
-    expect(again.fuzzyd.runtime.policy.blocked.map((e) => e.cidr)).toEqual(['203.0.113.7/32']);
+    expect(again.runtime.policy.allowUpdate.map((e) => e.cidr)).toEqual(['10.255.255.1/32', '127.0.0.0/8']);
+    expect(again.runtime.policy.blocked.map((e) => e.cidr)).toEqual(['203.0.113.7/32']);
     expect((await udp.write(randomBytes(64), 2, 1)).value).toBe(0);
   });
 
@@ -104,7 +104,7 @@ describe('blocked over the API', () => {
     expect((await udp.ping()).value).toBeDefined();
     const entry = await add(api, 'blocked', { cidr: '127.0.0.1' });
     await expect(udp.check(randomBytes(64))).rejects.toThrow();
-    expect(api.fuzzyd.runtime.stats.blocked).toBeGreaterThan(0);
+    expect(api.runtime.stats.blocked).toBeGreaterThan(0);
     expect((await api.request('DELETE', `/api/v1/blocked/${entry.id}`)).statusCode).toBe(204);
     expect((await udp.check(randomBytes(64))).prob).toBe(0);
   });

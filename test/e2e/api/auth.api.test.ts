@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Problem, TokenCreated, TokenItem } from '../../../shared/api/api-types.js';
-import { ADMIN_TOKEN, type ApiHarness, apiHarnesses, hexDigest } from './api-harness.js';
+import { ADMIN_TOKEN, type TestFuzzyd, apiHarnesses, hexDigest } from './api-harness.js';
 
 const harnesses = apiHarnesses();
 const start = harnesses.start;
@@ -9,7 +9,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-async function createToken(api: ApiHarness, scope: string, token = ADMIN_TOKEN): Promise<TokenCreated> {
+async function createToken(api: TestFuzzyd, scope: string, token = ADMIN_TOKEN): Promise<TokenCreated> {
   const r = await api.request('POST', '/api/v1/tokens', { token, body: { name: `${scope} token`, scope } });
   expect(r.statusCode).toBe(201);
   return JSON.parse(r.body) as TokenCreated;
@@ -93,7 +93,7 @@ describe('bearer tokens on every /api route', () => {
     const digest = hexDigest();
     const r = await api.request('POST', '/api/v1/hashes', { token, body: { digest, flag: 1, value: 1 } });
     expect(r.statusCode).toBe(403);
-    expect(api.fuzzyd.runtime.backend.get(Buffer.from(digest, 'hex'))).toBeNull();
+    expect(api.runtime.backend.get(Buffer.from(digest, 'hex'))).toBeNull();
     expect((await api.request('GET', '/api/v1/hashes', { token })).statusCode).toBe(200);
   });
 });
@@ -140,7 +140,7 @@ describe('/api/v1/tokens', () => {
     expect(rows.some((r) => r.token_hash.length === 64)).toBe(true);
     expect(JSON.stringify(rows)).not.toContain(created.token);
 
-    await api.stop({ keepFiles: true });
+    await api.close({ keepFiles: true });
     harnesses.release(api);
     const again = await start({ FUZZYD_DB: api.dbPath });
     expect((await again.request('GET', '/api/v1/hashes', { token: created.token })).statusCode).toBe(200);
@@ -160,7 +160,7 @@ describe('/api/v1/tokens', () => {
     const list = JSON.parse((await first.request('GET', '/api/v1/tokens', { token })).body) as TokenItem[];
     expect(list).toEqual([expect.objectContaining({ origin: 'generated', scope: 'admin' })]);
 
-    await first.stop({ keepFiles: true });
+    await first.close({ keepFiles: true });
     harnesses.release(first);
     printed.length = 0;
     const second = await start({ FUZZYD_ADMIN_TOKEN: undefined, FUZZYD_DB: first.dbPath });
@@ -170,7 +170,7 @@ describe('/api/v1/tokens', () => {
 
   it('changing FUZZYD_ADMIN_TOKEN rotates it: the previous value stops working', async () => {
     const first = await start();
-    await first.stop({ keepFiles: true });
+    await first.close({ keepFiles: true });
     harnesses.release(first);
     const rotated = await start({ FUZZYD_DB: first.dbPath, FUZZYD_ADMIN_TOKEN: 'rotated-admin-token-0123456789' });
     expect((await rotated.request('GET', '/api/v1/tokens')).statusCode).toBe(401);

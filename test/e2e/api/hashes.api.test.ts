@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HashDetail, HashItem, HashPage, HashWriteResult, Problem } from '../../../shared/api/api-types.js';
 import { FuzzyClient } from '../../../shared/client/fuzzy-client.js';
 import { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
-import { type ApiHarness, hexDigest, startApi } from './api-harness.js';
+import { type TestFuzzyd, hexDigest, startApi } from './api-harness.js';
 
-let api: ApiHarness;
+let api: TestFuzzyd;
 /** The seeded hashes, hex, with their flags (primary first). */
 const seeded = new Map<string, number[]>();
 const SEED = 1200;
@@ -16,7 +16,7 @@ const NAMES: Record<number, string | null> = { 1: 'spam', 2: 'probable spam', 3:
 
 beforeAll(async () => {
   api = await startApi();
-  const backend = api.fuzzyd.runtime.backend;
+  const backend = api.runtime.backend;
   // Concurrent updates: the group commit batches them, so 1200 hashes take a few transactions.
   await Promise.all(
     Array.from({ length: SEED }, (_, i) => {
@@ -44,7 +44,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await api?.stop();
+  await api?.close();
 });
 
 async function json<T>(method: string, url: string, body?: unknown): Promise<{ status: number; body: T; type: string }> {
@@ -138,7 +138,7 @@ describe('GET /api/v1/hashes (keyset pagination)', () => {
 describe('query plans (what keeps pages fast at millions of hashes)', () => {
   const planOf = async (q: { flag: number | null; prefix: string; cursor: string | null }, extraPlan?: 'sorted' | 'walk') => {
     const { afterCursor, prefixRange } = await import('../../../server/src/fuzzy/hash-range.js');
-    const catalogue = api.fuzzyd.runtime.backend.catalogue!;
+    const catalogue = api.runtime.backend.catalogue!;
     const range = afterCursor(prefixRange(q.prefix), q.cursor ? Buffer.from(q.cursor, 'hex') : null);
     return catalogue.queryPlan({ range, flag: q.flag, limit: 101 }, extraPlan);
   };
@@ -254,7 +254,7 @@ describe('single hashes', () => {
     const listed = await json<HashPage>('GET', `/api/v1/hashes?prefix=${digest}`);
     expect(listed.body.items[0].shingles).toBe(32);
     // The same shingles find it through the UDP plane's index (a near-duplicate CHECK).
-    const check = api.fuzzyd.runtime.backend.check(randomBytes(64), ShingleBlock.fromBigInts(values));
+    const check = api.runtime.backend.check(randomBytes(64), ShingleBlock.fromBigInts(values));
     expect(await check).toMatchObject({ prob: 1, flag: 1 });
   });
 
@@ -273,7 +273,7 @@ describe('single hashes', () => {
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ flag: 1, value: 3 });
     expect((await json<HashItem>('PATCH', `/api/v1/hashes/${digest}`, { flag: 2, value: 9 })).body).toMatchObject({ flag: 2, value: 9 });
-    expect(api.fuzzyd.runtime.backend.get(Buffer.from(digest, 'hex'))).toMatchObject({ flag: 2, value: 9 });
+    expect(api.runtime.backend.get(Buffer.from(digest, 'hex'))).toMatchObject({ flag: 2, value: 9 });
     expect((await api.request('DELETE', `/api/v1/hashes/${digest}`)).statusCode).toBe(204);
     expect((await api.request('DELETE', `/api/v1/hashes/${digest}`)).statusCode).toBe(404);
     expect((await json('PATCH', `/api/v1/hashes/${digest}`, { value: 1 })).status).toBe(404);
@@ -300,7 +300,7 @@ describe('PATCH /hashes/{digest} with flags', () => {
       { flag: 7, value: 99, flagName: null },
       { flag: 1, value: 10, flagName: 'spam' },
     ]);
-    expect(api.fuzzyd.runtime.backend.get(Buffer.from(digest, 'hex'))).toMatchObject({
+    expect(api.runtime.backend.get(Buffer.from(digest, 'hex'))).toMatchObject({
       flag: 2,
       value: 3,
       extraFlags: [{ flag: 7, value: 99 }, { flag: 1, value: 10 }],

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { HashDetail, ImportResult, Problem } from '../../../shared/api/api-types.js';
-import { ADMIN_TOKEN, apiHarnesses, type ApiHarness, hexDigest } from './api-harness.js';
+import { ADMIN_TOKEN, apiHarnesses, type TestFuzzyd, hexDigest } from './api-harness.js';
 
 const harnesses = apiHarnesses();
 const start = harnesses.start;
@@ -10,13 +10,13 @@ function shingles(): string[] {
   return Array.from({ length: 32 }, () => randomBytes(8).readBigUInt64LE(0).toString());
 }
 
-async function importLines(api: ApiHarness, body: string, query = '', contentType = 'application/x-ndjson'): Promise<ImportResult> {
+async function importLines(api: TestFuzzyd, body: string, query = '', contentType = 'application/x-ndjson'): Promise<ImportResult> {
   const r = await api.request('POST', `/api/v1/hashes/import${query}`, { payload: body, contentType });
   expect(r.statusCode).toBe(200);
   return JSON.parse(r.body) as ImportResult;
 }
 
-async function exportLines(api: ApiHarness, query = ''): Promise<Record<string, unknown>[]> {
+async function exportLines(api: TestFuzzyd, query = ''): Promise<Record<string, unknown>[]> {
   const r = await api.request('GET', `/api/v1/hashes/export${query}`);
   expect(r.statusCode).toBe(200);
   expect(r.headers['content-type']).toContain('application/x-ndjson');
@@ -52,7 +52,7 @@ describe('POST /api/v1/hashes/import (JSON Lines)', () => {
     expect(result.rejects[2].error).toMatch(/^flag: /);
     expect(result.rejects[3].error).toMatch(/^line: must be a JSON object/);
     expect(result.rejects[4].error).toMatch(/^shingles: /);
-    expect(api.fuzzyd.runtime.backend.get(Buffer.from(a, 'hex'))).toMatchObject({ flag: 1, value: 15 });
+    expect(api.runtime.backend.get(Buffer.from(a, 'hex'))).toMatchObject({ flag: 1, value: 15 });
     const detail = JSON.parse((await api.request('GET', `/api/v1/hashes/${b}`)).body) as HashDetail;
     expect(detail.shingles).toHaveLength(32);
   });
@@ -63,7 +63,7 @@ describe('POST /api/v1/hashes/import (JSON Lines)', () => {
     await importLines(api, JSON.stringify({ digest: a, flag: 1, value: 10 }));
     const result = await importLines(api, JSON.stringify({ digest: a, flag: 1, value: 4 }), '?mode=replace');
     expect(result).toMatchObject({ added: 0, updated: 1, rejected: 0 });
-    expect(api.fuzzyd.runtime.backend.get(Buffer.from(a, 'hex'))).toMatchObject({ value: 4 });
+    expect(api.runtime.backend.get(Buffer.from(a, 'hex'))).toMatchObject({ value: 4 });
     const bad = await api.request('POST', '/api/v1/hashes/import?mode=merge', { payload: '', contentType: 'application/x-ndjson' });
     expect(bad.statusCode).toBe(400);
     expect(JSON.parse(bad.body)).toMatchObject({ field: 'mode' });
@@ -89,7 +89,7 @@ describe('POST /api/v1/hashes/import (JSON Lines)', () => {
     expect(r.status).toBe(200);
     const result = (await r.json()) as ImportResult;
     expect(result).toMatchObject({ added: 100_000, updated: 0, rejected: 0, lines: 100_000 });
-    expect(api.fuzzyd.runtime.backend.count()).toBe(100_000);
+    expect(api.runtime.backend.count()).toBe(100_000);
   }, 120_000);
 
   it('caps the listed rejects at 1000 but counts them all', async () => {
@@ -119,7 +119,7 @@ describe('POST /api/v1/hashes/import (JSON Lines)', () => {
 });
 
 describe('import lines with flags', () => {
-  const flagsOf = async (api: ApiHarness, digest: string): Promise<[number, number][]> =>
+  const flagsOf = async (api: TestFuzzyd, digest: string): Promise<[number, number][]> =>
     (JSON.parse((await api.request('GET', `/api/v1/hashes/${digest}`)).body) as HashDetail).flags.map((f) => [f.flag, f.value]);
 
   it('mode add writes each slot by the rspamd 4.x rule onto an existing hash; a new hash takes the slots as listed', async () => {
@@ -178,7 +178,7 @@ describe('import lines with flags', () => {
 describe('GET /api/v1/hashes/export', () => {
   it('round trip: export of one store imported into an empty one gives the same export, every slot included', async () => {
     const source = await start();
-    const backend = source.fuzzyd.runtime.backend;
+    const backend = source.runtime.backend;
     const { ShingleBlock } = await import('../../../shared/protocol/shingle-block.js');
     // In groups of 500: the store refuses more than its write queue holds (2000) at once.
     const written: Buffer[] = [];
@@ -229,13 +229,13 @@ describe('GET /api/v1/hashes/export', () => {
     expect(again.map(strip)).toEqual(exported.map(strip));
     // The UDP plane of the target sees every slot too.
     const one = exported.find((l) => flagsOf(l).length === 8)!;
-    const stored = target.fuzzyd.runtime.backend.get(Buffer.from(one.digest as string, 'hex'));
+    const stored = target.runtime.backend.get(Buffer.from(one.digest as string, 'hex'));
     expect(stored).toMatchObject({ flag: one.flag, value: one.value, extraFlags: flagsOf(one).slice(1) });
   }, 60_000);
 
   it('filters by flag and prefix', async () => {
     const api = await start();
-    const backend = api.fuzzyd.runtime.backend;
+    const backend = api.runtime.backend;
     await Promise.all(Array.from({ length: 300 }, (_, i) => backend.update({ kind: 'write', rule: 'single', digest: randomBytes(64), flag: i % 2, value: 1, shingles: null })));
     // One more hash, holding flag 1 in an extra slot only.
     const multi = randomBytes(64);

@@ -15,7 +15,7 @@ const start = harnesses.start;
 describe('flags', () => {
   it('lists flags in use with counts plus named ones; PUT names a flag; DELETE forgets the name', async () => {
     const api = await start();
-    const backend = api.fuzzyd.runtime.backend;
+    const backend = api.runtime.backend;
     await Promise.all([1, 1, 1, 7, 7].map((flag) => backend.update({ kind: 'write', rule: 'single', digest: randomBytes(64), flag, value: 1, shingles: null })));
     let flags = JSON.parse((await api.request('GET', '/api/v1/flags')).body) as FlagInfo[];
     expect(flags.map((f) => [f.flag, f.name, f.count])).toEqual([
@@ -37,7 +37,7 @@ describe('flags', () => {
 
   it('counts follow every write at once: a re-flag moves a hash between flags, a delete takes it away', async () => {
     const api = await start();
-    const backend = api.fuzzyd.runtime.backend;
+    const backend = api.runtime.backend;
     const [a, b] = [randomBytes(64), randomBytes(64)];
     await backend.update({ kind: 'write', rule: 'single', digest: a, flag: 5, value: 1, shingles: null });
     await backend.update({ kind: 'write', rule: 'single', digest: b, flag: 5, value: 1, shingles: null });
@@ -96,27 +96,27 @@ describe('health, docs and the database file', () => {
   });
 
   it('/health reports the Redis client the neural routes use: ok, degraded while Redis is down, ok once it is back', async () => {
-    const first = await startRedisServer();
-    let second: TestRedis | undefined;
+    const redisA = await startRedisServer();
+    let redisB: TestRedis | undefined;
     try {
-      const api = await start({ FUZZYD_REDIS_URL: first.url });
+      const api = await start({ FUZZYD_REDIS_URL: redisA.url });
       const health = async () => JSON.parse((await api.request('GET', '/health', { token: null })).body) as HealthResponse;
       expect((await health()).checks.redis).toEqual({ ok: true, detail: 'PONG' });
       // Health pinged the neural client itself, not a probe of its own.
-      const observer = new Redis(first.url);
+      const observer = new Redis(redisA.url);
       const clients = String(await observer.client('LIST')).trim().split('\n');
       observer.disconnect();
       expect(clients.map((c) => / name=(\S*)/.exec(c)?.[1]).filter((n) => n)).toEqual(['fuzzyd-neural']);
-      await first.stop();
+      await redisA.stop();
       expect((await health()).checks.redis.ok).toBe(false);
-      second = await startRedisServer({ port: first.port });
+      redisB = await startRedisServer({ port: redisA.port });
       // The same client reconnects on its own (backoff capped at 2 s): health follows it, no probe of its own.
       const deadline = Date.now() + 10_000;
       while (!(await health()).checks.redis.ok && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect((await health()).checks.redis).toEqual({ ok: true, detail: 'PONG' });
     } finally {
-      await second?.stop();
-      await first.stop();
+      await redisB?.stop();
+      await redisA.stop();
     }
   });
 
@@ -165,7 +165,7 @@ describe('health, docs and the database file', () => {
     const before = schema();
     const api = await start({ FUZZYD_DB: path });
     await api.request('PUT', '/api/v1/flags/9', { body: { name: 'nine' } });
-    await api.stop({ keepFiles: true });
+    await api.close({ keepFiles: true });
     harnesses.release(api);
     const after = schema();
     const added = after.filter((a) => !before.some((b) => b.name === a.name));
@@ -185,8 +185,8 @@ describe('lifecycle', () => {
       body: lines,
     });
     // Stop once the import is under way (some lines committed, most not).
-    while (api.fuzzyd.runtime.backend.count() === 0) await new Promise((r) => setTimeout(r, 2));
-    const stopping = api.stop({ keepFiles: true });
+    while (api.runtime.backend.count() === 0) await new Promise((r) => setTimeout(r, 2));
+    const stopping = api.close({ keepFiles: true });
     harnesses.release(api);
     const response = await importing;
     expect(response.status).toBe(200);

@@ -4,10 +4,10 @@ import type { FlagInfo, HashDetail, HashItem, HashWriteResult, ImportResult, Sta
 import { RedisFuzzyKeys } from '../../../server/src/fuzzy/redis/redis-fuzzy-keys.js';
 import { FuzzyClient } from '../../../shared/client/fuzzy-client.js';
 import { startRedisServer, type TestRedis } from '../../helpers/redis-server.js';
-import { type ApiHarness, hexDigest, startApi } from './api-harness.js';
+import { type TestFuzzyd, hexDigest, startApi } from './api-harness.js';
 
 let redis: TestRedis;
-let api: ApiHarness;
+let api: TestFuzzyd;
 const prefix = `api${Date.now()}`;
 
 beforeAll(async () => {
@@ -15,7 +15,7 @@ beforeAll(async () => {
   api = await startApi({ FUZZYD_BACKEND: 'redis', FUZZYD_REDIS_URL: redis.url, FUZZYD_REDIS_PREFIX: prefix });
 });
 afterAll(async () => {
-  await api?.stop();
+  await api?.close();
   await redis?.stop();
 });
 

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HashDetail, HashPage, StatsResponse } from '../../../shared/api/api-types.js';
 import { FuzzyClient } from '../../../shared/client/fuzzy-client.js';
 import { udpExchange } from '../../helpers/udp-exchange.js';
-import { type ApiHarness, hexDigest, startApi } from './api-harness.js';
+import { type TestFuzzyd, hexDigest, startApi } from './api-harness.js';
 
-let api: ApiHarness;
+let api: TestFuzzyd;
 let udp: FuzzyClient;
 
 beforeAll(async () => {
@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await udp?.close();
-  await api?.stop();
+  await api?.close();
 });
 
 describe('one store behind both doors', () => {
@@ -73,7 +73,7 @@ describe('one store behind both doors', () => {
     expect(count(stats, 'check', 'hit') - count(before, 'check', 'hit')).toBe(1);
     expect(count(stats, 'check', 'miss') - count(before, 'check', 'miss')).toBe(2);
     expect(stats.invalid - before.invalid).toBe(1);
-    expect(stats.hashes.total).toBe(api.fuzzyd.runtime.backend.count());
+    expect(stats.hashes.total).toBe(api.runtime.backend.count());
     expect(stats.hashes.byFlag.find((f) => f.flag === 1)).toMatchObject({ name: 'spam' });
     expect(stats.hashes.byFlag.reduce((n, f) => n + f.count, 0)).toBe(stats.hashes.total);
     const minute = stats.history.at(-1)!;
@@ -100,7 +100,7 @@ describe('one store behind both doors', () => {
     expect(text).toMatch(/^# TYPE fuzzyd_udp_handling_seconds histogram$/m);
     expect(text).toMatch(/^fuzzyd_udp_handling_seconds_bucket\{le="\+Inf"\} [1-9]\d*$/m);
     expect(text).toMatch(/^fuzzyd_udp_handling_seconds_count [1-9]\d*$/m);
-    expect(text).toContain(`fuzzyd_hashes ${api.fuzzyd.runtime.backend.count()}\n`);
+    expect(text).toContain(`fuzzyd_hashes ${api.runtime.backend.count()}\n`);
     // Dropped requests are counted by reason.
     expect(text).toMatch(/^fuzzyd_udp_invalid_total\{reason="version"\} [1-9]\d*$/m);
     expect(text).toMatch(/^fuzzyd_sqlite_backlog\{queue="journal_ops"\} \d+$/m);

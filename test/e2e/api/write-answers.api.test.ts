@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HashItem, HashPage, HashWriteResult } from '../../../shared/api/api-types.js';
 import { startRedisServer, type TestRedis } from '../../helpers/redis-server.js';
-import { type ApiHarness, hexDigest, startApi } from './api-harness.js';
+import { type TestFuzzyd, hexDigest, startApi } from './api-harness.js';
 
 /**
  * POST and PATCH answer from the update's own result, without waiting for the SQLite journal to reach rspamd's
@@ -12,22 +12,22 @@ import { type ApiHarness, hexDigest, startApi } from './api-harness.js';
 
 const shingleStrings = (): string[] => Array.from({ length: 32 }, () => randomBytes(8).readBigUInt64LE().toString());
 
-async function json<T>(api: ApiHarness, method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
+async function json<T>(api: TestFuzzyd, method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
   const r = await api.request(method, url, body === undefined ? {} : { body });
   return { status: r.statusCode, body: JSON.parse(r.body) as T };
 }
 
 describe('SQLite backend', () => {
-  let api: ApiHarness;
+  let api: TestFuzzyd;
   beforeAll(async () => {
     api = await startApi();
   });
   afterAll(async () => {
-    await api?.stop();
+    await api?.close();
   });
   const listed = async (digest: string): Promise<HashItem> =>
     (await json<HashPage>(api, 'GET', `/api/v1/hashes?prefix=${digest}`)).body.items[0];
-  const journalApplied = (): Promise<void> => api.fuzzyd.runtime.backend.catalogue!.settle();
+  const journalApplied = (): Promise<void> => api.runtime.backend.catalogue!.settle();
 
   it('a hash written with shingles answers 32 at every later write and patch, journaled or applied, as a listing shows it', async () => {
     const digest = hexDigest();
@@ -66,13 +66,13 @@ describe('SQLite backend', () => {
 
 describe('Redis backend', () => {
   let redis: TestRedis;
-  let api: ApiHarness;
+  let api: TestFuzzyd;
   beforeAll(async () => {
     redis = await startRedisServer();
     api = await startApi({ FUZZYD_BACKEND: 'redis', FUZZYD_REDIS_URL: redis.url, FUZZYD_REDIS_PREFIX: `answers${Date.now()}` });
   });
   afterAll(async () => {
-    await api?.stop();
+    await api?.close();
     await redis?.stop();
   });
 

@@ -1,47 +1,22 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import type { NeuralJob } from '../../../shared/api/neural.js';
-import { startFuzzyd } from '../../../server/src/bootstrap.js';
-import { loadConfig } from '../../../server/src/config/app-config.js';
 import { annKey, profilesKey, vectorSetKey, type VectorClass } from '../../../server/src/neural/redis/neural-keys.js';
 import { buildProfile, serializeProfile, type NeuralProfile } from '../../../server/src/neural/redis/profile-codec.js';
 import { encodeVector } from '../../../server/src/neural/training/vector-codec.js';
 import { ensureCompiledTraining } from '../../unit/neural/training/compiled-worker.js';
-import type { TestFuzzyd } from '../../helpers/in-process-fuzzyd.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { startTestFuzzyd, type TestFuzzyd } from '../../helpers/in-process-fuzzyd.js';
 
-export const TOKEN = 'fzd_test_admin_token_0123456789abcdef';
+export { TEST_ADMIN_TOKEN as TOKEN } from '../../helpers/in-process-fuzzyd.js';
 
 /** Our own test symbols: three that mark spam, three that mark ham (sorted: HAM_* first). */
 export const SYMBOLS = ['HAM_CALM', 'HAM_KNOWN_SENDER', 'HAM_REPLY', 'SPAM_BITCOIN', 'SPAM_SHOUTING', 'SPAM_URGENT'];
 export const WIDTH = 26 + SYMBOLS.length;
 
-/**
- * fuzzyd in this process (as test/helpers/in-process-fuzzyd.ts does), configured from `env` as main.ts configures it
- * from the process environment, neural settings included.
- */
+/** fuzzyd in this process (test/helpers/in-process-fuzzyd.ts), with the trainer's worker compiled. */
 export async function startNeuralFuzzyd(env: Record<string, string>): Promise<TestFuzzyd> {
   ensureCompiledTraining();
-  const dir = tempDir('fuzzyd-neural-');
-  const full = {
-    FUZZYD_UDP: '127.0.0.1:0',
-    FUZZYD_HTTP: '127.0.0.1:0',
-    FUZZYD_DB: dir.file('fuzzy.db'),
-    FUZZYD_DURABILITY: 'normal',
-    FUZZYD_LOG_LEVEL: 'silent',
-    FUZZYD_ADMIN_TOKEN: TOKEN,
-    ...env,
-  };
-  const fuzzyd = await startFuzzyd(loadConfig(full));
-  return {
-    ...fuzzyd,
-    udpPort: fuzzyd.runtime.udp.boundAddresses[0].port,
-    dbPath: full.FUZZYD_DB,
-    close: async () => {
-      await fuzzyd.stop();
-      dir.remove();
-    },
-  };
+  return startTestFuzzyd(env);
 }
 
 export interface Call {
@@ -50,17 +25,7 @@ export interface Call {
 }
 
 export function api(fuzzyd: TestFuzzyd) {
-  return (method: string, url: string, call: Call = {}): Promise<LightMyRequestResponse> => {
-    const token = call.token === undefined ? TOKEN : call.token;
-    const headers: Record<string, string> = {};
-    if (token !== null) headers.authorization = `Bearer ${token}`;
-    let payload: string | undefined;
-    if (call.body !== undefined) {
-      payload = JSON.stringify(call.body);
-      headers['content-type'] = 'application/json';
-    }
-    return fuzzyd.http.inject({ method: method as 'GET', url: `/api/v1/neural${url}`, headers, payload });
-  };
+  return (method: string, url: string, call: Call = {}): Promise<LightMyRequestResponse> => fuzzyd.request(method, `/api/v1/neural${url}`, call);
 }
 
 export async function waitForJob(
