@@ -8,7 +8,7 @@ import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FuzzyClient } from '../../shared/client/fuzzy-client.js';
 import { openFuzzyDatabase } from '../../server/src/fuzzy/sqlite/sqlite-schema.js';
-import { snapshotPathOf } from '../../server/src/fuzzy/sqlite/index-snapshot.js';
+import { snapshotPathOf } from '../../server/src/fuzzy/sqlite/index/index-snapshot.js';
 import { type FuzzydProcess, startFuzzyd } from '../helpers/fuzzyd-process.js';
 import { randomDigest, randomShingles } from '../helpers/fuzzy-data.js';
 import { tempDir } from '../helpers/temp-dir.js';

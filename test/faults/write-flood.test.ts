@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_QUEUE_LIMITS } from '../../server/src/fuzzy/sqlite/group-commit-queue.js';
+import { DEFAULT_QUEUE_LIMITS } from '../../server/src/fuzzy/sqlite/writer/group-commit-queue.js';
 import { FuzzyClient } from '../../shared/client/fuzzy-client.js';
 import { writeWriteTemplate } from '../bench/bench-data.js';
 import { type LoadgenResult, prepareLoadgen } from '../bench/loadgen.js';

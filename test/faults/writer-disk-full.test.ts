@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteWriter } from '../../server/src/fuzzy/sqlite/sqlite-writer.js';
+import { SqliteWriter } from '../../server/src/fuzzy/sqlite/writer/sqlite-writer.js';
 import { openFuzzyDatabase } from '../../server/src/fuzzy/sqlite/sqlite-schema.js';
-import { packOps } from '../../server/src/fuzzy/sqlite/write-op-codec.js';
+import { packOps } from '../../server/src/fuzzy/sqlite/writer/write-op-codec.js';
 import type { UpdateOp } from '../../server/src/fuzzy/fuzzy-backend.js';
 import { randomDigest, randomShingles } from '../helpers/fuzzy-data.js';
 

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { DEFAULT_QUEUE_LIMITS } from '../fuzzy/sqlite/group-commit-queue.js';
+import { DEFAULT_QUEUE_LIMITS } from '../fuzzy/sqlite/writer/group-commit-queue.js';
 import { parseNetworkList } from '../udp/network-list.js';
 import { REPLY_CODE_SETS } from '../udp/reply-codes.js';
 import type { AppConfig } from './app-config.js';

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExtraFlagQueries } from '../../../server/src/fuzzy/sqlite/extra-flag-queries.js';
+import { ExtraFlagQueries } from '../../../server/src/fuzzy/sqlite/catalogue/extra-flag-queries.js';
 import { afterCursor, type DigestRange, prefixRange } from '../../../server/src/fuzzy/hash-range.js';
-import { SqliteHashQueries } from '../../../server/src/fuzzy/sqlite/sqlite-hash-queries.js';
+import { SqliteHashQueries } from '../../../server/src/fuzzy/sqlite/catalogue/sqlite-hash-queries.js';
 import { createFuzzydSchema, openFuzzyDatabase } from '../../../server/src/fuzzy/sqlite/sqlite-schema.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

@@ -7,8 +7,8 @@ import { workerScriptUrl } from '../../../server/src/common/worker-script.js';
 
 describe('workerScriptUrl', () => {
   it('a compiled module finds the worker next to itself', () => {
-    const url = workerScriptUrl('file:///opt/fuzzyd/dist/server/src/fuzzy/sqlite/writer-thread.js', 'sqlite-writer-worker');
-    expect(fileURLToPath(url)).toBe('/opt/fuzzyd/dist/server/src/fuzzy/sqlite/sqlite-writer-worker.js');
+    const url = workerScriptUrl('file:///opt/fuzzyd/dist/server/src/fuzzy/sqlite/writer/writer-client.js', 'writer-worker');
+    expect(fileURLToPath(url)).toBe('/opt/fuzzyd/dist/server/src/fuzzy/sqlite/writer/writer-worker.js');
   });
 
   it('a TypeScript source (Vitest) finds the compiled twin under dist/', () => {

@@ -151,7 +151,7 @@ describe('FuzzyIndex resizes finished in idle time', () => {
 
 describe('FuzzyIndex image (what a snapshot stores)', () => {
   it('rebuilds an index that answers exactly like the original, mid-resize, with freed slots and extra flags', async () => {
-    const { readIndexSnapshot, writeIndexSnapshot } = await import('../../../server/src/fuzzy/sqlite/index-snapshot.js');
+    const { readIndexSnapshot, writeIndexSnapshot } = await import('../../../server/src/fuzzy/sqlite/index/index-snapshot.js');
     const { tempDir } = await import('../../helpers/temp-dir.js');
     const next = rng(21);
     const original = new FuzzyIndex(86_400);

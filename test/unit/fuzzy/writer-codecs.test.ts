@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
 import type { UpdateOp } from '../../../server/src/fuzzy/fuzzy-backend.js';
-import { packOps, unpackOps } from '../../../server/src/fuzzy/sqlite/write-op-codec.js';
-import { packResults, unpackResults } from '../../../server/src/fuzzy/sqlite/writer-result-codec.js';
-import type { WriterResult } from '../../../server/src/fuzzy/sqlite/writer-protocol.js';
+import { packOps, unpackOps } from '../../../server/src/fuzzy/sqlite/writer/write-op-codec.js';
+import { packResults, unpackResults } from '../../../server/src/fuzzy/sqlite/writer/writer-result-codec.js';
+import type { WriterResult } from '../../../server/src/fuzzy/sqlite/writer/writer-protocol.js';
 
 /** The two packed formats that cross the thread boundary, through a real structured clone as postMessage does. */
 describe('writer thread codecs', () => {

@@ -16,18 +16,18 @@ import {
 } from '../fuzzy-backend.js';
 import type { HashCatalogue } from '../hash-catalogue.js';
 import { FuzzyIndex } from '../memory/fuzzy-index.js';
-import { DEFAULT_QUEUE_LIMITS, GroupCommitQueue } from './group-commit-queue.js';
-import { IntegrityCheck } from './integrity-check.js';
-import { rebuildIndex } from './index-rebuild.js';
-import { readIndexSnapshot, snapshotPathOf, storeIdentity, writeIndexSnapshot } from './index-snapshot.js';
-import { applyToIndex } from './apply-commits.js';
-import { IndexLoading } from './index-loading.js';
-import type { LoadStats } from './sqlite-index-loader.js';
-import { SqliteCatalogue } from './sqlite-catalogue.js';
-import { SqliteHashQueries } from './sqlite-hash-queries.js';
+import { DEFAULT_QUEUE_LIMITS, GroupCommitQueue } from './writer/group-commit-queue.js';
+import { IntegrityCheck } from './integrity/integrity-check-client.js';
+import { rebuildIndex } from './index/index-rebuild-client.js';
+import { readIndexSnapshot, snapshotPathOf, storeIdentity, writeIndexSnapshot } from './index/index-snapshot.js';
+import { applyToIndex } from './index/apply-commits.js';
+import { IndexLoading } from './index/index-loading.js';
+import type { LoadStats } from './index/sqlite-index-loader.js';
+import { SqliteCatalogue } from './catalogue/sqlite-catalogue.js';
+import { SqliteHashQueries } from './catalogue/sqlite-hash-queries.js';
 import { openFuzzyDatabase } from './sqlite-schema.js';
-import type { WriterBacklog, WriterResult } from './writer-protocol.js';
-import { WriterThread } from './writer-thread.js';
+import type { WriterBacklog, WriterResult } from './writer/writer-protocol.js';
+import { WriterThread } from './writer/writer-client.js';
 
 export interface SqliteBackendOptions {
   dbPath: string;

@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { processCpuMs, threadCpuMs } from './thread-cpu.js';
 import { lowerThreadPriority } from '../../common/thread-priority.js';
 import { runTrainJob } from './train-job.js';
-import { WorkerInput, WorkerMessage } from './worker-messages.js';
+import { WorkerInput, WorkerMessage } from './train-worker-protocol.js';
 
 function run(port: NonNullable<typeof parentPort>, { job, threadNice }: WorkerInput): void {
   const post = (msg: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);

@@ -15,7 +15,7 @@ import {
 import { workerScriptUrl } from '../../common/worker-script.js';
 import { prepareTrainJob, TrainRequest } from './train-request.js';
 import { EpochReport } from './trainer.js';
-import { WorkerDone, WorkerInput, WorkerMessage } from './worker-messages.js';
+import { WorkerDone, WorkerInput, WorkerMessage } from './train-worker-protocol.js';
 
 export type { TrainRequest } from './train-request.js';
 

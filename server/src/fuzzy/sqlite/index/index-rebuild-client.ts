@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { workerScriptUrl } from '../../common/worker-script.js';
-import { FuzzyIndex, type FuzzyIndexImage } from '../memory/fuzzy-index.js';
+import { workerScriptUrl } from '../../../common/worker-script.js';
+import { FuzzyIndex, type FuzzyIndexImage } from '../../memory/fuzzy-index.js';
 import type { LoadStats } from './sqlite-index-loader.js';
 
 /**

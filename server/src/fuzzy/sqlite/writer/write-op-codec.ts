@@ -1,7 +1,7 @@
-import { DIGEST_BYTES, MAX_FLAGS_PER_HASH, SHINGLE_BLOCK_BYTES } from '../../../../shared/protocol/constants.js';
-import type { FlagValue } from '../../../../shared/protocol/types.js';
-import { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
-import type { UpdateOp } from '../fuzzy-backend.js';
+import { DIGEST_BYTES, MAX_FLAGS_PER_HASH, SHINGLE_BLOCK_BYTES } from '../../../../../shared/protocol/constants.js';
+import type { FlagValue } from '../../../../../shared/protocol/types.js';
+import { ShingleBlock } from '../../../../../shared/protocol/shingle-block.js';
+import type { UpdateOp } from '../../fuzzy-backend.js';
 
 /**
  * Update ops cross to the writer thread packed in one transferable buffer per batch, which is far cheaper than

@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
-import type { UpdateOp } from '../fuzzy-backend.js';
-import { FuzzyIndex } from '../memory/fuzzy-index.js';
+import type { UpdateOp } from '../../fuzzy-backend.js';
+import { FuzzyIndex } from '../../memory/fuzzy-index.js';
 import { applyToIndex } from './apply-commits.js';
 import { SqliteCheck } from './sqlite-check.js';
-import type { WriterResult } from './writer-protocol.js';
+import type { WriterResult } from '../writer/writer-protocol.js';
 
 /**
  * The store's state while its index is rebuilt in the background (docs/architecture.md, start-up): `recent` holds

@@ -1,5 +1,5 @@
-import { DIGEST_BYTES } from '../../../../shared/protocol/constants.js';
-import type { UpdateStatus } from '../fuzzy-backend.js';
+import { DIGEST_BYTES } from '../../../../../shared/protocol/constants.js';
+import type { UpdateStatus } from '../../fuzzy-backend.js';
 import type { WriterResult } from './writer-protocol.js';
 
 /**

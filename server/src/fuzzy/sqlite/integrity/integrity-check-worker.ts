@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { lowerThreadPriority } from '../../common/thread-priority.js';
+import { lowerThreadPriority } from '../../../common/thread-priority.js';
 
 /**
  * Runs SQLite's `PRAGMA quick_check` on its own read-only connection, at a low priority: it reads every page of the

@@ -1,14 +1,14 @@
 import type Database from 'better-sqlite3';
-import { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
-import { SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
-import type { ExtraFlagPlan, HashFilter, HashRow, HashRowWithCount, PagePlan } from '../hash-catalogue.js';
+import { ShingleBlock } from '../../../../../shared/protocol/shingle-block.js';
+import { SHINGLE_COUNT } from '../../../../../shared/protocol/constants.js';
+import type { ExtraFlagPlan, HashFilter, HashRow, HashRowWithCount, PagePlan } from '../../hash-catalogue.js';
 import { ExtraFlagQueries } from './extra-flag-queries.js';
 
 const COLUMNS = 'id, CAST(digest AS BLOB) AS digest, flag, value, time';
 
 /**
  * Shingle rows of a hash: those in rspamd's table plus, for a hash written moments ago, the 32 still queued in
- * fuzzyd_pending_shingles (see server/src/fuzzy/sqlite/pending-shingles.ts).
+ * fuzzyd_pending_shingles (see server/src/fuzzy/sqlite/writer/pending-shingles.ts).
  */
 const SHINGLE_COUNT_SQL = `((SELECT count(*) FROM shingles s WHERE s.digest_id = digests.id)
   + ${SHINGLE_COUNT} * (SELECT count(*) FROM fuzzyd_pending_shingles p WHERE p.digest_id = digests.id))`;

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import type { FlagValue } from '../../../../shared/protocol/types.js';
-import type { ExtraFlagPlan } from '../hash-catalogue.js';
-import { afterCursor, type DigestRange } from '../hash-range.js';
+import type { FlagValue } from '../../../../../shared/protocol/types.js';
+import type { ExtraFlagPlan } from '../../hash-catalogue.js';
+import { afterCursor, type DigestRange } from '../../hash-range.js';
 
 /**
  * The admin API's reads of `fuzzyd_extra_flags`, the slots 1..7 of multi-flag hashes (written only by the writer

@@ -1,7 +1,7 @@
-import { StoreOverloadedError, type UpdateOp } from '../fuzzy-backend.js';
+import { StoreOverloadedError, type UpdateOp } from '../../fuzzy-backend.js';
 import type { WriterResult } from './writer-protocol.js';
 import { packOps } from './write-op-codec.js';
-import type { WriterThread } from './writer-thread.js';
+import type { WriterThread } from './writer-client.js';
 
 interface Pending {
   op: UpdateOp;

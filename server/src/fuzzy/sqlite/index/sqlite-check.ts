@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
-import { DIGEST_BYTES, SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
-import type { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
-import type { Digest } from '../../../../shared/protocol/types.js';
-import type { CheckResult, StoredHash } from '../fuzzy-backend.js';
-import type { FuzzyIndex } from '../memory/fuzzy-index.js';
-import { isShingleHit, shingleProbability, voteShingles } from '../shingle-vote.js';
-import { ExtraFlags } from './extra-flags.js';
+import { DIGEST_BYTES, SHINGLE_COUNT } from '../../../../../shared/protocol/constants.js';
+import type { ShingleBlock } from '../../../../../shared/protocol/shingle-block.js';
+import type { Digest } from '../../../../../shared/protocol/types.js';
+import type { CheckResult, StoredHash } from '../../fuzzy-backend.js';
+import type { FuzzyIndex } from '../../memory/fuzzy-index.js';
+import { isShingleHit, shingleProbability, voteShingles } from '../../shingle-vote.js';
+import { ExtraFlags } from '../extra-flags.js';
 
 interface DigestRow {
   id: number;

@@ -1,8 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Durability } from '../../config/app-config.js';
-import { lowerThreadPriority } from '../../common/thread-priority.js';
+import type { Durability } from '../../../config/app-config.js';
+import { lowerThreadPriority } from '../../../common/thread-priority.js';
 import { SqliteWriter } from './sqlite-writer.js';
-import { openFuzzyDatabase } from './sqlite-schema.js';
+import { openFuzzyDatabase } from '../sqlite-schema.js';
 import type { WriterRequest, WriterResponse, WriterResult } from './writer-protocol.js';
 import { packResults } from './writer-result-codec.js';
 

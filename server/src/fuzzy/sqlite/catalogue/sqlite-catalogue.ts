@@ -1,4 +1,4 @@
-import type { ExtraFlagPlan, HashCatalogue, HashFilter, HashRow, HashRowWithCount, PagePlan } from '../hash-catalogue.js';
+import type { ExtraFlagPlan, HashCatalogue, HashFilter, HashRow, HashRowWithCount, PagePlan } from '../../hash-catalogue.js';
 import type { SqliteHashQueries } from './sqlite-hash-queries.js';
 
 /** What the catalogue needs from the backend around the queries: the writer thread and the in-memory index. */

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { FuzzyIndex } from '../memory/fuzzy-index.js';
+import { FuzzyIndex } from '../../memory/fuzzy-index.js';
 import { expectedIndexSize, loadIndexFromSqlite } from './sqlite-index-loader.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { FlagValue } from '../../../../shared/protocol/types.js';
-import type { UpdateStatus } from '../fuzzy-backend.js';
+import type { FlagValue } from '../../../../../shared/protocol/types.js';
+import type { UpdateStatus } from '../../fuzzy-backend.js';
 import type { PackedResults } from './writer-result-codec.js';
 
 /** Messages between the main thread and the SQLite writer thread. */

@@ -1,6 +1,6 @@
 import { open, rename, stat } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
-import type { FuzzyIndexImage } from '../memory/fuzzy-index.js';
+import type { FuzzyIndexImage } from '../../memory/fuzzy-index.js';
 
 /**
  * The in-memory index, saved next to the store at a clean shutdown, so the next start maps it back in well under a

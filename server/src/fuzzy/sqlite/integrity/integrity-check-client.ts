@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { workerScriptUrl } from '../../common/worker-script.js';
+import { workerScriptUrl } from '../../../common/worker-script.js';
 
 /** What `PRAGMA quick_check` found: nothing yet, a clean file, or the first problems it listed. */
 export type IntegrityState = { state: 'checking' } | { state: 'ok'; ms: number } | { state: 'corrupt'; problems: string[] };

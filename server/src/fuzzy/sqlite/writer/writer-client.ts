@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { Durability } from '../../config/app-config.js';
-import { workerScriptUrl } from '../../common/worker-script.js';
+import type { Durability } from '../../../config/app-config.js';
+import { workerScriptUrl } from '../../../common/worker-script.js';
 import type { WriterBacklog, WriterRequest, WriterResponse, WriterResult } from './writer-protocol.js';
 import { unpackResults } from './writer-result-codec.js';
 
@@ -31,7 +31,7 @@ export class WriterThread {
   }
 
   static start(dbPath: string, durability: Durability): Promise<WriterThread> {
-    const worker = new Worker(workerScriptUrl(import.meta.url, 'sqlite-writer-worker'), {
+    const worker = new Worker(workerScriptUrl(import.meta.url, 'writer-worker'), {
       workerData: { dbPath, durability },
       // Its JavaScript only packs and unpacks batches: Node 24's 64 MB young generation bought only resident memory.
       resourceLimits: { maxYoungGenerationSizeMb: 16 },

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import { DIGEST_BYTES, SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
-import type { FuzzyIndex } from '../memory/fuzzy-index.js';
-import { loadExtraFlags } from './extra-flags.js';
+import { DIGEST_BYTES, SHINGLE_COUNT } from '../../../../../shared/protocol/constants.js';
+import type { FuzzyIndex } from '../../memory/fuzzy-index.js';
+import { loadExtraFlags } from '../extra-flags.js';
 
 export interface LoadStats {
   hashes: number;

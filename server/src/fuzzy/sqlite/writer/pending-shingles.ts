@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
+import { SHINGLE_COUNT } from '../../../../../shared/protocol/constants.js';
 
 /**
  * Shingle rows waiting to be written into rspamd's `shingles` table. rspamd's layout keeps one row per shingle in a

@@ -1,7 +1,7 @@
-import type { UpdateOp } from '../fuzzy-backend.js';
-import type { FuzzyIndex } from '../memory/fuzzy-index.js';
-import { shinglesStored } from '../update-rule.js';
-import type { WriterResult } from './writer-protocol.js';
+import type { UpdateOp } from '../../fuzzy-backend.js';
+import type { FuzzyIndex } from '../../memory/fuzzy-index.js';
+import { shinglesStored } from '../../update-rule.js';
+import type { WriterResult } from '../writer/writer-protocol.js';
 
 /**
  * A commit's results, in order. On `replay` (onto an index rebuilt meanwhile, which may hold an added hash without
