@@ -1,11 +1,11 @@
 /** Messages between trainer-client.ts (main thread) and train-worker.ts. Structured-clonable only. */
-import { TrainJobResult } from './train-job.js';
-import { TrainJob } from './train-request.js';
+import { TrainingOutput } from './run-training.js';
+import { PackedTraining } from './training-input.js';
 import { EpochReport } from './trainer.js';
 
 /** `workerData` of the training worker. */
 export interface WorkerInput {
-  job: TrainJob;
+  job: PackedTraining;
   /** Nice value for the worker thread (thread-priority.ts); 0 keeps the default priority. */
   threadNice: number;
 }
@@ -19,7 +19,7 @@ export interface WorkerCpuUsage {
   niceApplied: boolean;
 }
 
-export interface WorkerDone extends TrainJobResult {
+export interface WorkerDone extends TrainingOutput {
   /** Wall time of PCA + training + serialisation inside the worker. */
   durationMs: number;
   cpu: WorkerCpuUsage;

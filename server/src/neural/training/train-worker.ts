@@ -1,12 +1,12 @@
 /**
- * Worker-thread entry (started by trainer-client.ts): runs one TrainJob from `workerData`, posts a progress
+ * Worker-thread entry (started by trainer-client.ts): runs one PackedTraining from `workerData`, posts a progress
  * message per epoch and then exactly one `done` or `error` message. Training is synchronous CPU work, which is
  * why it lives on its own thread: the server's event loop keeps serving while a network trains.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { processCpuMs, threadCpuMs } from './thread-cpu.js';
 import { lowerThreadPriority } from '../../common/thread-priority.js';
-import { runTrainJob } from './train-job.js';
+import { runTraining } from './run-training.js';
 import { WorkerInput, WorkerMessage } from './train-worker-protocol.js';
 
 function run(port: NonNullable<typeof parentPort>, { job, threadNice }: WorkerInput): void {
@@ -16,7 +16,7 @@ function run(port: NonNullable<typeof parentPort>, { job, threadNice }: WorkerIn
     const cpu0 = threadCpuMs();
     const proc0 = processCpuMs();
     const t0 = performance.now();
-    const result = runTrainJob(job, (progress) => post({ type: 'progress', progress }));
+    const result = runTraining(job, (progress) => post({ type: 'progress', progress }));
     const durationMs = performance.now() - t0;
     const cpu1 = threadCpuMs();
     const transfer = [result.kann.buffer as ArrayBuffer];

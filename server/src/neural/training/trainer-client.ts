@@ -13,11 +13,11 @@ import {
   TrainingInputError,
 } from './errors.js';
 import { workerScriptUrl } from '../../common/worker-script.js';
-import { prepareTrainJob, TrainRequest } from './train-request.js';
+import { packTraining, TrainingInput } from './training-input.js';
 import { EpochReport } from './trainer.js';
 import { WorkerDone, WorkerInput, WorkerMessage } from './train-worker-protocol.js';
 
-export type { TrainRequest } from './train-request.js';
+export type { TrainingInput } from './training-input.js';
 
 /** Per-epoch report: costs (spec §9.4 item 3) and how long the training and validation passes took. */
 export type TrainProgress = EpochReport;
@@ -48,13 +48,13 @@ const KNOWN_ERRORS: Record<string, new (message: string) => NeuralTrainingError>
 };
 
 export async function trainInWorker(
-  req: TrainRequest,
+  req: TrainingInput,
   onProgress?: (p: TrainProgress) => void,
   signal?: AbortSignal,
   options: TrainInWorkerOptions = {},
 ): Promise<TrainResult> {
   if (signal?.aborted) throw new TrainingAbortedError('training aborted before it started');
-  const job = prepareTrainJob(req);
+  const job = packTraining(req);
 
   return new Promise<TrainResult>((resolve, reject) => {
     let worker: Worker;

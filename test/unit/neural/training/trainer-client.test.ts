@@ -11,14 +11,14 @@ import {
 } from '../../../../server/src/neural/training/errors.js';
 import { readKann } from '../../../helpers/kann/kann-reader.js';
 import { parseTensor } from '../../../../server/src/neural/training/pca-tensor.js';
-import { runTrainJob } from '../../../../server/src/neural/training/train-job.js';
-import { prepareTrainJob, TrainRequest } from '../../../../server/src/neural/training/train-request.js';
+import { runTraining } from '../../../../server/src/neural/training/run-training.js';
+import { packTraining, TrainingInput } from '../../../../server/src/neural/training/training-input.js';
 import { TrainProgress, trainInWorker } from '../../../../server/src/neural/training/trainer-client.js';
 import { ensureCompiledTraining } from './compiled-worker.js';
 import { syntheticRows } from './synthetic-rows.js';
 
 const data = syntheticRows({ nRows: 600, nCols: 40, seed: 77n });
-const request = (over: Partial<TrainRequest> = {}): TrainRequest => ({
+const request = (over: Partial<TrainingInput> = {}): TrainingInput => ({
   spam: data.spam,
   ham: data.ham,
   maxIterations: 12,
@@ -39,7 +39,7 @@ const missingWorker = pathToFileURL(join(tmpdir(), 'no-such-dir', 'train-worker.
 beforeAll(() => ensureCompiledTraining(), 120_000);
 
 describe('request validation happens before any worker starts', () => {
-  it.each<[string, Partial<TrainRequest>, RegExp]>([
+  it.each<[string, Partial<TrainingInput>, RegExp]>([
     ['no spam rows', { spam: [] }, /at least one spam row/],
     ['no ham rows', { ham: [] }, /at least one ham row/],
     ['ragged rows', { ham: [...data.ham.slice(0, 3), data.ham[3].slice(1)] }, /ham row 3 has 39 values, expected 40/],
@@ -64,7 +64,7 @@ describe('training in a worker thread', () => {
     const mainPriority = getPriority();
     const progress: TrainProgress[] = [];
     const result = await trainInWorker(request(), (p) => progress.push(p));
-    const local = runTrainJob(prepareTrainJob(request()));
+    const local = runTraining(packTraining(request()));
     expect(result.kann.equals(Buffer.from(local.kann))).toBe(true); // deterministic across threads
     expect(result.nInputs).toBe(40);
     expect(result.hidden).toBe(61);

@@ -1,5 +1,5 @@
 /**
- * The public training request and its validation. Everything is checked on the calling thread, before a worker
+ * What a training takes (TrainingInput) and its validation. Everything is checked on the calling thread, before a worker
  * exists, so a bad request costs nothing and fails with a `TrainingInputError` that names the offending row.
  * Accepted rows are flattened into one Float32Array (spam rows first, then ham, spec §9.3) whose buffer is
  * transferred — not copied — to the worker.
@@ -7,7 +7,7 @@
 import { TrainingInputError } from './errors.js';
 import { hiddenWidth } from './network.js';
 
-export interface TrainRequest {
+export interface TrainingInput {
   spam: number[][];
   ham: number[][];
   maxIterations: number;
@@ -19,8 +19,8 @@ export interface TrainRequest {
   seed?: [bigint, bigint];
 }
 
-/** What crosses into the worker (structured-clonable). */
-export interface TrainJob {
+/** A TrainingInput checked and packed for the training thread: rows in one transferable buffer (structured-clonable). */
+export interface PackedTraining {
   rows: Float32Array;
   nCols: number;
   nSpam: number;
@@ -40,7 +40,7 @@ export const MAX_NETWORK_WEIGHTS = 25_000_000;
 
 const MAX_U64 = (1n << 64n) - 1n;
 
-export function prepareTrainJob(req: TrainRequest): TrainJob {
+export function packTraining(req: TrainingInput): PackedTraining {
   const { spam, ham } = req;
   if (!Array.isArray(spam) || spam.length === 0) throw new TrainingInputError('need at least one spam row');
   if (!Array.isArray(ham) || ham.length === 0) throw new TrainingInputError('need at least one ham row');
@@ -79,7 +79,7 @@ export function prepareTrainJob(req: TrainRequest): TrainJob {
   };
 }
 
-function checkOptions(req: TrainRequest, nCols: number): void {
+function checkOptions(req: TrainingInput, nCols: number): void {
   if (!Number.isInteger(req.maxIterations) || req.maxIterations < 1) {
     throw new TrainingInputError(`maxIterations must be a positive integer, got ${req.maxIterations}`);
   }

@@ -5,10 +5,10 @@
 import { writeKann } from './kann-writer.js';
 import { pcaMatrix, projectRows } from './pca.js';
 import { serializeTensor } from './pca-tensor.js';
-import { TrainJob } from './train-request.js';
+import { PackedTraining } from './training-input.js';
 import { EpochReport, trainNetwork } from './trainer.js';
 
-export interface TrainJobResult {
+export interface TrainingOutput {
   /** Raw kann binary (not compressed). */
   kann: Uint8Array;
   /** Raw PCA tensor (not compressed), when maxInputs was given. */
@@ -27,7 +27,7 @@ export interface TrainJobResult {
   pcaMs: number;
 }
 
-export function runTrainJob(job: TrainJob, onEpoch?: (report: EpochReport) => void): TrainJobResult {
+export function runTraining(job: PackedTraining, onEpoch?: (report: EpochReport) => void): TrainingOutput {
   const nRows = job.nSpam + job.nHam;
   const targets = new Float32Array(nRows);
   targets.fill(1, 0, job.nSpam);
