@@ -1,5 +1,6 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { type Logger, rateLimitedWarn } from '../common/logger.js';
+import { within } from '../common/within.js';
 import type { NeuralSettings } from './neural-options.js';
 import { createNeuralRedis, guardRedis } from './redis/neural-redis.client.js';
 import { NeuralRedisRepository } from './redis/neural-redis.repository.js';
@@ -34,17 +35,12 @@ export class NeuralConnection implements OnApplicationShutdown {
    * reports it. Between reconnect attempts it fails at once with the client's state.
    */
   async ping(timeoutMs = 1000): Promise<{ ok: boolean; detail: string }> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
     try {
-      const pong = await Promise.race([guardRedis(this.client, redactRedisUrl(this.url), () => this.client.ping(), timeoutMs), timeout]);
+      const ping = guardRedis(this.client, redactRedisUrl(this.url), () => this.client.ping(), timeoutMs);
+      const pong = await within(ping, timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`));
       return { ok: pong === 'PONG', detail: pong };
     } catch (err) {
       return { ok: false, detail: (err as Error).message };
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -17,9 +17,10 @@ import {
 import type { HashCatalogue } from '../hash-catalogue.js';
 import { FuzzyIndex } from '../memory/fuzzy-index.js';
 import { DEFAULT_QUEUE_LIMITS, GroupCommitQueue } from './writer/group-commit-queue.js';
+import { within } from '../../common/within.js';
 import { IntegrityCheck } from './integrity/integrity-check-client.js';
 import { rebuildIndex } from './index/index-rebuild-client.js';
-import { readIndexSnapshot, snapshotPathOf, storeIdentity, writeIndexSnapshot } from './index/index-snapshot.js';
+import { loadIndexSnapshot, saveIndexSnapshot } from './index/index-snapshot.js';
 import { applyToIndex } from './index/apply-commits.js';
 import { IndexLoading } from './index/index-loading.js';
 import type { LoadStats } from './index/sqlite-index-loader.js';
@@ -27,7 +28,7 @@ import { SqliteCatalogue } from './catalogue/sqlite-catalogue.js';
 import { SqliteHashQueries } from './catalogue/sqlite-hash-queries.js';
 import { openFuzzyDatabase } from './sqlite-schema.js';
 import type { WriterBacklog, WriterResult } from './writer/writer-protocol.js';
-import { WriterThread } from './writer/writer-client.js';
+import { WriterClient } from './writer/writer-client.js';
 
 export interface SqliteBackendOptions {
   dbPath: string;
@@ -95,11 +96,11 @@ export class SqliteBackend implements FuzzyBackend {
 
   private constructor(
     readonly readDb: Database.Database,
-    private readonly writer: WriterThread,
+    private readonly writer: WriterClient,
     private readonly options: SqliteBackendOptions,
     /** The background `quick_check` of the file, started when the store opens; null when disabled. */
     readonly integrity: IntegrityCheck | null,
-    snapshot: { index: FuzzyIndex; loadStats: IndexSource } | { reason: string },
+    snapshot: { index: FuzzyIndex; ms: number } | { reason: string },
   ) {
     const limits = { ...DEFAULT_QUEUE_LIMITS, ...(options.maxQueuedUpdates ? { maxDepth: options.maxQueuedUpdates } : {}) };
     this.queue = new GroupCommitQueue(writer, (results, ops) => this.apply(results, ops), undefined, limits);
@@ -114,7 +115,8 @@ export class SqliteBackend implements FuzzyBackend {
     };
     if ('index' in snapshot) {
       this.current = snapshot.index;
-      this.indexed = Promise.resolve(snapshot.loadStats);
+      const { index, ms } = snapshot;
+      this.indexed = Promise.resolve({ hashes: index.size, shingles: index.shingleCount, skipped: 0, ms, source: 'snapshot', snapshot: 'used' });
     } else {
       this.loading = new IndexLoading(readDb, options.expireSeconds);
       this.current = this.loading.recent;
@@ -132,10 +134,10 @@ export class SqliteBackend implements FuzzyBackend {
    */
   static async open(options: SqliteBackendOptions): Promise<SqliteBackend> {
     // The writer starts first: it creates the schema and finishes any journal and shingle rows a crash left queued.
-    const writer = await WriterThread.start(options.dbPath, options.durability);
+    const writer = await WriterClient.start(options.dbPath, options.durability);
     // Admin reads only: pages come through the memory map, so a large cache would only hold copies of an export.
     const readDb = openFuzzyDatabase(options.dbPath, { durability: options.durability, cacheMb: 32 });
-    const snapshot = await loadSnapshot(options);
+    const snapshot = options.indexSnapshot === false ? { reason: 'snapshots disabled' } : await loadIndexSnapshot(options.dbPath, options.expireSeconds);
     const integrity = options.integrityCheck === false ? null : new IntegrityCheck(options.dbPath);
     const backend = new SqliteBackend(readDb, writer, options, integrity, snapshot);
     backend.schedulePurge();
@@ -227,14 +229,14 @@ export class SqliteBackend implements FuzzyBackend {
     // journal cannot be applied (disk full), the caller gets a clear 503 instead of a request that hangs.
     // While commits fail, the journal surely cannot be applied either: a short wait, in case it healed meanwhile.
     const wait = this.commitsFailing ? SETTLE_TIMEOUT_FAILING_MS : SETTLE_TIMEOUT_MS;
-    await within(this.writer.request({ type: 'settle' }), wait, 'the store is not applying its writes (see /health)');
+    await within(this.writer.request({ type: 'settle' }), wait, () => new StoreUnavailableError('the store is not applying its writes (see /health)'));
   }
 
   /** Not writable while commits or the writer's background work fail, or while its backlogs are far past their limits. */
   async health(): Promise<StoreHealth> {
     if (this.closed || !this.writer.alive) return { writable: false, detail: 'the SQLite writer thread is not running' };
     // The writer thread answers in order, so a thread stuck on a lock answers nothing: that is an answer too.
-    const backlog = await within(this.writer.backlog(), HEALTH_TIMEOUT_MS, 'the SQLite writer thread does not answer (a lock?)').catch(
+    const backlog = await within(this.writer.backlog(), HEALTH_TIMEOUT_MS, () => new StoreUnavailableError('the SQLite writer thread does not answer (a lock?)')).catch(
       (err: Error) => err,
     );
     if (backlog instanceof Error) return { writable: false, detail: backlog.message };
@@ -276,7 +278,7 @@ export class SqliteBackend implements FuzzyBackend {
     await this.writer.close();
     this.readDb.close();
     // An index still loading is not the store's content: the next start rebuilds it instead.
-    if (this.options.indexSnapshot !== false && !this.loading) this.options.log?.(await this.saveSnapshot());
+    if (this.options.indexSnapshot !== false && !this.loading) this.options.log?.(await saveIndexSnapshot(this.options.dbPath, this.current));
   }
 
   /** Commit results go into the index; while it loads, into `recent`, and are kept for the rebuilt one. */
@@ -308,19 +310,6 @@ export class SqliteBackend implements FuzzyBackend {
     return { ...stats, source: 'sqlite', snapshot: why };
   }
 
-  /** Every connection is closed now: the store is at rest, and the index is exactly its content. */
-  private async saveSnapshot(): Promise<string> {
-    const identity = await storeIdentity(this.options.dbPath);
-    if (!identity) return 'index snapshot not saved: the store still has a WAL (another process has it open?)';
-    const started = performance.now();
-    try {
-      const { bytes } = await writeIndexSnapshot(snapshotPathOf(this.options.dbPath), this.current.toImage(), identity);
-      return `index snapshot saved: ${(bytes / 1048576).toFixed(1)} MB in ${Math.round(performance.now() - started)} ms`;
-    } catch (err) {
-      return `index snapshot not saved: ${(err as Error).message}`;
-    }
-  }
-
   /**
    * Index resizes left half done by a burst of writes are finished in slices of about a millisecond every 20 ms, so
    * the memory of the tables they replace is given back soon, at no noticeable cost to CHECKs.
@@ -341,28 +330,3 @@ export class SqliteBackend implements FuzzyBackend {
     this.purgeTimer.unref();
   }
 }
-
-/** The index from the snapshot of the last clean shutdown when it was taken of this very file, or why not. */
-async function loadSnapshot(options: SqliteBackendOptions): Promise<{ index: FuzzyIndex; loadStats: IndexSource } | { reason: string }> {
-  if (options.indexSnapshot === false) return { reason: 'snapshots disabled' };
-  const started = performance.now();
-  const snapshot = await readIndexSnapshot(snapshotPathOf(options.dbPath), await storeIdentity(options.dbPath));
-  if (!('image' in snapshot)) return snapshot;
-  const index = new FuzzyIndex(options.expireSeconds, {}, snapshot.image);
-  const ms = Math.round(performance.now() - started);
-  return { index, loadStats: { hashes: index.size, shingles: index.shingleCount, skipped: 0, ms, source: 'snapshot', snapshot: 'used' } };
-}
-
-/** `work`, or a StoreUnavailableError saying `what` when it takes longer than `ms`. */
-async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StoreUnavailableError(what)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-

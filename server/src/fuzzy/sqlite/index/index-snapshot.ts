@@ -1,6 +1,6 @@
 import { open, rename, stat } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
-import type { FuzzyIndexImage } from '../../memory/fuzzy-index.js';
+import { FuzzyIndex, type FuzzyIndexImage } from '../../memory/fuzzy-index.js';
 
 /**
  * The in-memory index, saved next to the store at a clean shutdown, so the next start maps it back in well under a
@@ -128,5 +128,26 @@ export async function readIndexSnapshot(path: string, identity: StoreIdentity | 
     return { reason: `the snapshot cannot be read: ${(err as Error).message}` };
   } finally {
     await file.close();
+  }
+}
+
+/** The index saved at the last clean shutdown when it was taken of this very file, or why not. */
+export async function loadIndexSnapshot(dbPath: string, expireSeconds: number): Promise<{ index: FuzzyIndex; ms: number } | { reason: string }> {
+  const started = performance.now();
+  const snapshot = await readIndexSnapshot(snapshotPathOf(dbPath), await storeIdentity(dbPath));
+  if (!('image' in snapshot)) return snapshot;
+  return { index: new FuzzyIndex(expireSeconds, {}, snapshot.image), ms: Math.round(performance.now() - started) };
+}
+
+/** Saves `index` next to the store, which must be at rest (every connection closed); the outcome as a log line. */
+export async function saveIndexSnapshot(dbPath: string, index: FuzzyIndex): Promise<string> {
+  const identity = await storeIdentity(dbPath);
+  if (!identity) return 'index snapshot not saved: the store still has a WAL (another process has it open?)';
+  const started = performance.now();
+  try {
+    const { bytes } = await writeIndexSnapshot(snapshotPathOf(dbPath), index.toImage(), identity);
+    return `index snapshot saved: ${(bytes / 1048576).toFixed(1)} MB in ${Math.round(performance.now() - started)} ms`;
+  } catch (err) {
+    return `index snapshot not saved: ${(err as Error).message}`;
   }
 }

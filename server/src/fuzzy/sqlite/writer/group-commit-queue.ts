@@ -1,7 +1,7 @@
 import { StoreOverloadedError, type UpdateOp } from '../../fuzzy-backend.js';
 import type { WriterResult } from './writer-protocol.js';
 import { packOps } from './write-op-codec.js';
-import type { WriterThread } from './writer-client.js';
+import type { WriterClient } from './writer-client.js';
 
 interface Pending {
   op: UpdateOp;
@@ -44,7 +44,7 @@ export class GroupCommitQueue {
   private scheduled = false;
 
   constructor(
-    private readonly writer: WriterThread,
+    private readonly writer: WriterClient,
     /** Called with each committed batch, in commit order, before any of its writes is acknowledged. */
     private readonly onCommitted: (results: WriterResult[], ops: UpdateOp[]) => void,
     private readonly maxBatch = 4096,

@@ -8,7 +8,7 @@ type Outgoing = WriterRequest extends infer R ? (R extends { id: number } ? Omit
 type Answer = Exclude<WriterResponse, { type: 'ready' } | { type: 'failed' } | { type: 'unavailable' }>;
 
 /** Main-thread handle on the SQLite writer thread: request/response by id, answered in the order sent. */
-export class WriterThread {
+export class WriterClient {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, { resolve: (r: Answer) => void; reject: (e: Error) => void }>();
   private nextId = 1;
@@ -30,7 +30,7 @@ export class WriterThread {
     });
   }
 
-  static start(dbPath: string, durability: Durability): Promise<WriterThread> {
+  static start(dbPath: string, durability: Durability): Promise<WriterClient> {
     const worker = new Worker(workerScriptUrl(import.meta.url, 'writer-worker'), {
       workerData: { dbPath, durability },
       // Its JavaScript only packs and unpacks batches: Node 24's 64 MB young generation bought only resident memory.
@@ -45,7 +45,7 @@ export class WriterThread {
         if (msg.type !== 'ready') return failed('the writer thread did not start');
         worker.off('error', failed);
         worker.removeAllListeners('exit');
-        const thread = new WriterThread(worker);
+        const thread = new WriterClient(worker);
         // A failure after start-up is reported through the pending requests ('exit').
         worker.on('error', () => {});
         resolve(thread);
