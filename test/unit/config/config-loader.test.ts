@@ -206,9 +206,20 @@ describe('the config file', () => {
     );
   });
 
-  it('refuses a file that is missing or not a JSON object', () => {
+  it('reads a file in rspamd UCL, as a worker-fuzzy.inc body is written', () => {
+    const config = loadConfig(
+      withFile('# as in worker-fuzzy.inc\nexpire = 90d;\nallow_update = ["10.0.0.0/8"];\nencrypted_only = yes\nkeypair {\n  privkey = "priv1";\n}\n'),
+    );
+    expect(config.expireSeconds).toBe(90 * 86400);
+    expect(config.allowUpdate.map((n) => n.cidr)).toEqual(['10.0.0.0/8']);
+    expect(config.encryptedOnly).toBe(true);
+    expect(config.keypairs).toEqual([{ privkey: 'priv1' }]);
+    expect(errorOf(() => loadConfig(withFile('expire = 90d\n.include "x.inc"')))).toMatch(/^FUZZYD_CONFIG: '.*' is not valid: line 2, column 1: macros/);
+  });
+
+  it('refuses a file that is missing or not an object of settings', () => {
     expect(errorOf(() => loadConfig({ FUZZYD_CONFIG: dir.file('missing.json') }))).toMatch(/^FUZZYD_CONFIG: file '.*missing\.json' does not exist/);
-    expect(errorOf(() => loadConfig(withFile('[1, 2]')))).toMatch(/^FUZZYD_CONFIG: '.*' is not valid: not a JSON object/);
+    expect(errorOf(() => loadConfig(withFile('[1, 2]')))).toMatch(/^FUZZYD_CONFIG: '.*' is not valid: not an object of settings/);
     expect(errorOf(() => loadConfig(withFile('{"tcp": ')))).toMatch(/^FUZZYD_CONFIG: '.*' is not valid: /);
   });
 
