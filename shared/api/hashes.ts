@@ -1,0 +1,117 @@
+import Type, { type Static } from 'typebox';
+import { DigestHex, Flag, FlagList, I32_MAX, I32_MIN, Nullable, Shingles, Weight } from './formats.js';
+
+/** The hash payloads of `/api/v1/hashes`: each schema is the type (Static), the check and the OpenAPI description. */
+
+const PRIMARY = 'The primary slot (rspamd 3.x clients see this one; also `flags[0]`)';
+const FlagName = Nullable(Type.String({ description: 'The name given to the flag with `PUT /flags/{flag}`, or null', example: 'spam' }));
+
+/** One (flag, value) slot, as a hash's answers list it and `PATCH`/import send it. */
+export const HashFlagValue = Type.Object({ flag: Flag, value: Weight });
+export type HashFlagValue = Static<typeof HashFlagValue>;
+
+/** One slot of a listed hash, with the flag's name. */
+export const HashFlag = Type.Object({ flag: Flag, value: Weight, flagName: FlagName });
+export type HashFlag = Static<typeof HashFlag>;
+
+const HashFlags = Type.Array(HashFlag, {
+  minItems: 1,
+  maxItems: 8,
+  description: 'Every (flag, value) slot, primary first: up to 8 with rspamd ≥ 4.0 clients, one flag at most once',
+});
+
+/**
+ * One stored hash as listed by `GET /hashes`. A hash holds 1 to 8 (flag, value) slots (rspamd ≥ 4.0); `flag`,
+ * `flagName` and `value` are the primary slot, the one rspamd's tables hold and rspamd 3.x clients see.
+ */
+const HashFields = {
+  digest: DigestHex,
+  flag: Type.Integer({ minimum: 0, maximum: 255, description: PRIMARY }),
+  flagName: FlagName,
+  value: Type.Integer({ description: PRIMARY }),
+  flags: HashFlags,
+  time: Type.Integer({ description: 'Unix seconds of the last WRITE' }),
+};
+
+export const HashItem = Type.Object({
+  ...HashFields,
+  shingles: Type.Integer({ description: 'Shingle rows the hash owns (32 for a hash written with shingles, else 0)' }),
+});
+export type HashItem = Static<typeof HashItem>;
+
+export const HashPage = Type.Object({
+  items: Type.Array(HashItem),
+  nextCursor: Nullable(Type.String({ description: 'Pass as `cursor` for the next page; null on the last page' })),
+});
+export type HashPage = Static<typeof HashPage>;
+
+/**
+ * `GET /hashes/{digest}`: the item plus its shingles as decimal u64 strings in position order (32, or none for a hash
+ * written without shingles). A position is null when a later hash with the same shingle value there took it over.
+ */
+export const HashDetail = Type.Object({
+  ...HashFields,
+  shingles: Type.Array(Nullable(Type.String()), { description: '32 shingles in position order (u64 decimal; null = taken over), or none' }),
+});
+export type HashDetail = Static<typeof HashDetail>;
+
+/** `POST /hashes` body: a WRITE of one (flag, value), by rspamd 4.x's rule (another flag takes a slot of its own). */
+export const HashCreate = Type.Object({ digest: DigestHex, flag: Flag, value: Weight, shingles: Type.Optional(Nullable(Shingles)) }, { additionalProperties: false });
+export type HashCreate = Static<typeof HashCreate>;
+
+/**
+ * One line of a JSON Lines import, and of an export (which adds `time`, ignored on import). A line gives either
+ * `flag` and `value`, or `flags` (every slot, primary first), or both when `flag`/`value` equal `flags[0]`; the
+ * decode step (server/src/hashes/hash-input.ts) holds those rules.
+ */
+export const HashImportLine = Type.Object(
+  {
+    digest: DigestHex,
+    flag: Type.Optional(Flag),
+    value: Type.Optional(Weight),
+    flags: Type.Optional(FlagList),
+    shingles: Type.Optional(Nullable(Shingles)),
+    time: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Unix seconds; ignored on import' })),
+  },
+  { additionalProperties: false },
+);
+export type HashImportLine = Static<typeof HashImportLine>;
+
+/**
+ * `PATCH /hashes/{digest}`: `flags` replaces every slot (first = primary); or `flag` and/or `value` change the
+ * primary slot. `flags` together with `flag` or `value` is refused.
+ */
+export const HashPatch = Type.Object(
+  {
+    flag: Type.Optional(Type.Integer({ minimum: 0, maximum: 255, description: 'New primary flag (not with `flags`)' })),
+    value: Type.Optional(Type.Integer({ minimum: I32_MIN, maximum: I32_MAX, description: 'New primary value (not with `flags`)' })),
+    flags: Type.Optional(FlagList),
+  },
+  { additionalProperties: false },
+);
+export type HashPatch = Static<typeof HashPatch>;
+
+/**
+ * What a WRITE did: `added` a new hash, `updated` (a flag it holds: weight added) or `reflagged` (a flag it did not
+ * hold: a slot added, or a full hash's lowest slot replaced).
+ */
+export const WriteStatus = Type.Union([Type.Literal('added'), Type.Literal('updated'), Type.Literal('reflagged')]);
+export type WriteStatus = Static<typeof WriteStatus>;
+
+export const HashWriteResult = Type.Object({ status: WriteStatus, hash: HashItem });
+export type HashWriteResult = Static<typeof HashWriteResult>;
+
+export const ImportReject = Type.Object({
+  line: Type.Integer({ description: '1-based line number in the uploaded file' }),
+  error: Type.String(),
+});
+export type ImportReject = Static<typeof ImportReject>;
+
+export const ImportResult = Type.Object({
+  added: Type.Integer(),
+  updated: Type.Integer({ description: 'Hashes that existed (weight added, or re-flagged)' }),
+  rejected: Type.Integer(),
+  rejects: Type.Array(ImportReject, { description: 'The first 1000 rejects, in line order (`rejected` counts them all)' }),
+  lines: Type.Integer({ description: 'Lines read, blank lines excluded' }),
+});
+export type ImportResult = Static<typeof ImportResult>;
