@@ -1,10 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { FlagInfo } from '../../../shared/api/api-types.js';
+import { FlagInfo, FlagUpdate } from '../../../shared/api/api-types.js';
 import { RequireScope } from '../auth/require-scope.decorator.js';
 import { API_V1, ApiProblems } from '../common/api-docs.js';
-import { parseFlagParam, parseString, rejectUnknownFields, requireObject } from '../common/validation.js';
-import { FlagInfoDto, FlagUpdateDto } from './flag.dto.js';
+import { listOf, schemaRef } from '../common/api-schemas.js';
+import { decodeText } from '../common/payload-decode.js';
+import { SchemaPipe } from '../common/schema-input.js';
+import { parseFlagParam } from '../common/validation.js';
 import { FlagsService } from './flags.service.js';
 
 @ApiTags('flags')
@@ -14,7 +16,7 @@ export class FlagsController {
 
   @Get()
   @RequireScope('read')
-  @ApiOkResponse({ type: [FlagInfoDto], description: 'Flags that have hashes or a name, with their hash counts' })
+  @ApiOkResponse({ schema: listOf(FlagInfo), description: 'Flags that have hashes or a name, with their hash counts' })
   @ApiProblems()
   list(): Promise<FlagInfo[]> {
     return this.flags.list();
@@ -23,16 +25,12 @@ export class FlagsController {
   @Put(':flag')
   @RequireScope('write')
   @ApiParam({ name: 'flag', type: Number, description: '0..255' })
-  @ApiBody({ type: FlagUpdateDto })
-  @ApiOkResponse({ type: FlagInfoDto })
+  @ApiBody({ schema: schemaRef(FlagUpdate) })
+  @ApiOkResponse({ schema: schemaRef(FlagInfo) })
   @ApiProblems(400)
-  set(@Param('flag') flagText: string, @Body() body: unknown): Promise<FlagInfo> {
+  set(@Param('flag') flagText: string, @Body(new SchemaPipe(FlagUpdate)) body: FlagUpdate): Promise<FlagInfo> {
     const flag = parseFlagParam(flagText);
-    const input = requireObject(body);
-    rejectUnknownFields(input, ['name', 'description']);
-    const name = parseString(input.name, 'name', { max: 64 });
-    const description = parseString(input.description, 'description', { max: 500, optional: true, nullable: true, allowEmpty: true });
-    return this.flags.set(flag, name, description || null);
+    return this.flags.set(flag, decodeText(body.name, 'name'), decodeText(body.description, 'description', true));
   }
 
   @Delete(':flag')

@@ -5,7 +5,7 @@ import type { Logger } from '../common/logger.js';
 import { FlagsService } from '../flags/flags.service.js';
 import { FUZZY_BACKEND, type FuzzyBackend, StoreOverloadedError, type UpdateOp, type UpdateResult } from '../fuzzy/fuzzy-backend.js';
 import { LOGGER } from '../runtime.js';
-import { type ImportInput, parseImportLine } from './hash-input.js';
+import { type ImportInput, readImportLine } from './hash-input.js';
 import { HashesService } from './hashes.service.js';
 import { type JsonLine, JsonLinesSplitter } from './json-lines.js';
 import { UpdateWindow } from './update-window.js';
@@ -67,7 +67,7 @@ export class HashImportService {
       result.lines++;
       let input: ImportInput;
       try {
-        input = parseImportLine(JSON.parse(text));
+        input = readImportLine(JSON.parse(text));
       } catch (err) {
         return reject(line.number, err instanceof SyntaxError ? `line: invalid JSON (${err.message})` : (err as Error).message);
       }

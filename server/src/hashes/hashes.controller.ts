@@ -12,23 +12,16 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { HashDetail, HashItem, HashPage, HashWriteResult, ImportResult } from '../../../shared/api/api-types.js';
+import { HashCreate, HashDetail, HashItem, HashPage, HashPatch, HashWriteResult, ImportResult } from '../../../shared/api/api-types.js';
 import { RequireScope } from '../auth/require-scope.decorator.js';
 import { UnsupportedMediaTypeError, ValidationError } from '../common/api-error.js';
 import { API_V1, ApiProblems } from '../common/api-docs.js';
+import { schemaRef } from '../common/api-schemas.js';
+import { SchemaPipe } from '../common/schema-input.js';
 import { rejectUnknownFields } from '../common/validation.js';
 import { HashExportService } from './hash-export.service.js';
 import { HashImportService, type ImportMode } from './hash-import.service.js';
-import { MAX_PAGE, parseListQuery, parsePatch, parseWriteInput } from './hash-input.js';
-import {
-  HashCreateDto,
-  HashDetailDto,
-  HashItemDto,
-  HashPageDto,
-  HashPatchDto,
-  HashWriteResultDto,
-  ImportResultDto,
-} from './hash.dto.js';
+import { decodePatch, decodeWrite, MAX_PAGE, parseListQuery } from './hash-input.js';
 import { HashesService } from './hashes.service.js';
 import { JSON_LINES_TYPES } from './json-lines.parser.js';
 
@@ -49,7 +42,7 @@ export class HashesController {
   @ApiQuery({ name: 'prefix', required: false, type: String, description: 'Hex prefix of the digest (1..128 characters)' })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: `Page size, 1..${MAX_PAGE} (default 100)` })
   @ApiQuery({ name: 'cursor', required: false, type: String, description: '`nextCursor` of the previous page' })
-  @ApiOkResponse({ type: HashPageDto, description: 'Hashes in digest order (keyset pagination)' })
+  @ApiOkResponse({ schema: schemaRef(HashPage), description: 'Hashes in digest order (keyset pagination)' })
   @ApiProblems(400, 501)
   list(@Query() query: Record<string, unknown>): Promise<HashPage> {
     return this.hashes.list(parseListQuery(query, { paged: true }));
@@ -73,7 +66,7 @@ export class HashesController {
   @Get(':digest')
   @RequireScope('read')
   @ApiParam(DIGEST_PARAM)
-  @ApiOkResponse({ type: HashDetailDto })
+  @ApiOkResponse({ schema: schemaRef(HashDetail) })
   @ApiProblems(400, 404)
   detail(@Param('digest') digest: string): Promise<HashDetail> {
     return this.hashes.detail(digest);
@@ -81,15 +74,15 @@ export class HashesController {
 
   @Post()
   @RequireScope('write')
-  @ApiBody({ type: HashCreateDto })
-  @ApiCreatedResponse({ type: HashWriteResultDto, description: 'A new hash was added' })
+  @ApiBody({ schema: schemaRef(HashCreate) })
+  @ApiCreatedResponse({ schema: schemaRef(HashWriteResult), description: 'A new hash was added' })
   @ApiOkResponse({
-    type: HashWriteResultDto,
+    schema: schemaRef(HashWriteResult),
     description: 'The hash existed: a flag it holds adds the weight, another flag takes a slot of its own (rspamd 4.x)',
   })
   @ApiProblems(400, 409)
-  async create(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<HashWriteResult> {
-    const result = await this.hashes.write(parseWriteInput(body));
+  async create(@Body(new SchemaPipe(HashCreate)) body: HashCreate, @Res({ passthrough: true }) reply: FastifyReply): Promise<HashWriteResult> {
+    const result = await this.hashes.write(decodeWrite(body));
     reply.status(result.status === 'added' ? 201 : 200);
     return result;
   }
@@ -110,7 +103,7 @@ export class HashesController {
     enum: ['add', 'replace'],
     description: 'add (default): WRITE per slot; replace: set the slots (or the primary flag and weight) of existing hashes',
   })
-  @ApiOkResponse({ type: ImportResultDto })
+  @ApiOkResponse({ schema: schemaRef(ImportResult) })
   @ApiProblems(400, 409, 413, 415)
   import(@Req() request: FastifyRequest, @Query() query: Record<string, unknown>): Promise<ImportResult> {
     rejectUnknownFields(query, ['mode']);
@@ -127,11 +120,11 @@ export class HashesController {
   @Patch(':digest')
   @RequireScope('write')
   @ApiParam(DIGEST_PARAM)
-  @ApiBody({ type: HashPatchDto })
-  @ApiOkResponse({ type: HashItemDto })
+  @ApiBody({ schema: schemaRef(HashPatch) })
+  @ApiOkResponse({ schema: schemaRef(HashItem) })
   @ApiProblems(400, 404, 409)
-  patch(@Param('digest') digest: string, @Body() body: unknown): Promise<HashItem> {
-    return this.hashes.patch(digest, parsePatch(body));
+  patch(@Param('digest') digest: string, @Body(new SchemaPipe(HashPatch)) body: HashPatch): Promise<HashItem> {
+    return this.hashes.patch(digest, decodePatch(body));
   }
 
   @Delete(':digest')

@@ -1,10 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { StatsResponse } from '../../../shared/api/api-types.js';
+import { StatsResponse } from '../../../shared/api/api-types.js';
 import { RequireScope } from '../auth/require-scope.decorator.js';
 import { API_V1, ApiProblems } from '../common/api-docs.js';
 import { parseIntParam, rejectUnknownFields } from '../common/validation.js';
-import { StatsResponseDto } from './stats.dto.js';
+import { schemaRef } from '../common/api-schemas.js';
 import { HISTORY_MINUTES, StatsService } from './stats.service.js';
 
 @ApiTags('stats')
@@ -15,7 +15,7 @@ export class StatsController {
   @Get()
   @RequireScope('read')
   @ApiQuery({ name: 'minutes', required: false, type: Number, description: `History window, 1..${HISTORY_MINUTES} (default all)` })
-  @ApiOkResponse({ type: StatsResponseDto })
+  @ApiOkResponse({ schema: schemaRef(StatsResponse) })
   @ApiProblems(400)
   get(@Query() query: Record<string, unknown>): Promise<StatsResponse> {
     rejectUnknownFields(query, ['minutes']);
