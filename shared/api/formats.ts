@@ -36,7 +36,9 @@ export const DigestHex = Type.String({
   'x-error': `must be ${DIGEST_BYTES * 2} hex characters`,
 });
 
-export const Flag = Type.Integer({ minimum: 0, maximum: 255 });
+/** rspamd's flags are one byte. */
+export const FLAG_MAX = 255;
+export const Flag = Type.Integer({ minimum: 0, maximum: FLAG_MAX });
 
 /** Weights travel as signed 32-bit integers in the fuzzy protocol. */
 export const Weight = Type.Integer({ minimum: I32_MIN, maximum: I32_MAX });
