@@ -1,5 +1,7 @@
 import Type, { type TSchema } from 'typebox';
-import { DIGEST_BYTES, MAX_FLAGS_PER_HASH, SHINGLE_COUNT } from '../protocol/constants.js';
+import { DIGEST_BYTES, MAX_FLAGS_PER_HASH, SHINGLE_COUNT } from '../protocol/sizes.js';
+
+export { MAX_FLAGS_PER_HASH };
 
 /**
  * The field schemas every payload is built from, and the few format checks that also run outside a schema (a CLI
@@ -11,12 +13,18 @@ import { DIGEST_BYTES, MAX_FLAGS_PER_HASH, SHINGLE_COUNT } from '../protocol/con
  */
 
 const DIGEST_HEX = /^[0-9a-fA-F]{128}$/;
+const HEX = /^[0-9a-fA-F]*$/;
 const U64_DECIMAL = /^\d{1,20}$/;
 const U64_MAX = (1n << 64n) - 1n;
 
 /** 128 hex characters, either case: the text form of a 64-byte digest. */
 export function isDigestHex(text: string): boolean {
   return DIGEST_HEX.test(text);
+}
+
+/** Hex digits only, either case (a digest prefix is 1 to 128 of them). */
+export function isHex(text: string): boolean {
+  return HEX.test(text);
 }
 
 /** An unsigned 64-bit integer in decimal. The schema's pattern bounds the digits; this also bounds the value. */

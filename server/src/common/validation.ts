@@ -1,4 +1,4 @@
-import { isDigestHex } from '../../../shared/api/formats.js';
+import { isDigestHex, isHex } from '../../../shared/api/formats.js';
 import { describe } from '../../../shared/api/schema-problem.js';
 import { DIGEST_BYTES } from '../../../shared/protocol/constants.js';
 import { ValidationError } from './api-error.js';
@@ -8,8 +8,6 @@ import { ValidationError } from './api-error.js';
  * schema, schema-input.ts). Each takes the raw value and the name of the field it came from, and either returns the
  * typed value or throws ValidationError naming that field, so no bad input can reach the store.
  */
-
-const HEX_PREFIX = /^[0-9a-fA-F]{1,128}$/;
 
 /** Typos such as `lmit` for `limit` would otherwise be ignored silently. */
 export function rejectUnknownFields(query: Record<string, unknown>, allowed: readonly string[]): void {
@@ -29,7 +27,7 @@ export function parseDigestHex(value: unknown, field = 'digest'): Buffer {
 
 /** 1..128 hex characters, lowercased. Odd lengths are allowed (half a byte). */
 export function parseHexPrefix(value: unknown, field = 'prefix'): string {
-  if (typeof value !== 'string' || !HEX_PREFIX.test(value)) {
+  if (typeof value !== 'string' || value.length < 1 || value.length > DIGEST_BYTES * 2 || !isHex(value)) {
     throw new ValidationError(field, `must be 1 to 128 hex characters (got ${describe(value)})`);
   }
   return value.toLowerCase();
