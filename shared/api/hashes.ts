@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { DigestHex, Flag, FlagList, I32_MAX, I32_MIN, Nullable, Shingles, Weight } from './formats.js';
+import { DigestHex, Flag, FLAG_MAX, FlagList, I32_MAX, I32_MIN, MAX_FLAGS_PER_HASH, Nullable, Shingles, Weight } from './formats.js';
 
 /** The hash payloads of `/api/v1/hashes`: each schema is the type (Static), the check and the OpenAPI description. */
 
@@ -16,8 +16,8 @@ export type HashFlag = Static<typeof HashFlag>;
 
 const HashFlags = Type.Array(HashFlag, {
   minItems: 1,
-  maxItems: 8,
-  description: 'Every (flag, value) slot, primary first: up to 8 with rspamd ≥ 4.0 clients, one flag at most once',
+  maxItems: MAX_FLAGS_PER_HASH,
+  description: `Every (flag, value) slot, primary first: up to ${MAX_FLAGS_PER_HASH} with rspamd ≥ 4.0 clients, one flag at most once`,
 });
 
 /**
@@ -26,7 +26,7 @@ const HashFlags = Type.Array(HashFlag, {
  */
 const HashFields = {
   digest: DigestHex,
-  flag: Type.Integer({ minimum: 0, maximum: 255, description: PRIMARY }),
+  flag: Type.Integer({ minimum: 0, maximum: FLAG_MAX, description: PRIMARY }),
   flagName: FlagName,
   value: Type.Integer({ description: PRIMARY }),
   flags: HashFlags,
@@ -83,7 +83,7 @@ export type HashImportLine = Static<typeof HashImportLine>;
  */
 export const HashPatch = Type.Object(
   {
-    flag: Type.Optional(Type.Integer({ minimum: 0, maximum: 255, description: 'New primary flag (not with `flags`)' })),
+    flag: Type.Optional(Type.Integer({ minimum: 0, maximum: FLAG_MAX, description: 'New primary flag (not with `flags`)' })),
     value: Type.Optional(Type.Integer({ minimum: I32_MIN, maximum: I32_MAX, description: 'New primary value (not with `flags`)' })),
     flags: Type.Optional(FlagList),
   },

@@ -5,7 +5,7 @@ export const Problem = Type.Object({
   type: Type.String({ example: 'about:blank' }),
   title: Type.String({ example: 'Bad Request' }),
   status: Type.Integer({ example: 400 }),
-  detail: Type.String({ example: 'digest: must be 128 hex characters (got 12 characters)' }),
+  detail: Type.String({ example: "digest: must be 128 hex characters (got 'abc')" }),
   instance: Type.Optional(Type.String({ example: '/api/v1/hashes' })),
   field: Type.Optional(Type.String({ example: 'digest', description: 'The request field that failed validation, when one did' })),
 });

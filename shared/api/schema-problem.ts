@@ -15,14 +15,20 @@ export interface SchemaProblem {
 
 type Node = Record<string, unknown>;
 
-/** A short, safe rendering of a bad value: strings quoted (long ones only measured), containers named. */
+/**
+ * A short, safe rendering of a bad value: strings quoted (long ones only measured, control characters escaped, as
+ * the message reaches logs and the dashboard), containers named.
+ */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : `'${value}'`;
+  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : `'${escapeControls(value)}'`;
   if (typeof value === 'object') return 'an object';
   return String(value);
 }
+
+const escapeControls = (text: string): string =>
+  text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** The first problem of `value` against `schema`, or null when it conforms. `root` names the whole value. */
 export function schemaProblem(schema: TSchema, value: unknown, root = 'body'): SchemaProblem | null {

@@ -1,5 +1,5 @@
-import { isDigestHex, isHex } from '../../../shared/api/formats.js';
-import { describe } from '../../../shared/api/schema-problem.js';
+import { DigestHex, isHex } from '../../../shared/api/formats.js';
+import { describe, schemaProblem } from '../../../shared/api/schema-problem.js';
 import { DIGEST_BYTES } from '../../../shared/protocol/constants.js';
 import { ValidationError } from './api-error.js';
 
@@ -16,13 +16,11 @@ export function rejectUnknownFields(query: Record<string, unknown>, allowed: rea
   }
 }
 
-/** A digest as 128 hex characters (either case) → its 64 bytes. */
+/** A digest as 128 hex characters (either case) → its 64 bytes; checked by the schema bodies use, so it reads the same. */
 export function parseDigestHex(value: unknown, field = 'digest'): Buffer {
-  if (typeof value !== 'string' || !isDigestHex(value)) {
-    const got = typeof value === 'string' ? `${value.length} characters` : describe(value);
-    throw new ValidationError(field, `must be ${DIGEST_BYTES * 2} hex characters (got ${got})`);
-  }
-  return Buffer.from(value, 'hex');
+  const problem = schemaProblem(DigestHex, value, field);
+  if (problem) throw new ValidationError(problem.field, problem.message);
+  return Buffer.from(value as string, 'hex');
 }
 
 /** 1..128 hex characters, lowercased. Odd lengths are allowed (half a byte). */

@@ -110,3 +110,12 @@ describe('payload schemas name the failing field and say what it must be', () =>
     expect(schemaProblem(HashCreate, { digest, flag: 300, value: 1 })).toEqual({ field: 'flag', message: 'must be an integer in 0..255 (got 300)' });
   });
 });
+
+describe('path digests read as body digests do', () => {
+  it('the same schema and message, control characters escaped', async () => {
+    const { parseDigestHex } = await import('../../../server/src/common/validation.js');
+    expect(failure(() => parseDigestHex('abc'))?.message).toBe(failure(() => checkPayload(HashCreate, { digest: 'abc', flag: 1, value: 1 }))?.message);
+    expect(failure(() => parseDigestHex('\u0000'))?.message).toBe("digest: must be 128 hex characters (got '\\u0000')");
+    expect(failure(() => parseDigestHex('a'.repeat(130), 'cursor'))).toEqual({ field: 'cursor', message: 'cursor: must be 128 hex characters (got a string of 130 characters)' });
+  });
+});
