@@ -48,6 +48,13 @@ export const DigestHex = Type.String({
 export const FLAG_MAX = 255;
 export const Flag = Type.Integer({ minimum: 0, maximum: FLAG_MAX });
 
+/** A digest prefix to search by: up to a whole digest of hex; empty means no prefix. */
+export const HexPrefix = Type.String({
+  pattern: `^[0-9a-fA-F]{0,${DIGEST_BYTES * 2}}$`,
+  description: `Hex prefix of the digest (1..${DIGEST_BYTES * 2} characters)`,
+  'x-error': `must be 1 to ${DIGEST_BYTES * 2} hex characters`,
+});
+
 /** Weights travel as signed 32-bit integers in the fuzzy protocol. */
 export const Weight = Type.Integer({ minimum: I32_MIN, maximum: I32_MAX });
 

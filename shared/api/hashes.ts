@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { DigestHex, Flag, FLAG_MAX, FlagList, I32_MAX, I32_MIN, MAX_FLAGS_PER_HASH, Nullable, Shingles, Weight } from './formats.js';
+import { DigestHex, Flag, FLAG_MAX, FlagList, HexPrefix, I32_MAX, I32_MIN, MAX_FLAGS_PER_HASH, Nullable, Shingles, Weight } from './formats.js';
 
 /** The hash payloads of `/api/v1/hashes`: each schema is the type (Static), the check and the OpenAPI description. */
 
@@ -115,3 +115,39 @@ export const ImportResult = Type.Object({
   lines: Type.Integer({ description: 'Lines read, blank lines excluded' }),
 });
 export type ImportResult = Static<typeof ImportResult>;
+
+/** Query strings arrive as text: integer fields are read as numbers first (schema-input.ts checkQuery). */
+const FlagFilter = Type.Integer({ minimum: 0, maximum: FLAG_MAX, description: 'Only hashes holding this flag (0..255) in any slot' });
+
+export const HASH_PAGE_MAX = 500;
+export const HASH_PAGE_DEFAULT = 100;
+
+/** `GET /hashes`: keyset pagination in digest order. */
+export const HashListQuery = Type.Object(
+  {
+    flag: Type.Optional(FlagFilter),
+    prefix: Type.Optional(HexPrefix),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: HASH_PAGE_MAX, description: `Page size, 1..${HASH_PAGE_MAX} (default ${HASH_PAGE_DEFAULT})` })),
+    cursor: Type.Optional(
+      Type.Union([DigestHex, Type.Literal('')], { description: '`nextCursor` of the previous page', 'x-error': 'must be 128 hex characters' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type HashListQuery = Static<typeof HashListQuery>;
+
+/** `GET /hashes/export`: the same filters, every page at once. */
+export const HashExportQuery = Type.Object({ flag: Type.Optional(FlagFilter), prefix: Type.Optional(HexPrefix) }, { additionalProperties: false });
+export type HashExportQuery = Static<typeof HashExportQuery>;
+
+/**
+ * `POST /hashes/import`. `add` (default): rspamd 4.x's WRITE per slot of the line; `replace`: an existing hash takes
+ * the line's slots (`flags`), or its primary flag and weight (a line without `flags`).
+ */
+export const ImportMode = Type.Union([Type.Literal('add'), Type.Literal('replace')], {
+  description: 'add (default): WRITE per slot; replace: set the slots (or the primary flag and weight) of existing hashes',
+});
+export type ImportMode = Static<typeof ImportMode>;
+
+export const HashImportQuery = Type.Object({ mode: Type.Optional(ImportMode) }, { additionalProperties: false });
+export type HashImportQuery = Static<typeof HashImportQuery>;

@@ -37,3 +37,12 @@ export const StatsResponse = Type.Object({
   historyTo: Type.Integer({ description: 'Unix ms, end of the history window (exclusive)' }),
 });
 export type StatsResponse = Static<typeof StatsResponse>;
+
+/** How far back the per-minute history goes. */
+export const STATS_HISTORY_MINUTES = 24 * 60;
+
+export const StatsQuery = Type.Object(
+  { minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: STATS_HISTORY_MINUTES, description: `History window, 1..${STATS_HISTORY_MINUTES} (default all)` })) },
+  { additionalProperties: false },
+);
+export type StatsQuery = Static<typeof StatsQuery>;

@@ -1,4 +1,6 @@
-import type { TSchema } from 'typebox';
+import { applyDecorators } from '@nestjs/common';
+import { ApiQuery } from '@nestjs/swagger';
+import type { TObject, TSchema } from 'typebox';
 import * as api from '../../../shared/api/api-types.js';
 import * as neural from '../../../shared/api/neural.js';
 
@@ -26,5 +28,19 @@ export function schemaRef(schema: TSchema): { $ref: string } {
 /** An array of a shared/api schema, by reference. */
 export const listOf = (schema: TSchema): { type: 'array'; items: { $ref: string } } => ({ type: 'array', items: schemaRef(schema) });
 
+/** A shared/api field schema as plain JSON, for a path parameter's `schema`. */
+export const plainSchema = (schema: TSchema): Record<string, unknown> => JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
+
 /** The components as plain JSON (TypeBox keeps its own markers in non-enumerable properties). */
 export const apiComponents = (): Record<string, object> => JSON.parse(JSON.stringify(API_SCHEMAS)) as Record<string, object>;
+
+/** One documented query parameter per property of a query schema, with the property's own schema and description. */
+export function ApiQueries(schema: TObject): MethodDecorator {
+  const required = new Set<string>((schema.required as string[] | undefined) ?? []);
+  const properties = JSON.parse(JSON.stringify(schema.properties)) as Record<string, { description?: string }>;
+  return applyDecorators(
+    ...Object.entries(properties).map(([name, property]) =>
+      ApiQuery({ name, required: required.has(name), description: property.description, schema: property as object }),
+    ),
+  );
+}

@@ -1,5 +1,5 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
-import type { Static, TSchema } from 'typebox';
+import type { Static, TObject, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Validator } from 'typebox/compile';
 import { problemOf } from '../../../shared/api/schema-problem.js';
@@ -27,6 +27,21 @@ export function checkPayload<T extends TSchema>(schema: T, value: unknown, root 
   if (validator.Check(value)) return value as Static<T>;
   const problem = problemOf(schema, value, validator.Errors(value), root);
   throw new ValidationError(problem.field, problem.message);
+}
+
+const DECIMAL = /^-?\d{1,16}$/;
+
+/**
+ * A query string against its schema. Query values are text, so where the schema wants an integer, plain decimal
+ * digits are read as a number first; anything else (`1e2`, `0x1`, ` 1`, a repeated key's array) is left for the
+ * schema to refuse, naming the key.
+ */
+export function checkQuery<T extends TObject>(schema: T, query: Record<string, unknown>): Static<T> {
+  const properties = schema.properties as Record<string, { type?: unknown }>;
+  const values = Object.fromEntries(
+    Object.entries(query).map(([key, value]) => [key, properties[key]?.type === 'integer' && typeof value === 'string' && DECIMAL.test(value) ? Number(value) : value]),
+  );
+  return checkPayload(schema, values, 'query');
 }
 
 /** `@Body(new SchemaPipe(HashCreate)) body: HashCreate`. */

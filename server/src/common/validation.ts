@@ -1,20 +1,12 @@
-import { DigestHex, isHex } from '../../../shared/api/formats.js';
+import { DigestHex, FLAG_MAX } from '../../../shared/api/formats.js';
 import { describe, schemaProblem } from '../../../shared/api/schema-problem.js';
-import { DIGEST_BYTES } from '../../../shared/protocol/constants.js';
 import { ValidationError } from './api-error.js';
 
 /**
- * Validators for path segments and query strings, which arrive as text (bodies are checked against their shared/api
- * schema, schema-input.ts). Each takes the raw value and the name of the field it came from, and either returns the
- * typed value or throws ValidationError naming that field, so no bad input can reach the store.
+ * Validators for path segments, which arrive as text one at a time (bodies and query strings are checked against
+ * their shared/api schema, schema-input.ts). Each takes the raw value and the name of the field it came from, and
+ * either returns the typed value or throws ValidationError naming that field, so no bad input can reach the store.
  */
-
-/** Typos such as `lmit` for `limit` would otherwise be ignored silently. */
-export function rejectUnknownFields(query: Record<string, unknown>, allowed: readonly string[]): void {
-  for (const key of Object.keys(query)) {
-    if (!allowed.includes(key)) throw new ValidationError(key, `unknown field (expected ${allowed.join(', ')})`);
-  }
-}
 
 /** A digest as 128 hex characters (either case) → its 64 bytes; checked by the schema bodies use, so it reads the same. */
 export function parseDigestHex(value: unknown, field = 'digest'): Buffer {
@@ -23,15 +15,7 @@ export function parseDigestHex(value: unknown, field = 'digest'): Buffer {
   return Buffer.from(value as string, 'hex');
 }
 
-/** 1..128 hex characters, lowercased. Odd lengths are allowed (half a byte). */
-export function parseHexPrefix(value: unknown, field = 'prefix'): string {
-  if (typeof value !== 'string' || value.length < 1 || value.length > DIGEST_BYTES * 2 || !isHex(value)) {
-    throw new ValidationError(field, `must be 1 to 128 hex characters (got ${describe(value)})`);
-  }
-  return value.toLowerCase();
-}
-
-/** An integer from a path segment or query string (decimal digits, optional minus sign). */
+/** An integer from a path segment (decimal digits, optional minus sign). */
 export function parseIntParam(value: unknown, field: string, min: number, max: number): number {
   const n = typeof value === 'string' && /^-?\d{1,16}$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
@@ -40,7 +24,7 @@ export function parseIntParam(value: unknown, field: string, min: number, max: n
   return n;
 }
 
-export const parseFlagParam = (value: unknown, field = 'flag'): number => parseIntParam(value, field, 0, 255);
+export const parseFlagParam = (value: unknown, field = 'flag'): number => parseIntParam(value, field, 0, FLAG_MAX);
 
 /** A name from a path segment (neural rules and settings become parts of Redis keys): trimmed, bounded, printable. */
 export function parseNameParam(value: unknown, field: string, max = 200): string {

@@ -1,13 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { FlagInfo, FlagUpdate } from '../../../shared/api/api-types.js';
+import { Flag } from '../../../shared/api/formats.js';
 import { RequireScope } from '../auth/require-scope.decorator.js';
 import { API_V1, ApiProblems } from '../common/api-docs.js';
-import { listOf, schemaRef } from '../common/api-schemas.js';
+import { listOf, plainSchema, schemaRef } from '../common/api-schemas.js';
 import { decodeText } from '../common/payload-decode.js';
 import { SchemaPipe } from '../common/schema-input.js';
 import { parseFlagParam } from '../common/validation.js';
 import { FlagsService } from './flags.service.js';
+
+const FLAG_PARAM = { name: 'flag', schema: plainSchema(Flag) };
 
 @ApiTags('flags')
 @Controller(`${API_V1}/flags`)
@@ -24,7 +27,7 @@ export class FlagsController {
 
   @Put(':flag')
   @RequireScope('write')
-  @ApiParam({ name: 'flag', type: Number, description: '0..255' })
+  @ApiParam(FLAG_PARAM)
   @ApiBody({ schema: schemaRef(FlagUpdate) })
   @ApiOkResponse({ schema: schemaRef(FlagInfo) })
   @ApiProblems(400)
@@ -36,7 +39,7 @@ export class FlagsController {
   @Delete(':flag')
   @RequireScope('write')
   @HttpCode(204)
-  @ApiParam({ name: 'flag', type: Number, description: '0..255' })
+  @ApiParam(FLAG_PARAM)
   @ApiNoContentResponse({ description: 'The name is removed; the hashes keep their flag' })
   @ApiProblems(400, 404)
   async remove(@Param('flag') flagText: string): Promise<void> {

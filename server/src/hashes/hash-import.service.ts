@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ImportReject, ImportResult } from '../../../shared/api/api-types.js';
+import type { ImportMode, ImportReject, ImportResult } from '../../../shared/api/api-types.js';
 import { ApiError, PayloadTooLargeError } from '../common/api-error.js';
 import type { Logger } from '../common/logger.js';
 import { FlagsService } from '../flags/flags.service.js';
@@ -11,11 +11,10 @@ import { type JsonLine, JsonLinesSplitter } from './json-lines.js';
 import { UpdateWindow } from './update-window.js';
 
 /**
- * `add`: rspamd 4.x's WRITE per slot of the line (weights of flags the hash holds add up, other flags take slots).
- * `replace`: an existing hash takes the line's slots (`flags`), or its primary flag and weight (a line without
- * `flags`). Either way a hash the import creates gets the line's slots as listed, primary first.
+ * ImportMode (shared/api/hashes.ts) — `add`: rspamd 4.x's WRITE per slot of the line (weights of flags the hash holds
+ * add up, other flags take slots). `replace`: an existing hash takes the line's slots (`flags`), or its primary flag
+ * and weight (a line without `flags`). Either way a hash the import creates gets the line's slots as listed.
  */
-export type ImportMode = 'add' | 'replace';
 
 export const IMPORT_LIMITS = {
   /** The whole body; far above 100k lines with shingles (~80 MB). */

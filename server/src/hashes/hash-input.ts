@@ -1,14 +1,20 @@
-import { type HashCreate, type HashFlag, HashFlagValue, type HashItem, HashImportLine, type HashPatch } from '../../../shared/api/api-types.js';
+import {
+  HASH_PAGE_DEFAULT,
+  type HashCreate,
+  type HashExportQuery,
+  type HashFlag,
+  HashFlagValue,
+  HashImportLine,
+  type HashItem,
+  type HashListQuery,
+  type HashPatch,
+} from '../../../shared/api/api-types.js';
 import type { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
 import type { FlagValue } from '../../../shared/protocol/types.js';
 import { ValidationError } from '../common/api-error.js';
 import { decodeDigest, decodeFlagList, decodeOptionalShingles } from '../common/payload-decode.js';
 import { checkPayload } from '../common/schema-input.js';
-import { parseDigestHex, parseFlagParam, parseHexPrefix, parseIntParam, rejectUnknownFields } from '../common/validation.js';
 import type { HashRowWithCount } from '../database/hash.repository.js';
-
-export const MAX_PAGE = 500;
-export const DEFAULT_PAGE = 100;
 
 /**
  * The hash payloads as the store takes them, decoded from their shared/api schemas (checked by the route's
@@ -78,13 +84,14 @@ export function decodePatch(body: HashPatch): PatchInput {
   return { flag: body.flag, value: body.value };
 }
 
-export function parseListQuery(query: Record<string, unknown>, options: { paged: boolean }): ListQuery {
-  rejectUnknownFields(query, options.paged ? ['flag', 'prefix', 'limit', 'cursor'] : ['flag', 'prefix']);
+/** `GET /hashes` and `GET /hashes/export` queries (checked by checkQuery); export reads every page at once. */
+export function decodeListQuery(query: HashListQuery | HashExportQuery): ListQuery {
+  const page: HashListQuery = query;
   return {
-    flag: query.flag === undefined ? null : parseFlagParam(query.flag),
-    prefix: query.prefix === undefined || query.prefix === '' ? '' : parseHexPrefix(query.prefix),
-    limit: query.limit === undefined ? DEFAULT_PAGE : parseIntParam(query.limit, 'limit', 1, MAX_PAGE),
-    cursor: query.cursor === undefined || query.cursor === '' ? null : parseDigestHex(query.cursor, 'cursor'),
+    flag: page.flag ?? null,
+    prefix: (page.prefix ?? '').toLowerCase(),
+    limit: page.limit ?? HASH_PAGE_DEFAULT,
+    cursor: page.cursor ? decodeDigest(page.cursor) : null,
   };
 }
 

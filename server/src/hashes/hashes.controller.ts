@@ -8,24 +8,34 @@ import {
   ApiOkResponse,
   ApiParam,
   ApiProduces,
-  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { HashCreate, HashDetail, HashItem, HashPage, HashPatch, HashWriteResult, ImportResult } from '../../../shared/api/api-types.js';
+import {
+  HashCreate,
+  HashDetail,
+  HashExportQuery,
+  HashImportQuery,
+  HashItem,
+  HashListQuery,
+  HashPage,
+  HashPatch,
+  HashWriteResult,
+  ImportResult,
+} from '../../../shared/api/api-types.js';
+import { DigestHex } from '../../../shared/api/formats.js';
 import { RequireScope } from '../auth/require-scope.decorator.js';
-import { UnsupportedMediaTypeError, ValidationError } from '../common/api-error.js';
+import { UnsupportedMediaTypeError } from '../common/api-error.js';
 import { API_V1, ApiProblems } from '../common/api-docs.js';
-import { schemaRef } from '../common/api-schemas.js';
-import { SchemaPipe } from '../common/schema-input.js';
-import { rejectUnknownFields } from '../common/validation.js';
+import { ApiQueries, plainSchema, schemaRef } from '../common/api-schemas.js';
+import { checkQuery, SchemaPipe } from '../common/schema-input.js';
 import { HashExportService } from './hash-export.service.js';
-import { HashImportService, type ImportMode } from './hash-import.service.js';
-import { decodePatch, decodeWrite, MAX_PAGE, parseListQuery } from './hash-input.js';
+import { HashImportService } from './hash-import.service.js';
+import { decodeListQuery, decodePatch, decodeWrite } from './hash-input.js';
 import { HashesService } from './hashes.service.js';
 import { JSON_LINES_TYPES } from './json-lines.parser.js';
 
-const DIGEST_PARAM = { name: 'digest', type: String, description: '128 hex characters' };
+const DIGEST_PARAM = { name: 'digest', schema: plainSchema(DigestHex) };
 
 @ApiTags('hashes')
 @Controller(`${API_V1}/hashes`)
@@ -38,25 +48,21 @@ export class HashesController {
 
   @Get()
   @RequireScope('read')
-  @ApiQuery({ name: 'flag', required: false, type: Number, description: 'Only hashes holding this flag (0..255) in any slot' })
-  @ApiQuery({ name: 'prefix', required: false, type: String, description: 'Hex prefix of the digest (1..128 characters)' })
-  @ApiQuery({ name: 'limit', required: false, type: Number, description: `Page size, 1..${MAX_PAGE} (default 100)` })
-  @ApiQuery({ name: 'cursor', required: false, type: String, description: '`nextCursor` of the previous page' })
+  @ApiQueries(HashListQuery)
   @ApiOkResponse({ schema: schemaRef(HashPage), description: 'Hashes in digest order (keyset pagination)' })
   @ApiProblems(400, 501)
   list(@Query() query: Record<string, unknown>): Promise<HashPage> {
-    return this.hashes.list(parseListQuery(query, { paged: true }));
+    return this.hashes.list(decodeListQuery(checkQuery(HashListQuery, query)));
   }
 
   @Get('export')
   @RequireScope('read')
-  @ApiQuery({ name: 'flag', required: false, type: Number })
-  @ApiQuery({ name: 'prefix', required: false, type: String })
+  @ApiQueries(HashExportQuery)
   @ApiProduces('application/x-ndjson')
   @ApiOkResponse({ description: 'JSON Lines, one hash per line in digest order, in the import format plus `time`' })
   @ApiProblems(400, 501)
   export(@Query() query: Record<string, unknown>): StreamableFile {
-    const filter = parseListQuery(query, { paged: false });
+    const filter = decodeListQuery(checkQuery(HashExportQuery, query));
     return new StreamableFile(this.exporter.stream(filter), {
       type: 'application/x-ndjson',
       disposition: 'attachment; filename="fuzzyd-hashes.jsonl"',
@@ -94,27 +100,20 @@ export class HashesController {
   @ApiBody({
     schema: {
       type: 'string',
-      description: 'One `{"digest","flag","value","shingles"?}` or `{"digest","flags":[{"flag","value"},…],"shingles"?}` object per line (an export line)',
+      description: 'One `{"digest","flag","value","shingles"?}` or `{"digest","flags":[{"flag","value"},…],"shingles"?}` object per line (an export line): each line is a `HashImportLine`',
     },
   })
-  @ApiQuery({
-    name: 'mode',
-    required: false,
-    enum: ['add', 'replace'],
-    description: 'add (default): WRITE per slot; replace: set the slots (or the primary flag and weight) of existing hashes',
-  })
+  @ApiQueries(HashImportQuery)
   @ApiOkResponse({ schema: schemaRef(ImportResult) })
   @ApiProblems(400, 409, 413, 415)
   import(@Req() request: FastifyRequest, @Query() query: Record<string, unknown>): Promise<ImportResult> {
-    rejectUnknownFields(query, ['mode']);
-    const mode = query.mode ?? 'add';
-    if (mode !== 'add' && mode !== 'replace') throw new ValidationError('mode', "must be 'add' or 'replace'");
+    const { mode = 'add' } = checkQuery(HashImportQuery, query);
     const body = request.body;
     let source: AsyncIterable<Buffer | string>;
     if (body instanceof Readable) source = body;
     else if (typeof body === 'string' || Buffer.isBuffer(body)) source = Readable.from([body]);
     else throw new UnsupportedMediaTypeError(`content-type: send JSON Lines as ${JSON_LINES_TYPES[0]}`);
-    return this.importer.import(source, mode as ImportMode);
+    return this.importer.import(source, mode);
   }
 
   @Patch(':digest')

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { FlagUpdate, HashCreate, HashImportLine, HashPatch, NetworkCreate, TokenCreate } from '../../../shared/api/api-types.js';
+import { FlagUpdate, HashCreate, HashImportLine, HashListQuery, HashPatch, NetworkCreate, StatsQuery, TokenCreate } from '../../../shared/api/api-types.js';
 import { NeuralVectorPush } from '../../../shared/api/neural.js';
 import { schemaProblem } from '../../../shared/api/schema-problem.js';
 import { ValidationError } from '../../../server/src/common/api-error.js';
 import { decodeFlagList, decodeShingles, decodeText } from '../../../server/src/common/payload-decode.js';
-import { checkPayload } from '../../../server/src/common/schema-input.js';
+import { checkPayload, checkQuery } from '../../../server/src/common/schema-input.js';
+import { parseDigestHex } from '../../../server/src/common/validation.js';
 import { readImportLine } from '../../../server/src/hashes/hash-input.js';
 
 const digest = 'ab'.repeat(64);
@@ -112,10 +113,26 @@ describe('payload schemas name the failing field and say what it must be', () =>
 });
 
 describe('path digests read as body digests do', () => {
-  it('the same schema and message, control characters escaped', async () => {
-    const { parseDigestHex } = await import('../../../server/src/common/validation.js');
+  it('the same schema and message, control characters escaped', () => {
     expect(failure(() => parseDigestHex('abc'))?.message).toBe(failure(() => checkPayload(HashCreate, { digest: 'abc', flag: 1, value: 1 }))?.message);
     expect(failure(() => parseDigestHex('\u0000'))?.message).toBe("digest: must be 128 hex characters (got '\\u0000')");
     expect(failure(() => parseDigestHex('a'.repeat(130), 'cursor'))).toEqual({ field: 'cursor', message: 'cursor: must be 128 hex characters (got a string of 130 characters)' });
+  });
+});
+
+describe('query strings are checked against their schemas', () => {
+  it('integers from decimal text only; unknown and repeated keys named', () => {
+    expect(checkQuery(HashListQuery, { flag: '7', limit: '500', prefix: 'AB', cursor: '' })).toEqual({ flag: 7, limit: 500, prefix: 'AB', cursor: '' });
+    const cases: [Record<string, unknown>, string][] = [
+      [{ flag: '999' }, 'flag: must be an integer in 0..255 (got 999)'],
+      [{ flag: '1e2' }, "flag: must be an integer in 0..255 (got '1e2')"],
+      [{ flag: ['1', '2'] }, 'flag: must be an integer in 0..255 (got an array)'],
+      [{ limit: '0' }, 'limit: must be an integer in 1..500 (got 0)'],
+      [{ prefix: 'xyz' }, "prefix: must be 1 to 128 hex characters (got 'xyz')"],
+      [{ cursor: 'abc' }, "cursor: must be 128 hex characters (got 'abc')"],
+      [{ sort: 'digest' }, 'sort: unknown field (expected flag, prefix, limit, cursor)'],
+    ];
+    for (const [query, message] of cases) expect(failure(() => checkQuery(HashListQuery, query))?.message).toBe(message);
+    expect(failure(() => checkQuery(StatsQuery, { minutes: '1441' }))?.field).toBe('minutes');
   });
 });
