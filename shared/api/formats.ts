@@ -12,7 +12,7 @@ export { MAX_FLAGS_PER_HASH };
  * bare keyword ("must match ^[0-9a-fA-F]{128}$") would not help.
  */
 
-const DIGEST_HEX = /^[0-9a-fA-F]{128}$/;
+const DIGEST_HEX = new RegExp(`^[0-9a-fA-F]{${DIGEST_BYTES * 2}}$`);
 const HEX = /^[0-9a-fA-F]*$/;
 const U64_DECIMAL = /^\d{1,20}$/;
 const U64_MAX = (1n << 64n) - 1n;
@@ -58,16 +58,14 @@ export const HexPrefix = Type.String({
 /** Weights travel as signed 32-bit integers in the fuzzy protocol. */
 export const Weight = Type.Integer({ minimum: I32_MIN, maximum: I32_MAX });
 
-export const UnixSeconds = Type.Integer({ minimum: 0, description: 'Unix seconds' });
-
-const U64_ERROR = 'must be an unsigned 64-bit integer as a decimal string';
+/** Also the decode step's message for a decimal past 2^64-1, which the pattern lets through. */
+export const SHINGLE_ERROR = 'must be an unsigned 64-bit integer as a decimal string';
 
 /** One shingle: u64 as a decimal string; a number is accepted when it is a safe integer (JSON loses the rest). */
 export const Shingle = Type.Union([Type.String({ pattern: U64_DECIMAL.source }), Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })], {
   description: 'u64 as a decimal string',
-  'x-error': U64_ERROR,
+  'x-error': SHINGLE_ERROR,
 });
-export { U64_ERROR as SHINGLE_ERROR };
 
 export const Shingles = Type.Array(Shingle, {
   minItems: SHINGLE_COUNT,
@@ -92,7 +90,7 @@ export const FlagList = Type.Array(FlagValueInput, {
 /** No control characters: they would end up in logs, Redis keys and the dashboard's tables. */
 const PRINTABLE = '^[^\\u0000-\\u001f\\u007f]*$';
 
-/** A name or comment; the decode step trims it (text.ts on the server). */
+/** A name or comment; the decode step trims it (decodeText, server/src/common/payload-decode.ts). */
 export const Text = (maxLength: number, options: { allowEmpty?: boolean; description?: string; example?: string } = {}) =>
   Type.String({
     maxLength,
