@@ -1,4 +1,4 @@
-import { FLAG_MAX, HashCreate, I32_MAX, I32_MIN, isDigestHex, isHex, isU64Decimal, MAX_FLAGS_PER_HASH, schemaProblem } from '../../../lib/api-schemas';
+import { FLAG_MAX, HashCreate, HashPatch, I32_MAX, I32_MIN, isDigestHex, isHex, isU64Decimal, MAX_FLAGS_PER_HASH, schemaProblem } from '../../../lib/api-schemas';
 import type { HashFlagValue } from '../../../lib/api-types';
 
 /**
@@ -112,6 +112,9 @@ export function validateFlagList(current: readonly HashFlagValue[], rows: readon
   });
   if (hasFlagListErrors(errors)) return { errors };
   const flags = rows.map((r) => ({ flag: Number(r.flag), value: Number(r.value) }));
+  // As for the add form, the API's HashPatch schema has the last word.
+  const problem = schemaProblem(HashPatch, { flags });
+  if (problem) return { errors: { ...errors, list: problem.message } };
   const same = flags.length === current.length && flags.every((f, i) => f.flag === current[i].flag && f.value === current[i].value);
   if (same) return { errors: { ...errors, list: 'Nothing changed' } };
   return { errors, flags };
