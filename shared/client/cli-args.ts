@@ -1,5 +1,6 @@
 /** Pure argument parsing for the fuzzy CLI (cli.ts): argv in, a validated command or a CliUsageError out. */
 import { parseArgs } from 'node:util';
+import { FLAG_MAX, I32_MAX, I32_MIN, isDigestHex, isU64Decimal } from '../api/formats.js';
 import { SHINGLE_COUNT } from '../protocol/constants.js';
 import { parseServerAddress, type ServerAddress } from './server-address.js';
 
@@ -119,7 +120,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedCli {
           kind: 'add',
           digest: parseDigest(args[0]),
           flag: parseFlag(v.flag),
-          weight: v.weight === undefined ? 1 : parseInteger('--weight', v.weight, -0x80000000, 0x7fffffff),
+          weight: v.weight === undefined ? 1 : parseInteger('--weight', v.weight, I32_MIN, I32_MAX),
           shingles,
         },
         options,
@@ -133,30 +134,29 @@ export function parseCliArgs(argv: readonly string[]): ParsedCli {
     default:
       if (args.length > 1) throw new CliUsageError(`ping: unexpected argument '${args[1]}'`);
       return {
-        command: { kind: 'ping', value: args.length ? parseInteger('ping value', args[0], -0x80000000, 0x7fffffff) : 0 },
+        command: { kind: 'ping', value: args.length ? parseInteger('ping value', args[0], I32_MIN, I32_MAX) : 0 },
         options,
       };
   }
 }
 
 export function parseDigest(text: string): string {
-  if (!/^[0-9a-fA-F]{128}$/.test(text)) {
+  if (!isDigestHex(text)) {
     throw new CliUsageError(`digest must be 128 hex characters (64 bytes), got ${text.length} character(s)`);
   }
   return text.toLowerCase();
 }
 
 export function parseFlag(text: string): number {
-  return parseInteger('--flag', text, 0, 255);
+  return parseInteger('--flag', text, 0, FLAG_MAX);
 }
 
 export function parseShingles(text: string): bigint[] {
   const parts = text.split(',').map((p) => p.trim());
   if (parts.length !== SHINGLE_COUNT) throw new CliUsageError(`--shingles needs ${SHINGLE_COUNT} values, got ${parts.length}`);
   return parts.map((p, i) => {
-    const n = /^\d{1,20}$/.test(p) ? BigInt(p) : -1n;
-    if (n < 0n || n >= 1n << 64n) throw new CliUsageError(`--shingles value ${i + 1} ('${p}') is not an unsigned 64-bit decimal`);
-    return n;
+    if (!isU64Decimal(p)) throw new CliUsageError(`--shingles value ${i + 1} ('${p}') is not an unsigned 64-bit decimal`);
+    return BigInt(p);
   });
 }
 

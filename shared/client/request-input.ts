@@ -1,4 +1,9 @@
-/** Validation of caller-supplied request fields, shared by FuzzyClient and the CLI. */
+/**
+ * Validation of caller-supplied request fields, shared by FuzzyClient and the CLI. The rules are the admin API's
+ * (shared/api/formats.ts): a digest, a flag or a weight that the CLI takes is one the REST API takes too.
+ */
+import { Value } from 'typebox/value';
+import { Flag, FLAG_MAX, isDigestHex, Weight } from '../api/formats.js';
 import { DIGEST_BYTES, SHINGLE_COUNT } from '../protocol/constants.js';
 import { ClientInputError } from './client-errors.js';
 
@@ -9,7 +14,7 @@ export type DigestInput = Uint8Array | string;
 
 export function toDigest(input: DigestInput): Buffer {
   if (typeof input === 'string') {
-    if (!/^[0-9a-fA-F]{128}$/.test(input)) {
+    if (!isDigestHex(input)) {
       throw new ClientInputError(`digest must be ${DIGEST_BYTES * 2} hex characters, got ${input.length} characters`);
     }
     return Buffer.from(input, 'hex');
@@ -19,14 +24,12 @@ export function toDigest(input: DigestInput): Buffer {
 }
 
 export function checkFlag(flag: number): number {
-  if (!Number.isInteger(flag) || flag < 0 || flag > 255) throw new ClientInputError(`flag must be an integer 0..255, got ${flag}`);
+  if (!Value.Check(Flag, flag)) throw new ClientInputError(`flag must be an integer 0..${FLAG_MAX}, got ${flag}`);
   return flag;
 }
 
 export function checkValue(value: number): number {
-  if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) {
-    throw new ClientInputError(`value must be a signed 32-bit integer, got ${value}`);
-  }
+  if (!Value.Check(Weight, value)) throw new ClientInputError(`value must be a signed 32-bit integer, got ${value}`);
   return value;
 }
 

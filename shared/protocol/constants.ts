@@ -1,5 +1,7 @@
 /** Wire constants of rspamd's fuzzy protocol, rspamd 3.4 through 4.1.5 (docs/spec/fuzzy-protocol.md §3). */
 
+import { MAX_FLAGS_PER_HASH } from './sizes.js';
+
 export enum Command {
   Check = 0,
   Write = 1,
@@ -32,8 +34,7 @@ export const EXTENDED_VERSION = 4;
 /** The protocol version a 4.x client switches to after its first multi-flag reply. */
 export const MULTI_FLAG_VERSION = 5;
 
-export const DIGEST_BYTES = 64;
-export const SHINGLE_COUNT = 32;
+export { DIGEST_BYTES, MAX_FLAGS_PER_HASH, SHINGLE_COUNT } from './sizes.js';
 export const HEADER_BYTES = 12;
 export const PLAIN_COMMAND_BYTES = 76;
 export const SHINGLE_BLOCK_BYTES = 256;
@@ -42,8 +43,6 @@ export const SHORT_REPLY_BYTES = 16;
 export const EXTENDED_REPLY_BYTES = 96;
 /** rspamd 4.0's `rspamd_fuzzy_reply_v2`: the 96-byte layout with n_extra_flags at 84 and 7 (value, flag) pairs at 88. */
 export const MULTI_FLAG_REPLY_BYTES = 144;
-/** A digest holds at most this many (flag, value) slots (4.0): the primary one and 7 extra. */
-export const MAX_FLAGS_PER_HASH = 8;
 export const MAX_EXTRA_FLAGS = MAX_FLAGS_PER_HASH - 1;
 /** Bit of the reply's first reserved byte (4.1.3): the digest field is the stored digest that matched. */
 export const REPLY_FLAG_MATCHED_DIGEST = 0x01;

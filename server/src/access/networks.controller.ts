@@ -1,11 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { NetworkItem, NetworkListName } from '../../../shared/api/api-types.js';
+import { NetworkCreate, NetworkItem, type NetworkListName } from '../../../shared/api/api-types.js';
 import { RequireScope } from '../auth/require-scope.decorator.js';
 import { API_V1, ApiProblems } from '../common/api-docs.js';
-import { parseString, rejectUnknownFields, requireObject } from '../common/validation.js';
+import { listOf, schemaRef } from '../common/api-schemas.js';
+import { decodeText } from '../common/payload-decode.js';
+import { SchemaPipe } from '../common/schema-input.js';
 import { AllowMapService } from './allow-map.service.js';
-import { NetworkCreateDto, NetworkItemDto } from './network.dto.js';
 
 /** `allow-update`: sources that may WRITE/DEL over UDP. `blocked`: sources whose datagrams are dropped. */
 @ApiTags('access')
@@ -16,7 +17,7 @@ export class NetworksController {
   @Get('allow-update')
   @RequireScope('read')
   @ApiOperation({ summary: 'Networks allowed to write over UDP' })
-  @ApiOkResponse({ type: [NetworkItemDto] })
+  @ApiOkResponse({ schema: listOf(NetworkItem) })
   @ApiProblems()
   listAllowUpdate(): Promise<NetworkItem[]> {
     return this.maps.list('allow-update');
@@ -24,10 +25,10 @@ export class NetworksController {
 
   @Post('allow-update')
   @RequireScope('admin')
-  @ApiBody({ type: NetworkCreateDto })
-  @ApiCreatedResponse({ type: NetworkItemDto, description: 'Applies to the next datagram' })
+  @ApiBody({ schema: schemaRef(NetworkCreate) })
+  @ApiCreatedResponse({ schema: schemaRef(NetworkItem), description: 'Applies to the next datagram' })
   @ApiProblems(400, 409)
-  addAllowUpdate(@Body() body: unknown): Promise<NetworkItem> {
+  addAllowUpdate(@Body(new SchemaPipe(NetworkCreate)) body: NetworkCreate): Promise<NetworkItem> {
     return this.add('allow-update', body);
   }
 
@@ -43,7 +44,7 @@ export class NetworksController {
   @Get('blocked')
   @RequireScope('read')
   @ApiOperation({ summary: 'Networks whose datagrams are dropped' })
-  @ApiOkResponse({ type: [NetworkItemDto] })
+  @ApiOkResponse({ schema: listOf(NetworkItem) })
   @ApiProblems()
   listBlocked(): Promise<NetworkItem[]> {
     return this.maps.list('blocked');
@@ -51,10 +52,10 @@ export class NetworksController {
 
   @Post('blocked')
   @RequireScope('admin')
-  @ApiBody({ type: NetworkCreateDto })
-  @ApiCreatedResponse({ type: NetworkItemDto, description: 'Applies to the next datagram' })
+  @ApiBody({ schema: schemaRef(NetworkCreate) })
+  @ApiCreatedResponse({ schema: schemaRef(NetworkItem), description: 'Applies to the next datagram' })
   @ApiProblems(400, 409)
-  addBlocked(@Body() body: unknown): Promise<NetworkItem> {
+  addBlocked(@Body(new SchemaPipe(NetworkCreate)) body: NetworkCreate): Promise<NetworkItem> {
     return this.add('blocked', body);
   }
 
@@ -67,11 +68,7 @@ export class NetworksController {
     await this.maps.remove('blocked', id);
   }
 
-  private add(list: NetworkListName, body: unknown): Promise<NetworkItem> {
-    const input = requireObject(body);
-    rejectUnknownFields(input, ['cidr', 'comment']);
-    const cidr = parseString(input.cidr, 'cidr', { max: 64 });
-    const comment = parseString(input.comment, 'comment', { max: 200, optional: true, nullable: true, allowEmpty: true });
-    return this.maps.add(list, cidr, comment || null);
+  private add(list: NetworkListName, body: NetworkCreate): Promise<NetworkItem> {
+    return this.maps.add(list, decodeText(body.cidr, 'cidr'), decodeText(body.comment, 'comment', true));
   }
 }

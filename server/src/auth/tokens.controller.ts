@@ -1,12 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { TOKEN_SCOPES, type TokenCreated, type TokenItem, type TokenScope } from '../../../shared/api/api-types.js';
-import { ValidationError } from '../common/api-error.js';
+import { TokenCreate, TokenCreated, TokenItem } from '../../../shared/api/api-types.js';
 import { API_V1, ApiProblems } from '../common/api-docs.js';
-import { parseIntParam, parseString, rejectUnknownFields, requireObject } from '../common/validation.js';
+import { listOf, schemaRef } from '../common/api-schemas.js';
+import { decodeText } from '../common/payload-decode.js';
+import { SchemaPipe } from '../common/schema-input.js';
+import { parseIntParam } from '../common/validation.js';
 import { ApiTokenService } from './api-token.service.js';
 import { RequireScope } from './require-scope.decorator.js';
-import { TokenCreateDto, TokenCreatedDto, TokenItemDto } from './token.dto.js';
 
 @ApiTags('tokens')
 @RequireScope('admin')
@@ -15,24 +16,18 @@ export class TokensController {
   constructor(private readonly tokens: ApiTokenService) {}
 
   @Get()
-  @ApiOkResponse({ type: [TokenItemDto] })
+  @ApiOkResponse({ schema: listOf(TokenItem) })
   @ApiProblems()
   list(): TokenItem[] {
     return this.tokens.list();
   }
 
   @Post()
-  @ApiBody({ type: TokenCreateDto })
-  @ApiCreatedResponse({ type: TokenCreatedDto, description: 'The secret is in `token`, shown only here' })
+  @ApiBody({ schema: schemaRef(TokenCreate) })
+  @ApiCreatedResponse({ schema: schemaRef(TokenCreated), description: 'The secret is in `token`, shown only here' })
   @ApiProblems(400)
-  create(@Body() body: unknown): Promise<TokenCreated> {
-    const input = requireObject(body);
-    rejectUnknownFields(input, ['name', 'scope']);
-    const name = parseString(input.name, 'name', { max: 100 });
-    if (!TOKEN_SCOPES.includes(input.scope as TokenScope)) {
-      throw new ValidationError('scope', `must be one of ${TOKEN_SCOPES.join(', ')}`);
-    }
-    return this.tokens.create(name, input.scope as TokenScope);
+  create(@Body(new SchemaPipe(TokenCreate)) body: TokenCreate): Promise<TokenCreated> {
+    return this.tokens.create(decodeText(body.name, 'name'), body.scope);
   }
 
   @Delete(':id')

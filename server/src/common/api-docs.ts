@@ -1,30 +1,11 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
-import type { Problem } from '../../../shared/api/api-types.js';
+import { ApiBearerAuth, ApiResponse } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
+import { schemaRef } from './api-schemas.js';
+import { Problem } from '../../../shared/api/problem.js';
 
 /** Every admin API route lives under this prefix (the dashboard, /health, /metrics and /docs do not). */
 export const API_V1 = 'api/v1';
-
-export class ProblemDto implements Problem {
-  @ApiProperty({ type: String, example: 'about:blank' })
-  type: string;
-
-  @ApiProperty({ type: String, example: 'Bad Request' })
-  title: string;
-
-  @ApiProperty({ type: 'integer', example: 400 })
-  status: number;
-
-  @ApiProperty({ type: String, example: 'digest: must be 128 hex characters (got 12 characters)' })
-  detail: string;
-
-  @ApiPropertyOptional({ type: String, example: '/api/v1/hashes' })
-  instance?: string;
-
-  @ApiPropertyOptional({ type: String, example: 'digest', description: 'The request field that failed validation' })
-  field?: string;
-}
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input; `field` names what failed',
@@ -37,12 +18,13 @@ const DESCRIPTIONS: Record<number, string> = {
   501: 'Not available with the configured backend (Redis)',
 };
 
+/** The problem+json content of an error answer, for routes that document statuses of their own. */
+export const PROBLEM_CONTENT = { [PROBLEM_CONTENT_TYPE]: { schema: schemaRef(Problem) } };
+
 /** Documents the problem+json answers of a route, plus the bearer auth every API route needs. */
 export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiBearerAuth(),
-    ...[401, 403, ...statuses].map((status) =>
-      ApiResponse({ status, description: DESCRIPTIONS[status], content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/ProblemDto' } } } }),
-    ),
+    ...[401, 403, ...statuses].map((status) => ApiResponse({ status, description: DESCRIPTIONS[status], content: PROBLEM_CONTENT })),
   );
 }

@@ -1,11 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { FlagInfo } from '../../../shared/api/api-types.js';
+import { FlagInfo, FlagUpdate } from '../../../shared/api/api-types.js';
+import { Flag } from '../../../shared/api/formats.js';
 import { RequireScope } from '../auth/require-scope.decorator.js';
 import { API_V1, ApiProblems } from '../common/api-docs.js';
-import { parseFlagParam, parseString, rejectUnknownFields, requireObject } from '../common/validation.js';
-import { FlagInfoDto, FlagUpdateDto } from './flag.dto.js';
+import { listOf, plainSchema, schemaRef } from '../common/api-schemas.js';
+import { decodeText } from '../common/payload-decode.js';
+import { SchemaPipe } from '../common/schema-input.js';
+import { parseFlagParam } from '../common/validation.js';
 import { FlagsService } from './flags.service.js';
+
+const FLAG_PARAM = { name: 'flag', schema: plainSchema(Flag) };
 
 @ApiTags('flags')
 @Controller(`${API_V1}/flags`)
@@ -14,7 +19,7 @@ export class FlagsController {
 
   @Get()
   @RequireScope('read')
-  @ApiOkResponse({ type: [FlagInfoDto], description: 'Flags that have hashes or a name, with their hash counts' })
+  @ApiOkResponse({ schema: listOf(FlagInfo), description: 'Flags that have hashes or a name, with their hash counts' })
   @ApiProblems()
   list(): Promise<FlagInfo[]> {
     return this.flags.list();
@@ -22,23 +27,19 @@ export class FlagsController {
 
   @Put(':flag')
   @RequireScope('write')
-  @ApiParam({ name: 'flag', type: Number, description: '0..255' })
-  @ApiBody({ type: FlagUpdateDto })
-  @ApiOkResponse({ type: FlagInfoDto })
+  @ApiParam(FLAG_PARAM)
+  @ApiBody({ schema: schemaRef(FlagUpdate) })
+  @ApiOkResponse({ schema: schemaRef(FlagInfo) })
   @ApiProblems(400)
-  set(@Param('flag') flagText: string, @Body() body: unknown): Promise<FlagInfo> {
+  set(@Param('flag') flagText: string, @Body(new SchemaPipe(FlagUpdate)) body: FlagUpdate): Promise<FlagInfo> {
     const flag = parseFlagParam(flagText);
-    const input = requireObject(body);
-    rejectUnknownFields(input, ['name', 'description']);
-    const name = parseString(input.name, 'name', { max: 64 });
-    const description = parseString(input.description, 'description', { max: 500, optional: true, nullable: true, allowEmpty: true });
-    return this.flags.set(flag, name, description || null);
+    return this.flags.set(flag, decodeText(body.name, 'name'), decodeText(body.description, 'description', true));
   }
 
   @Delete(':flag')
   @RequireScope('write')
   @HttpCode(204)
-  @ApiParam({ name: 'flag', type: Number, description: '0..255' })
+  @ApiParam(FLAG_PARAM)
   @ApiNoContentResponse({ description: 'The name is removed; the hashes keep their flag' })
   @ApiProblems(400, 404)
   async remove(@Param('flag') flagText: string): Promise<void> {

@@ -1,21 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ImportReject, ImportResult } from '../../../shared/api/api-types.js';
+import type { ImportMode, ImportReject, ImportResult } from '../../../shared/api/api-types.js';
 import { ApiError, PayloadTooLargeError } from '../common/api-error.js';
 import type { Logger } from '../common/logger.js';
 import { FlagsService } from '../flags/flags.service.js';
 import { FUZZY_BACKEND, type FuzzyBackend, StoreOverloadedError, type UpdateOp, type UpdateResult } from '../fuzzy/fuzzy-backend.js';
 import { LOGGER } from '../runtime.js';
-import { type ImportInput, parseImportLine } from './hash-input.js';
+import { type ImportInput, readImportLine } from './hash-input.js';
 import { HashesService } from './hashes.service.js';
 import { type JsonLine, JsonLinesSplitter } from './json-lines.js';
 import { UpdateWindow } from './update-window.js';
 
 /**
- * `add`: rspamd 4.x's WRITE per slot of the line (weights of flags the hash holds add up, other flags take slots).
- * `replace`: an existing hash takes the line's slots (`flags`), or its primary flag and weight (a line without
- * `flags`). Either way a hash the import creates gets the line's slots as listed, primary first.
+ * ImportMode (shared/api/hashes.ts) — `add`: rspamd 4.x's WRITE per slot of the line (weights of flags the hash holds
+ * add up, other flags take slots). `replace`: an existing hash takes the line's slots (`flags`), or its primary flag
+ * and weight (a line without `flags`). Either way a hash the import creates gets the line's slots as listed.
  */
-export type ImportMode = 'add' | 'replace';
 
 export const IMPORT_LIMITS = {
   /** The whole body; far above 100k lines with shingles (~80 MB). */
@@ -67,7 +66,7 @@ export class HashImportService {
       result.lines++;
       let input: ImportInput;
       try {
-        input = parseImportLine(JSON.parse(text));
+        input = readImportLine(JSON.parse(text));
       } catch (err) {
         return reject(line.number, err instanceof SyntaxError ? `line: invalid JSON (${err.message})` : (err as Error).message);
       }

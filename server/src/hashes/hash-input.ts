@@ -1,26 +1,25 @@
-import type { HashFlag, HashItem } from '../../../shared/api/api-types.js';
+import {
+  HASH_PAGE_DEFAULT,
+  type HashCreate,
+  type HashExportQuery,
+  type HashFlag,
+  HashFlagValue,
+  HashImportLine,
+  type HashItem,
+  type HashListQuery,
+  type HashPatch,
+} from '../../../shared/api/api-types.js';
 import type { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
 import type { FlagValue } from '../../../shared/protocol/types.js';
 import { ValidationError } from '../common/api-error.js';
-import {
-  optional,
-  parseDigestHex,
-  parseFlag,
-  parseFlagList,
-  parseFlagParam,
-  parseHexPrefix,
-  parseIntField,
-  parseIntParam,
-  parseShingles,
-  parseValue,
-  rejectUnknownFields,
-  requireObject,
-} from '../common/validation.js';
+import { decodeDigest, decodeFlagList, decodeOptionalShingles } from '../common/payload-decode.js';
+import { checkPayload } from '../common/schema-input.js';
 import type { HashRowWithCount } from '../fuzzy/hash-catalogue.js';
 
-export const MAX_PAGE = 500;
-export const DEFAULT_PAGE = 100;
-
+/**
+ * The hash payloads as the store takes them, decoded from their shared/api schemas (checked by the route's
+ * SchemaPipe, or per line by readImportLine) plus the rules between fields that a schema does not state.
+ */
 export interface WriteInput {
   digest: Buffer;
   flag: number;
@@ -48,15 +47,8 @@ export interface PatchInput {
 }
 
 /** `POST /hashes` body. */
-export function parseWriteInput(body: unknown): WriteInput {
-  const input = requireObject(body, 'body');
-  rejectUnknownFields(input, ['digest', 'flag', 'value', 'shingles']);
-  return {
-    digest: parseDigestHex(input.digest),
-    flag: parseFlag(input.flag),
-    value: parseValue(input.value),
-    shingles: parseOptionalShingles(input.shingles),
-  };
+export function decodeWrite(body: HashCreate): WriteInput {
+  return { digest: decodeDigest(body.digest), flag: body.flag, value: body.value, shingles: decodeOptionalShingles(body.shingles) };
 }
 
 /**
@@ -65,47 +57,41 @@ export function parseWriteInput(body: unknown): WriteInput {
  * exported line also carries `time`, which is accepted and ignored: a WRITE always stamps the current time, as
  * rspamd does.
  */
-export function parseImportLine(line: unknown): ImportInput {
-  const input = requireObject(line, 'line');
-  rejectUnknownFields(input, ['digest', 'flag', 'value', 'flags', 'shingles', 'time']);
-  optional(input.time, (t) => parseIntField(t, 'time', 0, Number.MAX_SAFE_INTEGER));
-  const digest = parseDigestHex(input.digest);
-  const shingles = parseOptionalShingles(input.shingles);
-  if (input.flags === undefined) return { digest, flag: parseFlag(input.flag), value: parseValue(input.value), flags: null, shingles };
-  const flags = parseFlagList(input.flags);
-  const flag = optional(input.flag, (f) => parseFlag(f));
-  const value = optional(input.value, (v) => parseValue(v));
-  if (flag !== undefined && flag !== flags[0].flag) throw new ValidationError('flag', `must equal flags[0].flag (${flags[0].flag}), or be left out`);
-  if (value !== undefined && value !== flags[0].value) throw new ValidationError('value', `must equal flags[0].value (${flags[0].value}), or be left out`);
+export function readImportLine(line: unknown): ImportInput {
+  const input = checkPayload(HashImportLine, line, 'line');
+  const digest = decodeDigest(input.digest);
+  const shingles = decodeOptionalShingles(input.shingles);
+  if (input.flags === undefined) {
+    // Without `flags`, both halves of the primary slot are required.
+    const slot = checkPayload(HashFlagValue, { flag: input.flag, value: input.value }, 'line');
+    return { digest, ...slot, flags: null, shingles };
+  }
+  const flags = decodeFlagList(input.flags);
+  if (input.flag !== undefined && input.flag !== flags[0].flag) throw new ValidationError('flag', `must equal flags[0].flag (${flags[0].flag}), or be left out`);
+  if (input.value !== undefined && input.value !== flags[0].value) throw new ValidationError('value', `must equal flags[0].value (${flags[0].value}), or be left out`);
   return { digest, flag: flags[0].flag, value: flags[0].value, flags, shingles };
 }
 
 /** `PATCH /hashes/{digest}`: `flags` (every slot), or `flag` and/or `value` (the primary slot). */
-export function parsePatch(body: unknown): PatchInput {
-  const input = requireObject(body);
-  rejectUnknownFields(input, ['flag', 'value', 'flags']);
-  if (input.flags !== undefined) {
-    if (input.flag !== undefined || input.value !== undefined) {
+export function decodePatch(body: HashPatch): PatchInput {
+  if (body.flags !== undefined) {
+    if (body.flag !== undefined || body.value !== undefined) {
       throw new ValidationError('flags', 'give flags (every slot) or flag/value (the primary slot), not both');
     }
-    return { flags: parseFlagList(input.flags) };
+    return { flags: decodeFlagList(body.flags) };
   }
-  const patch = { flag: optional(input.flag, (f) => parseFlag(f)), value: optional(input.value, (v) => parseValue(v)) };
-  if (patch.flag === undefined && patch.value === undefined) throw new ValidationError('body', 'give flags, or flag, value or both');
-  return patch;
+  if (body.flag === undefined && body.value === undefined) throw new ValidationError('body', 'give flags, or flag, value or both');
+  return { flag: body.flag, value: body.value };
 }
 
-function parseOptionalShingles(value: unknown): ShingleBlock | null {
-  return value === undefined || value === null ? null : parseShingles(value);
-}
-
-export function parseListQuery(query: Record<string, unknown>, options: { paged: boolean }): ListQuery {
-  rejectUnknownFields(query, options.paged ? ['flag', 'prefix', 'limit', 'cursor'] : ['flag', 'prefix']);
+/** `GET /hashes` and `GET /hashes/export` queries (checked by checkQuery); export reads every page at once. */
+export function decodeListQuery(query: HashListQuery | HashExportQuery): ListQuery {
+  const page: HashListQuery = query;
   return {
-    flag: query.flag === undefined ? null : parseFlagParam(query.flag),
-    prefix: query.prefix === undefined || query.prefix === '' ? '' : parseHexPrefix(query.prefix),
-    limit: query.limit === undefined ? DEFAULT_PAGE : parseIntParam(query.limit, 'limit', 1, MAX_PAGE),
-    cursor: query.cursor === undefined || query.cursor === '' ? null : parseDigestHex(query.cursor, 'cursor'),
+    flag: page.flag ?? null,
+    prefix: (page.prefix ?? '').toLowerCase(),
+    limit: page.limit ?? HASH_PAGE_DEFAULT,
+    cursor: page.cursor ? decodeDigest(page.cursor) : null,
   };
 }
 

@@ -2,7 +2,8 @@ import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
-import type { HealthResponse } from '../../../shared/api/api-types.js';
+import { HealthResponse } from '../../../shared/api/api-types.js';
+import { schemaRef } from '../common/api-schemas.js';
 import { HASH_CATALOGUE, type HashCatalogue } from '../fuzzy/hash-catalogue.js';
 import { NEURAL_CONNECTION, type NeuralConnection } from '../neural/neural-connection.js';
 import { RUNTIME, type Runtime } from '../runtime.js';
@@ -26,7 +27,7 @@ export class HealthController {
 
   @Get()
   @HttpCode(200)
-  @ApiOkResponse({ description: 'status "ok" (200) or "degraded" (503) with one entry per check' })
+  @ApiOkResponse({ schema: schemaRef(HealthResponse), description: 'status "ok" (200) or "degraded" (503) with one entry per check' })
   async health(@Res({ passthrough: true }) res: FastifyReply): Promise<HealthResponse> {
     const checks: Record<string, Check> = {};
     try {

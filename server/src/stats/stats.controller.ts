@@ -1,11 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { StatsResponse } from '../../../shared/api/api-types.js';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { StatsQuery, StatsResponse } from '../../../shared/api/api-types.js';
 import { RequireScope } from '../auth/require-scope.decorator.js';
 import { API_V1, ApiProblems } from '../common/api-docs.js';
-import { parseIntParam, rejectUnknownFields } from '../common/validation.js';
-import { StatsResponseDto } from './stats.dto.js';
-import { HISTORY_MINUTES, StatsService } from './stats.service.js';
+import { ApiQueries, schemaRef } from '../common/api-schemas.js';
+import { checkQuery } from '../common/schema-input.js';
+import { StatsService } from './stats.service.js';
 
 @ApiTags('stats')
 @Controller(`${API_V1}/stats`)
@@ -14,12 +14,10 @@ export class StatsController {
 
   @Get()
   @RequireScope('read')
-  @ApiQuery({ name: 'minutes', required: false, type: Number, description: `History window, 1..${HISTORY_MINUTES} (default all)` })
-  @ApiOkResponse({ type: StatsResponseDto })
+  @ApiQueries(StatsQuery)
+  @ApiOkResponse({ schema: schemaRef(StatsResponse) })
   @ApiProblems(400)
   get(@Query() query: Record<string, unknown>): Promise<StatsResponse> {
-    rejectUnknownFields(query, ['minutes']);
-    const minutes = query.minutes === undefined ? HISTORY_MINUTES : parseIntParam(query.minutes, 'minutes', 1, HISTORY_MINUTES);
-    return this.stats.snapshot(minutes);
+    return this.stats.snapshot(checkQuery(StatsQuery, query).minutes);
   }
 }

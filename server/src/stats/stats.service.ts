@@ -1,11 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { StatsResponse } from '../../../shared/api/api-types.js';
+import { STATS_HISTORY_MINUTES, type StatsResponse } from '../../../shared/api/api-types.js';
 import { FlagsService } from '../flags/flags.service.js';
 import { FUZZY_BACKEND, type FuzzyBackend } from '../fuzzy/fuzzy-backend.js';
 import { UDP_STATS } from '../runtime.js';
 import type { UdpStats } from '../udp/udp-stats.js';
-
-export const HISTORY_MINUTES = 24 * 60;
 
 /** A snapshot of the UDP counters and the store's size, read without touching the UDP hot path. */
 @Injectable()
@@ -16,7 +14,7 @@ export class StatsService {
     private readonly flags: FlagsService,
   ) {}
 
-  async snapshot(minutes = HISTORY_MINUTES): Promise<StatsResponse> {
+  async snapshot(minutes = STATS_HISTORY_MINUTES): Promise<StatsResponse> {
     const now = Date.now();
     const historyTo = now - (now % 60_000) + 60_000;
     return {

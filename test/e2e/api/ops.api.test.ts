@@ -148,7 +148,14 @@ describe('health, docs and the database file', () => {
     expect(Object.keys(doc.paths)).not.toContain('/metrics');
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.paths['/api/v1/hashes'].get.security).toEqual([{ bearer: [] }]);
-    expect(doc.components.schemas.HashItemDto.required).toEqual(expect.arrayContaining(['digest', 'flag', 'value', 'time']));
+    // The shared/api schemas are the components: what the routes check is what the document says.
+    expect(doc.components.schemas.HashItem.required).toEqual(expect.arrayContaining(['digest', 'flag', 'value', 'time']));
+    expect(doc.paths['/api/v1/hashes'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/HashCreate' });
+    expect(Object.keys(doc.components.schemas.HashCreate.properties)).toEqual(['digest', 'flag', 'value', 'shingles']);
+    expect(doc.components.schemas.HashCreate.additionalProperties).toBe(false);
+    expect(doc.components.schemas.HashCreate.properties.digest.pattern).toBe('^[0-9a-fA-F]{128}$');
+    const refs = JSON.stringify(doc).match(/#\/components\/schemas\/\w+/g) ?? [];
+    for (const ref of new Set(refs)) expect(doc.components.schemas[ref.split('/').pop()!], ref).toBeDefined();
     expect(doc.paths['/api/v1/hashes'].post.responses['400'].content['application/problem+json']).toBeDefined();
   });
 

@@ -2,31 +2,28 @@ import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Param, Post, 
 import {
   ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiParam, ApiQuery, ApiResponse, ApiTags,
 } from '@nestjs/swagger';
-import type {
-  NeuralJob, NeuralProfileDeleteResult, NeuralSetItem, NeuralTrainAccepted, NeuralUnlockResult, NeuralVectorPushResult,
+import {
+  NeuralJob, NeuralProfileDeleteResult, NeuralSetItem, NeuralTrainAccepted, NeuralUnlockResult, NeuralVectorPush,
+  NeuralVectorPushResult,
 } from '../../../../shared/api/neural.js';
 import { RequireScope } from '../../auth/require-scope.decorator.js';
 import { NotFoundError } from '../../common/api-error.js';
-import { API_V1, ApiProblems } from '../../common/api-docs.js';
-import { PROBLEM_CONTENT_TYPE } from '../../common/problem.js';
-import { parseString } from '../../common/validation.js';
+import { API_V1, ApiProblems, PROBLEM_CONTENT } from '../../common/api-docs.js';
+import { listOf, schemaRef } from '../../common/api-schemas.js';
+import { SchemaPipe } from '../../common/schema-input.js';
+import { parseNameParam } from '../../common/validation.js';
 import { NeuralTrainingService } from '../jobs/neural-training.service.js';
 import { NeuralErrorInterceptor } from './neural-error.interceptor.js';
-import { parseSetParams, parseVectorPush, parseVersionParam } from './neural-input.js';
+import { parseSetParams, parseVersionParam } from './neural-input.js';
 import { NeuralSetsService } from './neural-sets.service.js';
-import {
-  NeuralJobDto, NeuralProfileDeleteResultDto, NeuralSetItemDto, NeuralTrainAcceptedDto, NeuralUnlockResultDto,
-  NeuralVectorPushDto, NeuralVectorPushResultDto,
-} from './neural.dto.js';
 
 const SET = 'rules/:rule/settings/:settings';
-const problem = { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/ProblemDto' } } };
 const Unavailable = ApiResponse({
   status: 503,
   description: 'FUZZYD_REDIS_URL is not set, or Redis is not reachable (fuzzyd reconnects by itself)',
-  content: problem,
+  content: PROBLEM_CONTENT,
 });
-const Locked = ApiResponse({ status: 423, description: 'Another host holds the training lock', content: problem });
+const Locked = ApiResponse({ status: 423, description: 'Another host holds the training lock', content: PROBLEM_CONTENT });
 const SetParams = (): MethodDecorator =>
   applyDecorators(
     ApiParam({ name: 'rule', description: 'Rule name (or the rule prefix of a set found only in Redis)' }),
@@ -45,7 +42,7 @@ export class NeuralController {
 
   @Get('rules')
   @RequireScope('read')
-  @ApiOkResponse({ type: [NeuralSetItemDto], description: 'Every rule × settings: profiles, vector counts, lock' })
+  @ApiOkResponse({ schema: listOf(NeuralSetItem), description: 'Every rule × settings: profiles, vector counts, lock' })
   @ApiProblems()
   @Unavailable
   list(): Promise<NeuralSetItem[]> {
@@ -55,7 +52,7 @@ export class NeuralController {
   @Get(SET)
   @RequireScope('read')
   @SetParams()
-  @ApiOkResponse({ type: NeuralSetItemDto })
+  @ApiOkResponse({ schema: schemaRef(NeuralSetItem) })
   @ApiProblems(400, 404)
   @Unavailable
   get(@Param('rule') rule: string, @Param('settings') settings: string): Promise<NeuralSetItem> {
@@ -67,7 +64,7 @@ export class NeuralController {
   @RequireScope('write')
   @HttpCode(202)
   @SetParams()
-  @ApiAcceptedResponse({ type: NeuralTrainAcceptedDto, description: 'Training queued; poll GET /neural/jobs/{jobId}' })
+  @ApiAcceptedResponse({ schema: schemaRef(NeuralTrainAccepted), description: 'Training queued; poll GET /neural/jobs/{jobId}' })
   @ApiProblems(400, 404, 409)
   @Locked
   @Unavailable
@@ -79,7 +76,7 @@ export class NeuralController {
 
   @Get('jobs')
   @RequireScope('read')
-  @ApiOkResponse({ type: [NeuralJobDto], description: 'Jobs of this process, newest first (the last 50 finished)' })
+  @ApiOkResponse({ schema: listOf(NeuralJob), description: 'Jobs of this process, newest first (the last 50 finished)' })
   @ApiProblems()
   @Unavailable
   jobs(): NeuralJob[] {
@@ -88,7 +85,7 @@ export class NeuralController {
 
   @Get('jobs/:id')
   @RequireScope('read')
-  @ApiOkResponse({ type: NeuralJobDto })
+  @ApiOkResponse({ schema: schemaRef(NeuralJob) })
   @ApiProblems(404)
   @Unavailable
   job(@Param('id') id: string): NeuralJob {
@@ -100,7 +97,7 @@ export class NeuralController {
   @Delete(`${SET}/lock`)
   @RequireScope('write')
   @SetParams()
-  @ApiOkResponse({ type: NeuralUnlockResultDto, description: '`HDEL <key> lock` on every locked profile of the set' })
+  @ApiOkResponse({ schema: schemaRef(NeuralUnlockResult), description: '`HDEL <key> lock` on every locked profile of the set' })
   @ApiProblems(400, 404, 409)
   @Unavailable
   unlock(@Param('rule') rule: string, @Param('settings') settings: string): Promise<NeuralUnlockResult> {
@@ -113,7 +110,7 @@ export class NeuralController {
   @SetParams()
   @ApiParam({ name: 'version', type: Number })
   @ApiQuery({ name: 'digest', required: false, description: 'Only the profile with this digest' })
-  @ApiOkResponse({ type: NeuralProfileDeleteResultDto, description: 'Profile member, ANN hash and vectors removed' })
+  @ApiOkResponse({ schema: schemaRef(NeuralProfileDeleteResult), description: 'Profile member, ANN hash and vectors removed' })
   @ApiProblems(400, 404, 409)
   @Unavailable
   deleteProfile(
@@ -123,7 +120,7 @@ export class NeuralController {
     @Query('digest') digest?: string,
   ): Promise<NeuralProfileDeleteResult> {
     const p = parseSetParams(rule, settings);
-    const d = digest === undefined ? undefined : parseString(digest, 'digest', { max: 200 });
+    const d = digest === undefined ? undefined : parseNameParam(digest, 'digest');
     return this.sets.deleteProfile(p.rule, p.settings, parseVersionParam(version), d);
   }
 
@@ -131,17 +128,16 @@ export class NeuralController {
   @RequireScope('write')
   @HttpCode(200)
   @SetParams()
-  @ApiBody({ type: NeuralVectorPushDto })
-  @ApiOkResponse({ type: NeuralVectorPushResultDto, description: 'Stored, or why not (sampling, lock, duplicate)' })
+  @ApiBody({ schema: schemaRef(NeuralVectorPush) })
+  @ApiOkResponse({ schema: schemaRef(NeuralVectorPushResult), description: 'Stored, or why not (sampling, lock, duplicate)' })
   @ApiProblems(400, 404, 409)
   @Unavailable
   pushVector(
     @Param('rule') rule: string,
     @Param('settings') settings: string,
-    @Body() body: unknown,
+    @Body(new SchemaPipe(NeuralVectorPush)) body: NeuralVectorPush,
   ): Promise<NeuralVectorPushResult> {
     const p = parseSetParams(rule, settings);
-    const input = parseVectorPush(body);
-    return this.sets.pushVector(p.rule, p.settings, input);
+    return this.sets.pushVector(p.rule, p.settings, body);
   }
 }

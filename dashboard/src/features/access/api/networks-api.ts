@@ -1,5 +1,6 @@
 import { api } from '../../../lib/api';
-import type { NetworkCreate, NetworkItem, NetworkListName } from '../../../lib/api-types';
+import { NetworkCreate, schemaProblem } from '../../../lib/api-schemas';
+import type { NetworkItem, NetworkListName } from '../../../lib/api-types';
 
 export function listNetworks(list: NetworkListName, signal?: AbortSignal): Promise<NetworkItem[]> {
   return api.get<NetworkItem[]>(`/${list}`, { signal });
@@ -14,13 +15,13 @@ export function removeNetwork(list: NetworkListName, id: string): Promise<void> 
 }
 
 /**
- * What the form checks before asking the server: presence and shape. The server parses the address itself and
- * its message (shown inline as well) is the authority.
+ * What the form checks before asking the server: presence and shape, with the API's NetworkCreate schema for the
+ * bounds. The server parses the address itself and its message (shown inline as well) is the authority.
  */
 export function cidrFormError(text: string): string | null {
   const t = text.trim();
   if (t === '') return 'Enter an IP address or a network (CIDR)';
-  if (t.length > 64) return 'At most 64 characters';
   if (/[\s,;]/.test(t)) return 'One address or network per entry (no spaces or commas)';
-  return null;
+  const problem = schemaProblem(NetworkCreate, { cidr: t });
+  return problem ? `${problem.message.charAt(0).toUpperCase()}${problem.message.slice(1)}` : null;
 }

@@ -4,6 +4,7 @@ import { Dialog } from '../../../components/ui/dialog';
 import { ErrorMessage } from '../../../components/ui/error-message';
 import { Field } from '../../../components/ui/field';
 import { ApiError } from '../../../lib/api-client';
+import { FLAG_MAX, FlagUpdate, schemaProblem } from '../../../lib/api-schemas';
 import type { FlagInfo } from '../../../lib/api-types';
 import { updateFlag } from '../api/flags-api';
 
@@ -13,14 +14,18 @@ export interface FlagFormValues {
   description: string;
 }
 
+/** The flag number here; name and description by the API's FlagUpdate schema (its bounds, its characters). */
 export function validateFlagForm(v: FlagFormValues): Partial<Record<keyof FlagFormValues, string>> {
   const errors: Partial<Record<keyof FlagFormValues, string>> = {};
-  if (!/^\d{1,3}$/.test(v.flag.trim()) || Number(v.flag) > 255) errors.flag = 'A flag is a whole number from 0 to 255';
+  if (!/^\d{1,3}$/.test(v.flag.trim()) || Number(v.flag) > FLAG_MAX) errors.flag = `A flag is a whole number from 0 to ${FLAG_MAX}`;
   if (v.name.trim() === '') errors.name = 'Enter a name';
-  else if (v.name.trim().length > 64) errors.name = 'At most 64 characters';
-  if (v.description.length > 500) errors.description = 'At most 500 characters';
+  const problem = schemaProblem(FlagUpdate, { name: v.name.trim(), description: v.description.trim() });
+  if (problem && !errors.name) errors[problem.field as 'name' | 'description'] = sentence(problem.message);
   return errors;
 }
+
+/** `must be at most 64 characters (got 65)` → `Must be at most 64 characters (got 65)`. */
+const sentence = (message: string): string => message.charAt(0).toUpperCase() + message.slice(1);
 
 /** Names a flag (new) or renames it (`editing`); the hashes keep their flag number either way. */
 export function FlagFormDialog({ open, editing, onClose, onSaved }: { open: boolean; editing: FlagInfo | null; onClose: () => void; onSaved: (flag: FlagInfo) => void }) {

@@ -1,15 +1,15 @@
-import type { HashCreate, HashFlagValue } from '../../../lib/api-types';
+import { FLAG_MAX, HashCreate, HashPatch, I32_MAX, I32_MIN, isDigestHex, isHex, isU64Decimal, MAX_FLAGS_PER_HASH, schemaProblem } from '../../../lib/api-schemas';
+import type { HashFlagValue } from '../../../lib/api-types';
 
+/**
+ * The hash forms' checks. Bounds and formats are shared/api's (the server checks with the same ones); the texts are
+ * the dashboard's own, written for a person at a form rather than for an API client.
+ */
 export type FieldErrors = Partial<Record<'digest' | 'flag' | 'value' | 'shingles' | 'body', string>>;
-
-const HEX = /^[0-9a-f]*$/;
-const U64_MAX = 18446744073709551615n;
-const I32_MIN = -2147483648;
-const I32_MAX = 2147483647;
 
 /** The prefix search box: lowercase hex, at most a whole digest. Returns an error message or null. */
 export function prefixError(prefix: string): string | null {
-  if (!HEX.test(prefix)) return 'Use hexadecimal characters only (0-9, a-f)';
+  if (!isHex(prefix) || prefix !== prefix.toLowerCase()) return 'Use hexadecimal characters only (0-9, a-f)';
   if (prefix.length > 128) return 'A digest has 128 hex characters';
   return null;
 }
@@ -20,7 +20,7 @@ export function normalizePrefix(text: string): string {
 
 function flagError(text: string): string | null {
   if (text.trim() === '') return 'Enter a flag (0–255)';
-  if (!/^\d+$/.test(text.trim()) || Number(text) > 255) return 'A flag is a whole number from 0 to 255';
+  if (!/^\d+$/.test(text.trim()) || Number(text) > FLAG_MAX) return `A flag is a whole number from 0 to ${FLAG_MAX}`;
   return null;
 }
 
@@ -28,7 +28,7 @@ function valueError(text: string): string | null {
   if (text.trim() === '') return 'Enter a value';
   if (!/^-?\d+$/.test(text.trim())) return 'The value is a whole number';
   const n = Number(text);
-  if (n < I32_MIN || n > I32_MAX) return 'The value must fit in 32 bits (±2147483647)';
+  if (n < I32_MIN || n > I32_MAX) return `The value must fit in 32 bits (±${I32_MAX})`;
   return null;
 }
 
@@ -38,7 +38,7 @@ export function parseShinglesText(text: string): { shingles?: string[]; error?: 
   if (parts.length === 0) return {};
   if (parts.length !== 32) return { error: `Give exactly 32 shingles (got ${parts.length}), or none` };
   for (const [i, p] of parts.entries()) {
-    if (!/^\d{1,20}$/.test(p) || BigInt(p) > U64_MAX) return { error: `Shingle ${i + 1} is not an unsigned 64-bit number` };
+    if (!isU64Decimal(p)) return { error: `Shingle ${i + 1} is not an unsigned 64-bit number` };
   }
   return { shingles: parts.map((p) => BigInt(p).toString()) };
 }
@@ -55,7 +55,7 @@ export function validateHashForm(v: HashFormValues): { errors: FieldErrors; body
   const errors: FieldErrors = {};
   const digest = v.digest.trim().toLowerCase();
   if (digest === '') errors.digest = 'Enter the digest';
-  else if (!HEX.test(digest) || digest.length !== 128) errors.digest = `A digest is 128 hex characters (got ${digest.length})`;
+  else if (!isDigestHex(digest)) errors.digest = `A digest is 128 hex characters (got ${digest.length})`;
   const flag = flagError(v.flag);
   if (flag) errors.flag = flag;
   const value = valueError(v.value);
@@ -65,11 +65,14 @@ export function validateHashForm(v: HashFormValues): { errors: FieldErrors; body
   if (Object.keys(errors).length > 0) return { errors };
   const body: HashCreate = { digest, flag: Number(v.flag), value: Number(v.value) };
   if (shingles.shingles) body.shingles = shingles.shingles;
+  // The API's own schema has the last word, so the form cannot send what the server would refuse.
+  const problem = schemaProblem(HashCreate, body);
+  if (problem) return { errors: { [problem.field.split(/[.[]/)[0]]: problem.message } };
   return { errors, body };
 }
 
 /** rspamd ≥ 4.0 keeps up to 8 (flag, value) slots per hash; the server refuses more (flagListError). */
-export const MAX_FLAGS = 8;
+export const MAX_FLAGS = MAX_FLAGS_PER_HASH;
 
 export interface FlagRowValues {
   flag: string;
@@ -109,6 +112,9 @@ export function validateFlagList(current: readonly HashFlagValue[], rows: readon
   });
   if (hasFlagListErrors(errors)) return { errors };
   const flags = rows.map((r) => ({ flag: Number(r.flag), value: Number(r.value) }));
+  // As for the add form, the API's HashPatch schema has the last word.
+  const problem = schemaProblem(HashPatch, { flags });
+  if (problem) return { errors: { ...errors, list: problem.message } };
   const same = flags.length === current.length && flags.every((f, i) => f.flag === current[i].flag && f.value === current[i].value);
   if (same) return { errors: { ...errors, list: 'Nothing changed' } };
   return { errors, flags };
