@@ -7,6 +7,7 @@ import type { Section } from './setting.js';
 import { parseBool, parseChoice } from './value-parsers.js';
 
 const TRIGGERS: readonly TrainTriggerMode[] = ['rspamd', 'balanced'];
+const lockOwner = (): string => `fuzzyd@${osHostname()}`;
 
 /**
  * The neural module's settings. They are read and checked at start like every other setting, whether or not
@@ -28,7 +29,8 @@ export const NEURAL_SETTINGS: Section<NeuralSettings> = {
     // An empty value is the default, as for the switches.
     parse: (text, key) => (text.trim() === '' ? 'rspamd' : parseChoice(text.trim(), key, TRIGGERS)),
   },
-  hostname: { env: 'FUZZYD_NEURAL_HOSTNAME', default: () => osHostname(), parse: (text) => text.trim() || osHostname() },
+  // rspamd writes its bare host name; `fuzzyd@` tells an admin reading the lock which trainer holds it.
+  hostname: { env: 'FUZZYD_NEURAL_HOSTNAME', default: () => lockOwner(), parse: (text) => text.trim() || lockOwner() },
 };
 
 /**

@@ -15,7 +15,7 @@ export interface NeuralSettings {
   autotrain: boolean;
   /** `FUZZYD_NEURAL_TRIGGER` (default `rspamd`). */
   trigger: TrainTriggerMode;
-  /** Written into `hostname` when fuzzyd takes a training lock (`FUZZYD_NEURAL_HOSTNAME`, default os.hostname()). */
+  /** Written into `hostname` when fuzzyd takes a training lock (`FUZZYD_NEURAL_HOSTNAME`, default `fuzzyd@<host name>`). */
   hostname: string;
 }
 

@@ -155,7 +155,7 @@ describe('neural REST API with a real Redis', () => {
 
     // Lock released on both keys; the trained-from sets are deleted so they cannot be trained twice (§9.3).
     expect(await raw.hget(seeded.key, 'lock')).toBeNull();
-    expect(await raw.hget(seeded.key, 'hostname')).toBeTruthy();
+    expect(await raw.hget(seeded.key, 'hostname')).toMatch(/^fuzzyd@/);
     expect(await raw.exists(vectorSetKey(seeded.key, 'spam'), vectorSetKey(seeded.key, 'ham'))).toBe(0);
 
     const after = await setItem('default', 'default');

@@ -1,5 +1,6 @@
 /** loadConfig: one loader for the variables and the FUZZYD_CONFIG file, neural settings included, checked at start. */
 import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../server/src/config/app-config.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -122,7 +123,7 @@ describe('valid configuration', () => {
     expect(config.allowUpdate.map((n) => n.cidr)).toEqual(['127.0.0.1/32', '::1/128']);
     expect(config.neural).toMatchObject({ autotrain: true, trigger: 'rspamd' });
     expect(Object.keys(config.neural.config.rules)).toEqual(['default']);
-    expect(config.neural.hostname).not.toBe('');
+    expect(config.neural.hostname).toBe(`fuzzyd@${hostname()}`);
   });
 
   it('reads a switch from any spelling both former parsers took; empty is the default', () => {
