@@ -17,6 +17,12 @@ export interface NeuralSettings {
   trigger: TrainTriggerMode;
   /** Written into `hostname` when fuzzyd takes a training lock (`FUZZYD_NEURAL_HOSTNAME`, default `fuzzyd@<host name>`). */
   hostname: string;
+  /**
+   * `FUZZYD_NEURAL_PCA` (default false): the rspamd that loads fuzzyd's ANNs is built with BLAS, so `max_inputs` (PCA)
+   * works there. Debian's packages are not: such an rspamd drops `max_inputs`, loads the reduced ANN and then fails
+   * every scan on the input width, so without this setting a rule with `max_inputs` is not trained.
+   */
+  pca: boolean;
 }
 
 /**

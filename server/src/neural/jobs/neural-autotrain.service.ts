@@ -7,6 +7,7 @@ import { NEURAL_CONNECTION, type NeuralConnection } from '../neural-connection.j
 import { RedisUnavailableError } from '../redis/redis-unavailable.error.js';
 import { shouldTrain } from '../train-trigger.js';
 import { NeuralTrainingService } from './neural-training.service.js';
+import { pcaRefusal } from './train-pipeline.js';
 
 /**
  * The automatic trigger of rspamd's primary controller (spec/neural.md §7): every `watch_interval` of a configured
@@ -68,6 +69,8 @@ export class NeuralAutotrainService implements OnApplicationBootstrap, OnModuleD
 
   private async check(conn: NeuralConnection, rule: NeuralRuleConfig, settings: string, zsetKey: string): Promise<void> {
     if (this.training.activeJobFor(rule.name, settings)) return;
+    const refusal = pcaRefusal(rule, conn.settings.pca);
+    if (refusal) return this.warn('neural: not training automatically', { rule: rule.name, settings, reason: refusal });
     await conn.repo.invalidate(zsetKey, conn.settings.config.max_profiles);
     const current = currentProfile(await conn.repo.listProfiles(rule.name, settings));
     if (!current) return;

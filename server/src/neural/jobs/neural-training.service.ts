@@ -110,6 +110,7 @@ export class NeuralTrainingService implements OnModuleDestroy {
           repo: conn.repo,
           config: conn.settings.config,
           hostname: conn.settings.hostname,
+          pca: conn.settings.pca,
           logger: log,
           onUnlockFailed: (key) => this.addPendingUnlock(key),
         },

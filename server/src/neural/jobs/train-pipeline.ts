@@ -1,7 +1,7 @@
 import type { NeuralJob } from '../../../../shared/api/neural.js';
 import type { Logger } from '../../common/logger.js';
 import { currentProfile, vectorWidth } from '../current-profile.js';
-import type { NeuralConfig } from '../neural-config.js';
+import type { NeuralConfig, NeuralRuleConfig } from '../neural-config.js';
 import { ruleConfig } from '../neural-options.js';
 import { lockExpireSeconds, unixSeconds } from '../redis/lock-state.js';
 import type { NeuralRedisRepository } from '../redis/neural-redis.repository.js';
@@ -15,6 +15,8 @@ export interface PipelineContext {
   repo: NeuralRedisRepository;
   config: NeuralConfig;
   hostname: string;
+  /** NeuralSettings.pca: the consuming rspamd can run a PCA-reduced ANN. */
+  pca: boolean;
   logger: Logger;
   /** Called when the lock could not be removed after a failure (Redis gone); the caller retries later. */
   onUnlockFailed(annKey: string): void;
@@ -26,6 +28,16 @@ export class TrainingRefusedError extends Error {
   override readonly name = 'TrainingRefusedError';
 }
 
+/** Why `rule` must not be trained for an rspamd without BLAS, or null (NeuralSettings.pca). */
+export function pcaRefusal(rule: NeuralRuleConfig, pca: boolean): string | null {
+  if (rule.max_inputs === undefined || pca) return null;
+  return (
+    `rule ${rule.name} sets max_inputs (PCA), which an rspamd built without BLAS (Debian's packages) cannot run: it ` +
+    'drops max_inputs, loads the reduced ANN and then fails every scan. Remove max_inputs, or set FUZZYD_NEURAL_PCA=true ' +
+    'if the rspamd that loads these ANNs has BLAS'
+  );
+}
+
 /**
  * One training of a rule × settings, as rspamd's primary controller does it (spec/neural.md §7, §15), writing
  * progress into `job` as it goes: pick the current profile, take its lock, read and check the vectors, train in a
@@ -35,6 +47,8 @@ export class TrainingRefusedError extends Error {
 export async function runTraining(ctx: PipelineContext, job: NeuralJob, signal: AbortSignal): Promise<void> {
   const { repo, hostname } = ctx;
   const rule = ruleConfig(ctx.config, job.rule);
+  const refusal = pcaRefusal(rule, ctx.pca);
+  if (refusal) throw new TrainingRefusedError(refusal);
   const listing = await repo.listProfiles(job.rule, job.settings);
   const current = currentProfile(listing);
   if (!current) throw new TrainingRefusedError(`${listing.zsetKey} has no profile to train from`);

@@ -27,7 +27,7 @@ export interface TrainingOutput {
   pcaMs: number;
 }
 
-export function runTraining(job: PackedTraining, onEpoch?: (report: EpochReport) => void): TrainingOutput {
+export function runPackedTraining(job: PackedTraining, onEpoch?: (report: EpochReport) => void): TrainingOutput {
   const nRows = job.nSpam + job.nHam;
   const targets = new Float32Array(nRows);
   targets.fill(1, 0, job.nSpam);

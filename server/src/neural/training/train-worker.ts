@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { processCpuMs, threadCpuMs } from './thread-cpu.js';
 import { lowerThreadPriority } from '../../common/thread-priority.js';
-import { runTraining } from './run-training.js';
+import { runPackedTraining } from './run-training.js';
 import { WorkerInput, WorkerMessage } from './train-worker-protocol.js';
 
 function run(port: NonNullable<typeof parentPort>, { job, threadNice }: WorkerInput): void {
@@ -16,7 +16,7 @@ function run(port: NonNullable<typeof parentPort>, { job, threadNice }: WorkerIn
     const cpu0 = threadCpuMs();
     const proc0 = processCpuMs();
     const t0 = performance.now();
-    const result = runTraining(job, (progress) => post({ type: 'progress', progress }));
+    const result = runPackedTraining(job, (progress) => post({ type: 'progress', progress }));
     const durationMs = performance.now() - t0;
     const cpu1 = threadCpuMs();
     const transfer = [result.kann.buffer as ArrayBuffer];

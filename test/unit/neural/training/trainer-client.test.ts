@@ -11,7 +11,7 @@ import {
 } from '../../../../server/src/neural/training/errors.js';
 import { readKann } from '../../../helpers/kann/kann-reader.js';
 import { parseTensor } from '../../../../server/src/neural/training/pca-tensor.js';
-import { runTraining } from '../../../../server/src/neural/training/run-training.js';
+import { runPackedTraining } from '../../../../server/src/neural/training/run-training.js';
 import { packTraining, TrainingInput } from '../../../../server/src/neural/training/training-input.js';
 import { TrainProgress, trainInWorker } from '../../../../server/src/neural/training/trainer-client.js';
 import { ensureCompiledTraining } from './compiled-worker.js';
@@ -64,7 +64,7 @@ describe('training in a worker thread', () => {
     const mainPriority = getPriority();
     const progress: TrainProgress[] = [];
     const result = await trainInWorker(request(), (p) => progress.push(p));
-    const local = runTraining(packTraining(request()));
+    const local = runPackedTraining(packTraining(request()));
     expect(result.kann.equals(Buffer.from(local.kann))).toBe(true); // deterministic across threads
     expect(result.nInputs).toBe(40);
     expect(result.hidden).toBe(61);
