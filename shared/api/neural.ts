@@ -99,6 +99,10 @@ export const NeuralJob = Type.Object({
   trainCost: NullableNumber,
   validationCost: NullableNumber,
   bestValidationCost: Nullable(Type.Number({ description: 'Validation cost of the published weights (the best-validation snapshot, spec §9.4)' })),
+  bestEpoch: Nullable(
+    Type.Integer({ description: 'The epoch whose weights were published (the best-validation snapshot); null when none was taken and the last epoch is published' }),
+  ),
+  stoppedEarly: Type.Boolean({ description: 'Training stopped before `maxEpochs` because the validation cost stopped improving (kann patience, spec §9.4)' }),
   history: Type.Array(NeuralJobEpoch),
   createdAt: DateTime,
   startedAt: Nullable(DateTime),

@@ -134,6 +134,10 @@ describe('neural REST API with a real Redis', () => {
     expect(job.history[0].validationCost).toBeTypeOf('number'); // 26 rows → 2 validation rows
     expect(job.history.at(-1)!.trainCost).toBeLessThan(job.history[0].trainCost);
     expect(Date.parse(job.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(job.startedAt!));
+    // The report names the published epoch: its validation cost is the published one, the lowest after patience.
+    expect(job.bestEpoch).not.toBeNull();
+    expect(job.history[job.bestEpoch! - 1].validationCost).toBeCloseTo(job.bestValidationCost!, 6);
+    expect(job.stoppedEarly).toBe(job.epoch < job.maxEpochs);
 
     // What rspamd's scanner reads (spec §4.4, §10): a canonical profile without `distance`, an `ann` frame whose
     // kann graph takes 26 + #symbols inputs, `roc_thresholds` written, ann_expire set.

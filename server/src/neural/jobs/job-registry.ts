@@ -28,6 +28,8 @@ export class JobRegistry {
       trainCost: null,
       validationCost: null,
       bestValidationCost: null,
+      bestEpoch: null,
+      stoppedEarly: false,
       history: [],
       createdAt: new Date().toISOString(),
       startedAt: null,

@@ -109,6 +109,8 @@ export async function runTraining(ctx: PipelineContext, job: NeuralJob, signal: 
     job.nInputs = result.nInputs;
     job.hidden = result.hidden;
     job.bestValidationCost = finiteOrNull(result.bestValidationCost);
+    job.bestEpoch = result.bestEpoch === null ? null : result.bestEpoch + 1; // the trainer counts from 0, the API from 1
+    job.stoppedEarly = result.stoppedEarly;
     const ann = await packAnn(result.kann);
     const pca = result.pca ? await packPca(result.pca) : undefined;
     throwIfAborted(signal);

@@ -51,7 +51,10 @@ export function TrainingPanel({ jobId, onFinished, onDismiss }: { jobId: string;
                 </>
               )}
               {data.vectors && ` from ${data.vectors.spam} spam and ${data.vectors.ham} ham vectors`}
-              {data.bestValidationCost !== null && ` (best validation cost ${data.bestValidationCost.toPrecision(4)})`}.
+              {data.bestValidationCost !== null && ` (best validation cost ${data.bestValidationCost.toPrecision(4)}`}
+              {data.bestValidationCost !== null && data.bestEpoch !== null && `, weights of epoch ${data.bestEpoch}`}
+              {data.bestValidationCost !== null && `)`}
+              {data.stoppedEarly && `; stopped early after epoch ${data.epoch} of ${data.maxEpochs}, the validation cost no longer improving`}.
             </p>
           )}
           {data.state === 'failed' && <ErrorMessage error={new Error(data.error ?? 'the training failed')} context="Training failed" />}
