@@ -13,6 +13,13 @@ export type Problem = Static<typeof Problem>;
 
 export const HealthResponse = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
-  checks: Type.Record(Type.String(), Type.Object({ ok: Type.Boolean(), detail: Type.Optional(Type.String()) })),
+  checks: Type.Record(
+    Type.String(),
+    Type.Object({
+      ok: Type.Boolean(),
+      detail: Type.Optional(Type.String()),
+      optional: Type.Optional(Type.Boolean({ description: 'A failing optional check (Redis at the default address) does not make the status degraded' })),
+    }),
+  ),
 });
 export type HealthResponse = Static<typeof HealthResponse>;

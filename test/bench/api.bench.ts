@@ -51,6 +51,7 @@ export async function benchApi(): Promise<Record<string, unknown>> {
       FUZZYD_DB: dbPath,
       FUZZYD_ADMIN_TOKEN: TOKEN,
       FUZZYD_LOG_LEVEL: 'info',
+      FUZZYD_REDIS_URL: '',
     });
     // Request logs are produced (their cost is part of each request) but not printed.
     const fuzzyd = await startFuzzyd(config, { logDestination: { write: () => undefined } });

@@ -62,6 +62,8 @@ export async function startBenchFuzzyd(opts: BenchFuzzydOptions): Promise<BenchF
       // "fuzzyd ready" is an info line; nothing on the UDP path logs below warn, so info costs nothing here.
       FUZZYD_LOG_LEVEL: 'info',
       FUZZYD_DURABILITY: opts.durability,
+      // Measured alone: no neural client polling the machine's Redis meanwhile.
+      FUZZYD_REDIS_URL: '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -40,6 +40,8 @@ export async function startFuzzyd(env: Record<string, string> = {}): Promise<Fuz
       FUZZYD_DB: dbPath,
       FUZZYD_ALLOW_UPDATE: '127.0.0.1,::1',
       FUZZYD_LOG_LEVEL: 'info',
+      // No Redis unless a test brings its own: the default address is a shared Redis other suites write to.
+      FUZZYD_REDIS_URL: '',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -42,6 +42,8 @@ export async function startTestFuzzyd(env: Record<string, string | undefined> = 
     FUZZYD_DURABILITY: 'normal',
     FUZZYD_LOG_LEVEL: 'silent',
     FUZZYD_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    // No Redis unless a test brings its own: the default address is a shared Redis other suites write to.
+    FUZZYD_REDIS_URL: '',
     ...env,
   });
   const logs: string[] = [];

@@ -77,8 +77,8 @@ describe('createApiClient', () => {
 
   it('does not call onUnauthorized for other errors', async () => {
     const onUnauthorized = vi.fn();
-    const client = createApiClient({ getToken: () => 't', fetch: async () => problem(503, { title: 'Service Unavailable', status: 503, detail: 'neural features need FUZZYD_REDIS_URL' }), onUnauthorized });
-    await expect(client.get('/neural/rules')).rejects.toMatchObject({ status: 503, message: 'neural features need FUZZYD_REDIS_URL' });
+    const client = createApiClient({ getToken: () => 't', fetch: async () => problem(503, { title: 'Service Unavailable', status: 503, detail: 'neural features are off: FUZZYD_REDIS_URL is set empty' }), onUnauthorized });
+    await expect(client.get('/neural/rules')).rejects.toMatchObject({ status: 503, message: 'neural features are off: FUZZYD_REDIS_URL is set empty' });
     expect(onUnauthorized).not.toHaveBeenCalled();
   });
 

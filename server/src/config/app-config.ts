@@ -15,6 +15,13 @@ export type Durability = 'full' | 'normal';
  * Every knob of fuzzyd, read once at start by loadConfig and handed to the HTTP app as CONFIG (runtime.ts). Each field
  * is one setting of fuzzy-settings.ts or neural-settings.ts, listed in the README's Configuration table.
  */
+/** A Redis address, and whether an admin gave it (FUZZYD_REDIS_URL) or it is the default rspamd's packages use. */
+export interface RedisAddress {
+  url: string;
+  /** False for the default address: Redis being absent there is a state to show, not a fault (/health). */
+  configured: boolean;
+}
+
 export interface AppConfig {
   udp: ListenAddress[];
   /**
@@ -30,7 +37,8 @@ export interface AppConfig {
   blocked: NetworkEntry[];
   expireSeconds: number;
   skipHashesFile: string | null;
-  redisUrl: string | null;
+  /** The Redis of the neural data (and of the Redis store): null when FUZZYD_REDIS_URL is set empty. */
+  redis: RedisAddress | null;
   /** Key prefix of the Redis fuzzy backend (rspamd's `prefix`). */
   redisPrefix: string;
   keypairs: KeypairConfig[];
@@ -50,7 +58,7 @@ export interface AppConfig {
   tcpTimeoutSeconds: number;
   /** Open TCP connections at most; more are refused at accept. */
   tcpMaxConnections: number;
-  /** The neural module (used when redisUrl is set, checked at start either way). */
+  /** The neural module (used when `redis` is set, checked at start either way). */
   neural: NeuralSettings;
 }
 
@@ -71,8 +79,8 @@ export const FILE_KEYS: ReadonlySet<string> = new Set(ALL_SETTINGS.flatMap((s) =
 export function loadConfig(env: Env): AppConfig {
   const file = readConfigFile(env[CONFIG_FILE_ENV], FILE_KEYS);
   const config: AppConfig = { ...readSection(FUZZY_SETTINGS, env, file), neural: readSection(NEURAL_SETTINGS, env, file) };
-  if (config.backend === 'redis' && !config.redisUrl) {
-    throw new ConfigError('FUZZYD_BACKEND', 'redis needs FUZZYD_REDIS_URL (file key: redis)');
+  if (config.backend === 'redis' && !config.redis) {
+    throw new ConfigError('FUZZYD_BACKEND', 'redis needs FUZZYD_REDIS_URL (file key: redis), which is set empty');
   }
   return config;
 }

@@ -22,7 +22,13 @@ export const NEURAL_SETTINGS: Section<NeuralSettings> = {
     parseObject: (value, key) => neuralObject(value, key),
     blankEnvIsUnset: true,
   },
-  autotrain: { env: 'FUZZYD_NEURAL_AUTOTRAIN', default: 'true', parse: (text, key) => parseBool(text, key, true) },
+  // Unset: on only with a Redis the admin named. A fuzzyd that found rspamd's Redis at the default address shows the
+  // neural data but does not start training rspamd's sets until told to.
+  autotrain: {
+    env: 'FUZZYD_NEURAL_AUTOTRAIN',
+    default: () => null,
+    parse: (text, key) => (text.trim() === '' ? null : parseBool(text, key, true)),
+  },
   trigger: {
     env: 'FUZZYD_NEURAL_TRIGGER',
     default: 'rspamd',

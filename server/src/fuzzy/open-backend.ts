@@ -8,7 +8,7 @@ import { SqliteBackend } from './sqlite/sqlite-backend.js';
 export async function openBackend(config: AppConfig, logger: Logger): Promise<FuzzyBackend> {
   if (config.backend === 'redis') {
     const backend = await RedisBackend.open({
-      url: config.redisUrl!,
+      url: config.redis!.url,
       prefix: config.redisPrefix,
       expireSeconds: config.expireSeconds,
       onError: (err) => logger.warn({ err: err.message }, 'fuzzy Redis error'),

@@ -7,11 +7,9 @@ import { schemaRef } from '../common/api-schemas.js';
 import { HASH_CATALOGUE, type HashCatalogue } from '../fuzzy/hash-catalogue.js';
 import { NEURAL_CONNECTION, type NeuralConnection } from '../neural/neural-connection.js';
 import { RUNTIME, type Runtime } from '../runtime.js';
+import { type Check, redisCheck } from './redis-check.js';
 
-interface Check {
-  ok: boolean;
-  detail?: string;
-}
+
 
 /** Liveness plus readiness of what fuzzyd depends on: the store, the SQLite file, Redis if configured, the UDP sockets. */
 @ApiTags('health')
@@ -37,12 +35,12 @@ export class HealthController {
       checks.store = { ok: false, detail: (err as Error).message };
     }
     checks.sqlite = await this.sqliteCheck();
-    if (this.neural) checks.redis = await this.neural.ping();
+    if (this.neural) checks.redis = redisCheck(await this.neural.ping(), this.neural.address);
     const bound = this.runtime.udp.boundAddresses;
     const threads = this.runtime.udp.threads;
     const where = threads > 0 ? `${threads} UDP thread${threads > 1 ? 's' : ''}` : 'main thread';
     checks.udp = { ok: bound.length > 0, detail: `${bound.map((a) => `${a.host}:${a.port}`).join(', ')} (${where})` };
-    const ok = Object.values(checks).every((c) => c.ok);
+    const ok = Object.values(checks).every((c) => c.ok || c.optional);
     if (!ok) res.status(503);
     return { status: ok ? 'ok' : 'degraded', checks };
   }

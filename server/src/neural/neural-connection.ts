@@ -1,13 +1,14 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { type Logger, rateLimitedWarn } from '../common/logger.js';
 import { within } from '../common/within.js';
+import type { RedisAddress } from '../config/app-config.js';
 import type { NeuralSettings } from './neural-options.js';
 import { createNeuralRedis, guardRedis } from './redis/neural-redis.client.js';
 import { NeuralRedisRepository } from './redis/neural-redis.repository.js';
 import type { NeuralRedisClient } from './redis/neural-scripts.js';
 import { redactRedisUrl } from './redis/redis-unavailable.error.js';
 
-/** DI token of the NeuralConnection; its value is null when FUZZYD_REDIS_URL is not set. */
+/** DI token of the NeuralConnection; its value is null when FUZZYD_REDIS_URL is set empty. */
 export const NEURAL_CONNECTION = Symbol('NEURAL_CONNECTION');
 
 /**
@@ -19,13 +20,16 @@ export class NeuralConnection implements OnApplicationShutdown {
   readonly repo: NeuralRedisRepository;
 
   constructor(
-    readonly url: string,
+    readonly address: RedisAddress,
     readonly settings: NeuralSettings,
     logger: Logger,
   ) {
-    const warn = rateLimitedWarn(logger, 60_000);
-    this.client = createNeuralRedis(url, {
-      onError: (err) => warn('neural: Redis connection error (reconnecting)', { redis: redactRedisUrl(url), err: err.message }),
+    const redis = redactRedisUrl(address.url);
+    // A Redis an admin configured and lost is worth a warning a minute; none at the default address is a state (the
+    // neural routes and /health say "not reachable"), told once, not a fault to repeat in the log all day.
+    const warn = address.configured ? rateLimitedWarn(logger, 60_000) : onceThenDebug(logger, 'neural: no Redis answers at the default address; neural pages stay off until one does (FUZZYD_REDIS_URL)');
+    this.client = createNeuralRedis(address.url, {
+      onError: (err) => warn('neural: Redis connection error (reconnecting)', { redis, err: err.message }),
     });
     this.repo = new NeuralRedisRepository(this.client, settings.config);
   }
@@ -36,7 +40,7 @@ export class NeuralConnection implements OnApplicationShutdown {
    */
   async ping(timeoutMs = 1000): Promise<{ ok: boolean; detail: string }> {
     try {
-      const ping = guardRedis(this.client, redactRedisUrl(this.url), () => this.client.ping(), timeoutMs);
+      const ping = guardRedis(this.client, redactRedisUrl(this.address.url), () => this.client.ping(), timeoutMs);
       const pong = await within(ping, timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`));
       return { ok: pong === 'PONG', detail: pong };
     } catch (err) {
@@ -48,4 +52,14 @@ export class NeuralConnection implements OnApplicationShutdown {
   onApplicationShutdown(): void {
     this.client.disconnect();
   }
+}
+
+/** A sink that logs its first message at info with `first` as the text, and everything after at debug. */
+function onceThenDebug(logger: Logger, first: string): (msg: string, ctx: Record<string, unknown>) => void {
+  let told = false;
+  return (msg, ctx) => {
+    if (told) return logger.debug(ctx, msg);
+    told = true;
+    logger.info(ctx, first);
+  };
 }

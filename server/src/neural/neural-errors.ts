@@ -1,7 +1,7 @@
 import { ApiError } from '../common/api-error.js';
 import { RedisUnavailableError } from './redis/redis-unavailable.error.js';
 
-export const NEURAL_DISABLED_MESSAGE = 'neural features need FUZZYD_REDIS_URL';
+export const NEURAL_DISABLED_MESSAGE = 'neural features are off: FUZZYD_REDIS_URL is set empty';
 
 /** 503 for every neural route when no Redis is configured, so the dashboard can say what to set. */
 export class NeuralDisabledError extends ApiError {

@@ -11,8 +11,11 @@ export type TrainTriggerMode = 'rspamd' | 'balanced';
 /** Everything the neural module needs besides Redis' address; read and checked at start (config/neural-settings.ts). */
 export interface NeuralSettings {
   config: NeuralConfig;
-  /** `FUZZYD_NEURAL_AUTOTRAIN` (default true): train every `watch_interval` when the trigger says so. */
-  autotrain: boolean;
+  /**
+   * `FUZZYD_NEURAL_AUTOTRAIN`: train every `watch_interval` when the trigger says so. null (unset): only when
+   * FUZZYD_REDIS_URL is set, not with the default address (autotrainEnabled).
+   */
+  autotrain: boolean | null;
   /** `FUZZYD_NEURAL_TRIGGER` (default `rspamd`). */
   trigger: TrainTriggerMode;
   /** Written into `hostname` when fuzzyd takes a training lock (`FUZZYD_NEURAL_HOSTNAME`, default `fuzzyd@<host name>`). */
@@ -31,4 +34,9 @@ export interface NeuralSettings {
  */
 export function ruleConfig(config: NeuralConfig, rule: string): NeuralRuleConfig {
   return config.rules[rule] ?? parseNeuralConfig({ rules: { [rule]: {} } }).rules[rule];
+}
+
+/** Whether automatic training runs: as set, or (unset) only against a Redis the admin named. */
+export function autotrainEnabled(settings: NeuralSettings, redisConfigured: boolean): boolean {
+  return settings.autotrain ?? redisConfigured;
 }

@@ -8,10 +8,13 @@ import { NeuralSetsService } from './api/neural-sets.service.js';
 import { NeuralAutotrainService } from './jobs/neural-autotrain.service.js';
 import { NeuralTrainingService } from './jobs/neural-training.service.js';
 import { NEURAL_CONNECTION, NeuralConnection } from './neural-connection.js';
+import { autotrainEnabled } from './neural-options.js';
+import { redactRedisUrl } from './redis/redis-unavailable.error.js';
 
 /**
  * rspamd's neural plugin data in Redis: the REST routes under /api/v1/neural, trainings and the automatic trigger.
- * Without FUZZYD_REDIS_URL nothing is built (no client, no timer) and every route answers 503. The neural settings
+ * With FUZZYD_REDIS_URL set empty nothing is built (no client, no timer) and every route answers 503; by default the
+ * client tries rspamd's usual address, 127.0.0.1:6379, and the routes answer 503 "not reachable" while nothing is there. The neural settings
  * come with the application config (CONFIG), checked at start whether or not Redis is set.
  */
 @Module({
@@ -21,10 +24,11 @@ import { NEURAL_CONNECTION, NeuralConnection } from './neural-connection.js';
       provide: NEURAL_CONNECTION,
       inject: [CONFIG, LOGGER],
       useFactory: (config: AppConfig, logger: Logger): NeuralConnection | null => {
-        if (!config.redisUrl) return null;
+        if (!config.redis) return null;
         const log = logger.child({ component: 'neural' });
-        log.info({ rules: Object.keys(config.neural.config.rules), autotrain: config.neural.autotrain }, 'neural: enabled');
-        return new NeuralConnection(config.redisUrl, config.neural, log);
+        const autotrain = autotrainEnabled(config.neural, config.redis.configured);
+        log.info({ rules: Object.keys(config.neural.config.rules), autotrain, redis: redactRedisUrl(config.redis.url) }, 'neural: enabled');
+        return new NeuralConnection(config.redis, config.neural, log);
       },
     },
     NeuralTrainingService,

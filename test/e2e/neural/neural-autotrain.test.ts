@@ -155,7 +155,7 @@ describe('shutdown and configuration', () => {
     ] as const) {
       const res = await call(method, url, { body });
       expect(res.statusCode, `${method} ${url}`).toBe(503);
-      expect(res.json()).toMatchObject({ status: 503, detail: 'neural features need FUZZYD_REDIS_URL' });
+      expect(res.json()).toMatchObject({ status: 503, detail: 'neural features are off: FUZZYD_REDIS_URL is set empty' });
     }
     expect((await call('GET', '/rules', { token: null })).statusCode).toBe(401);
   });

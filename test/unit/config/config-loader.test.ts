@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../server/src/config/app-config.js';
+import { autotrainEnabled } from '../../../server/src/neural/neural-options.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const dir = tempDir('fuzzyd-config-');
@@ -62,7 +63,7 @@ describe('valid configuration', () => {
       dbPath: '/var/lib/fuzzyd/fuzzy.db',
       expireSeconds: 90 * 86_400,
       skipHashesFile: '/etc/fuzzyd/skip.txt',
-      redisUrl: 'redis://127.0.0.1:6379/3',
+      redis: { url: 'redis://127.0.0.1:6379/3', configured: true },
       redisPrefix: 'fz',
       keypairs: [{ privkey: 'priv1', pubkey: 'pub1', encoding: 'base32' }],
       encryptedOnly: true,
@@ -111,7 +112,7 @@ describe('valid configuration', () => {
       backend: 'sqlite',
       dbPath: './data/fuzzy.db',
       expireSeconds: 2 * 86_400,
-      redisUrl: null,
+      redis: { url: 'redis://127.0.0.1:6379', configured: false },
       skipHashesFile: null,
       adminToken: null,
       keypairs: [],
@@ -121,9 +122,16 @@ describe('valid configuration', () => {
       durability: 'full',
     });
     expect(config.allowUpdate.map((n) => n.cidr)).toEqual(['127.0.0.1/32', '::1/128']);
-    expect(config.neural).toMatchObject({ autotrain: true, trigger: 'rspamd' });
+    expect(config.neural).toMatchObject({ autotrain: null, trigger: 'rspamd' });
     expect(Object.keys(config.neural.config.rules)).toEqual(['default']);
     expect(config.neural.hostname).toBe(`fuzzyd@${hostname()}`);
+  });
+
+  it("Redis: rspamd's usual address by default, marked as not configured; an empty value turns it off", () => {
+    expect(loadConfig({}).redis).toEqual({ url: 'redis://127.0.0.1:6379', configured: false });
+    expect(loadConfig({ FUZZYD_REDIS_URL: 'redis://10.0.0.5:6380/1' }).redis).toEqual({ url: 'redis://10.0.0.5:6380/1', configured: true });
+    expect(loadConfig({ FUZZYD_REDIS_URL: '' }).redis).toBeNull();
+    expect(errorOf(() => loadConfig({ FUZZYD_REDIS_URL: '', FUZZYD_BACKEND: 'redis' }))).toMatch(/^FUZZYD_BACKEND: redis needs FUZZYD_REDIS_URL/);
   });
 
   it('reads a switch from any spelling both former parsers took; empty is the default', () => {
@@ -136,8 +144,19 @@ describe('valid configuration', () => {
     expect(loadConfig({ FUZZYD_READ_ONLY: '', FUZZYD_TCP: '', FUZZYD_NEURAL_AUTOTRAIN: ' ' })).toMatchObject({
       readOnly: false,
       tcp: true,
-      neural: { autotrain: true },
+      neural: { autotrain: null },
     });
+  });
+
+  it('automatic training: as set, or unset only against a Redis the admin named', () => {
+    const enabled = (env: Record<string, string>) => {
+      const config = loadConfig(env);
+      return autotrainEnabled(config.neural, config.redis?.configured ?? false);
+    };
+    expect(enabled({})).toBe(false);
+    expect(enabled({ FUZZYD_REDIS_URL: 'redis://10.0.0.5:6379' })).toBe(true);
+    expect(enabled({ FUZZYD_NEURAL_AUTOTRAIN: 'true' })).toBe(true);
+    expect(enabled({ FUZZYD_REDIS_URL: 'redis://10.0.0.5:6379', FUZZYD_NEURAL_AUTOTRAIN: 'off' })).toBe(false);
   });
 });
 

@@ -4,7 +4,7 @@ import { NeuralTrainingService } from '../jobs/neural-training.service.js';
 import { toNeuralApiError } from '../neural-errors.js';
 
 /**
- * Every neural route answers 503 "neural features need FUZZYD_REDIS_URL" before looking at its input when no Redis
+ * Every neural route answers 503 "neural features are off" before looking at its input when no Redis
  * is configured, and Redis outages in any route become one 503 problem (the global problem filter renders both).
  */
 @Injectable()

@@ -20,7 +20,7 @@ import { NeuralSetsService } from './neural-sets.service.js';
 const SET = 'rules/:rule/settings/:settings';
 const Unavailable = ApiResponse({
   status: 503,
-  description: 'FUZZYD_REDIS_URL is not set, or Redis is not reachable (fuzzyd reconnects by itself)',
+  description: 'FUZZYD_REDIS_URL is set empty, or Redis is not reachable (fuzzyd reconnects by itself)',
   content: PROBLEM_CONTENT,
 });
 const Locked = ApiResponse({ status: 423, description: 'Another host holds the training lock', content: PROBLEM_CONTENT });

@@ -3,6 +3,7 @@ import { type Logger, rateLimitedWarn } from '../../common/logger.js';
 import { LOGGER } from '../../runtime.js';
 import { currentProfile } from '../current-profile.js';
 import type { NeuralRuleConfig } from '../neural-config.js';
+import { autotrainEnabled } from '../neural-options.js';
 import { NEURAL_CONNECTION, type NeuralConnection } from '../neural-connection.js';
 import { RedisUnavailableError } from '../redis/redis-unavailable.error.js';
 import { shouldTrain } from '../train-trigger.js';
@@ -33,7 +34,7 @@ export class NeuralAutotrainService implements OnApplicationBootstrap, OnModuleD
 
   onApplicationBootstrap(): void {
     const conn = this.connection;
-    if (!conn || !conn.settings.autotrain) return;
+    if (!conn || !autotrainEnabled(conn.settings, conn.address.configured)) return;
     // rspamd runs the first check right after start (§7).
     for (const rule of Object.values(conn.settings.config.rules)) this.schedule(conn, rule, 0);
   }
@@ -62,7 +63,11 @@ export class NeuralAutotrainService implements OnApplicationBootstrap, OnModuleD
         await this.check(conn, rule, set.settings, set.zsetKey);
       }
     } catch (err) {
-      if (err instanceof RedisUnavailableError) this.warn('neural: automatic training check skipped, Redis is down', { rule: rule.name });
+      if (err instanceof RedisUnavailableError) {
+        // None at the default address is the normal state of a host without Redis (neural-connection.ts).
+        if (conn.address.configured) this.warn('neural: automatic training check skipped, Redis is down', { rule: rule.name });
+        else this.logger.debug({ rule: rule.name }, 'neural: automatic training check skipped, no Redis at the default address');
+      }
       else this.logger.warn({ rule: rule.name, err: (err as Error).message }, 'neural: automatic training check failed');
     }
   }

@@ -36,7 +36,7 @@ export class NeuralTrainingService implements OnModuleDestroy {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** The Redis side, or 503 "neural features need FUZZYD_REDIS_URL". */
+  /** The Redis side, or 503 "neural features are off". */
   require(): NeuralConnection {
     if (!this.connection) throw new NeuralDisabledError();
     return this.connection;
