@@ -161,5 +161,8 @@ export type NeuralUnlockResult = Static<typeof NeuralUnlockResult>;
 export const NeuralProfileDeleteResult = Type.Object({
   removed: Type.Integer({ description: 'Profile members removed from the zset' }),
   deletedKeys: Type.Integer({ description: 'Redis keys deleted (ANN hashes and vector sets)' }),
+  warning: Nullable(
+    Type.String({ description: 'Set when the deleted profile was the current one with an ANN, which rspamd workers may have loaded' }),
+  ),
 });
 export type NeuralProfileDeleteResult = Static<typeof NeuralProfileDeleteResult>;

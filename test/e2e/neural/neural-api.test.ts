@@ -357,12 +357,24 @@ describe('neural REST API with a real Redis', () => {
     const seeded = await seedSet(raw, { prefix: PREFIX, rulePrefix: 'default', settings: 'doomed', nSpam: 2, nHam: 2 });
     const res = await call('DELETE', '/rules/default/settings/doomed/profiles/0');
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toEqual({ removed: 1, deletedKeys: 2 });
+    expect(res.json()).toEqual({ removed: 1, deletedKeys: 2, warning: null }); // version 0 has no ANN: nothing loaded it
     expect(await raw.zcard(seeded.zsetKey)).toBe(0);
     expect(await raw.exists(vectorSetKey(seeded.key, 'spam'))).toBe(0);
     // The zset is gone now, so the unconfigured settings name is unknown.
     expect((await call('DELETE', '/rules/default/settings/doomed/profiles/0')).statusCode).toBe(404);
     const missing = await call('DELETE', '/rules/fixed/settings/inbound/profiles/5');
     expect(missing.statusCode).toBe(404);
+  });
+
+  it('warns when the deleted profile is the current one with an ANN, which rspamd workers may have loaded', async () => {
+    const seeded = await seedSet(raw, { prefix: PREFIX, rulePrefix: 'default', settings: 'published', nSpam: 12, nHam: 12 });
+    const train = await call('POST', '/rules/default/settings/published/train');
+    expect((await waitForJob(call, train.json().jobId)).publishedVersion).toBe(1);
+    const older = await call('DELETE', '/rules/default/settings/published/profiles/0');
+    expect(older.json()).toMatchObject({ removed: 1, warning: null });
+    const current = await call('DELETE', '/rules/default/settings/published/profiles/1');
+    expect(current.statusCode, current.body).toBe(200);
+    expect(current.json().warning).toMatch(/^version 1 was the current profile with an ANN: rspamd workers that loaded it keep scoring/);
+    expect(await raw.zcard(seeded.zsetKey)).toBe(0);
   });
 });

@@ -70,13 +70,15 @@ export class NeuralSetsService {
   }
 
   async deleteProfile(rule: string, settings: string, version: number, digest?: string): Promise<NeuralProfileDeleteResult> {
-    const { conn } = await this.resolve(rule, settings);
+    const { conn, listing } = await this.resolve(rule, settings);
     this.refuseWhileActive(rule, settings, 'delete a profile of');
+    const current = currentProfile(listing);
     const deleted = await conn.repo.deleteProfile(rule, settings, version, digest);
     if (deleted.members.length === 0) {
       throw new NotFoundError(`rule '${rule}' settings '${settings}' has no profile with version ${version}${digest ? ` and digest ${digest}` : ''}`);
     }
-    return { removed: deleted.members.length, deletedKeys: deleted.deletedKeys };
+    const loaded = current !== null && current.version === version && current.key.hasAnn && (!digest || current.digest === digest);
+    return { removed: deleted.members.length, deletedKeys: deleted.deletedKeys, warning: loaded ? loadedAnnWarning(version) : null };
   }
 
   /**
@@ -169,4 +171,16 @@ export class NeuralSetsService {
       throw new ConflictError(`cannot ${what} rule '${rule}' settings '${settings}' while job ${active.id} is ${active.state}`);
     }
   }
+}
+
+/**
+ * rspamd's scanners load the current profile's ANN and keep it in memory (neural.lua `load_new_ann`); after the
+ * profile is gone they look up a key that no longer exists at every `watch_interval` and score with what they hold
+ * until a newer version is published or they restart.
+ */
+function loadedAnnWarning(version: number): string {
+  return (
+    `version ${version} was the current profile with an ANN: rspamd workers that loaded it keep scoring with it and ` +
+    'look for its deleted key at every watch_interval until a newer version is trained or rspamd restarts'
+  );
 }
