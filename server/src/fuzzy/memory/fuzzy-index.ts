@@ -125,15 +125,22 @@ export class FuzzyIndex {
   view(): FuzzyIndexView {
     // Not toImage(): a view is posted at every layout change, and needs neither the extra slots nor the flag counts.
     return {
+      ...this.sharedTables(),
+      extraCounts: this.extraCounts.buffer as SharedArrayBuffer,
+      locks: this.locks.buffer,
+      layout: this.locks.layout,
+      expireSeconds: this.expireSeconds,
+    };
+  }
+
+  /** The SharedArrayBuffers both a view and an image hand over as they are. */
+  private sharedTables() {
+    return {
       digests: this.digests.toImage(),
       shingles: this.shingles.map((t) => t.toImage()),
       flags: this.flags.buffer as SharedArrayBuffer,
       values: this.values.buffer as SharedArrayBuffer,
       times: this.times.buffer as SharedArrayBuffer,
-      extraCounts: this.extraCounts.buffer as SharedArrayBuffer,
-      locks: this.locks.buffer,
-      layout: this.locks.layout,
-      expireSeconds: this.expireSeconds,
     };
   }
 
@@ -153,15 +160,7 @@ export class FuzzyIndex {
       extra.push(slot, slots.length);
       for (const s of slots) extra.push(s.flag, s.value);
     }
-    return {
-      digests: this.digests.toImage(),
-      shingles: this.shingles.map((t) => t.toImage()),
-      flags: this.flags.buffer as SharedArrayBuffer,
-      values: this.values.buffer as SharedArrayBuffer,
-      times: this.times.buffer as SharedArrayBuffer,
-      extra,
-      perFlag: [...this.perFlag],
-    };
+    return { ...this.sharedTables(), extra, perFlag: [...this.perFlag] };
   }
 
   /** Approximate heap bytes used, for the memory figures in the README. */

@@ -6,25 +6,23 @@ import type { Redis } from 'ioredis';
  * and falls back to EVAL (which loads the script) on NOSCRIPT, like rspamd's SCRIPT LOAD + reload.
  */
 
-/** §6.1: a lock (however old) blocks vector writes and is reported as "host:lock"; otherwise the two SCARDs. */
-export const VECTORS_LEN_LUA = `
+/** A lock (however old) blocks vector writes and is reported as "host:lock"; otherwise the two classes' sizes. */
+function vectorsLenLua(count: 'SCARD' | 'LLEN', spamKey: string, hamKey: string): string {
+  return `
 local lock = redis.call('HGET', KEYS[1], 'lock')
 if lock then
   local host = redis.call('HGET', KEYS[1], 'hostname') or 'unknown'
   return host .. ':' .. lock
 end
-return { redis.call('SCARD', KEYS[1] .. '_spam_set'), redis.call('SCARD', KEYS[1] .. '_ham_set') }
+return { redis.call('${count}', KEYS[1] .. '${spamKey}'), redis.call('${count}', KEYS[1] .. '${hamKey}') }
 `;
+}
+
+/** §6.1: the SETs of rspamd 3.4's plugin. */
+export const VECTORS_LEN_LUA = vectorsLenLua('SCARD', '_spam_set', '_ham_set');
 
 /** §14: the 2020 plugin counted LISTs `<key>_spam` / `<key>_ham` with LLEN; same lock rule. */
-export const VECTORS_LEN_LIST_LUA = `
-local lock = redis.call('HGET', KEYS[1], 'lock')
-if lock then
-  local host = redis.call('HGET', KEYS[1], 'hostname') or 'unknown'
-  return host .. ':' .. lock
-end
-return { redis.call('LLEN', KEYS[1] .. '_spam'), redis.call('LLEN', KEYS[1] .. '_ham') }
-`;
+export const VECTORS_LEN_LIST_LUA = vectorsLenLua('LLEN', '_spam', '_ham');
 
 /**
  * §6.2: keep the newest `limit` profiles. Unlike 3.4 we also delete the 2020 LIST keys of a dropped profile, so data
