@@ -55,6 +55,10 @@ export interface StorageOptions {
   dbPath?: string;
   keypair?: Keypair;
   encryptedOnly?: boolean;
+  /** rspamd's `dynamic_keys_map`: a file both storages read (readable by rspamd's `_rspamd` user). */
+  dynamicKeysMap?: string;
+  /** rspamd's `allow_update_keys`, as a map file of key ids (both storages read the same file). */
+  allowUpdateKeysFile?: string;
 }
 
 export async function startStorageUnderTest(opts: StorageOptions = {}): Promise<StorageUnderTest> {
@@ -69,6 +73,8 @@ export async function startStorageUnderTest(opts: StorageOptions = {}): Promise<
     const extra = [
       opts.keypair ? `keypair { pubkey = "${opts.keypair.pubkey}"; privkey = "${opts.keypair.privkey}"; }` : '',
       opts.encryptedOnly ? 'encrypted_only = true;' : '',
+      opts.dynamicKeysMap ? `dynamic_keys_map = "${opts.dynamicKeysMap}";` : '',
+      opts.allowUpdateKeysFile ? `allow_update_keys = "${opts.allowUpdateKeysFile}";` : '',
     ].join('\n');
     const worker = await startRspamdFuzzyWorker({
       generation: opts.generation ?? HOST_RSPAMD,
@@ -108,6 +114,8 @@ export async function startStorageUnderTest(opts: StorageOptions = {}): Promise<
   if (redis) Object.assign(env, { FUZZYD_BACKEND: 'redis', FUZZYD_REDIS_URL: redis.url });
   if (opts.keypair) env.FUZZYD_KEYPAIR = `${opts.keypair.privkey}:${opts.keypair.pubkey}`;
   if (opts.encryptedOnly) env.FUZZYD_ENCRYPTED_ONLY = 'true';
+  if (opts.dynamicKeysMap) env.FUZZYD_DYNAMIC_KEYS_MAP = opts.dynamicKeysMap;
+  if (opts.allowUpdateKeysFile) env.FUZZYD_ALLOW_UPDATE_KEYS = opts.allowUpdateKeysFile;
   if (opts.replyCodes) env.FUZZYD_REPLY_CODES = opts.replyCodes;
   const fuzzyd = await startFuzzyd(env);
   return {
