@@ -7,7 +7,11 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FuzzyClient } from '../../../shared/client/fuzzy-client.js';
-import { type GeneratedKeypair, generateKeypair } from '../../../shared/protocol/crypto-keys.js';
+import { Command } from '../../../shared/protocol/constants.js';
+import { decodeReply, encodeRequest } from '../../../shared/protocol/codec.js';
+import { clientSharedKey, decryptReply, encryptRequest } from '../../../shared/protocol/crypto-client.js';
+import { type GeneratedKeypair, generateKeypair, generateRawKeypair } from '../../../shared/protocol/crypto-keys.js';
+import { udpExchange } from '../../helpers/udp-exchange.js';
 import { type TestFuzzyd, startTestFuzzyd } from '../../helpers/in-process-fuzzyd.js';
 import { randomDigest } from '../../helpers/fuzzy-data.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -124,6 +128,24 @@ describe.each([0, 2])('keys and write permission with %i UDP threads', (threads)
     expect((await client(keys.blind).write(randomDigest(), 1, 1)).value).toBe(0);
     expect((await client(keys.expired).write(randomDigest(), 1, 1)).value).toBe(0);
     expect(fuzzyd.runtime.stats.count('check', 'denied')).toBeGreaterThanOrEqual(4);
+  });
+
+  it('a garbage key id is served by the last static key: its rights apply, and only requests encrypted to it decrypt', async () => {
+    const digest = randomDigest();
+    await client(keys.writer).write(digest, 1, 6);
+    const exchange = async (kp: GeneratedKeypair, cmd: number): Promise<ReturnType<typeof decodeReply> | null> => {
+      const me = generateRawKeypair();
+      const nm = clientSharedKey(kp.pubkey, me);
+      const datagram = encryptRequest(encodeRequest({ cmd, digest, tag: 77, flag: 1, value: 1 }), kp.pubkey, me, nm);
+      datagram.write('garbage!', 4, 'latin1');
+      const raw = await udpExchange(datagram, fuzzyd.udpPort, { timeoutMs: 400 });
+      return raw ? decodeReply(decryptReply(raw, nm)) : null;
+    };
+    expect(await exchange(keys.last, Command.Check)).toMatchObject({ value: 6, prob: 1 });
+    // The default key only reads, so its WRITE is refused like the key's own.
+    expect(await exchange(keys.last, Command.Write)).toMatchObject({ value: 403, prob: 0 });
+    // Encrypted to another key, the datagram fails the default key's MAC and is dropped.
+    expect(await exchange(keys.writer, Command.Check)).toBeNull();
   });
 
   it('a key added to the dynamic map while running is usable within seconds; a broken map keeps the keys', async () => {
