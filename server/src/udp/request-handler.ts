@@ -2,57 +2,24 @@ import { Command, MULTI_FLAG_REPLY_BYTES, PLAIN_COMMAND_BYTES, ReplyCode, SHINGL
 import { decodeRequest } from '../../../shared/protocol/codec.js';
 import { DecryptError, MalformedRequestError } from '../../../shared/protocol/errors.js';
 import { encodeReply } from '../../../shared/protocol/reply-codec.js';
-import { type FuzzyCrypto, isEncrypted } from '../../../shared/protocol/fuzzy-crypto.js';
-import type { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
-import type { Digest, FlagValue, FuzzyRequest } from '../../../shared/protocol/types.js';
+import { isEncrypted } from '../../../shared/protocol/fuzzy-crypto.js';
+import type { FlagValue, FuzzyRequest } from '../../../shared/protocol/types.js';
 import { type CheckResult, type FuzzyBackend, StoreOverloadedError } from '../fuzzy/fuzzy-backend.js';
 import { checkRefusal, keyLabel, type ServerKey } from '../keys/server-key.js';
 import { decideWrite, WRITE_REFUSALS } from '../keys/write-permission.js';
-import type { AccessPolicy } from './access-policy.js';
+import type { HandlerOptions, SendReply, ThreadDispatch } from './request-handler-options.js';
 import { type ReplyCodeSet, refusalCodes } from './reply-codes.js';
 import { RetransmitCache } from './retransmit-cache.js';
-import type { UdpCounterSink } from './udp-counters.js';
 
-export type SendReply = (reply: Buffer) => void;
-
-/**
- * What a handler on a UDP thread has instead of the store: CHECKs answered from the shared index where it can, and
- * everything else (writes, STAT, CHECKs it cannot answer) handed to the main thread, which replies through `send`.
- */
-export interface ThreadDispatch {
-  /** null when this thread cannot answer (fuzzy-index.ts `checkShared`). */
-  check(digest: Digest, shingles: ShingleBlock | null): CheckResult | null;
-  /** False when the queue to the main thread is full. */
-  forward(datagram: Buffer, address: string, port: number, send: SendReply): boolean;
-  /** False while the main thread has changed the access lists or the keys and this thread's copy may be older. */
-  policyCurrent(): boolean;
-}
-
-export interface HandlerOptions {
-  /** The store, on the main thread; a UDP thread has `thread` instead. */
-  backend: FuzzyBackend | null;
-  thread?: ThreadDispatch;
-  policy: AccessPolicy;
-  stats: UdpCounterSink;
-  /** Decrypts with the server keys (keys/key-ring.ts); null when there are none. */
-  crypto: FuzzyCrypto<ServerKey> | null;
-  /** rspamd's `allow_update_keys`: ids of keys whose clients may update (keys/write-permission.ts). */
-  allowUpdateKeys?: ReadonlySet<string>;
-  encryptedOnly: boolean;
-  readOnly: boolean;
-  /** Which refusal codes clients get (reply-codes.ts); `auto` by default. */
-  replyCodes?: ReplyCodeSet;
-  /** Told about refused writes, failed commits and dropped datagrams (rate-limited by the caller's logger). */
-  onWarning: (message: string, context: Record<string, unknown>) => void;
-}
+export type { HandlerOptions, SendReply, ThreadDispatch } from './request-handler-options.js';
 
 const NO_FLAGS: readonly FlagValue[] = [];
 const NO_KEY_IDS: ReadonlySet<string> = new Set();
 
-
 /**
- * rspamd's fuzzy pipeline (docs/spec/fuzzy-protocol.md §5): drop blocked sources, decrypt, parse, check permission,
- * dispatch, reply. Silence is part of the protocol: malformed or undecryptable datagrams get no reply; they are
+ * rspamd's fuzzy pipeline (docs/spec/fuzzy-protocol.md §5, access-controls.md §0): drop blocked sources, decrypt
+ * with the key the key ring picks, parse, `encrypted_only`, the key's CHECK gates, write permission
+ * (keys/write-permission.ts), dispatch, reply. Silence is part of the protocol: malformed or undecryptable datagrams get no reply; they are
  * counted by reason. No framework code runs per datagram; replies go out through `send`, synchronously when the store
  * answers synchronously. The same handler serves UDP datagrams and TCP frames; `handle` says whether a reply will
  * come, so a TCP connection counts only requests that still owe one.
