@@ -8,7 +8,7 @@
  * With FUZZYD_INTEROP_TARGET=rspamd the storage is the scanner generation's own fuzzy worker; per-key rights exist
  * since 3.11.1 and dynamic keys since 3.8.2, so older generations are skipped there.
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,8 @@ import { interopTarget, type StorageUnderTest, startStorageUnderTest } from './s
 const MESSAGES = fileURLToPath(new URL('./messages', import.meta.url));
 const SPAM = join(MESSAGES, 'spam-offer.eml');
 const SPAM_VARIANT = join(MESSAGES, 'spam-offer-variant.eml');
+const PHISHING = join(MESSAGES, 'phishing-bank.eml');
+const NEWSLETTER = join(MESSAGES, 'newsletter-whitelist.eml');
 
 /** DD-MM-YYYY of yesterday, local time. */
 function yesterday(): string {
@@ -40,6 +42,12 @@ function expiredSymbol(gen: RspamdGeneration): string {
   return refusedLearnStatus(gen) === 503 ? 'FUZZY_FORBIDDEN' : 'FUZZY_BLOCKED';
 }
 
+/** rspamd 3.6–3.13's own worker dereferences the missing key of a plaintext update (access-controls.md §1.2). */
+function storageCrashesOnPlaintextUpdate(gen: RspamdGeneration): boolean {
+  const [major, minor] = gen.version.split('.').map(Number);
+  return interopTarget() === 'rspamd' && major === 3 && minor >= 6 && minor < 14;
+}
+
 /** rspamd's own worker has per-key rights since 3.11.1 (and dynamic keys since 3.8.2). */
 function storageKnowsKeyRights(gen: RspamdGeneration): boolean {
   const [major, minor] = gen.version.split('.').map(Number);
@@ -52,13 +60,15 @@ describe.each(RSPAMD_GENERATIONS)('rspamd $version scanners encrypting to dynami
     it.skip(`skipped: rspamd ${gen.version}'s own storage has no per-key rights`, () => undefined);
     return;
   }
-  const keys = { listed: generateKeypair(), readOnly: generateKeypair(), expired: generateKeypair() };
+  const keys = { listed: generateKeypair(), readOnly: generateKeypair(), expired: generateKeypair(), writer: generateKeypair() };
   // Under /tmp (shared with the chroots) and readable by rspamd's _rspamd user.
   const dir = mkdtempSync(join(tmpdir(), 'fuzzyd-keys-'));
   let storage: StorageUnderTest;
   let listed: RspamdScanner;
   let readOnly: RspamdScanner;
   let expired: RspamdScanner;
+  let writer: RspamdScanner;
+  let plain: RspamdScanner;
 
   beforeAll(async () => {
     chmodSync(dir, 0o755);
@@ -69,6 +79,7 @@ describe.each(RSPAMD_GENERATIONS)('rspamd $version scanners encrypting to dynami
         element(keys.listed, 'name = "listed";'),
         element(keys.readOnly, 'name = "read-only"; read_only = true;'),
         element(keys.expired, `name = "expired"; expire = "${yesterday()}";`),
+        element(keys.writer, 'name = "writer"; allowed_ops = ["read", "write"];'),
       ].join(',\n')}\n]\n`,
     );
     const idsFile = join(dir, 'allow-update-keys.map');
@@ -83,13 +94,15 @@ describe.each(RSPAMD_GENERATIONS)('rspamd $version scanners encrypting to dynami
       replyCodes: replyCodesFor(gen),
     });
     const fuzzyServer = `127.0.0.1:${storage.udpPort}`;
-    [listed, readOnly, expired] = await Promise.all(
-      [keys.listed, keys.readOnly, keys.expired].map((kp) => startRspamdScanner({ generation: gen, fuzzyServer, encryptionKey: kp.pubkey })),
+    [listed, readOnly, expired, writer, plain] = await Promise.all(
+      [keys.listed.pubkey, keys.readOnly.pubkey, keys.expired.pubkey, keys.writer.pubkey, undefined].map((encryptionKey) =>
+        startRspamdScanner({ generation: gen, fuzzyServer, encryptionKey }),
+      ),
     );
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all([listed?.stop(), readOnly?.stop(), expired?.stop()]);
+    await Promise.all([listed?.stop(), readOnly?.stop(), expired?.stop(), writer?.stop(), plain?.stop()]);
     await storage?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -114,9 +127,42 @@ describe.each(RSPAMD_GENERATIONS)('rspamd $version scanners encrypting to dynami
     expect(scan.symbols.FUZZY_DENIED).toBeDefined();
   });
 
-  it(`an expired key's scan is refused: ${expiredSymbol(gen)}`, async () => {
+  // rspamd's own worker is left out here: its expiry time is built from an uninitialised struct tm and was not
+  // applied in 5 of 14 starts (access-controls.md §2.2, "Observed"). When it is applied it shows the same.
+  it.skipIf(interopTarget() === 'rspamd')(`an expired key's scan is refused: ${expiredSymbol(gen)}`, async () => {
     const scan = await expired.scan(SPAM);
     expect(scan.symbols[expiredSymbol(gen)]).toBeDefined();
     expect(scan.symbols.FUZZY_DENIED).toBeUndefined();
+  });
+
+  it(`a key with allowed_ops read and write learns, but its delete is refused (HTTP ${refusedLearnStatus(gen)})`, async () => {
+    const { hashes } = await writer.fuzzyAdd(PHISHING, 1, 10);
+    expect(hashes).toHaveLength(1);
+    await storage.settle();
+    expect((await writer.scan(PHISHING)).symbols.FUZZY_DENIED).toBeDefined();
+    const refused = await writer.fuzzyDel(PHISHING, 1).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect((refused as RspamdHttpError).status).toBe(refusedLearnStatus(gen));
+    await storage.settle();
+    expect((await writer.scan(PHISHING)).symbols.FUZZY_DENIED).toBeDefined();
+  });
+
+  // Last: rspamd 3.6–3.13's own worker crashes here.
+  it(`a plaintext learn is refused (HTTP ${refusedLearnStatus(gen)}) when allow_update is unset`, async () => {
+    const refused = await plain.fuzzyAdd(NEWSLETTER, 1, 10).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    if (storageCrashesOnPlaintextUpdate(gen)) {
+      // Seen on 3.12.1: "rspamd_crash_sig_handler: caught fatal signal 11", then a respawn; the controller's answer
+      // is not even valid HTTP. fuzzyd refuses instead (the same test with the fuzzyd target).
+      expect(refused).toBeInstanceOf(Error);
+      expect(readFileSync(storage.logPath!, 'utf8')).toMatch(/\(fuzzy\) rspamd_crash_sig_handler: caught fatal signal 11/);
+      return;
+    }
+    expect(refused).toBeInstanceOf(RspamdHttpError);
+    expect((refused as RspamdHttpError).status).toBe(refusedLearnStatus(gen));
   });
 });

@@ -31,6 +31,8 @@ export interface StorageUnderTest {
   httpPort: number | null;
   /** The SQLite file it serves. */
   dbPath: string;
+  /** rspamd's log, when the target is rspamd's own worker. */
+  logPath: string | null;
   /**
    * Makes acknowledged updates visible. fuzzyd commits before it acks, so this is a no-op there; rspamd queues them
    * until a flush, and its own functional tests force one with `fuzzy_sync` after every learn (fuzzy-notes.md §1).
@@ -93,6 +95,7 @@ export async function startStorageUnderTest(opts: StorageOptions = {}): Promise<
       udpPort,
       httpPort: null,
       dbPath: worker.dbPath ?? '',
+      logPath: worker.logPath,
       settle: () => worker.sync(),
       stop: async () => {
         await worker.remove();
@@ -124,6 +127,7 @@ export async function startStorageUnderTest(opts: StorageOptions = {}): Promise<
     udpPort: fuzzyd.udpPort,
     httpPort: fuzzyd.httpPort,
     dbPath,
+    logPath: null,
     settle: async () => undefined,
     stop: async () => {
       await fuzzyd.stop();
