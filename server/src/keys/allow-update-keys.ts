@@ -18,7 +18,11 @@ export function parseAllowUpdateKeys(text: string, key: string): string[] {
     if (KEY_ID.test(entry)) ids.add(entry);
     else if (PUBKEY.test(entry)) throw new ConfigError(key, `an entry is a public key; list the key's id (103 characters, the id rspamadm keypair prints)`);
     else if (existsSync(entry)) for (const id of readKeyIdsFile(entry, key)) ids.add(id);
-    else throw new ConfigError(key, `'${entry}' is neither a key id (103 zbase32 characters) nor an existing file`);
+    else {
+      // Only a path is quoted back: an entry that is not one might be key material pasted into the wrong place.
+      const what = entry.includes('/') ? `'${entry}'` : `an entry of ${entry.length} characters`;
+      throw new ConfigError(key, `${what} is neither a key id (103 zbase32 characters) nor an existing file`);
+    }
   }
   return [...ids];
 }

@@ -22,7 +22,8 @@ describe('allow_update_keys (access-controls.md §1.2 step 3)', () => {
 
   it('refuses a public key, an unknown word and a bad line, naming the setting', () => {
     expect(() => parseAllowUpdateKeys(a.pubkey, 'FUZZYD_ALLOW_UPDATE_KEYS')).toThrow(/^FUZZYD_ALLOW_UPDATE_KEYS: an entry is a public key/);
-    expect(() => parseAllowUpdateKeys('nope', 'K')).toThrow(/'nope' is neither a key id .* nor an existing file/);
+    expect(() => parseAllowUpdateKeys('nope', 'K')).toThrow(/an entry of 4 characters is neither a key id .* nor an existing file/);
+    expect(() => parseAllowUpdateKeys('/etc/none.map', 'K')).toThrow(/'\/etc\/none.map' is neither a key id/);
     const file = dir.file('bad.map');
     writeFileSync(file, `${a.id}\n${a.pubkey}\n`);
     expect(() => parseAllowUpdateKeys(file, 'K')).toThrow(/line 2 is not a key id/);
