@@ -19,8 +19,8 @@ const NO_KEY_IDS: ReadonlySet<string> = new Set();
 /**
  * rspamd's fuzzy pipeline (docs/spec/fuzzy-protocol.md §5, access-controls.md §0): drop blocked sources, decrypt
  * with the key the key ring picks, parse, `encrypted_only`, the key's CHECK gates, write permission
- * (keys/write-permission.ts), dispatch, reply. Silence is part of the protocol: malformed or undecryptable datagrams get no reply; they are
- * counted by reason. No framework code runs per datagram; replies go out through `send`, synchronously when the store
+ * (keys/write-permission.ts), dispatch, reply. Silence is part of the protocol: malformed or undecryptable datagrams
+ * get no reply; they are counted by reason. No framework code runs per datagram; replies go out through `send`, synchronously when the store
  * answers synchronously. The same handler serves UDP datagrams and TCP frames; `handle` says whether a reply will
  * come, so a TCP connection counts only requests that still owe one.
  */
