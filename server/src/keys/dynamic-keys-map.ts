@@ -14,6 +14,7 @@ import { type KeyConfig, loadServerKey } from './server-key.js';
 
 /** Throws ConfigError naming `key` and what is wrong; messages never quote key material. */
 export function readDynamicKeysFile(path: string, key: string, emptyIsError: boolean): KeyConfig[] {
+  if (/^(https?|file):\/\//i.test(path)) throw new ConfigError(key, 'only a local file path is supported (no HTTP or file:// maps)');
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

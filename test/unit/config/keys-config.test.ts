@@ -48,6 +48,7 @@ describe('key settings', () => {
     expect(config.dynamicKeysMap).toMatchObject({ path: map, keys: [{ privkey: b.privkey }] });
     expect(loadConfig({}).dynamicKeysMap).toBeNull();
     expect(() => loadConfig({ FUZZYD_DYNAMIC_KEYS_MAP: dir.file('none.map') })).toThrow(/^FUZZYD_DYNAMIC_KEYS_MAP: cannot read .*ENOENT/);
+    expect(() => loadConfig({ FUZZYD_DYNAMIC_KEYS_MAP: 'https://maps.example/keys.map' })).toThrow(/only a local file path is supported/);
     writeFileSync(map, '[{ privkey = ');
     expect(() => loadConfig({ FUZZYD_DYNAMIC_KEYS_MAP: map })).toThrow(/^FUZZYD_DYNAMIC_KEYS_MAP: .* is not valid UCL\/JSON/);
   });
