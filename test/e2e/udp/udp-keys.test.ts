@@ -11,6 +11,7 @@ import { Command } from '../../../shared/protocol/constants.js';
 import { decodeReply, encodeRequest } from '../../../shared/protocol/codec.js';
 import { clientSharedKey, decryptReply, encryptRequest } from '../../../shared/protocol/crypto-client.js';
 import { type GeneratedKeypair, generateKeypair, generateRawKeypair } from '../../../shared/protocol/crypto-keys.js';
+import { TcpFuzzyClient } from '../../helpers/tcp-fuzzy-client.js';
 import { udpExchange } from '../../helpers/udp-exchange.js';
 import { type TestFuzzyd, startTestFuzzyd } from '../../helpers/in-process-fuzzyd.js';
 import { randomDigest } from '../../helpers/fuzzy-data.js';
@@ -146,6 +147,32 @@ describe.each([0, 2])('keys and write permission with %i UDP threads', (threads)
     expect(await exchange(keys.last, Command.Write)).toMatchObject({ value: 403, prob: 0 });
     // Encrypted to another key, the datagram fails the default key's MAC and is dropped.
     expect(await exchange(keys.writer, Command.Check)).toBeNull();
+  });
+
+  it('TCP frames go through the same key rules (rspamd ≥ 3.14 clients)', async () => {
+    const tcp = await TcpFuzzyClient.connect(fuzzyd.udpPort);
+    try {
+      const digest = randomDigest();
+      const framed = (kp: GeneratedKeypair, cmd: number): { datagram: Buffer; nm: Uint8Array } => {
+        const me = generateRawKeypair();
+        const nm = clientSharedKey(kp.pubkey, me);
+        const datagram = encryptRequest(encodeRequest({ cmd, digest, tag: 91, flag: 1, value: 2, version: 5 }), kp.pubkey, me, nm);
+        return { datagram, nm };
+      };
+      for (const [kp, cmd, value] of [
+        [keys.readOnly, Command.Write, 503],
+        [keys.writer, Command.Write, 0],
+        [keys.expired, Command.Check, 503],
+        [keys.last, Command.Check, 2],
+      ] as const) {
+        const { datagram, nm } = framed(kp, cmd);
+        tcp.send(datagram);
+        const [reply] = await tcp.take(1);
+        expect(decodeReply(decryptReply(reply, nm)).value).toBe(value);
+      }
+    } finally {
+      tcp.socket.destroy();
+    }
   });
 
   it('a key added to the dynamic map while running is usable within seconds; a broken map keeps the keys', async () => {
