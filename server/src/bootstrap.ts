@@ -5,6 +5,9 @@ import { FuzzyCrypto } from '../../shared/protocol/fuzzy-crypto.js';
 import type { AppConfig } from './config/app-config.js';
 import type { FuzzyBackend } from './fuzzy/fuzzy-backend.js';
 import { formatListenAddress } from './config/listen-address.js';
+import { DynamicKeysWatcher } from './keys/dynamic-keys-map.js';
+import { KeyRing } from './keys/key-ring.js';
+import type { ServerKey } from './keys/server-key.js';
 import { type Logger, createLogger, rateLimitedWarn } from './common/logger.js';
 import { openBackend } from './fuzzy/open-backend.js';
 import { createHttpApp } from './http/http-app.js';
@@ -37,18 +40,23 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
   const skipHashes = config.skipHashesFile ? readSkipHashesFile(config.skipHashesFile) : [];
   const policy = new AccessPolicy(config.allowUpdate, config.blocked, skipHashes);
   const stats = new UdpStats();
-  const crypto = config.keypairs.length > 0 ? await FuzzyCrypto.create(config.keypairs) : null;
+  // Static keys first, then dynamic, else the last static key (keys/key-ring.ts); without any key, encrypted
+  // datagrams are dropped as undecryptable.
+  const keys = new KeyRing(config.keypairs, config.dynamicKeysMap?.keys ?? []);
+  const crypto = new FuzzyCrypto<ServerKey>((wireId) => keys.find(wireId));
+  const keysWatcher = config.dynamicKeysMap ? watchDynamicKeys(config.dynamicKeysMap, keys, logger) : null;
   const handler = new RequestHandler({
     backend,
     policy,
     stats,
     crypto,
+    allowUpdateKeys: new Set(config.allowUpdateKeys),
     encryptedOnly: config.encryptedOnly,
     readOnly: config.readOnly,
     replyCodes: config.replyCodes,
     onWarning: rateLimitedWarn(logger),
   });
-  const udp = await udpPlane(config, backend, { handler, policy, stats, skipHashes, onWarning: rateLimitedWarn(logger) }, logger);
+  const udp = await udpPlane(config, backend, { handler, policy, keys, stats, skipHashes, onWarning: rateLimitedWarn(logger) }, logger);
   const tcpStats = new TcpStats();
   // Every TCP frame goes through the same handler as a datagram: the TCP layer only frames.
   const tcp = config.tcp
@@ -77,6 +85,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
       'fuzzyd ready',
     );
   } catch (err) {
+    keysWatcher?.stop();
     await tcp?.close();
     await udp.close();
     await http?.close();
@@ -90,6 +99,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     http: app,
     stop: () =>
       (stopping ??= (async () => {
+        keysWatcher?.stop();
         await tcp?.close();
         await udp.close();
         await app.close();
@@ -107,7 +117,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
 async function udpPlane(
   config: AppConfig,
   backend: FuzzyBackend,
-  parts: Pick<UdpThreadsOptions, 'handler' | 'policy' | 'stats' | 'skipHashes' | 'onWarning'>,
+  parts: Pick<UdpThreadsOptions, 'handler' | 'policy' | 'keys' | 'stats' | 'skipHashes' | 'onWarning'>,
   logger: Logger,
 ): Promise<UdpPlane> {
   if (config.udpThreads === 0) return new UdpServer(parts.handler);
@@ -121,4 +131,20 @@ async function udpPlane(
     count = 1;
   }
   return new UdpThreads({ ...parts, count, index: () => backend.index!, config });
+}
+
+/**
+ * Polls `dynamic_keys_map` every 2 s and swaps the dynamic keys when the file changed and reads cleanly; a change that
+ * does not is logged (at most every 10 s per message, naming the file and the problem, never key material) and the
+ * keys in force stay.
+ */
+function watchDynamicKeys(map: NonNullable<AppConfig['dynamicKeysMap']>, keys: KeyRing, logger: Logger): DynamicKeysWatcher {
+  const warn = rateLimitedWarn(logger);
+  logger.info({ file: map.path, keys: map.keys.length }, 'loaded dynamic keypairs');
+  const watcher = new DynamicKeysWatcher(map.path, map.key, keys, {
+    onLoaded: (count) => logger.info({ file: map.path, keys: count }, 'loaded dynamic keypairs'),
+    onError: (message) => warn('dynamic_keys_map not reloaded; the keys in force stay', { file: map.path, error: message }),
+  });
+  watcher.start();
+  return watcher;
 }

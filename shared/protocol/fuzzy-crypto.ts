@@ -18,13 +18,19 @@ const NONCE_END = CLIENT_PK_END + NONCE_BYTES; // 68
 /** rspamd's `keypair_cache_size` default (§9.2). */
 export const DEFAULT_NM_CACHE_SIZE = 512;
 
-export interface DecryptedRequest {
+/**
+ * Finds the server key a request was encrypted to from the 8-byte key id of its header (§5.1.2), or null when no key
+ * fits (the datagram is then dropped). The server decides the order (static, dynamic, default); this module stays pure.
+ */
+export type ServerKeyLookup<K extends ServerKeypair> = (wireId: Buffer) => K | null;
+
+export interface DecryptedRequest<K extends ServerKeypair = ServerKeypair> {
   /** The plaintext request, to be parsed exactly like an unencrypted datagram. */
   plain: Buffer;
   /** Shared key; the reply must be encrypted with it (§6.3). */
   nm: Uint8Array;
-  /** The server key used: `allow_update_keys` matches on its `id` (§7). */
-  keypair: ServerKeypair;
+  /** The server key used: `allow_update_keys` matches on its `id` (§7), and its rights apply. */
+  keypair: K;
   clientPublicKey: Buffer;
 }
 
@@ -39,19 +45,24 @@ export function isEncrypted(buf: Buffer): boolean {
   );
 }
 
-export class FuzzyCrypto {
+export class FuzzyCrypto<K extends ServerKeypair = ServerKeypair> {
   private readonly cache: LruCache<string, Uint8Array>;
 
-  private constructor(
-    readonly keypairs: readonly ServerKeypair[],
-    cacheSize: number,
+  constructor(
+    private readonly lookup: ServerKeyLookup<K>,
+    cacheSize = DEFAULT_NM_CACHE_SIZE,
   ) {
     this.cache = new LruCache(cacheSize);
   }
 
-  /** Async only for symmetry with libsodium's readiness; importing this module already waits for it. */
+  /**
+   * Fixed keys: the one whose public key starts with key_id, otherwise the LAST one, as 3.4 does (§5.1.2). Async only
+   * for symmetry with libsodium's readiness; importing this module already waits for it.
+   */
   static async create(configs: readonly KeypairConfig[], cacheSize = DEFAULT_NM_CACHE_SIZE): Promise<FuzzyCrypto> {
-    return new FuzzyCrypto(configs.map(loadServerKeypair), cacheSize);
+    const keys = configs.map(loadServerKeypair);
+    const lookup = (wireId: Buffer): ServerKeypair | null => keys.find((k) => k.wireId.equals(wireId)) ?? keys.at(-1) ?? null;
+    return new FuzzyCrypto(lookup, cacheSize);
   }
 
   get cachedSharedKeys(): number {
@@ -66,10 +77,11 @@ export class FuzzyCrypto {
    * Throws DecryptError; the server then drops the datagram without a reply (§5.1.2). Like decodeRequest, it only
    * sees the first 1024 bytes (§1), so a longer encrypted datagram fails its MAC exactly as on 3.4.
    */
-  decryptRequest(datagram: Buffer): DecryptedRequest {
+  decryptRequest(datagram: Buffer): DecryptedRequest<K> {
     const buf = datagram.length > MAX_DATAGRAM_BYTES ? datagram.subarray(0, MAX_DATAGRAM_BYTES) : datagram;
     if (!isEncrypted(buf)) throw new DecryptError('not-encrypted', 'no rsfe header');
-    const keypair = this.selectKeypair(buf);
+    const keypair = this.lookup(buf.subarray(MAGIC_END, KEY_ID_END));
+    if (!keypair) throw new DecryptError('no-keys', 'no server key for this key id, and no default key');
     const clientPublicKey = buf.subarray(KEY_ID_END, CLIENT_PK_END);
     const nm = this.sharedKeyFor(keypair, clientPublicKey);
     const plain = open(buf.subarray(ENCRYPTED_HEADER_BYTES), buf.subarray(NONCE_END, NONCE_END + MAC_BYTES), buf.subarray(CLIENT_PK_END, NONCE_END), nm);
@@ -78,16 +90,6 @@ export class FuzzyCrypto {
 
   encryptReply(plainReply: Uint8Array, nm: Uint8Array): Buffer {
     return encryptWithHeader(plainReply, nm);
-  }
-
-  /** The key whose public key starts with key_id; otherwise the LAST configured one, as 3.4 does (§5.1.2). */
-  private selectKeypair(buf: Buffer): ServerKeypair {
-    const keys = this.keypairs;
-    if (keys.length === 0) throw new DecryptError('no-keys', 'encrypted request but no keypair configured');
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i].wireId.equals(buf.subarray(MAGIC_END, KEY_ID_END))) return keys[i];
-    }
-    return keys[keys.length - 1];
   }
 
   private sharedKeyFor(keypair: ServerKeypair, clientPublicKey: Buffer): Uint8Array {

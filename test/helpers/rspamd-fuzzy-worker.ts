@@ -164,7 +164,10 @@ export function fuzzyWorkerConfig(c: FuzzyWorkerConfigInput): string {
     `  count = ${c.count ?? 1};`,
     ...backendLines.map((line) => `  ${line}`),
     `  expire = ${c.expire ?? '90d'};`,
-    `  allow_update = [${(c.allowUpdate ?? ['127.0.0.1']).map((ip) => `"${ip}"`).join(', ')}];`,
+    // An empty list leaves allow_update unset: then keys decide writes (access-controls.md §1.2).
+    (c.allowUpdate ?? ['127.0.0.1']).length > 0
+      ? `  allow_update = [${(c.allowUpdate ?? ['127.0.0.1']).map((ip) => `"${ip}"`).join(', ')}];`
+      : '',
     `  sync = ${c.sync ?? '60s'};`,
     c.extraWorkerConfig ?? '',
     '}',

@@ -31,6 +31,8 @@ export interface StorageUnderTest {
   httpPort: number | null;
   /** The SQLite file it serves. */
   dbPath: string;
+  /** rspamd's log, when the target is rspamd's own worker. */
+  logPath: string | null;
   /**
    * Makes acknowledged updates visible. fuzzyd commits before it acks, so this is a no-op there; rspamd queues them
    * until a flush, and its own functional tests force one with `fuzzy_sync` after every learn (fuzzy-notes.md §1).
@@ -55,6 +57,10 @@ export interface StorageOptions {
   dbPath?: string;
   keypair?: Keypair;
   encryptedOnly?: boolean;
+  /** rspamd's `dynamic_keys_map`: a file both storages read (readable by rspamd's `_rspamd` user). */
+  dynamicKeysMap?: string;
+  /** rspamd's `allow_update_keys`, as a map file of key ids (both storages read the same file). */
+  allowUpdateKeysFile?: string;
 }
 
 export async function startStorageUnderTest(opts: StorageOptions = {}): Promise<StorageUnderTest> {
@@ -69,6 +75,8 @@ export async function startStorageUnderTest(opts: StorageOptions = {}): Promise<
     const extra = [
       opts.keypair ? `keypair { pubkey = "${opts.keypair.pubkey}"; privkey = "${opts.keypair.privkey}"; }` : '',
       opts.encryptedOnly ? 'encrypted_only = true;' : '',
+      opts.dynamicKeysMap ? `dynamic_keys_map = "${opts.dynamicKeysMap}";` : '',
+      opts.allowUpdateKeysFile ? `allow_update_keys = "${opts.allowUpdateKeysFile}";` : '',
     ].join('\n');
     const worker = await startRspamdFuzzyWorker({
       generation: opts.generation ?? HOST_RSPAMD,
@@ -87,6 +95,7 @@ export async function startStorageUnderTest(opts: StorageOptions = {}): Promise<
       udpPort,
       httpPort: null,
       dbPath: worker.dbPath ?? '',
+      logPath: worker.logPath,
       settle: () => worker.sync(),
       stop: async () => {
         await worker.remove();
@@ -108,6 +117,8 @@ export async function startStorageUnderTest(opts: StorageOptions = {}): Promise<
   if (redis) Object.assign(env, { FUZZYD_BACKEND: 'redis', FUZZYD_REDIS_URL: redis.url });
   if (opts.keypair) env.FUZZYD_KEYPAIR = `${opts.keypair.privkey}:${opts.keypair.pubkey}`;
   if (opts.encryptedOnly) env.FUZZYD_ENCRYPTED_ONLY = 'true';
+  if (opts.dynamicKeysMap) env.FUZZYD_DYNAMIC_KEYS_MAP = opts.dynamicKeysMap;
+  if (opts.allowUpdateKeysFile) env.FUZZYD_ALLOW_UPDATE_KEYS = opts.allowUpdateKeysFile;
   if (opts.replyCodes) env.FUZZYD_REPLY_CODES = opts.replyCodes;
   const fuzzyd = await startFuzzyd(env);
   return {
@@ -116,6 +127,7 @@ export async function startStorageUnderTest(opts: StorageOptions = {}): Promise<
     udpPort: fuzzyd.udpPort,
     httpPort: fuzzyd.httpPort,
     dbPath,
+    logPath: null,
     settle: async () => undefined,
     stop: async () => {
       await fuzzyd.stop();

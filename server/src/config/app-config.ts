@@ -1,4 +1,4 @@
-import type { KeypairConfig } from '../../../shared/protocol/crypto-keys.js';
+import type { KeyConfig } from '../keys/server-key.js';
 import type { NeuralSettings } from '../neural/neural-options.js';
 import type { NetworkEntry } from '../udp/network-list.js';
 import type { ReplyCodeSet } from '../udp/reply-codes.js';
@@ -34,6 +34,8 @@ export interface AppConfig {
   backend: 'sqlite' | 'redis';
   dbPath: string;
   allowUpdate: NetworkEntry[];
+  /** rspamd's `allow_update_keys`: ids of server keys whose clients may update (when `allow_update` is empty). */
+  allowUpdateKeys: string[];
   blocked: NetworkEntry[];
   expireSeconds: number;
   skipHashesFile: string | null;
@@ -41,7 +43,10 @@ export interface AppConfig {
   redis: RedisAddress | null;
   /** Key prefix of the Redis fuzzy backend (rspamd's `prefix`). */
   redisPrefix: string;
-  keypairs: KeypairConfig[];
+  /** Static server keys, in order: the last one answers unknown key ids. */
+  keypairs: KeyConfig[];
+  /** rspamd's `dynamic_keys_map`: the file, the setting it came from, and the keys it held at start. */
+  dynamicKeysMap: { path: string; key: string; keys: KeyConfig[] } | null;
   encryptedOnly: boolean;
   readOnly: boolean;
   /** Which refusal codes clients get: `auto` (4.x clients the 3.10 codes, 3.x clients 3.4's), `3.4` or `3.10`. */

@@ -6,6 +6,8 @@ import type { AppConfig } from './app-config.js';
 import { ConfigError } from './config-error.js';
 import { parseDurationSeconds } from './duration.js';
 import { parseKeypairList, parseKeypairObjects } from './keypairs.js';
+import { parseAllowUpdateKeys } from '../keys/allow-update-keys.js';
+import { readDynamicKeysFile } from '../keys/dynamic-keys-map.js';
 import { parseListenAddress } from './listen-address.js';
 import type { Section } from './setting.js';
 import { parseBool, parseChoice, parseDuration, parseOptionalText, parseWholeNumber, splitList } from './value-parsers.js';
@@ -68,6 +70,12 @@ export const FUZZY_SETTINGS: Section<Omit<AppConfig, 'neural'>> = {
     parse: (text) => (text.trim() === '' ? null : { url: text.trim(), configured: true }),
   },
   allowUpdate: { env: 'FUZZYD_ALLOW_UPDATE', file: 'allow_update', default: '127.0.0.1,::1', parse: parseNetworkList },
+  allowUpdateKeys: {
+    env: 'FUZZYD_ALLOW_UPDATE_KEYS',
+    file: 'allow_update_keys',
+    default: () => [],
+    parse: parseAllowUpdateKeys,
+  },
   blocked: { env: 'FUZZYD_BLOCKED', file: 'blocked', default: () => [], parse: parseNetworkList },
   expireSeconds: {
     env: 'FUZZYD_EXPIRE',
@@ -84,6 +92,13 @@ export const FUZZY_SETTINGS: Section<Omit<AppConfig, 'neural'>> = {
     parseObject: parseKeypairObjects,
     // As before the single loader: an empty FUZZYD_KEYPAIR leaves the file's keypairs in force.
     blankEnvIsUnset: true,
+  },
+  dynamicKeysMap: {
+    env: 'FUZZYD_DYNAMIC_KEYS_MAP',
+    file: 'dynamic_keys_map',
+    default: () => null,
+    // Read now, so a file that cannot be used stops the start; later changes are picked up by DynamicKeysWatcher.
+    parse: (text, key) => (text.trim() === '' ? null : { path: text, key, keys: readDynamicKeysFile(text, key, false) }),
   },
   encryptedOnly: {
     env: 'FUZZYD_ENCRYPTED_ONLY',

@@ -1,4 +1,6 @@
 import type { KeyEncoding, KeypairConfig } from '../../../shared/protocol/crypto-keys.js';
+import { KeyExtensionError, parseKeyExtensions } from '../keys/key-extensions.js';
+import type { KeyConfig } from '../keys/server-key.js';
 import { ConfigError } from './config-error.js';
 import { splitList } from './value-parsers.js';
 
@@ -18,8 +20,11 @@ export function parseKeypairList(text: string, key: string): KeypairConfig[] {
 const PASTED_FIELDS = new Set(['id', 'algorithm', 'type']);
 const ENCODINGS: readonly KeyEncoding[] = ['base32', 'hex'];
 
-/** rspamd's `keypair` blocks in the file: one object or a list of them, with rspamd's field names. */
-export function parseKeypairObjects(value: unknown, key: string): KeypairConfig[] {
+/**
+ * rspamd's `keypair` blocks in the file (or the elements of a `dynamic_keys_map`): one object or a list of them, with
+ * rspamd's field names and the per-key `extensions { … }` (docs/spec/access-controls.md §2).
+ */
+export function parseKeypairObjects(value: unknown, key: string): KeyConfig[] {
   const list = Array.isArray(value) ? value : [value];
   return list.map((item, i) => {
     const at = (field: string): string => (Array.isArray(value) ? `[${i}].${field}` : field);
@@ -28,14 +33,14 @@ export function parseKeypairObjects(value: unknown, key: string): KeypairConfig[
     }
     const block = item as Record<string, unknown>;
     for (const field of Object.keys(block)) {
-      if (!['privkey', 'pubkey', 'encoding'].includes(field) && !PASTED_FIELDS.has(field)) {
-        throw new ConfigError(key, `${at(field)} is not a keypair field (privkey, pubkey, encoding)`);
+      if (!['privkey', 'pubkey', 'encoding', 'extensions'].includes(field) && !PASTED_FIELDS.has(field)) {
+        throw new ConfigError(key, `${at(field)} is not a keypair field (privkey, pubkey, encoding, extensions)`);
       }
     }
     if (typeof block.privkey !== 'string' || block.privkey === '') {
       throw new ConfigError(key, `${at('privkey')} must be a non-empty string`);
     }
-    const keypair: KeypairConfig = { privkey: block.privkey };
+    const keypair: KeyConfig = { privkey: block.privkey };
     if (block.pubkey !== undefined) {
       if (typeof block.pubkey !== 'string') throw new ConfigError(key, `${at('pubkey')} must be a string`);
       keypair.pubkey = block.pubkey;
@@ -46,6 +51,22 @@ export function parseKeypairObjects(value: unknown, key: string): KeypairConfig[
       }
       keypair.encoding = block.encoding as KeyEncoding;
     }
+    if (block.extensions !== undefined) {
+      try {
+        keypair.extensions = parseKeyExtensions(block.extensions);
+      } catch (err) {
+        if (!(err instanceof KeyExtensionError)) throw err;
+        // Named by position and, when it has one, by its name or public key: never by anything secret.
+        const which = typeof block.pubkey === 'string' ? ` (pubkey ${block.pubkey.slice(0, 12)}…)` : '';
+        const named = nameOf(block.extensions);
+        throw new ConfigError(key, `${Array.isArray(value) ? `[${i}]` : 'keypair'}${named ? ` '${named}'` : which}: ${err.message}`);
+      }
+    }
     return keypair;
   });
+}
+
+function nameOf(extensions: unknown): string | null {
+  const name = typeof extensions === 'object' && extensions !== null ? (extensions as Record<string, unknown>).name : undefined;
+  return typeof name === 'string' && name !== '' ? name : null;
 }

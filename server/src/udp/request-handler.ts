@@ -2,51 +2,25 @@ import { Command, MULTI_FLAG_REPLY_BYTES, PLAIN_COMMAND_BYTES, ReplyCode, SHINGL
 import { decodeRequest } from '../../../shared/protocol/codec.js';
 import { DecryptError, MalformedRequestError } from '../../../shared/protocol/errors.js';
 import { encodeReply } from '../../../shared/protocol/reply-codec.js';
-import { type FuzzyCrypto, isEncrypted } from '../../../shared/protocol/fuzzy-crypto.js';
-import type { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
-import type { Digest, FlagValue, FuzzyRequest } from '../../../shared/protocol/types.js';
+import { isEncrypted } from '../../../shared/protocol/fuzzy-crypto.js';
+import type { FlagValue, FuzzyRequest } from '../../../shared/protocol/types.js';
 import { type CheckResult, type FuzzyBackend, StoreOverloadedError } from '../fuzzy/fuzzy-backend.js';
-import type { AccessPolicy } from './access-policy.js';
+import { checkRefusal, keyLabel, type ServerKey } from '../keys/server-key.js';
+import { decideWrite, WRITE_REFUSALS } from '../keys/write-permission.js';
+import type { HandlerOptions, SendReply, ThreadDispatch } from './request-handler-options.js';
 import { type ReplyCodeSet, refusalCodes } from './reply-codes.js';
 import { RetransmitCache } from './retransmit-cache.js';
-import type { UdpCounterSink } from './udp-counters.js';
 
-export type SendReply = (reply: Buffer) => void;
-
-/**
- * What a handler on a UDP thread has instead of the store: CHECKs answered from the shared index where it can, and
- * everything else (writes, STAT, CHECKs it cannot answer) handed to the main thread, which replies through `send`.
- */
-export interface ThreadDispatch {
-  /** null when this thread cannot answer (fuzzy-index.ts `checkShared`). */
-  check(digest: Digest, shingles: ShingleBlock | null): CheckResult | null;
-  /** False when the queue to the main thread is full. */
-  forward(datagram: Buffer, address: string, port: number, send: SendReply): boolean;
-  /** False while the main thread has changed the access lists and this thread's copy may be older. */
-  policyCurrent(): boolean;
-}
-
-export interface HandlerOptions {
-  /** The store, on the main thread; a UDP thread has `thread` instead. */
-  backend: FuzzyBackend | null;
-  thread?: ThreadDispatch;
-  policy: AccessPolicy;
-  stats: UdpCounterSink;
-  crypto: FuzzyCrypto | null;
-  encryptedOnly: boolean;
-  readOnly: boolean;
-  /** Which refusal codes clients get (reply-codes.ts); `auto` by default. */
-  replyCodes?: ReplyCodeSet;
-  /** Told about refused writes, failed commits and dropped datagrams (rate-limited by the caller's logger). */
-  onWarning: (message: string, context: Record<string, unknown>) => void;
-}
+export type { HandlerOptions, SendReply, ThreadDispatch } from './request-handler-options.js';
 
 const NO_FLAGS: readonly FlagValue[] = [];
+const NO_KEY_IDS: ReadonlySet<string> = new Set();
 
 /**
- * rspamd's fuzzy pipeline (docs/spec/fuzzy-protocol.md §5): drop blocked sources, decrypt, parse, check permission,
- * dispatch, reply. Silence is part of the protocol: malformed or undecryptable datagrams get no reply; they are
- * counted by reason. No framework code runs per datagram; replies go out through `send`, synchronously when the store
+ * rspamd's fuzzy pipeline (docs/spec/fuzzy-protocol.md §5, access-controls.md §0): drop blocked sources, decrypt
+ * with the key the key ring picks, parse, `encrypted_only`, the key's CHECK gates, write permission
+ * (keys/write-permission.ts), dispatch, reply. Silence is part of the protocol: malformed or undecryptable datagrams
+ * get no reply; they are counted by reason. No framework code runs per datagram; replies go out through `send`, synchronously when the store
  * answers synchronously. The same handler serves UDP datagrams and TCP frames; `handle` says whether a reply will
  * come, so a TCP connection counts only requests that still owe one.
  */
@@ -66,13 +40,16 @@ export class RequestHandler {
 
   handle(datagram: Buffer, address: string, port: number, send: SendReply): boolean {
     const { policy, stats, crypto, thread } = this.o;
-    const decidesHere = !thread || thread.policyCurrent();
-    if (decidesHere && policy.isBlocked(address)) {
+    // A thread whose blocked list or keys may be older than the main thread's decides nothing, not even which key
+    // a datagram is for (a key added a moment ago): the main thread does it all until the new copy arrives.
+    if (thread && !thread.policyCurrent()) return this.forwardUndecided(thread, datagram, address, port, send);
+    if (policy.isBlocked(address)) {
       stats.countBlocked();
       return false;
     }
     let plain = datagram;
     let nm: Uint8Array | null = null;
+    let key: ServerKey | null = null;
     let req: FuzzyRequest;
     try {
       if (isEncrypted(datagram)) {
@@ -80,6 +57,7 @@ export class RequestHandler {
         const decrypted = crypto.decryptRequest(datagram);
         plain = decrypted.plain;
         nm = decrypted.nm;
+        key = decrypted.keypair;
       }
       req = decodeRequest(plain);
     } catch (err) {
@@ -101,8 +79,10 @@ export class RequestHandler {
       reply(codes.encryptionRequired, req.flag, 0, req.digest, 0);
       return true;
     }
+    // The key's CHECK gates (access-controls.md §0 step H), wherever the CHECK is answered, UDP thread or main.
+    if (req.cmd === Command.Check && key && this.refusedCheck(req, key, address, codes.refused, reply)) return true;
     if (thread) {
-      if (decidesHere && this.answeredOnThread(thread, req, reply)) return true;
+      if (this.answeredOnThread(thread, req, reply)) return true;
       return this.forward(thread, req, datagram, address, port, send, reply);
     }
     switch (req.cmd) {
@@ -117,13 +97,30 @@ export class RequestHandler {
         return true;
       case Command.Write:
       case Command.Del:
-        return this.update(req, plain, address, port, codes.refused, reply);
+        return this.update(req, key, plain, address, port, codes.refused, reply);
       default:
         // Unknown commands are refused and never queued (§5.6).
         stats.record(req.cmd, 'denied');
         reply(codes.refused, req.flag, 0, req.digest, 0);
         return true;
     }
+  }
+
+  /** rspamd ≥ 3.10: an expired key's CHECKs are refused; rspamd ≥ 3.11.1: so are those of a key without READ. */
+  private refusedCheck(req: FuzzyRequest, key: ServerKey, address: string, refused: number, reply: ReplyFn): boolean {
+    const why = checkRefusal(key, Date.now());
+    if (!why) return false;
+    this.o.stats.record(req.cmd, 'denied');
+    this.o.onWarning(`refused CHECK: key ${why === 'expired' ? 'is expired' : 'has no read right'}`, { source: address, key: keyLabel(key) });
+    reply(refused, req.flag, 0, req.digest, 0);
+    return true;
+  }
+
+  /** Forwards a datagram as it came; with the queue full it is dropped and counted (it has not even been parsed). */
+  private forwardUndecided(thread: ThreadDispatch, datagram: Buffer, address: string, port: number, send: SendReply): boolean {
+    if (thread.forward(datagram, address, port, send)) return true;
+    this.o.stats.recordInvalid('overloaded');
+    return false;
   }
 
   /** A UDP thread answers CHECK and PING itself when it can; the rest is forwarded. */
@@ -206,15 +203,24 @@ export class RequestHandler {
   }
 
   /** False when the request is a resend whose first copy is still committing: that one's reply is the answer. */
-  private update(req: FuzzyRequest, plain: Buffer, address: string, port: number, refused: number, reply: ReplyFn): boolean {
+  private update(req: FuzzyRequest, key: ServerKey | null, plain: Buffer, address: string, port: number, refused: number, reply: ReplyFn): boolean {
     const { stats, policy } = this.o;
     const backend = this.store;
     const write = req.cmd === Command.Write;
-    if (this.o.readOnly || !policy.mayWrite(address)) {
+    const decision = decideWrite({
+      cmd: req.cmd,
+      readOnly: this.o.readOnly,
+      allowUpdateConfigured: policy.allowUpdate.length > 0,
+      sourceAllowed: policy.mayWrite(address),
+      allowUpdateKeys: this.o.allowUpdateKeys ?? NO_KEY_IDS,
+      key,
+    });
+    if (!decision.allowed) {
       stats.record(req.cmd, 'denied');
-      this.o.onWarning(`refused ${write ? 'WRITE' : 'DEL'}: source not in allow_update`, {
+      this.o.onWarning(`refused ${write ? 'WRITE' : 'DEL'}: ${WRITE_REFUSALS[decision.reason]}`, {
         source: address,
-        reason: this.o.readOnly ? 'read_only' : 'allow_update',
+        reason: decision.reason,
+        ...(key ? { key: keyLabel(key) } : {}),
       });
       reply(refused, req.flag, 0, req.digest, 0);
       return true;
@@ -224,8 +230,8 @@ export class RequestHandler {
       reply(ReplyCode.Skipped, req.flag, 0, req.digest, 0);
       return true;
     }
-    const key = RetransmitCache.key(address, port, plain.subarray(0, req.shingles ? SHINGLED_COMMAND_BYTES : PLAIN_COMMAND_BYTES));
-    const seen = this.retransmits.lookup(key);
+    const resend = RetransmitCache.key(address, port, plain.subarray(0, req.shingles ? SHINGLED_COMMAND_BYTES : PLAIN_COMMAND_BYTES));
+    const seen = this.retransmits.lookup(resend);
     if (seen !== undefined) {
       // A resend: acknowledge again once the first copy is committed; stay quiet while it still is committing.
       stats.countDuplicate();
@@ -237,7 +243,7 @@ export class RequestHandler {
       this.overloaded(req, address, reply);
       return true;
     }
-    this.retransmits.begin(key);
+    this.retransmits.begin(resend);
     // The digest and shingles stay views into the datagram: node:dgram hands every message a fresh Buffer.
     // A client that reads multi-flag replies gets rspamd 4.x's multi-flag rule, others 3.4's (update-rule.ts).
     const rule = req.reply === MULTI_FLAG_REPLY_BYTES ? ('multi' as const) : ('single' as const);
@@ -247,12 +253,12 @@ export class RequestHandler {
     backend.update(op).then(
       (r) => {
         stats.record(req.cmd, r.status === 'not-found' ? 'not-found' : 'ok');
-        this.retransmits.finish(key, true);
+        this.retransmits.finish(resend, true);
         reply(ReplyCode.Ok, req.flag, 1, req.digest, 0);
       },
       (err: Error) => {
         // Never acknowledge what was not committed: the client sees an error and can retry.
-        this.retransmits.finish(key, false);
+        this.retransmits.finish(resend, false);
         if (err instanceof StoreOverloadedError) {
           this.overloaded(req, address, reply);
           return;

@@ -1,4 +1,4 @@
-import type { KeypairConfig } from '../../../shared/protocol/crypto-keys.js';
+import type { KeyConfig } from '../keys/server-key.js';
 import type { ListenAddress } from '../config/listen-address.js';
 import type { FuzzyIndexView } from '../fuzzy/memory/fuzzy-index.js';
 import type { NetworkEntry } from './network-list.js';
@@ -13,7 +13,12 @@ export interface UdpWorkerData {
   policyVersion: SharedArrayBuffer;
   blocked: NetworkEntry[];
   skipHashes: string[];
-  keypairs: KeypairConfig[];
+  keypairs: KeyConfig[];
+  /** Int32 word the main thread bumps whenever the dynamic keys change (see `keys` messages). */
+  keysVersion: SharedArrayBuffer;
+  /** The dynamic keys at spawn time, and the value of the keys word they belong to. */
+  dynamicKeys: KeyConfig[];
+  dynamicKeysVersion: number;
   encryptedOnly: boolean;
   replyCodes: ReplyCodeSet;
 }
@@ -23,6 +28,8 @@ export type ToUdpWorker =
   /** The index's buffers at a new layout (a table grew or a resize finished). */
   | { type: 'view'; view: FuzzyIndexView }
   | { type: 'policy'; version: number; blocked: NetworkEntry[] }
+  /** The whole new dynamic key set (dynamic_keys_map changed). */
+  | { type: 'keys'; version: number; dynamic: KeyConfig[] }
   /** The main thread's answers to forwarded requests, gathered per turn of its event loop. */
   | { type: 'replies'; replies: ForwardedReply[] }
   | { type: 'close' };

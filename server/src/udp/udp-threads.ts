@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/app-config.js';
 import type { ListenAddress } from '../config/listen-address.js';
 import { workerScriptUrl } from '../common/worker-script.js';
 import type { FuzzyIndex } from '../fuzzy/memory/fuzzy-index.js';
+import type { KeyRing } from '../keys/key-ring.js';
 import type { AccessPolicy } from './access-policy.js';
 import type { RequestHandler } from './request-handler.js';
 import { UdpCounters } from './udp-counters.js';
@@ -26,9 +27,11 @@ export interface UdpThreadsOptions {
   /** The main thread's handler: forwarded requests go through it, exactly as if they had arrived here. */
   handler: RequestHandler;
   policy: AccessPolicy;
+  /** The server keys; threads get copies, and the whole dynamic set again whenever it changes. */
+  keys: KeyRing;
   stats: UdpStats;
   skipHashes: string[];
-  config: Pick<AppConfig, 'keypairs' | 'encryptedOnly' | 'replyCodes'>;
+  config: Pick<AppConfig, 'encryptedOnly' | 'replyCodes'>;
   onWarning: (message: string, context: Record<string, unknown>) => void;
 }
 
@@ -42,6 +45,7 @@ export class UdpThreads implements UdpPlane {
   private readonly workers: Worker[] = [];
   private bound: ListenAddress[] = [];
   private readonly policyVersion = new Int32Array(new SharedArrayBuffer(4));
+  private readonly keysVersion = new Int32Array(new SharedArrayBuffer(4));
   private viewPending = false;
   /** Replies for each thread not sent yet (reply()). */
   private readonly outboxes = new Map<Worker, ForwardedReply[]>();
@@ -69,6 +73,11 @@ export class UdpThreads implements UdpPlane {
       const version = Atomics.add(this.policyVersion, 0, 1) + 1;
       this.broadcast({ type: 'policy', version, blocked: [...blocked] });
     };
+    // The same pattern for keys: the word first, so a thread forwards from the next datagram until its copy arrives.
+    this.o.keys.onDynamicChange = (dynamic) => {
+      const version = Atomics.add(this.keysVersion, 0, 1) + 1;
+      this.broadcast({ type: 'keys', version, dynamic: [...dynamic] });
+    };
     const [first, ...rest] = this.workers;
     const bound = await this.listenOn(first, addresses);
     await Promise.all(rest.map((w) => this.listenOn(w, bound)));
@@ -81,6 +90,7 @@ export class UdpThreads implements UdpPlane {
     if (this.watched) this.watched.locks.onLayoutChange = () => {};
     this.watched = null;
     this.o.policy.onBlockedChange = () => {};
+    this.o.keys.onDynamicChange = () => {};
     await Promise.all(
       this.workers.splice(0).map(
         (w) =>
@@ -104,7 +114,10 @@ export class UdpThreads implements UdpPlane {
       policyVersion: this.policyVersion.buffer as SharedArrayBuffer,
       blocked: [...this.o.policy.blocked],
       skipHashes: this.o.skipHashes,
-      keypairs: this.o.config.keypairs,
+      keypairs: [...this.o.keys.staticConfigs],
+      keysVersion: this.keysVersion.buffer as SharedArrayBuffer,
+      dynamicKeys: [...this.o.keys.dynamic],
+      dynamicKeysVersion: Atomics.load(this.keysVersion, 0),
       encryptedOnly: this.o.config.encryptedOnly,
       replyCodes: this.o.config.replyCodes,
     };

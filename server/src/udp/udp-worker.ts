@@ -4,6 +4,8 @@ import { rateLimited } from '../common/rate-limited.js';
 import type { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
 import type { Digest } from '../../../shared/protocol/types.js';
 import { FuzzyIndex, type FuzzyIndexView } from '../fuzzy/memory/fuzzy-index.js';
+import { KeyRing } from '../keys/key-ring.js';
+import type { ServerKey } from '../keys/server-key.js';
 import { AccessPolicy } from './access-policy.js';
 import { RequestHandler, type SendReply } from './request-handler.js';
 import { UdpCounters } from './udp-counters.js';
@@ -26,6 +28,9 @@ let view: FuzzyIndexView = data.view;
 let index = FuzzyIndex.reader(view);
 const policyVersion = new Int32Array(data.policyVersion);
 let knownPolicy = Atomics.load(policyVersion, 0);
+const keysVersion = new Int32Array(data.keysVersion);
+let knownKeys = data.dynamicKeysVersion;
+const keys = new KeyRing(data.keypairs, data.dynamicKeys);
 const policy = new AccessPolicy([], data.blocked, data.skipHashes);
 const waiting = new Map<number, SendReply>();
 let nextId = 1;
@@ -40,7 +45,7 @@ const flushOutbox = (): void => {
   post({ type: 'forwards', requests }, requests.map((r) => r.datagram.buffer as ArrayBuffer));
 };
 
-const crypto = data.keypairs.length > 0 ? await FuzzyCrypto.create(data.keypairs) : null;
+const crypto = new FuzzyCrypto<ServerKey>((wireId) => keys.find(wireId));
 const handler = new RequestHandler({
   backend: null,
   thread: {
@@ -54,7 +59,7 @@ const handler = new RequestHandler({
       if (outbox.push({ id, datagram: copy, address, port: srcPort }) === 1) setImmediate(flushOutbox);
       return true;
     },
-    policyCurrent: () => Atomics.load(policyVersion, 0) === knownPolicy,
+    policyCurrent: () => Atomics.load(policyVersion, 0) === knownPolicy && Atomics.load(keysVersion, 0) === knownKeys,
   },
   policy,
   stats: new UdpCounters(data.counters),
@@ -84,6 +89,16 @@ port.on('message', (msg: ToUdpWorker) => {
     case 'policy':
       policy.setBlocked(msg.blocked);
       knownPolicy = msg.version;
+      return;
+    case 'keys':
+      try {
+        keys.setDynamic(msg.dynamic);
+        knownKeys = msg.version;
+      } catch {
+        // Loaded on the main thread already, so this should not happen; if it does, this thread keeps forwarding
+        // everything to the main thread (slower, never wrong).
+        post({ type: 'warning', message: 'a UDP thread could not load the new dynamic keys', context: {} });
+      }
       return;
     case 'listen':
       server.listen(msg.addresses).then(

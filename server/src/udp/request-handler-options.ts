@@ -1,0 +1,43 @@
+import type { FuzzyCrypto } from '../../../shared/protocol/fuzzy-crypto.js';
+import type { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
+import type { Digest } from '../../../shared/protocol/types.js';
+import type { CheckResult, FuzzyBackend } from '../fuzzy/fuzzy-backend.js';
+import type { ServerKey } from '../keys/server-key.js';
+import type { AccessPolicy } from './access-policy.js';
+import type { ReplyCodeSet } from './reply-codes.js';
+import type { UdpCounterSink } from './udp-counters.js';
+
+/** What a RequestHandler (request-handler.ts) is built from, on the main thread or on a UDP thread. */
+
+export type SendReply = (reply: Buffer) => void;
+
+/**
+ * What a handler on a UDP thread has instead of the store: CHECKs answered from the shared index where it can, and
+ * everything else (writes, STAT, CHECKs it cannot answer) handed to the main thread, which replies through `send`.
+ */
+export interface ThreadDispatch {
+  /** null when this thread cannot answer (fuzzy-index.ts `checkShared`). */
+  check(digest: Digest, shingles: ShingleBlock | null): CheckResult | null;
+  /** False when the queue to the main thread is full. */
+  forward(datagram: Buffer, address: string, port: number, send: SendReply): boolean;
+  /** False while the main thread has changed the access lists or the keys and this thread's copy may be older. */
+  policyCurrent(): boolean;
+}
+
+export interface HandlerOptions {
+  /** The store, on the main thread; a UDP thread has `thread` instead. */
+  backend: FuzzyBackend | null;
+  thread?: ThreadDispatch;
+  policy: AccessPolicy;
+  stats: UdpCounterSink;
+  /** Decrypts with the server keys (keys/key-ring.ts); null when there are none. */
+  crypto: FuzzyCrypto<ServerKey> | null;
+  /** rspamd's `allow_update_keys`: ids of keys whose clients may update (keys/write-permission.ts). */
+  allowUpdateKeys?: ReadonlySet<string>;
+  encryptedOnly: boolean;
+  readOnly: boolean;
+  /** Which refusal codes clients get (reply-codes.ts); `auto` by default. */
+  replyCodes?: ReplyCodeSet;
+  /** Told about refused writes, failed commits and dropped datagrams (rate-limited by the caller's logger). */
+  onWarning: (message: string, context: Record<string, unknown>) => void;
+}
