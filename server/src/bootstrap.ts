@@ -20,6 +20,7 @@ import { RequestHandler } from './udp/request-handler.js';
 import { UdpServer } from './udp/udp-server.js';
 import { type UdpPlane, UdpThreads, type UdpThreadsOptions, reusePortWorks } from './udp/udp-threads.js';
 import { UdpStats } from './udp/udp-stats.js';
+import { checkReplyConfig } from './udp/check-reply-rules.js';
 
 export interface Fuzzyd {
   runtime: Runtime;
@@ -54,6 +55,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     encryptedOnly: config.encryptedOnly,
     readOnly: config.readOnly,
     replyCodes: config.replyCodes,
+    checkReplies: checkReplyConfig(config),
     onWarning: rateLimitedWarn(logger),
   });
   const udp = await udpPlane(config, backend, { handler, policy, keys, stats, skipHashes, onWarning: rateLimitedWarn(logger) }, logger);

@@ -47,6 +47,12 @@ export interface AppConfig {
   keypairs: KeyConfig[];
   /** rspamd's `dynamic_keys_map`: the file, the setting it came from, and the keys it held at start. */
   dynamicKeysMap: { path: string; key: string; keys: KeyConfig[] } | null;
+  /** rspamd's `forbidden_ids`: flags never returned to clients (a key's own list replaces it). */
+  forbiddenIds: number[];
+  /** rspamd's `delay`: hashes younger than about 1 to 1.5 × this are not reported; null when off. */
+  delaySeconds: number | null;
+  /** rspamd's `delay_whitelist`: sources that see young hashes anyway. */
+  delayWhitelist: NetworkEntry[];
   encryptedOnly: boolean;
   readOnly: boolean;
   /** Which refusal codes clients get: `auto` (4.x clients the 3.10 codes, 3.x clients 3.4's), `3.4` or `3.10`. */

@@ -100,6 +100,14 @@ export const FUZZY_SETTINGS: Section<Omit<AppConfig, 'neural'>> = {
     // Read now, so a file that cannot be used stops the start; later changes are picked up by DynamicKeysWatcher.
     parse: (text, key) => (text.trim() === '' ? null : { path: text, key, keys: readDynamicKeysFile(text, key, false) }),
   },
+  forbiddenIds: { env: 'FUZZYD_FORBIDDEN_IDS', file: 'forbidden_ids', default: () => [], parse: parseFlagIds },
+  delaySeconds: {
+    env: 'FUZZYD_DELAY',
+    file: 'delay',
+    default: () => null,
+    parse: (text, key) => (text.trim() === '' ? null : parseDuration(text, key, 0)),
+  },
+  delayWhitelist: { env: 'FUZZYD_DELAY_WHITELIST', file: 'delay_whitelist', default: () => [], parse: parseNetworkList },
   encryptedOnly: {
     env: 'FUZZYD_ENCRYPTED_ONLY',
     file: 'encrypted_only',
@@ -144,4 +152,9 @@ function parseExpire(text: string, key: string): number {
     );
   }
   return seconds;
+}
+
+/** rspamd's `forbidden_ids` / `weak_ids`: flag numbers, comma-separated (a list in the file), each 0 to 2^32 − 1. */
+function parseFlagIds(text: string, key: string): number[] {
+  return splitList(text).map((item) => parseWholeNumber(item, key, 0, 0xffff_ffff));
 }

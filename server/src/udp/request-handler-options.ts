@@ -4,6 +4,7 @@ import type { Digest } from '../../../shared/protocol/types.js';
 import type { CheckResult, FuzzyBackend } from '../fuzzy/fuzzy-backend.js';
 import type { ServerKey } from '../keys/server-key.js';
 import type { AccessPolicy } from './access-policy.js';
+import type { CheckReplyConfig } from './check-reply-rules.js';
 import type { ReplyCodeSet } from './reply-codes.js';
 import type { UdpCounterSink } from './udp-counters.js';
 
@@ -38,6 +39,8 @@ export interface HandlerOptions {
   readOnly: boolean;
   /** Which refusal codes clients get (reply-codes.ts); `auto` by default. */
   replyCodes?: ReplyCodeSet;
+  /** `delay`, `delay_whitelist`, `forbidden_ids` (check-reply-rules.ts); none by default. */
+  checkReplies?: CheckReplyConfig;
   /** Told about refused writes, failed commits and dropped datagrams (rate-limited by the caller's logger). */
   onWarning: (message: string, context: Record<string, unknown>) => void;
 }

@@ -10,6 +10,7 @@ import { decideWrite, WRITE_REFUSALS } from '../keys/write-permission.js';
 import type { HandlerOptions, SendReply, ThreadDispatch } from './request-handler-options.js';
 import { type ReplyCodeSet, refusalCodes } from './reply-codes.js';
 import { RetransmitCache } from './retransmit-cache.js';
+import { CheckReplyRules, NO_CHECK_REPLY_RULES } from './check-reply-rules.js';
 
 export type { HandlerOptions, SendReply, ThreadDispatch } from './request-handler-options.js';
 
@@ -27,9 +28,11 @@ const NO_KEY_IDS: ReadonlySet<string> = new Set();
 export class RequestHandler {
   private readonly retransmits = new RetransmitCache();
   private readonly replyCodes: ReplyCodeSet;
+  private readonly checkRules: CheckReplyRules;
 
   constructor(private readonly o: HandlerOptions) {
     this.replyCodes = o.replyCodes ?? 'auto';
+    this.checkRules = new CheckReplyRules(o.checkReplies ?? NO_CHECK_REPLY_RULES);
     if (!o.backend === !o.thread) throw new Error('a request handler has either a backend or a thread dispatch');
   }
 
@@ -82,12 +85,12 @@ export class RequestHandler {
     // The key's CHECK gates (access-controls.md §0 step H), wherever the CHECK is answered, UDP thread or main.
     if (req.cmd === Command.Check && key && this.refusedCheck(req, key, address, codes.refused, reply)) return true;
     if (thread) {
-      if (this.answeredOnThread(thread, req, reply)) return true;
+      if (this.answeredOnThread(thread, req, key, address, reply)) return true;
       return this.forward(thread, req, datagram, address, port, send, reply);
     }
     switch (req.cmd) {
       case Command.Check:
-        this.check(req, reply);
+        this.check(req, key, address, reply);
         return true;
       case Command.Stat:
         this.stat(req, reply);
@@ -124,7 +127,7 @@ export class RequestHandler {
   }
 
   /** A UDP thread answers CHECK and PING itself when it can; the rest is forwarded. */
-  private answeredOnThread(thread: ThreadDispatch, req: FuzzyRequest, reply: ReplyFn): boolean {
+  private answeredOnThread(thread: ThreadDispatch, req: FuzzyRequest, key: ServerKey | null, address: string, reply: ReplyFn): boolean {
     if (req.cmd === Command.Ping) {
       this.ping(req, reply);
       return true;
@@ -132,7 +135,7 @@ export class RequestHandler {
     if (req.cmd !== Command.Check) return false;
     const result = thread.check(req.digest, req.shingles);
     if (!result) return false;
-    this.answerCheck(req, reply, result);
+    this.answerCheck(req, key, address, reply, result);
     return true;
   }
 
@@ -160,7 +163,7 @@ export class RequestHandler {
     this.o.onWarning(`dropped datagram (${reason})`, { source: address, reason, detail: (err as Error).message });
   }
 
-  private answerCheck(req: FuzzyRequest, reply: ReplyFn, r: CheckResult): void {
+  private answerCheck(req: FuzzyRequest, key: ServerKey | null, address: string, reply: ReplyFn, r: CheckResult): void {
     const hit = r.prob > 0.5;
     // rspamd ≥ 3.13: a match on a digest in skip_hashes (directly or through shingles) is answered 401.
     if (hit && r.value > 0 && this.o.policy.isSkipped(r.digest)) {
@@ -168,14 +171,17 @@ export class RequestHandler {
       reply(ReplyCode.Skipped, r.flag, 0, r.digest, 0);
       return;
     }
-    this.o.stats.record(req.cmd, hit ? 'hit' : 'miss');
-    reply(r.value, r.flag, r.prob, r.digest, r.ts, r.extraFlags, hit);
+    // delay and forbidden_ids (check-reply-rules.ts): what this source may see of the hit.
+    const a = hit ? this.checkRules.shape(r, key, address, Date.now() / 1000, Math.random()) : r;
+    const shown = a.prob > 0.5;
+    this.o.stats.record(req.cmd, shown ? 'hit' : 'miss');
+    reply(a.value, a.flag, a.prob, r.digest, a.ts, a.extraFlags, shown);
   }
 
-  private check(req: FuzzyRequest, reply: ReplyFn): void {
+  private check(req: FuzzyRequest, key: ServerKey | null, address: string, reply: ReplyFn): void {
     const result = this.store.check(req.digest, req.shingles);
-    if (!(result instanceof Promise)) return this.answerCheck(req, reply, result);
-    result.then((r) => this.answerCheck(req, reply, r), (err: Error) => {
+    if (!(result instanceof Promise)) return this.answerCheck(req, key, address, reply, result);
+    result.then((r) => this.answerCheck(req, key, address, reply, r), (err: Error) => {
       // A backend failure looks like a miss to the client, as in rspamd (§5.3 table).
       this.o.stats.record(req.cmd, 'error');
       this.o.onWarning('check failed', { error: err.message });

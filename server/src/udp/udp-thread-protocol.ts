@@ -2,6 +2,7 @@ import type { KeyConfig } from '../keys/server-key.js';
 import type { ListenAddress } from '../config/listen-address.js';
 import type { FuzzyIndexView } from '../fuzzy/memory/fuzzy-index.js';
 import type { NetworkEntry } from './network-list.js';
+import type { CheckReplyConfig } from './check-reply-rules.js';
 import type { ReplyCodeSet } from './reply-codes.js';
 
 /** What a UDP thread starts with (udp-worker.ts). */
@@ -21,6 +22,7 @@ export interface UdpWorkerData {
   dynamicKeysVersion: number;
   encryptedOnly: boolean;
   replyCodes: ReplyCodeSet;
+  checkReplies: CheckReplyConfig;
 }
 
 export type ToUdpWorker =

@@ -10,6 +10,7 @@ import type { RequestHandler } from './request-handler.js';
 import { UdpCounters } from './udp-counters.js';
 import type { UdpStats } from './udp-stats.js';
 import type { ForwardedReply, ForwardedRequest, FromUdpWorker, ToUdpWorker, UdpWorkerData } from './udp-thread-protocol.js';
+import { checkReplyConfig } from './check-reply-rules.js';
 
 /** The UDP transport as the rest of fuzzyd sees it: one socket per address on the main thread, or UDP threads. */
 export interface UdpPlane {
@@ -31,7 +32,7 @@ export interface UdpThreadsOptions {
   keys: KeyRing;
   stats: UdpStats;
   skipHashes: string[];
-  config: Pick<AppConfig, 'encryptedOnly' | 'replyCodes'>;
+  config: Pick<AppConfig, 'encryptedOnly' | 'replyCodes' | 'forbiddenIds' | 'delaySeconds' | 'delayWhitelist'>;
   onWarning: (message: string, context: Record<string, unknown>) => void;
 }
 
@@ -120,6 +121,7 @@ export class UdpThreads implements UdpPlane {
       dynamicKeysVersion: Atomics.load(this.keysVersion, 0),
       encryptedOnly: this.o.config.encryptedOnly,
       replyCodes: this.o.config.replyCodes,
+      checkReplies: checkReplyConfig(this.o.config),
     };
     const worker = new Worker(workerScriptUrl(import.meta.url, 'udp-worker'), { workerData: data });
     worker.on('message', (msg: FromUdpWorker) => {

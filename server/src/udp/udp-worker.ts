@@ -68,6 +68,7 @@ const handler = new RequestHandler({
   // Writes are decided on the main thread, which knows read_only and allow_update.
   readOnly: false,
   replyCodes: data.replyCodes,
+  checkReplies: data.checkReplies,
   // At most once per 10 s per message, like the main thread's own warnings, before any message is posted.
   onWarning: rateLimited((message, context) => post({ type: 'warning', message, context })),
 });
