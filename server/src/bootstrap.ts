@@ -46,12 +46,13 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
   const keys = new KeyRing(config.keypairs, config.dynamicKeysMap?.keys ?? []);
   const crypto = new FuzzyCrypto<ServerKey>((wireId) => keys.find(wireId));
   const keysWatcher = config.dynamicKeysMap ? watchDynamicKeys(config.dynamicKeysMap, keys, logger) : null;
+  const allowUpdateKeys: ReadonlySet<string> = new Set(config.allowUpdateKeys);
   const handler = new RequestHandler({
     backend,
     policy,
     stats,
     crypto,
-    allowUpdateKeys: new Set(config.allowUpdateKeys),
+    allowUpdateKeys,
     encryptedOnly: config.encryptedOnly,
     readOnly: config.readOnly,
     replyCodes: config.replyCodes,
@@ -68,7 +69,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
         onWarning: rateLimitedWarn(logger),
       })
     : null;
-  const runtime: Runtime = { config, logger, backend, policy, stats, udp, tcp, tcpStats };
+  const runtime: Runtime = { config, logger, backend, policy, stats, udp, tcp, tcpStats, keys, allowUpdateKeys };
   let http: NestFastifyApplication | null = null;
   try {
     const udpBound = await bindFuzzyPorts(udp, tcp, config.udp);

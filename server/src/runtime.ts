@@ -1,6 +1,7 @@
 import type { AppConfig } from './config/app-config.js';
 import type { Logger } from './common/logger.js';
 import type { FuzzyBackend } from './fuzzy/fuzzy-backend.js';
+import type { KeyRing } from './keys/key-ring.js';
 import type { TcpServer } from './tcp/tcp-server.js';
 import type { TcpStats } from './tcp/tcp-stats.js';
 import type { AccessPolicy } from './udp/access-policy.js';
@@ -22,6 +23,9 @@ export interface Runtime {
   /** The TCP transport on the UDP ports; null when `tcp` is off. */
   tcp: TcpServer | null;
   tcpStats: TcpStats;
+  /** The server keys (static and dynamic) and `allow_update_keys`, as the request handlers use them. */
+  keys: KeyRing;
+  allowUpdateKeys: ReadonlySet<string>;
 }
 
 export const RUNTIME = Symbol('RUNTIME');

@@ -5,6 +5,7 @@
  */
 export * from './flags.js';
 export * from './hashes.js';
+export * from './keys.js';
 export * from './networks.js';
 export * from './problem.js';
 export * from './stats.js';

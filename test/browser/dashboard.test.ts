@@ -18,6 +18,10 @@ import { buildProfile, serializeProfile } from '../../server/src/neural/redis/pr
 import { encodeVector } from '../../server/src/neural/training/vector-codec.js';
 import { type FuzzydProcess, startFuzzyd } from '../helpers/fuzzyd-process.js';
 import { startRedisServer, type TestRedis } from '../helpers/redis-server.js';
+import { generateKeypair } from '../../shared/protocol/crypto-keys.js';
+
+/** The server's one keypair: the Keys page lists its public half. */
+const SERVER_KEY = generateKeypair();
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHOTS = `${ROOT}test-results/screenshots`;
@@ -144,6 +148,7 @@ beforeAll(async () => {
     startFuzzyd({
       FUZZYD_ADMIN_TOKEN: TOKEN,
       FUZZYD_DURABILITY: 'normal',
+      FUZZYD_KEYPAIR: `${SERVER_KEY.privkey}:${SERVER_KEY.pubkey}`,
       FUZZYD_REDIS_URL: redis.url,
       FUZZYD_NEURAL_CONFIG: JSON.stringify({ rules: { default: { train: { max_trains: 10 } } } }),
       // The test starts the training itself; the automatic trigger must not beat it to it.
@@ -400,12 +405,22 @@ describe('dashboard in Chromium', () => {
     await shot('neural');
   }, 60_000);
 
+  it('lists the server keys with what their clients may do', async () => {
+    await nav('Keys');
+    const row = page.getByRole('row', { name: new RegExp(SERVER_KEY.pubkey) });
+    await visible(row);
+    await visible(row.getByText('default'));
+    await visible(row.getByText('check', { exact: true }));
+    await shot('keys', { fullPage: false });
+  });
+
   it('stays readable at phone width', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     for (const [path, title, name] of [
       ['/', 'Overview', 'mobile-overview'],
       ['/hashes', 'Hashes', 'mobile-hashes'],
       ['/access', 'Allow maps', 'mobile-access'],
+      ['/keys', 'Keys', 'mobile-keys'],
       ['/neural', 'Neural', 'mobile-neural'],
     ] as const) {
       await page.goto(`${base}${path}`);

@@ -8,6 +8,7 @@ const NAV = [
   { to: '/hashes', label: 'Hashes' },
   { to: '/flags', label: 'Flags' },
   { to: '/access', label: 'Allow maps' },
+  { to: '/keys', label: 'Keys' },
   { to: '/neural', label: 'Neural' },
 ];
 

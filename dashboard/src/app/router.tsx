@@ -23,6 +23,7 @@ export function createRouter() {
         { path: 'hashes/:digest', lazy: () => import('../features/hashes/components/hash-detail-page').then((m) => ({ Component: m.HashDetailPage })) },
         { path: 'flags', lazy: () => import('../features/flags/components/flags-page').then((m) => ({ Component: m.FlagsPage })) },
         { path: 'access', lazy: () => import('../features/access/components/access-page').then((m) => ({ Component: m.AccessPage })) },
+        { path: 'keys', lazy: () => import('../features/keys/components/keys-page').then((m) => ({ Component: m.KeysPage })) },
         { path: 'neural', lazy: () => import('../features/neural/components/neural-page').then((m) => ({ Component: m.NeuralPage })) },
         { path: '*', element: <NotFoundPage /> },
       ],

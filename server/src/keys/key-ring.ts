@@ -41,6 +41,14 @@ export class KeyRing {
     return this.dynamicConfigs;
   }
 
+  /** Every key, static ones in configuration order (the last is the default), then the dynamic ones. */
+  list(): { key: ServerKey; isDefault: boolean }[] {
+    return [
+      ...[...this.staticById.values()].map((key) => ({ key, isDefault: key === this.defaultKey })),
+      ...[...this.dynamicById.values()].map((key) => ({ key, isDefault: false })),
+    ];
+  }
+
   find(wireId: Buffer): ServerKey | null {
     const id = wireId.toString('hex');
     return this.staticById.get(id) ?? this.dynamicById.get(id) ?? this.defaultKey;
