@@ -57,6 +57,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     readOnly: config.readOnly,
     replyCodes: config.replyCodes,
     checkReplies: checkReplyConfig(config),
+    weakIds: new Set(config.weakIds),
     onWarning: rateLimitedWarn(logger),
   });
   const udp = await udpPlane(config, backend, { handler, policy, keys, stats, skipHashes, onWarning: rateLimitedWarn(logger) }, logger);

@@ -60,9 +60,9 @@ export function write(
   digest: Digest,
   flag: number,
   value: number,
-  { rule = 'single', shingles = null }: { rule?: WriteRule; shingles?: ShingleBlock | null } = {},
+  { rule = 'single', shingles = null, weak = false }: { rule?: WriteRule; shingles?: ShingleBlock | null; weak?: boolean } = {},
 ): Promise<UpdateResult> {
-  return store.update({ kind: 'write', digest, flag, value, shingles, rule });
+  return store.update({ kind: 'write', digest, flag, value, shingles, rule, weak });
 }
 
 /** A hash's slots, primary first, as plain data (null when absent), for toEqual. */

@@ -44,6 +44,33 @@ export function updateContract(stores: StoreHarness): void {
     });
   });
 
+  describe('weak writes (weak_ids, access-controls.md §6.3)', () => {
+    it('rule single: a weak flag adds to the primary slot and never re-flags; on a new digest it is stored as any', async () => {
+      const store = await stores.fresh();
+      const digest = randomDigest();
+      expect((await write(store, digest, 4, 2, { weak: true })).status).toBe('added');
+      expect((await write(store, digest, 7, 10)).status).toBe('reflagged');
+      const weak = await write(store, digest, 4, 3, { weak: true });
+      expect(weak.status).toBe('updated');
+      expect(slotsOf(weak.hash)).toEqual(slots([7, 13]));
+      expect(slotsOf(await store.check(digest, null))).toEqual(slots([7, 13]));
+    });
+
+    it('rule multi: a weak flag takes a free slot but never evicts one of 8', async () => {
+      const store = await stores.fresh();
+      const digest = randomDigest();
+      await fillSlots(store, digest, [5, 3]);
+      expect((await write(store, digest, 20, 1, { rule: 'multi', weak: true })).status).toBe('reflagged');
+      expect(await storedSlots(store, digest)).toEqual(slots([1, 5], [2, 3], [20, 1]));
+      const full = randomDigest();
+      await fillSlots(store, full, [8, 7, 6, 5, 4, 3, 2, 1]);
+      const refused = await write(store, full, 30, 100, { rule: 'multi', weak: true });
+      expect(refused.status).toBe('updated');
+      expect((await storedSlots(store, full))?.map((s) => s.flag)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect((await write(store, full, 30, 100, { rule: 'multi' })).status).toBe('reflagged');
+    });
+  });
+
   describe('write, rule multi (clients reading multi-flag replies)', () => {
     it('a new flag takes a free slot, the same flag adds in its slot, and the highest value is the primary', async () => {
       const store = await stores.fresh();

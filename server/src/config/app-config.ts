@@ -49,6 +49,8 @@ export interface AppConfig {
   dynamicKeysMap: { path: string; key: string; keys: KeyConfig[] } | null;
   /** rspamd's `forbidden_ids`: flags never returned to clients (a key's own list replaces it). */
   forbiddenIds: number[];
+  /** rspamd's `weak_ids`: flags whose WRITEs never displace another flag (update-rule.ts). */
+  weakIds: number[];
   /** rspamd's `delay`: hashes younger than about 1 to 1.5 × this are not reported; null when off. */
   delaySeconds: number | null;
   /** rspamd's `delay_whitelist`: sources that see young hashes anyway. */

@@ -101,6 +101,7 @@ export const FUZZY_SETTINGS: Section<Omit<AppConfig, 'neural'>> = {
     parse: (text, key) => (text.trim() === '' ? null : { path: text, key, keys: readDynamicKeysFile(text, key, false) }),
   },
   forbiddenIds: { env: 'FUZZYD_FORBIDDEN_IDS', file: 'forbidden_ids', default: () => [], parse: parseFlagIds },
+  weakIds: { env: 'FUZZYD_WEAK_IDS', file: 'weak_ids', default: () => [], parse: parseFlagIds },
   delaySeconds: {
     env: 'FUZZYD_DELAY',
     file: 'delay',

@@ -24,7 +24,16 @@ export interface CheckResult {
  * removes the digest with all its flags; `set` is the admin API's absolute edit.
  */
 export type UpdateOp =
-  | { kind: 'write'; digest: Digest; flag: number; value: number; shingles: ShingleBlock | null; rule: WriteRule }
+  | {
+      kind: 'write';
+      digest: Digest;
+      flag: number;
+      value: number;
+      shingles: ShingleBlock | null;
+      rule: WriteRule;
+      /** The flag is in `weak_ids`: it never displaces another (update-rule.ts). */
+      weak?: boolean;
+    }
   | { kind: 'del'; digest: Digest }
   | ({ kind: 'set'; digest: Digest } & FlagEdit);
 

@@ -33,12 +33,17 @@ export function clampValue(value: number): number {
   return value > I32_MAX ? I32_MAX : value < I32_MIN ? I32_MIN : value;
 }
 
-/** The hash's flags after a WRITE of (flag, value); `current` is empty for a hash not stored yet. */
-export function applyWrite(current: readonly FlagValue[], flag: number, value: number, rule: WriteRule): RuleOutcome {
+/**
+ * The hash's flags after a WRITE of (flag, value); `current` is empty for a hash not stored yet. A `weak` WRITE (its
+ * flag is in rspamd's `weak_ids`, docs/spec/access-controls.md §6.3) never displaces another flag: under `single` it
+ * adds its value to the primary slot and leaves the flag (rspamd 3.x's Redis HSETNX + HINCRBY), under `multi` it takes
+ * only a free slot and never evicts one (rspamd 4.x).
+ */
+export function applyWrite(current: readonly FlagValue[], flag: number, value: number, rule: WriteRule, weak = false): RuleOutcome {
   if (current.length === 0) return { status: 'added', flags: [{ flag, value: clampValue(value) }] };
   const flags = current.map((s) => ({ flag: s.flag, value: s.value }));
   if (rule === 'single') {
-    if (flags[0].flag === flag) {
+    if (flags[0].flag === flag || weak) {
       flags[0].value = clampValue(flags[0].value + value);
       return { status: 'updated', flags };
     }
@@ -52,7 +57,7 @@ export function applyWrite(current: readonly FlagValue[], flag: number, value: n
   } else if (flags.length < MAX_FLAGS_PER_HASH) {
     flags.push({ flag, value: clampValue(value) });
     status = 'reflagged';
-  } else {
+  } else if (!weak) {
     let lowest = 0;
     for (let i = 1; i < flags.length; i++) if (flags[i].value < flags[lowest].value) lowest = i;
     if (value > flags[lowest].value) {

@@ -39,6 +39,8 @@ export interface HandlerOptions {
   readOnly: boolean;
   /** Which refusal codes clients get (reply-codes.ts); `auto` by default. */
   replyCodes?: ReplyCodeSet;
+  /** rspamd's `weak_ids`: WRITEs of these flags never displace another flag (update-rule.ts). */
+  weakIds?: ReadonlySet<number>;
   /** `delay`, `delay_whitelist`, `forbidden_ids` (check-reply-rules.ts); none by default. */
   checkReplies?: CheckReplyConfig;
   /** Told about refused writes, failed commits and dropped datagrams (rate-limited by the caller's logger). */

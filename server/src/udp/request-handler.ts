@@ -254,7 +254,7 @@ export class RequestHandler {
     // A client that reads multi-flag replies gets rspamd 4.x's multi-flag rule, others 3.4's (update-rule.ts).
     const rule = req.reply === MULTI_FLAG_REPLY_BYTES ? ('multi' as const) : ('single' as const);
     const op = write
-      ? { kind: 'write' as const, digest: req.digest, flag: req.flag, value: req.value, shingles: req.shingles, rule }
+      ? { kind: 'write' as const, digest: req.digest, flag: req.flag, value: req.value, shingles: req.shingles, rule, weak: this.o.weakIds?.has(req.flag) }
       : { kind: 'del' as const, digest: req.digest };
     backend.update(op).then(
       (r) => {

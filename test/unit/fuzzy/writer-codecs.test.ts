@@ -16,6 +16,7 @@ describe('writer thread codecs', () => {
       { kind: 'set', digest: randomBytes(64), value: 9 },
       { kind: 'set', digest: randomBytes(64), flag: 3 },
       { kind: 'write', rule: 'multi', digest: randomBytes(64), flag: 51, value: 4, shingles: null },
+      { kind: 'write', rule: 'single', digest: randomBytes(64), flag: 52, value: 1, shingles: null, weak: true },
       { kind: 'set', digest: randomBytes(64), flags: [{ flag: 50, value: 10 }, { flag: 51, value: -3 }] },
     ];
     const back = unpackOps(Buffer.from(structuredClone(packOps(ops))));

@@ -131,7 +131,7 @@ export class RedisBackend implements FuzzyBackend {
       const current = slotsOf(seen);
       if (op.kind === 'set' && current.length === 0) return { status: 'not-found', hash: null };
       const outcome: RuleOutcome =
-        op.kind === 'write' ? applyWrite(current, op.flag, op.value, op.rule) : applyEdit(current, op);
+        op.kind === 'write' ? applyWrite(current, op.flag, op.value, op.rule, op.weak) : applyEdit(current, op);
       const added = outcome.status === 'added';
       const shingles = shinglesStored(op, outcome.status);
       const slotKeys = shingles ? this.keys.slots(shingles) : [];

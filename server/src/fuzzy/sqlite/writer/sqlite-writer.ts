@@ -354,7 +354,7 @@ export class SqliteWriter {
 /** What update-rule.ts makes of a WRITE or admin edit on the row (null: the digest is not stored). */
 function outcomeOf(op: Exclude<UpdateOp, { kind: 'del' }>, row: { flag: number; value: number; extraFlags: FlagValue[] } | null): RuleOutcome {
   const current = row ? flagsOf(row) : [];
-  return op.kind === 'write' ? applyWrite(current, op.flag, op.value, op.rule) : applyEdit(current, op);
+  return op.kind === 'write' ? applyWrite(current, op.flag, op.value, op.rule, op.weak) : applyEdit(current, op);
 }
 
 /**

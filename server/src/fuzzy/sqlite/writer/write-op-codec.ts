@@ -18,6 +18,7 @@ const HAS_FLAG = 2;
 const HAS_VALUE = 4;
 const MULTI_RULE = 8;
 const HAS_FLAG_LIST = 16;
+const WEAK = 32;
 const FLAG_COUNT_AT = 3;
 const DIGEST_AT = 16;
 const SHINGLES_AT = DIGEST_AT + DIGEST_BYTES;
@@ -46,6 +47,7 @@ export function packOps(ops: readonly UpdateOp[]): Buffer {
       out[at + 1] = op.flag;
       out.writeDoubleLE(op.value, at + 8);
       if (op.rule === 'multi') bits |= MULTI_RULE;
+      if (op.weak) bits |= WEAK;
       if (op.shingles) {
         bits |= HAS_SHINGLES;
         op.shingles.bytes.copy(out, at + SHINGLES_AT);
@@ -90,7 +92,9 @@ export function unpackOps(buf: Buffer): UpdateOp[] {
             ? new ShingleBlock(Buffer.from(buf.subarray(at + SHINGLES_AT, at + SHINGLES_AT + SHINGLE_BLOCK_BYTES)))
             : null;
         const rule = bits & MULTI_RULE ? 'multi' : 'single';
-        ops.push({ kind: 'write', digest, flag: buf[at + 1], value: buf.readDoubleLE(at + 8), shingles, rule });
+        const write: UpdateOp = { kind: 'write', digest, flag: buf[at + 1], value: buf.readDoubleLE(at + 8), shingles, rule };
+        if (bits & WEAK) write.weak = true;
+        ops.push(write);
         break;
       }
       case KIND_CODES.del:
