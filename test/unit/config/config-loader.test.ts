@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../server/src/config/app-config.js';
 import { autotrainEnabled } from '../../../server/src/neural/neural-options.js';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { errorOf } from '../../helpers/error-of.js';
 
 const dir = tempDir('fuzzyd-config-');
 afterAll(() => dir.remove());
@@ -15,15 +16,6 @@ function withFile(content: unknown, env: Record<string, string> = {}): Record<st
   const path = dir.file(`config-${++files}.json`);
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
   return { FUZZYD_CONFIG: path, ...env };
-}
-
-function errorOf(load: () => unknown): string {
-  try {
-    load();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected the configuration to be refused');
 }
 
 describe('valid configuration', () => {

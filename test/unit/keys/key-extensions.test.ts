@@ -3,17 +3,9 @@ import { generateKeypair } from '../../../shared/protocol/crypto-keys.js';
 import { parseKeypairObjects } from '../../../server/src/config/keypairs.js';
 import { parseExpireDate, parseKeyExtensions } from '../../../server/src/keys/key-extensions.js';
 import { checkRefusal, loadServerKey } from '../../../server/src/keys/server-key.js';
+import { errorOf } from '../../helpers/error-of.js';
 
 const kp = generateKeypair();
-
-function errorOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('did not throw');
-}
 
 describe('keypair extensions (access-controls.md §2.2)', () => {
   it('a key without extensions, or with empty ones, may only read', () => {
