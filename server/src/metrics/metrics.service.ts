@@ -38,6 +38,9 @@ export class MetricsService {
       [...stats.invalidByReason].map(([reason, value]) => ({ labels: { reason }, value })),
     );
     snapshots.add('fuzzyd_udp_blocked_total', 'Datagrams dropped from blocked networks', 'counter', () => [{ value: stats.blocked }]);
+    snapshots.add('fuzzyd_rate_limited_total', 'Requests over a rate limit (refused, or served under ratelimit_log_only)', 'counter', () => [
+      { value: stats.overLimit },
+    ]);
     snapshots.add('fuzzyd_udp_denied_total', 'Writes refused by allow_update or read-only mode', 'counter', () => [{ value: stats.denied }]);
     snapshots.add('fuzzyd_udp_duplicates_total', 'Retransmitted requests answered from the cache', 'counter', () => [
       { value: stats.duplicates },
