@@ -15,6 +15,9 @@ import type { Runtime } from './runtime.js';
 import { bindFuzzyPorts } from './tcp/bind-fuzzy-ports.js';
 import { TcpServer } from './tcp/tcp-server.js';
 import { TcpStats } from './tcp/tcp-stats.js';
+import { RateLimits } from './ratelimit/rate-limits.js';
+import { rateLimitSettings } from './ratelimit/rate-limit-settings.js';
+import { rateLimited } from './common/rate-limited.js';
 import { AccessPolicy, readSkipHashesFile } from './udp/access-policy.js';
 import { RequestHandler } from './udp/request-handler.js';
 import { UdpServer } from './udp/udp-server.js';
@@ -45,8 +48,13 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
   const keys = new KeyRing(config.keypairs, config.dynamicKeysMap?.keys ?? []);
   const crypto = new FuzzyCrypto<ServerKey>((wireId) => keys.find(wireId));
   const keysWatcher = config.dynamicKeysMap ? watchDynamicKeys(config.dynamicKeysMap, keys, logger) : null;
+  // One ban line per 10 s per thread at most, whatever the flood (rate-limited.ts).
+  const logInfo = (message: string, context: Record<string, unknown>): void => logger.info(context, message);
+  const limitSettings = rateLimitSettings(config);
+  const rateLimits = limitSettings ? new RateLimits(limitSettings, rateLimited(logInfo)) : null;
   const handler = new RequestHandler({
     backend,
+    rateLimits,
     policy,
     stats,
     crypto,
@@ -56,7 +64,8 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     replyCodes: config.replyCodes,
     onWarning: rateLimitedWarn(logger),
   });
-  const udp = await udpPlane(config, backend, { handler, policy, keys, stats, skipHashes, onWarning: rateLimitedWarn(logger) }, logger);
+  const udpParts = { handler, policy, keys, stats, skipHashes, onWarning: rateLimitedWarn(logger), onInfo: logInfo, rateLimits };
+  const udp = await udpPlane(config, backend, udpParts, logger);
   const tcpStats = new TcpStats();
   // Every TCP frame goes through the same handler as a datagram: the TCP layer only frames.
   const tcp = config.tcp
@@ -117,7 +126,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
 async function udpPlane(
   config: AppConfig,
   backend: FuzzyBackend,
-  parts: Pick<UdpThreadsOptions, 'handler' | 'policy' | 'keys' | 'stats' | 'skipHashes' | 'onWarning'>,
+  parts: Pick<UdpThreadsOptions, 'handler' | 'policy' | 'keys' | 'stats' | 'skipHashes' | 'onWarning' | 'onInfo' | 'rateLimits'>,
   logger: Logger,
 ): Promise<UdpPlane> {
   if (config.udpThreads === 0) return new UdpServer(parts.handler);
