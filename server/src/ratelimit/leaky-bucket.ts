@@ -73,6 +73,10 @@ export function chargeKeyBucket(f: Float64Array, at: number, now: number, rate: 
   return ALLOWED;
 }
 
+/**
+ * rspamd sets `last = now` even when `now` is earlier; fuzzyd keeps the later time, since its threads read the clock
+ * in no particular order and a late reader must not make the next request leak time twice.
+ */
 function leak(level: number, last: number, now: number, rate: number): number {
   if (!(now > last)) return level;
   const drained = level - rate * (now - last);

@@ -33,6 +33,7 @@ describe('network bucket (rspamd ≥ 3.6)', () => {
     { name: 'a slow sender leaks as fast as it sends and is never banned', times: [0, 1, 2, 3, 4, 5, 6], rate: 1, burst: 2, want: Array(7).fill('allowed') },
     { name: 'leak of rate·(now − last), floored at 0', times: [0, 0, 10, 10, 10], rate: 0.1, burst: 3, want: ['allowed', 'allowed', 'allowed', 'allowed', 'tripped'] },
     { name: 'a clock going backwards leaks nothing', times: [10, 10, 5, 5], rate: 1, burst: 3, want: ['allowed', 'allowed', 'allowed', 'tripped'] },
+    { name: 'any rate above 0 leaks between requests: 2.999… < 3 lets a fourth through (rspamd does the same)', times: [0, 0.001, 0.002, 0.003, 0.004], rate: 0.01, burst: 3, want: ['allowed', 'allowed', 'allowed', 'allowed', 'tripped'] },
     { name: 'burst 1: only the creating request passes', times: [0, 0], rate: 0.01, burst: 1, want: ['allowed', 'tripped'] },
   ])('$name', ({ times, rate, burst, want }) => {
     expect(network(times, rate, burst)).toEqual(want);
