@@ -73,6 +73,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
         idleTimeoutMs: config.tcpTimeoutSeconds * 1000,
         maxConnections: config.tcpMaxConnections,
         onWarning: rateLimitedWarn(logger),
+        refuseConnection: rateLimits ? (source) => rateLimits.admitConnection(source, Date.now() / 1000) : undefined,
       })
     : null;
   const runtime: Runtime = { config, logger, backend, policy, stats, udp, tcp, tcpStats };

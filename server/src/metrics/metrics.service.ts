@@ -53,6 +53,7 @@ export class MetricsService {
       { labels: { result: 'accepted' }, value: tcp.accepted },
       { labels: { result: 'refused_limit' }, value: tcp.refusedLimit },
       { labels: { result: 'refused_blocked' }, value: tcp.refusedBlocked },
+      { labels: { result: 'refused_ratelimit' }, value: tcp.refusedRateLimited },
     ]);
     snapshots.add('fuzzyd_tcp_closed_total', 'TCP connections closed, by reason', 'counter', () =>
       TCP_CLOSE_REASONS.map((reason) => ({ labels: { reason }, value: tcp.closed[reason] })),

@@ -81,6 +81,14 @@ export class RateLimits {
     return network ? 'network' : overKey ? 'key' : null;
   }
 
+  /**
+   * rspamd ≥ 3.14 charges every accepted TCP connection to its network's bucket and closes a limited source's
+   * connection at once, **even under ratelimit_log_only** (accept_tcp_socket ignores it; §4.2). True: close it.
+   */
+  admitConnection(address: string, now: number): boolean {
+    return this.networks !== null && this.chargeNetwork(address, now);
+  }
+
   get refuse(): boolean {
     return !this.settings.logOnly;
   }

@@ -72,12 +72,10 @@ withExternal.each([0, 2])('global rate limit with %i UDP threads', (threads) => 
     expect(decodeReply(write!).value).toBe(0);
   });
 
-  it('refuses the same network over TCP: one bucket for every transport', async () => {
+  it('closes a TCP connection from the banned network at accept (rspamd ≥ 3.14): one bucket for every transport', async () => {
     const tcp = await TcpFuzzyClient.connect(fuzzyd.udpPort, { host: external, from: external });
-    tcp.send(request(Command.Check, 9));
-    const reply = await tcp.reply();
-    tcp.socket.destroy();
-    expect(decodeReply(reply!)).toMatchObject({ value: 403, tag: 9 });
+    expect(await tcp.closesWithin(1000)).toBe(true);
+    expect(fuzzyd.runtime.tcpStats.refusedRateLimited).toBe(1);
   });
 
   it('shows refusals on /metrics', async () => {
@@ -149,6 +147,11 @@ withExternal('ratelimit_log_only', () => {
     expect(bans).toHaveLength(1);
     expect(JSON.parse(bans[0])).toMatchObject({ level: 30, network: `${external!.split('.').slice(0, 3).join('.')}.0/24`, logOnly: true });
   });
+
+  it('still closes a TCP connection from the banned network, as rspamd ≥ 3.14 does under log_only', async () => {
+    const tcp = await TcpFuzzyClient.connect(fuzzyd.udpPort, { host: external, from: external });
+    expect(await tcp.closesWithin(1000)).toBe(true);
+  });
 });
 
 describe('local sources limited as rspamd 3.4–3.13 (ratelimit_exempt_local = false), mask 32, whitelist', () => {
@@ -169,6 +172,18 @@ describe('local sources limited as rspamd 3.4–3.13 (ratelimit_exempt_local = f
     expect(await sequence(fuzzyd, 4, '127.0.0.2', '127.0.0.1')).toEqual(['ok', 'ok', '403', '403']);
     expect(await sequence(fuzzyd, 2, '127.0.0.3', '127.0.0.1')).toEqual(['ok', 'ok']);
     expect(await sequence(fuzzyd, 6, '127.0.0.4', '127.0.0.1')).toEqual(Array(6).fill('ok'));
+  });
+
+  it('charges a TCP connection once, then each CHECK frame (burst 2: the connection and one CHECK)', async () => {
+    const tcp = await TcpFuzzyClient.connect(fuzzyd.udpPort, { from: '127.0.0.5' });
+    tcp.send(request(Command.Check, 1));
+    tcp.send(request(Command.Check, 2));
+    const replies = (await tcp.take(2)).map((r) => decodeReply(r));
+    tcp.socket.destroy();
+    expect(replies.map((r) => [r.tag, r.value])).toEqual([
+      [1, 0],
+      [2, 403],
+    ]);
   });
 });
 
