@@ -17,6 +17,7 @@ import { TcpServer } from './tcp/tcp-server.js';
 import { TcpStats } from './tcp/tcp-stats.js';
 import { RateLimits } from './ratelimit/rate-limits.js';
 import { rateLimitSettings } from './ratelimit/rate-limit-settings.js';
+import { bucketFilePath, loadBuckets, saveBuckets } from './ratelimit/bucket-file.js';
 import { rateLimited } from './common/rate-limited.js';
 import { AccessPolicy, readSkipHashesFile } from './udp/access-policy.js';
 import { RequestHandler } from './udp/request-handler.js';
@@ -52,6 +53,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
   const logInfo = (message: string, context: Record<string, unknown>): void => logger.info(context, message);
   const limitSettings = rateLimitSettings(config);
   const rateLimits = limitSettings ? new RateLimits(limitSettings, rateLimited(logInfo)) : null;
+  if (rateLimits) restoreBuckets(rateLimits, config.dbPath, logger);
   const handler = new RequestHandler({
     backend,
     rateLimits,
@@ -112,12 +114,33 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
         keysWatcher?.stop();
         await tcp?.close();
         await udp.close();
+        if (rateLimits) keepBuckets(rateLimits, config.dbPath, logger);
         await app.close();
         await backend.close();
         stats.close();
         logger.info('fuzzyd stopped');
       })()),
   };
+}
+
+/** Rate-limit buckets saved at the last clean stop (ratelimit/bucket-file.ts); a file that cannot be read is ignored. */
+function restoreBuckets(limits: RateLimits, dbPath: string, logger: Logger): void {
+  const path = bucketFilePath(dbPath);
+  try {
+    const loaded = loadBuckets(limits, path, Date.now() / 1000);
+    if (loaded > 0) logger.info({ path, buckets: loaded }, 'rate-limit buckets restored');
+  } catch (err) {
+    logger.warn({ path, error: (err as Error).message }, 'rate-limit buckets not restored: the file cannot be read');
+  }
+}
+
+function keepBuckets(limits: RateLimits, dbPath: string, logger: Logger): void {
+  const path = bucketFilePath(dbPath);
+  try {
+    saveBuckets(limits, path, Date.now() / 1000);
+  } catch (err) {
+    logger.warn({ path, error: (err as Error).message }, 'rate-limit buckets not saved');
+  }
 }
 
 /**

@@ -107,6 +107,33 @@ export class BucketTable {
     return n;
   }
 
+  /** Every bucket in use and not past `ttl`: its 5 key words and its floats (for saving at shutdown). */
+  snapshot(now: number, ttl: number): { key: Int32Array; floats: Float64Array }[] {
+    const out: { key: Int32Array; floats: Float64Array }[] = [];
+    for (let set = 0; set < this.sets; set++) {
+      this.acquire(set * LOCK_STRIDE);
+      try {
+        for (let slot = set * WAYS; slot < (set + 1) * WAYS; slot++) {
+          const i = slot * SLOT_INTS;
+          const at = slot * SLOT_FLOATS;
+          if (this.ints[i + USED] === 0 || (ttl > 0 && now - this.floats[at + CREATED] > ttl)) continue;
+          out.push({ key: this.ints.slice(i + TAG, i + TAG + 5), floats: this.floats.slice(at, at + BUCKET_FLOATS) });
+        }
+      } finally {
+        Atomics.store(this.locks, set * LOCK_STRIDE, 0);
+      }
+    }
+    return out;
+  }
+
+  /** Puts a saved bucket back (replacing that key's bucket, or taking a free or the oldest slot of its set). */
+  restore(key: Int32Array, floats: Float64Array): void {
+    const copy = (f: Float64Array, at: number): void => {
+      for (let k = 0; k < BUCKET_FLOATS; k++) f[at + k] = floats[k];
+    };
+    this.charge(key, floats[CREATED], 0, 0, 0, (f, at) => copy(f, at), (f, at) => (copy(f, at), ALLOWED));
+  }
+
   private acquire(lock: number): void {
     for (let spins = 0; Atomics.compareExchange(this.locks, lock, 0, 1) !== 0; spins++) {
       // The holder is on another thread in a loop of eight slots; should the OS have preempted it, sleep briefly

@@ -64,6 +64,11 @@ export class RateLimits {
     this.sources = new SourceNetworks({ mask: settings.networkMask, whitelist: new NetworkList(settings.whitelist), exemptLocal: settings.exemptLocal });
   }
 
+  /** The network buckets (null without a network limit): bucket-file.ts saves and restores them. */
+  get networkBuckets(): BucketTable | null {
+    return this.networks;
+  }
+
   get share(): RateLimitShare {
     return { settings: this.settings, networks: this.networks?.buffer ?? null, keys: this.keys.buffer };
   }
