@@ -15,6 +15,10 @@ import type { Runtime } from './runtime.js';
 import { bindFuzzyPorts } from './tcp/bind-fuzzy-ports.js';
 import { TcpServer } from './tcp/tcp-server.js';
 import { TcpStats } from './tcp/tcp-stats.js';
+import { RateLimits } from './ratelimit/rate-limits.js';
+import { rateLimitSettings } from './ratelimit/rate-limit-settings.js';
+import { bucketFilePath, loadBuckets, saveBuckets } from './ratelimit/bucket-file.js';
+import { rateLimited } from './common/rate-limited.js';
 import { AccessPolicy, readSkipHashesFile } from './udp/access-policy.js';
 import { RequestHandler } from './udp/request-handler.js';
 import { UdpServer } from './udp/udp-server.js';
@@ -47,8 +51,14 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
   const crypto = new FuzzyCrypto<ServerKey>((wireId) => keys.find(wireId));
   const keysWatcher = config.dynamicKeysMap ? watchDynamicKeys(config.dynamicKeysMap, keys, logger) : null;
   const allowUpdateKeys: ReadonlySet<string> = new Set(config.allowUpdateKeys);
+  // One ban line per 10 s per thread at most, whatever the flood (rate-limited.ts).
+  const logInfo = (message: string, context: Record<string, unknown>): void => logger.info(context, message);
+  const limitSettings = rateLimitSettings(config);
+  const rateLimits = limitSettings ? new RateLimits(limitSettings, rateLimited(logInfo)) : null;
+  if (rateLimits) restoreBuckets(rateLimits, config.dbPath, logger);
   const handler = new RequestHandler({
     backend,
+    rateLimits,
     policy,
     stats,
     crypto,
@@ -60,7 +70,8 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     weakIds: new Set(config.weakIds),
     onWarning: rateLimitedWarn(logger),
   });
-  const udp = await udpPlane(config, backend, { handler, policy, keys, stats, skipHashes, onWarning: rateLimitedWarn(logger) }, logger);
+  const udpParts = { handler, policy, keys, stats, skipHashes, onWarning: rateLimitedWarn(logger), onInfo: logInfo, rateLimits };
+  const udp = await udpPlane(config, backend, udpParts, logger);
   const tcpStats = new TcpStats();
   // Every TCP frame goes through the same handler as a datagram: the TCP layer only frames.
   const tcp = config.tcp
@@ -68,6 +79,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
         idleTimeoutMs: config.tcpTimeoutSeconds * 1000,
         maxConnections: config.tcpMaxConnections,
         onWarning: rateLimitedWarn(logger),
+        refuseConnection: rateLimits ? (source) => rateLimits.admitConnection(source, Date.now() / 1000) : undefined,
       })
     : null;
   const runtime: Runtime = { config, logger, backend, policy, stats, udp, tcp, tcpStats, keys, allowUpdateKeys };
@@ -106,12 +118,33 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
         keysWatcher?.stop();
         await tcp?.close();
         await udp.close();
+        if (rateLimits) keepBuckets(rateLimits, config.dbPath, logger);
         await app.close();
         await backend.close();
         stats.close();
         logger.info('fuzzyd stopped');
       })()),
   };
+}
+
+/** Rate-limit buckets saved at the last clean stop (ratelimit/bucket-file.ts); a file that cannot be read is ignored. */
+function restoreBuckets(limits: RateLimits, dbPath: string, logger: Logger): void {
+  const path = bucketFilePath(dbPath);
+  try {
+    const loaded = loadBuckets(limits, path, Date.now() / 1000);
+    if (loaded > 0) logger.info({ path, buckets: loaded }, 'rate-limit buckets restored');
+  } catch (err) {
+    logger.warn({ path, error: (err as Error).message }, 'rate-limit buckets not restored: the file cannot be read');
+  }
+}
+
+function keepBuckets(limits: RateLimits, dbPath: string, logger: Logger): void {
+  const path = bucketFilePath(dbPath);
+  try {
+    saveBuckets(limits, path, Date.now() / 1000);
+  } catch (err) {
+    logger.warn({ path, error: (err as Error).message }, 'rate-limit buckets not saved');
+  }
 }
 
 /**
@@ -121,7 +154,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
 async function udpPlane(
   config: AppConfig,
   backend: FuzzyBackend,
-  parts: Pick<UdpThreadsOptions, 'handler' | 'policy' | 'keys' | 'stats' | 'skipHashes' | 'onWarning'>,
+  parts: Pick<UdpThreadsOptions, 'handler' | 'policy' | 'keys' | 'stats' | 'skipHashes' | 'onWarning' | 'onInfo' | 'rateLimits'>,
   logger: Logger,
 ): Promise<UdpPlane> {
   if (config.udpThreads === 0) return new UdpServer(parts.handler);

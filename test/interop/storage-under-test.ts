@@ -61,6 +61,10 @@ export interface StorageOptions {
   dynamicKeysMap?: string;
   /** rspamd's `allow_update_keys`, as a map file of key ids (both storages read the same file). */
   allowUpdateKeysFile?: string;
+  /** fuzzyd only: the UDP bind host (default 127.0.0.1), e.g. 0.0.0.0 for scanners on a non-loopback address. */
+  fuzzydHost?: string;
+  /** fuzzyd only: more FUZZYD_* settings (rate limits). */
+  fuzzydEnv?: Record<string, string>;
 }
 
 export async function startStorageUnderTest(opts: StorageOptions = {}): Promise<StorageUnderTest> {
@@ -108,7 +112,7 @@ export async function startStorageUnderTest(opts: StorageOptions = {}): Promise<
   const ownDir = opts.dbPath ? null : await mkdtemp(join(tmpdir(), 'fuzzyd-interop-'));
   const dbPath = opts.dbPath ?? join(ownDir ?? '', 'fuzzy.db');
   const env: Record<string, string> = {
-    FUZZYD_UDP: `127.0.0.1:${udpPort}`,
+    FUZZYD_UDP: `${opts.fuzzydHost ?? '127.0.0.1'}:${udpPort}`,
     FUZZYD_HTTP: `127.0.0.1:${await freeTcpPort()}`,
     FUZZYD_DB: dbPath,
     FUZZYD_ALLOW_UPDATE: allowUpdate.join(','),
@@ -120,6 +124,7 @@ export async function startStorageUnderTest(opts: StorageOptions = {}): Promise<
   if (opts.dynamicKeysMap) env.FUZZYD_DYNAMIC_KEYS_MAP = opts.dynamicKeysMap;
   if (opts.allowUpdateKeysFile) env.FUZZYD_ALLOW_UPDATE_KEYS = opts.allowUpdateKeysFile;
   if (opts.replyCodes) env.FUZZYD_REPLY_CODES = opts.replyCodes;
+  Object.assign(env, opts.fuzzydEnv);
   const fuzzyd = await startFuzzyd(env);
   return {
     target: 'fuzzyd',

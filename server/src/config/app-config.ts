@@ -59,6 +59,20 @@ export interface AppConfig {
   readOnly: boolean;
   /** Which refusal codes clients get: `auto` (4.x clients the 3.10 codes, 3.x clients 3.4's), `3.4` or `3.10`. */
   replyCodes: ReplyCodeSet;
+  /** rspamd's rate limits (§4.1 of docs/spec/access-controls.md): requests per second leaked, null when unset. */
+  ratelimitRate: number | null;
+  /** Bucket size; rate limiting is on only when both rate and burst are set. */
+  ratelimitBurst: number | null;
+  /** IPv4 prefix of a bucket's network; IPv6 uses min(max(4·mask, 64), 128). */
+  ratelimitNetworkMask: number;
+  /** A bucket (and so a ban) lasts this long from its creation. */
+  ratelimitBucketTtlSeconds: number;
+  ratelimitMaxBuckets: number;
+  ratelimitWhitelist: NetworkEntry[];
+  /** Count and log what would be refused, refuse nothing. */
+  ratelimitLogOnly: boolean;
+  /** rspamd ≥ 3.14 never limits loopback and link-local sources; false limits them as 3.4–3.13 do. */
+  ratelimitExemptLocal: boolean;
   /** Updates waiting for the next SQLite group commit at most; a flood beyond it is refused (503) instead of queued. */
   writeQueueMax: number;
   /** `full` fsyncs every group commit (survives power loss); `normal` survives a process kill only. */

@@ -23,6 +23,8 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const MAX_TIMER_SECONDS = 2_147_483;
 /** More UDP threads than this only contend for the same sockets. */
 const MAX_UDP_THREADS = 64;
+/** Network buckets at most (72 MB of shared memory). */
+const MAX_RATELIMIT_BUCKETS = 1_000_000;
 /** pino's levels, and `silent`: anything else makes pino throw at start without naming the variable. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -127,6 +129,51 @@ export const FUZZY_SETTINGS: Section<Omit<AppConfig, 'neural'>> = {
     default: 'false',
     parse: (text, key) => parseBool(text, key, false),
   },
+  // Rate limits (docs/spec/access-controls.md §4.1; ratelimit/rate-limits.ts): on only when rate and burst are both set.
+  ratelimitRate: {
+    env: 'FUZZYD_RATELIMIT_RATE',
+    file: 'ratelimit_rate',
+    default: () => null,
+    parse: (text, key) => parseOptionalRate(text, key),
+  },
+  ratelimitBurst: {
+    env: 'FUZZYD_RATELIMIT_BURST',
+    file: 'ratelimit_burst',
+    default: () => null,
+    parse: (text, key) => parseOptionalRate(text, key),
+  },
+  ratelimitNetworkMask: {
+    env: 'FUZZYD_RATELIMIT_NETWORK_MASK',
+    file: 'ratelimit_network_mask',
+    default: '24',
+    parse: (text, key) => parseWholeNumber(text, key, 0, 128),
+  },
+  ratelimitBucketTtlSeconds: {
+    env: 'FUZZYD_RATELIMIT_BUCKET_TTL',
+    file: 'ratelimit_bucket_ttl',
+    default: '1h',
+    parse: (text, key) => parseDuration(text, key, 0),
+  },
+  ratelimitMaxBuckets: {
+    env: 'FUZZYD_RATELIMIT_MAX_BUCKETS',
+    file: 'ratelimit_max_buckets',
+    default: '2000',
+    // Bounded: the table is allocated whole at start, 72 bytes a bucket.
+    parse: (text, key) => parseWholeNumber(text, key, 1, MAX_RATELIMIT_BUCKETS),
+  },
+  ratelimitWhitelist: { env: 'FUZZYD_RATELIMIT_WHITELIST', file: 'ratelimit_whitelist', default: () => [], parse: parseNetworkList },
+  ratelimitLogOnly: {
+    env: 'FUZZYD_RATELIMIT_LOG_ONLY',
+    file: 'ratelimit_log_only',
+    default: 'false',
+    parse: (text, key) => parseBool(text, key, false),
+  },
+  ratelimitExemptLocal: {
+    env: 'FUZZYD_RATELIMIT_EXEMPT_LOCAL',
+    file: 'ratelimit_exempt_local',
+    default: 'true',
+    parse: (text, key) => parseBool(text, key, true),
+  },
   writeQueueMax: {
     env: 'FUZZYD_WRITE_QUEUE_MAX',
     file: 'write_queue_max',
@@ -158,4 +205,14 @@ function parseExpire(text: string, key: string): number {
 /** rspamd's `forbidden_ids` / `weak_ids`: flag numbers, comma-separated (a list in the file), each 0 to 2^32 − 1. */
 function parseFlagIds(text: string, key: string): number[] {
   return splitList(text).map((item) => parseWholeNumber(item, key, 0, 0xffff_ffff));
+}
+
+/** A non-negative number (rspamd parses a double); empty means not set, i.e. no rate limit. */
+function parseOptionalRate(text: string, key: string): number | null {
+  if (text.trim() === '') return null;
+  const value = Number(text);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(text) || !Number.isFinite(value)) {
+    throw new ConfigError(key, `'${text}' is not a non-negative number`);
+  }
+  return value;
 }

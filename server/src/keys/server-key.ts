@@ -15,7 +15,7 @@ export interface KeyRights {
 /** A key without `read_only` or `allowed_ops` may only read (FSK:311). */
 export const DEFAULT_KEY_RIGHTS: Readonly<KeyRights> = Object.freeze({ read: true, write: false, delete: false });
 
-/** A `ratelimit` extension as written: `"N / T"`, `{ burst; rate }` or `[burst, rate]` (§4.5; kept, not enforced yet). */
+/** A `ratelimit` extension as written: `"N / T"`, `{ burst; rate }` or `[burst, rate]` (§4.5; ratelimit/key-limit.ts reads it). */
 export type KeyRateLimitText = string | { burst: number | string; rate: number | string } | [number, number];
 
 /** The parsed `extensions { … }` object: plain data, so it can be posted to UDP threads. */

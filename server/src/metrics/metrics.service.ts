@@ -38,6 +38,9 @@ export class MetricsService {
       [...stats.invalidByReason].map(([reason, value]) => ({ labels: { reason }, value })),
     );
     snapshots.add('fuzzyd_udp_blocked_total', 'Datagrams dropped from blocked networks', 'counter', () => [{ value: stats.blocked }]);
+    snapshots.add('fuzzyd_rate_limited_total', 'Requests over a rate limit (refused, or served under ratelimit_log_only)', 'counter', () => [
+      { value: stats.overLimit },
+    ]);
     snapshots.add('fuzzyd_udp_denied_total', 'Writes refused by allow_update or read-only mode', 'counter', () => [{ value: stats.denied }]);
     snapshots.add('fuzzyd_udp_duplicates_total', 'Retransmitted requests answered from the cache', 'counter', () => [
       { value: stats.duplicates },
@@ -50,6 +53,7 @@ export class MetricsService {
       { labels: { result: 'accepted' }, value: tcp.accepted },
       { labels: { result: 'refused_limit' }, value: tcp.refusedLimit },
       { labels: { result: 'refused_blocked' }, value: tcp.refusedBlocked },
+      { labels: { result: 'refused_ratelimit' }, value: tcp.refusedRateLimited },
     ]);
     snapshots.add('fuzzyd_tcp_closed_total', 'TCP connections closed, by reason', 'counter', () =>
       TCP_CLOSE_REASONS.map((reason) => ({ labels: { reason }, value: tcp.closed[reason] })),

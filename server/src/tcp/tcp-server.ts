@@ -12,6 +12,8 @@ export interface TcpServerOptions {
   /** Outstanding replies per connection before its socket is no longer read. */
   maxInFlight?: number;
   onWarning: (message: string, context: Record<string, unknown>) => void;
+  /** Rate limits' say on a new connection (ratelimit/rate-limits.ts `admitConnection`): true closes it. */
+  refuseConnection?: (source: string) => boolean;
 }
 
 /** Enough for rspamd's client, which pipelines one message's commands (a few per rule) per connection. */
@@ -90,6 +92,12 @@ export class TcpServer {
     const source = socket.remoteAddress;
     // A connection reset before accept has no address left to judge; there is nothing to serve.
     if (source === undefined) {
+      socket.destroy();
+      return;
+    }
+    // rspamd ≥ 3.14 charges the connection to the source's rate-limit bucket first, then checks `blocked`.
+    if (this.o.refuseConnection?.(source)) {
+      this.stats.refusedRateLimited++;
       socket.destroy();
       return;
     }

@@ -12,6 +12,8 @@ export class TcpStats {
   refusedLimit = 0;
   /** Destroyed at accept because the source is in `blocked`. */
   refusedBlocked = 0;
+  /** Destroyed at accept because the source's network is over its rate limit (rspamd ≥ 3.14). */
+  refusedRateLimited = 0;
   open = 0;
   /** Well-formed frames handed to the request handler (the handler still drops undecodable payloads). */
   frames = 0;

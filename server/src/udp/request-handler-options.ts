@@ -3,6 +3,7 @@ import type { ShingleBlock } from '../../../shared/protocol/shingle-block.js';
 import type { Digest } from '../../../shared/protocol/types.js';
 import type { CheckResult, FuzzyBackend } from '../fuzzy/fuzzy-backend.js';
 import type { ServerKey } from '../keys/server-key.js';
+import type { RateLimits } from '../ratelimit/rate-limits.js';
 import type { AccessPolicy } from './access-policy.js';
 import type { CheckReplyConfig } from './check-reply-rules.js';
 import type { ReplyCodeSet } from './reply-codes.js';
@@ -19,8 +20,8 @@ export type SendReply = (reply: Buffer) => void;
 export interface ThreadDispatch {
   /** null when this thread cannot answer (fuzzy-index.ts `checkShared`). */
   check(digest: Digest, shingles: ShingleBlock | null): CheckResult | null;
-  /** False when the queue to the main thread is full. */
-  forward(datagram: Buffer, address: string, port: number, send: SendReply): boolean;
+  /** False when the queue to the main thread is full. `admitted`: rate limits were charged on this thread already. */
+  forward(datagram: Buffer, address: string, port: number, send: SendReply, admitted?: boolean): boolean;
   /** False while the main thread has changed the access lists or the keys and this thread's copy may be older. */
   policyCurrent(): boolean;
 }
@@ -37,6 +38,8 @@ export interface HandlerOptions {
   allowUpdateKeys?: ReadonlySet<string>;
   encryptedOnly: boolean;
   readOnly: boolean;
+  /** rspamd's rate limits (ratelimit/rate-limits.ts), shared by every thread; null or absent when none apply. */
+  rateLimits?: RateLimits | null;
   /** Which refusal codes clients get (reply-codes.ts); `auto` by default. */
   replyCodes?: ReplyCodeSet;
   /** rspamd's `weak_ids`: WRITEs of these flags never displace another flag (update-rule.ts). */

@@ -11,6 +11,7 @@ import type { HandlerOptions, SendReply, ThreadDispatch } from './request-handle
 import { type ReplyCodeSet, refusalCodes } from './reply-codes.js';
 import { RetransmitCache } from './retransmit-cache.js';
 import { CheckReplyRules, NO_CHECK_REPLY_RULES } from './check-reply-rules.js';
+import { admitRequest, refuseLimited } from '../ratelimit/admit-request.js';
 
 export type { HandlerOptions, SendReply, ThreadDispatch } from './request-handler-options.js';
 
@@ -41,7 +42,8 @@ export class RequestHandler {
     return this.o.backend!;
   }
 
-  handle(datagram: Buffer, address: string, port: number, send: SendReply): boolean {
+  /** `admitted`: a UDP thread charged this request's rate limits already and forwarded it (never charge twice). */
+  handle(datagram: Buffer, address: string, port: number, send: SendReply, admitted = false): boolean {
     const { policy, stats, crypto, thread } = this.o;
     // A thread whose blocked list or keys may be older than the main thread's decides nothing, not even which key
     // a datagram is for (a key added a moment ago): the main thread does it all until the new copy arrives.
@@ -82,11 +84,14 @@ export class RequestHandler {
       reply(codes.encryptionRequired, req.flag, 0, req.digest, 0);
       return true;
     }
+    // Rate limits (access-controls.md §0 step G): charged here, applied after the key's gates, since a 503 wins.
+    const limited = !admitted && this.o.rateLimits ? admitRequest(this.o.rateLimits, req.cmd, address, key, stats) : false;
     // The key's CHECK gates (access-controls.md §0 step H), wherever the CHECK is answered, UDP thread or main.
     if (req.cmd === Command.Check && key && this.refusedCheck(req, key, address, codes.refused, reply)) return true;
+    if (limited) return refuseLimited(req, stats, reply);
     if (thread) {
       if (this.answeredOnThread(thread, req, key, address, reply)) return true;
-      return this.forward(thread, req, datagram, address, port, send, reply);
+      return this.forward(thread, req, datagram, address, port, send, reply, !!this.o.rateLimits);
     }
     switch (req.cmd) {
       case Command.Check:
@@ -145,8 +150,8 @@ export class RequestHandler {
     reply(req.value, req.flag, 1, req.digest, 0);
   }
 
-  private forward(thread: ThreadDispatch, req: FuzzyRequest, datagram: Buffer, address: string, port: number, send: SendReply, reply: ReplyFn): boolean {
-    if (thread.forward(datagram, address, port, send)) return true;
+  private forward(thread: ThreadDispatch, req: FuzzyRequest, datagram: Buffer, address: string, port: number, send: SendReply, reply: ReplyFn, admitted: boolean): boolean {
+    if (thread.forward(datagram, address, port, send, admitted)) return true;
     // More requests wait for the main thread than it can take (a flood past the write queue's bound).
     this.o.stats.record(req.cmd, 'overloaded');
     this.o.onWarning('refused a request: the queue to the main thread is full', { source: address });

@@ -1,8 +1,8 @@
 import type { DecryptFailure, MalformedReason } from '../../../shared/protocol/errors.js';
 
 /** How a request ended, per command (the admin API and /metrics read these). */
-export type Outcome = 'hit' | 'miss' | 'ok' | 'denied' | 'skipped' | 'error' | 'not-found' | 'overloaded';
-export const OUTCOMES: readonly Outcome[] = ['hit', 'miss', 'ok', 'denied', 'skipped', 'error', 'not-found', 'overloaded'];
+export type Outcome = 'hit' | 'miss' | 'ok' | 'denied' | 'skipped' | 'error' | 'not-found' | 'overloaded' | 'ratelimited';
+export const OUTCOMES: readonly Outcome[] = ['hit', 'miss', 'ok', 'denied', 'skipped', 'error', 'not-found', 'overloaded', 'ratelimited'];
 const OUTCOME_INDEX = new Map(OUTCOMES.map((o, i) => [o, i]));
 
 /** Upper bounds (seconds) of the handling-time histogram exported on /metrics. */
@@ -40,10 +40,12 @@ export const SLOTS = (() => {
   const invalidReasons = counters + 256 * OUTCOMES.length;
   const blocked = invalidReasons + INVALID_REASONS.length;
   const duplicates = blocked + 1;
-  const latency = duplicates + 1;
+  /** Requests over a rate limit, refused or (ratelimit_log_only) served anyway. */
+  const overLimit = duplicates + 1;
+  const latency = overLimit + 1;
   const latencySum = latency + LATENCY_BUCKETS.length + 1;
   const latencyCount = latencySum + 1;
-  return { counters, invalidReasons, blocked, duplicates, latency, latencySum, latencyCount, size: latencyCount + 1 } as const;
+  return { counters, invalidReasons, blocked, duplicates, overLimit, latency, latencySum, latencyCount, size: latencyCount + 1 } as const;
 })();
 
 /** Slot of the (command byte, outcome) counter. */
@@ -59,6 +61,7 @@ export interface UdpCounterSink {
   recordInvalid(reason: string): void;
   countBlocked(): void;
   countDuplicate(): void;
+  countOverLimit(): void;
 }
 
 /**
@@ -102,6 +105,10 @@ export class UdpCounters implements UdpCounterSink {
 
   countDuplicate(): void {
     this.slots[SLOTS.duplicates]++;
+  }
+
+  countOverLimit(): void {
+    this.slots[SLOTS.overLimit]++;
   }
 
   /** Requests this thread answered or forwarded, all commands and outcomes. */

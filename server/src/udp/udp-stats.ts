@@ -84,6 +84,10 @@ export class UdpStats implements UdpCounterSink {
     this.local.countDuplicate();
   }
 
+  countOverLimit(): void {
+    this.local.countOverLimit();
+  }
+
   /** Requests per (command, outcome) pair seen, sorted by command then outcome; unnamed commands sum as `unknown`. */
   get requests(): RequestCount[] {
     const totals = this.totals();
@@ -126,6 +130,11 @@ export class UdpStats implements UdpCounterSink {
 
   get denied(): number {
     return deniedOf(this.totals());
+  }
+
+  /** Requests over a rate limit: refused, or served under ratelimit_log_only. */
+  get overLimit(): number {
+    return this.totals()[SLOTS.overLimit];
   }
 
   get duplicates(): number {

@@ -1,5 +1,6 @@
 import type { KeyConfig } from '../keys/server-key.js';
 import type { ListenAddress } from '../config/listen-address.js';
+import type { RateLimitShare } from '../ratelimit/rate-limits.js';
 import type { FuzzyIndexView } from '../fuzzy/memory/fuzzy-index.js';
 import type { NetworkEntry } from './network-list.js';
 import type { CheckReplyConfig } from './check-reply-rules.js';
@@ -23,6 +24,8 @@ export interface UdpWorkerData {
   encryptedOnly: boolean;
   replyCodes: ReplyCodeSet;
   checkReplies: CheckReplyConfig;
+  /** The rate-limit settings and the bucket tables every thread charges (ratelimit/rate-limits.ts); null: none. */
+  rateLimits: RateLimitShare | null;
 }
 
 export type ToUdpWorker =
@@ -42,6 +45,8 @@ export type FromUdpWorker =
   /** Requests for the main thread, gathered per turn of the thread's event loop: one message, not one each. */
   | { type: 'forwards'; requests: ForwardedRequest[] }
   | { type: 'warning'; message: string; context: Record<string, unknown> }
+  /** An info line for the main thread's log (a rate-limit ban). */
+  | { type: 'info'; message: string; context: Record<string, unknown> }
   | { type: 'closed' };
 
 export interface ForwardedRequest {
@@ -49,6 +54,8 @@ export interface ForwardedRequest {
   datagram: Uint8Array;
   address: string;
   port: number;
+  /** This thread charged the request's rate limits already: the main thread must not charge it again. */
+  admitted: boolean;
 }
 
 /** `reply` is null when the main thread sends none (e.g. a resend whose first copy is still committing). */

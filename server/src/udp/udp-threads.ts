@@ -7,6 +7,7 @@ import type { FuzzyIndex } from '../fuzzy/memory/fuzzy-index.js';
 import type { KeyRing } from '../keys/key-ring.js';
 import type { AccessPolicy } from './access-policy.js';
 import type { RequestHandler } from './request-handler.js';
+import type { RateLimits } from '../ratelimit/rate-limits.js';
 import { UdpCounters } from './udp-counters.js';
 import type { UdpStats } from './udp-stats.js';
 import type { ForwardedReply, ForwardedRequest, FromUdpWorker, ToUdpWorker, UdpWorkerData } from './udp-thread-protocol.js';
@@ -34,6 +35,10 @@ export interface UdpThreadsOptions {
   skipHashes: string[];
   config: Pick<AppConfig, 'encryptedOnly' | 'replyCodes' | 'forbiddenIds' | 'delaySeconds' | 'delayWhitelist'>;
   onWarning: (message: string, context: Record<string, unknown>) => void;
+  /** Info lines from the threads (rate-limit bans). */
+  onInfo: (message: string, context: Record<string, unknown>) => void;
+  /** The rate limits the main thread's handler charges: threads get their tables. */
+  rateLimits: RateLimits | null;
 }
 
 /**
@@ -122,11 +127,13 @@ export class UdpThreads implements UdpPlane {
       encryptedOnly: this.o.config.encryptedOnly,
       replyCodes: this.o.config.replyCodes,
       checkReplies: checkReplyConfig(this.o.config),
+      rateLimits: this.o.rateLimits?.share ?? null,
     };
     const worker = new Worker(workerScriptUrl(import.meta.url, 'udp-worker'), { workerData: data });
     worker.on('message', (msg: FromUdpWorker) => {
       if (msg.type === 'forwards') for (const request of msg.requests) this.serveForwarded(worker, request);
       else if (msg.type === 'warning') this.o.onWarning(msg.message, msg.context);
+      else if (msg.type === 'info') this.o.onInfo(msg.message, msg.context);
     });
     worker.on('error', (err) => this.o.onWarning('a UDP thread failed', { error: err.message }));
     worker.once('exit', (code) => {
@@ -149,7 +156,8 @@ export class UdpThreads implements UdpPlane {
 
   private serveForwarded(worker: Worker, request: ForwardedRequest): void {
     const datagram = Buffer.from(request.datagram.buffer, request.datagram.byteOffset, request.datagram.byteLength);
-    const replies = this.o.handler.handle(datagram, request.address, request.port, (reply) => this.reply(worker, request.id, new Uint8Array(reply)));
+    const send = (reply: Buffer): void => this.reply(worker, request.id, new Uint8Array(reply));
+    const replies = this.o.handler.handle(datagram, request.address, request.port, send, request.admitted);
     if (!replies) this.reply(worker, request.id, null);
   }
 

@@ -6,6 +6,7 @@ import type { Digest } from '../../../shared/protocol/types.js';
 import { FuzzyIndex, type FuzzyIndexView } from '../fuzzy/memory/fuzzy-index.js';
 import { KeyRing } from '../keys/key-ring.js';
 import type { ServerKey } from '../keys/server-key.js';
+import { RateLimits } from '../ratelimit/rate-limits.js';
 import { AccessPolicy } from './access-policy.js';
 import { RequestHandler, type SendReply } from './request-handler.js';
 import { UdpCounters } from './udp-counters.js';
@@ -50,13 +51,13 @@ const handler = new RequestHandler({
   backend: null,
   thread: {
     check: (digest: Digest, shingles: ShingleBlock | null) => index.checkShared(digest, shingles, Date.now() / 1000, view.layout),
-    forward(datagram, address, srcPort, send) {
+    forward(datagram, address, srcPort, send, admitted = false) {
       if (waiting.size >= MAX_FORWARDED) return false;
       const id = nextId++;
       waiting.set(id, send);
       // An exact copy: a Buffer may be a view into a larger pool, and posting it would copy the whole pool.
       const copy = new Uint8Array(datagram);
-      if (outbox.push({ id, datagram: copy, address, port: srcPort }) === 1) setImmediate(flushOutbox);
+      if (outbox.push({ id, datagram: copy, address, port: srcPort, admitted }) === 1) setImmediate(flushOutbox);
       return true;
     },
     policyCurrent: () => Atomics.load(policyVersion, 0) === knownPolicy && Atomics.load(keysVersion, 0) === knownKeys,
@@ -69,6 +70,10 @@ const handler = new RequestHandler({
   readOnly: false,
   replyCodes: data.replyCodes,
   checkReplies: data.checkReplies,
+  // The same shared bucket tables as the main thread and the other threads; bans are logged by the main thread.
+  rateLimits: data.rateLimits
+    ? new RateLimits(data.rateLimits.settings, rateLimited((message, context) => post({ type: 'info', message, context })), data.rateLimits)
+    : null,
   // At most once per 10 s per message, like the main thread's own warnings, before any message is posted.
   onWarning: rateLimited((message, context) => post({ type: 'warning', message, context })),
 });
