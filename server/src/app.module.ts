@@ -9,6 +9,7 @@ import { HASH_CATALOGUE } from './fuzzy/hash-catalogue.js';
 import { HashesModule } from './hashes/hashes.module.js';
 import { HealthModule } from './health/health.module.js';
 import { KeysModule } from './keys/api/keys.module.js';
+import { RateLimitsModule } from './ratelimit/api/ratelimits.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { NeuralModule } from './neural/neural.module.js';
 import { ACCESS_POLICY, CONFIG, LOGGER, RUNTIME, type Runtime, UDP_SERVER, UDP_STATS } from './runtime.js';
@@ -33,7 +34,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        AuthModule, HashesModule, FlagsModule, AccessModule, KeysModule, StatsModule, MetricsModule, HealthModule,
+        AuthModule, HashesModule, FlagsModule, AccessModule, KeysModule, RateLimitsModule, StatsModule, MetricsModule, HealthModule,
         NeuralModule,
       ],
       providers: [...providers, { provide: APP_FILTER, useClass: ProblemFilter }],

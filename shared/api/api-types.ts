@@ -8,5 +8,6 @@ export * from './hashes.js';
 export * from './keys.js';
 export * from './networks.js';
 export * from './problem.js';
+export * from './ratelimits.js';
 export * from './stats.js';
 export * from './tokens.js';

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseIp } from '../../../shared/protocol/ip-bytes.js';
 import { BUCKET_FLOATS, CREATED, LAST, LEVEL } from './leaky-bucket.js';
 import type { RateLimits } from './rate-limits.js';
 import { SourceNetworks } from './source-network.js';
@@ -46,16 +45,11 @@ export function loadBuckets(limits: RateLimits, path: string, now: number): numb
   const saved = JSON.parse(readFileSync(path, 'utf8')) as unknown;
   if (!Array.isArray(saved)) throw new Error(`${path}: not a list of buckets`);
   const { networkMask, bucketTtlSeconds } = limits.settings;
-  const prefixes = { 4: Math.min(networkMask, 32), 6: Math.min(Math.max(4 * networkMask, 64), 128) };
   let loaded = 0;
   for (const entry of saved as SavedBucket[]) {
-    const [address, prefixText] = String(entry?.network).split('/');
-    const ip = parseIp(address ?? '');
-    if (!ip || Number(prefixText) !== prefixes[ip.family]) continue;
+    const key = SourceNetworks.keyOfNetwork(String(entry?.network), networkMask);
+    if (!key) continue;
     if (typeof entry.created !== 'number' || typeof entry.last !== 'number' || now - entry.created > bucketTtlSeconds) continue;
-    const key = new Int32Array(5);
-    key[0] = (ip.family << 8) | prefixes[ip.family];
-    new Uint8Array(key.buffer, 4, 16).set(ip.bytes);
     const floats = new Float64Array(BUCKET_FLOATS);
     floats[LEVEL] = entry.level === null ? NaN : Number(entry.level);
     floats[LAST] = entry.last;

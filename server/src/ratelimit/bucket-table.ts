@@ -126,6 +126,25 @@ export class BucketTable {
     return out;
   }
 
+  /** Drops the bucket of `key` (an admin lifting a ban); the next request starts a fresh one. False: none. */
+  remove(key: Int32Array): boolean {
+    const set = hash(key) % this.sets;
+    const lock = set * LOCK_STRIDE;
+    this.acquire(lock);
+    try {
+      for (let slot = set * WAYS; slot < (set + 1) * WAYS; slot++) {
+        const i = slot * SLOT_INTS;
+        if (this.ints[i + USED] !== 0 && matches(this.ints, i, key)) {
+          this.ints[i + USED] = 0;
+          return true;
+        }
+      }
+      return false;
+    } finally {
+      Atomics.store(this.locks, lock, 0);
+    }
+  }
+
   /** Puts a saved bucket back (replacing that key's bucket, or taking a free or the oldest slot of its set). */
   restore(key: Int32Array, floats: Float64Array): void {
     const copy = (f: Float64Array, at: number): void => {

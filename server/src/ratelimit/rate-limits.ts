@@ -3,7 +3,7 @@ import { keyLabel, type ServerKey } from '../keys/server-key.js';
 import { NetworkList, type NetworkEntry } from '../udp/network-list.js';
 import { BucketTable } from './bucket-table.js';
 import { parseKeyLimit, type KeyLimit } from './key-limit.js';
-import { ALLOWED, chargeKeyBucket, chargeNetworkBucket, startKeyBucket, startNetworkBucket, TRIPPED } from './leaky-bucket.js';
+import { ALLOWED, chargeKeyBucket, chargeNetworkBucket, CREATED, LAST, LEVEL, startKeyBucket, startNetworkBucket, TRIPPED } from './leaky-bucket.js';
 import { SourceNetworks } from './source-network.js';
 
 /**
@@ -92,6 +92,23 @@ export class RateLimits {
    */
   admitConnection(address: string, now: number): boolean {
     return this.networks !== null && this.chargeNetwork(address, now);
+  }
+
+  /** The network buckets alive now, as the admin API lists them: banned ones have no level. */
+  networkStates(now: number): { network: string; level: number | null; created: number; last: number }[] {
+    if (!this.networks) return [];
+    return this.networks.snapshot(now, this.settings.bucketTtlSeconds).map(({ key, floats }) => ({
+      network: SourceNetworks.describe(key),
+      level: Number.isNaN(floats[LEVEL]) ? null : floats[LEVEL],
+      created: floats[CREATED],
+      last: floats[LAST],
+    }));
+  }
+
+  /** Lifts a network's ban (or forgets its bucket); false when `network` has no bucket or is not one of this mask's. */
+  lift(network: string): boolean {
+    const key = SourceNetworks.keyOfNetwork(network, this.settings.networkMask);
+    return key !== null && this.networks !== null && this.networks.remove(key);
   }
 
   get refuse(): boolean {

@@ -44,6 +44,22 @@ export class SourceNetworks {
   }
 
   /** The masked network a key stands for, for logs: `192.0.2.0/24`. */
+  /**
+   * The table key of a network as `describe` writes it (`10.0.0.0/24`), or null when it is not one of this mask's
+   * networks: the bucket file and the admin API name buckets that way.
+   */
+  static keyOfNetwork(network: string, mask: number): Int32Array | null {
+    const [address, prefixText] = network.split('/');
+    const ip = parseIp(address ?? '');
+    if (!ip) return null;
+    const prefix = ip.family === 4 ? Math.min(mask, 32) : Math.min(Math.max(4 * mask, 64), 128);
+    if (Number(prefixText) !== prefix) return null;
+    const key = new Int32Array(5);
+    key[0] = (ip.family << 8) | prefix;
+    new Uint8Array(key.buffer, 4, 16).set(ip.bytes);
+    return key;
+  }
+
   static describe(key: Int32Array): string {
     const family = key[0] >>> 8;
     const prefix = key[0] & 255;
