@@ -1,5 +1,6 @@
 import { PageHeader } from '../../../components/ui/page-header';
 import { NetworkList } from './network-list';
+import { RateLimitedNetworks } from './rate-limited-networks';
 
 export function AccessPage() {
   return (
@@ -13,6 +14,7 @@ export function AccessPage() {
           envName="FUZZYD_ALLOW_UPDATE"
         />
         <NetworkList list="blocked" title="Blocked" description="Sources whose datagrams are dropped without a reply (rspamd's blocked)." envName="FUZZYD_BLOCKED" />
+        <RateLimitedNetworks />
       </div>
     </>
   );
