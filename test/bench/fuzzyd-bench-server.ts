@@ -22,6 +22,8 @@ export interface BenchFuzzydOptions {
    * FUZZYD_UDP_THREADS in our own environment is not passed on then, so "default" means the default.
    */
   udpThreads?: number;
+  /** More FUZZYD_* settings for this run (e.g. rate limits). */
+  env?: Record<string, string>;
 }
 
 export interface BenchFuzzyd {
@@ -64,6 +66,7 @@ export async function startBenchFuzzyd(opts: BenchFuzzydOptions): Promise<BenchF
       FUZZYD_DURABILITY: opts.durability,
       // Measured alone: no neural client polling the machine's Redis meanwhile.
       FUZZYD_REDIS_URL: '',
+      ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

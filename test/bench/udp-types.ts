@@ -217,7 +217,7 @@ export interface UdpBenchResult {
 }
 
 /** The parts of the UDP benchmark besides the one-socket rows that `--only=` can pick. */
-export const UDP_PARTS = ['scaling', 'flood'] as const;
+export const UDP_PARTS = ['scaling', 'flood', 'ratelimit'] as const;
 export type UdpPart = (typeof UDP_PARTS)[number];
 
 /** A run of only some parts (`--only=scaling,flood`): printed, never merged into bench/results. */
@@ -228,6 +228,8 @@ export interface UdpPartialResult {
   parts: UdpPart[];
   scaling?: ScalingResult;
   flood?: FloodResult;
+  /** CHECK plain on one socket with and without a network rate limit that never refuses (its bookkeeping only). */
+  rateLimit?: { off: Measurement; on: Measurement };
   verdicts: UdpBenchResult['verdicts'];
   warnings: string[];
   durationS: number;

@@ -200,6 +200,8 @@ export async function benchUdpParts(parts: UdpPart[], opts: UdpBenchOptions = {}
   return withSetup(opts, async (setup) => {
     const scaling = parts.includes('scaling') ? await measureScaling(setup) : undefined;
     const flood = parts.includes('flood') ? await measureFlood(setup) : undefined;
+    const rateLimit = parts.includes('ratelimit') ? await measureRateLimitCost(setup) : undefined;
+    if (rateLimit) setup.ctx.log(rateLimitLine(rateLimit));
     return {
       params: UDP_PARAMS,
       targets: TARGETS,
@@ -207,6 +209,7 @@ export async function benchUdpParts(parts: UdpPart[], opts: UdpBenchOptions = {}
       parts,
       ...(scaling ? { scaling } : {}),
       ...(flood ? { flood } : {}),
+      ...(rateLimit ? { rateLimit } : {}),
       verdicts: scalingVerdicts(scaling),
       warnings: extraWarnings(scaling, flood),
       durationS: Math.round((performance.now() - started) / 1000),
@@ -326,6 +329,36 @@ async function mainRows(setup: Setup, opts: UdpBenchOptions): Promise<UdpBenchRe
     warnings,
     durationS: Math.round((performance.now() - started) / 1000),
   };
+}
+
+/**
+ * What a rate limit costs a CHECK (issue #12: under 5 %): fuzzyd with one UDP thread, without and with a network
+ * limit so high it never refuses, loopback not exempt so every CHECK is charged to the generator's bucket. Order off,
+ * on, on, off; the better run of each counts.
+ */
+async function measureRateLimitCost(setup: Setup): Promise<{ off: Measurement; on: Measurement }> {
+  const { ctx, copyOfPreload } = setup;
+  const limits = { FUZZYD_RATELIMIT_RATE: '1000000000', FUZZYD_RATELIMIT_BURST: '1000000000000', FUZZYD_RATELIMIT_EXEMPT_LOCAL: 'false' };
+  const off = await startBenchFuzzyd({ dbPath: copyOfPreload(), durability: 'full', udpThreads: 1 });
+  const on = await startBenchFuzzyd({ dbPath: copyOfPreload(), durability: 'full', udpThreads: 1, env: limits });
+  try {
+    await waitForIdleProcesses([off.pid, on.pid]);
+    const fOff = fuzzydTarget(off, 'fuzzyd, no rate limit');
+    const fOn = fuzzydTarget(on, 'fuzzyd, rate limit on');
+    const off1 = await measureCheck(ctx, fOff, 'plain');
+    const on1 = await measureCheck(ctx, fOn, 'plain');
+    const on2 = await measureCheck(ctx, fOn, 'plain');
+    const off2 = await measureCheck(ctx, fOff, 'plain');
+    return { off: better(off1, off2), on: better(on1, on2) };
+  } finally {
+    await off.stop();
+    await on.stop();
+  }
+}
+
+function rateLimitLine(r: { off: Measurement; on: Measurement }): string {
+  const cost = 1 - r.on.rps / r.off.rps;
+  return `udp: rate limit cost on CHECK plain: ${Math.round(r.off.rps)} → ${Math.round(r.on.rps)} req/s (${(cost * 100).toFixed(1)} %)`;
 }
 
 /**
