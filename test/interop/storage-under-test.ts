@@ -63,6 +63,8 @@ export interface StorageOptions {
   allowUpdateKeysFile?: string;
   /** fuzzyd only: the UDP bind host (default 127.0.0.1), e.g. 0.0.0.0 for scanners on a non-loopback address. */
   fuzzydHost?: string;
+  /** rspamd's worker `forbidden_ids`: flags never returned (both storages). */
+  forbiddenIds?: number[];
   /** fuzzyd only: more FUZZYD_* settings (rate limits). */
   fuzzydEnv?: Record<string, string>;
 }
@@ -81,6 +83,7 @@ export async function startStorageUnderTest(opts: StorageOptions = {}): Promise<
       opts.encryptedOnly ? 'encrypted_only = true;' : '',
       opts.dynamicKeysMap ? `dynamic_keys_map = "${opts.dynamicKeysMap}";` : '',
       opts.allowUpdateKeysFile ? `allow_update_keys = "${opts.allowUpdateKeysFile}";` : '',
+      opts.forbiddenIds ? `forbidden_ids = [${opts.forbiddenIds.join(', ')}];` : '',
     ].join('\n');
     const worker = await startRspamdFuzzyWorker({
       generation: opts.generation ?? HOST_RSPAMD,
@@ -124,6 +127,7 @@ export async function startStorageUnderTest(opts: StorageOptions = {}): Promise<
   if (opts.dynamicKeysMap) env.FUZZYD_DYNAMIC_KEYS_MAP = opts.dynamicKeysMap;
   if (opts.allowUpdateKeysFile) env.FUZZYD_ALLOW_UPDATE_KEYS = opts.allowUpdateKeysFile;
   if (opts.replyCodes) env.FUZZYD_REPLY_CODES = opts.replyCodes;
+  if (opts.forbiddenIds) env.FUZZYD_FORBIDDEN_IDS = opts.forbiddenIds.join(',');
   Object.assign(env, opts.fuzzydEnv);
   const fuzzyd = await startFuzzyd(env);
   return {
