@@ -26,24 +26,36 @@ export function checkReplyConfig(config: CheckReplyConfig): CheckReplyConfig {
 /** A CHECK answer as the reply carries it. */
 export type CheckAnswer = Pick<CheckResult, 'value' | 'flag' | 'prob' | 'ts' | 'extraFlags'>;
 
+/** The delay test's time (unix seconds) and jitter coin in [0, 1); read only when a delay is set. */
+export interface DelayClock {
+  nowSeconds(): number;
+  coin(): number;
+}
+
+const REAL_CLOCK: DelayClock = { nowSeconds: () => Date.now() / 1000, coin: Math.random };
+
 export class CheckReplyRules {
   private readonly forbidden: ReadonlySet<number>;
   private readonly whitelist: NetworkList;
   /** A key's own `forbidden_ids` as a set, made once per key object (keys are replaced, never changed). */
   private readonly keySets = new WeakMap<ServerKey, ReadonlySet<number>>();
 
-  constructor(private readonly config: CheckReplyConfig) {
+  constructor(
+    private readonly config: CheckReplyConfig,
+    private readonly clock: DelayClock = REAL_CLOCK,
+  ) {
     this.forbidden = new Set(config.forbiddenIds);
     this.whitelist = new NetworkList(config.delayWhitelist);
   }
 
   /**
    * The answer this source gets for a hit: delayed first, then without forbidden flags, as rspamd marks the delay
-   * in the check callback and filters in make_reply. `coin` is a uniform number in [0, 1) for the jitter.
+   * in the check callback and filters in make_reply. The clock is read only with a delay set: a hit pays nothing else.
    */
-  shape(r: CheckResult, key: ServerKey | null, address: string, nowSeconds: number, coin: number): CheckAnswer {
+  shape(r: CheckResult, key: ServerKey | null, address: string): CheckAnswer {
     let answer: CheckAnswer = r;
-    if (this.config.delaySeconds !== null && isYoung(r.ts, nowSeconds, this.config.delaySeconds, coin) && !this.whitelist.contains(address)) {
+    const delay = this.config.delaySeconds;
+    if (delay !== null && isYoung(r.ts, this.clock.nowSeconds(), delay, this.clock.coin()) && !this.whitelist.contains(address)) {
       // §5: value, prob and ts go; flag, digest and the extra slots stay, as rspamd leaves them.
       answer = { value: 0, flag: r.flag, prob: 0, ts: 0, extraFlags: r.extraFlags };
     }

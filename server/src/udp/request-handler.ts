@@ -177,7 +177,7 @@ export class RequestHandler {
       return;
     }
     // delay and forbidden_ids (check-reply-rules.ts): what this source may see of the hit.
-    const a = hit ? this.checkRules.shape(r, key, address, Date.now() / 1000, Math.random()) : r;
+    const a = hit ? this.checkRules.shape(r, key, address) : r;
     const shown = a.prob > 0.5;
     this.o.stats.record(req.cmd, shown ? 'hit' : 'miss');
     reply(a.value, a.flag, a.prob, r.digest, a.ts, a.extraFlags, shown);
