@@ -18,9 +18,9 @@ export interface CheckReplyConfig {
 
 export const NO_CHECK_REPLY_RULES: CheckReplyConfig = { forbiddenIds: [], delaySeconds: null, delayWhitelist: [] };
 
-/** The settings of that name (config/fuzzy-settings.ts), as handlers on every thread take them. */
-export function checkReplyConfig(config: CheckReplyConfig): CheckReplyConfig {
-  return { forbiddenIds: [...config.forbiddenIds], delaySeconds: config.delaySeconds, delayWhitelist: [...config.delayWhitelist] };
+/** The three settings of that name out of the whole config (config/fuzzy-settings.ts): what UDP threads are sent. */
+export function checkReplyConfig({ forbiddenIds, delaySeconds, delayWhitelist }: CheckReplyConfig): CheckReplyConfig {
+  return { forbiddenIds, delaySeconds, delayWhitelist };
 }
 
 /** A CHECK answer as the reply carries it. */

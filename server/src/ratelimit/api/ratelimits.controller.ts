@@ -31,8 +31,7 @@ export class RateLimitsController {
         expiresAt: new Date((b.created + ttl) * 1000).toISOString(),
       }))
       .sort((a, b) => Number(b.banned) - Number(a.banned) || a.network.localeCompare(b.network));
-    const enabled = !!limits && limits.settings.rate !== null && limits.settings.burst !== null;
-    return { enabled, logOnly: limits?.settings.logOnly ?? false, buckets };
+    return { enabled: !!limits?.networkBuckets, logOnly: limits?.settings.logOnly ?? false, buckets };
   }
 
   @Delete()
