@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { fileSignature } from '../common/file-signature.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseKeypairObjects } from '../config/keypairs.js';
 import { parseUcl } from '../config/ucl.js';
@@ -92,11 +93,6 @@ export class DynamicKeysWatcher {
   }
 
   private signature(): string {
-    try {
-      const s = statSync(this.path);
-      return `${s.ino}:${s.size}:${s.mtimeMs}`;
-    } catch (err) {
-      return `missing:${(err as NodeJS.ErrnoException).code ?? ''}`;
-    }
+    return fileSignature(this.path);
   }
 }
