@@ -117,8 +117,8 @@ export const AccessSettingItem = Type.Object({
 });
 export type AccessSettingItem = Static<typeof AccessSettingItem>;
 
-/** The description of each setting, for the API and the dashboard. */
+/** The description of each setting, for the API and the dashboard: what it does, without how the API writes it. */
 export function accessSettingDescription(name: AccessSettingName): string {
-  return String((SETTING_SCHEMAS[name] as { description?: string }).description ?? '')
-    .replace(/; null: back to .*$/, '');
+  const text = String((SETTING_SCHEMAS[name] as { description?: string }).description ?? '');
+  return text.replace(/(: seconds, .*|: IPv4\/IPv6 addresses.*|; false: off.*|; null: back to .*|\s\(ids only over the API.*)$/, '');
 }
