@@ -7,6 +7,7 @@ import type { FuzzyBackend } from './fuzzy/fuzzy-backend.js';
 import { formatListenAddress } from './config/listen-address.js';
 import { AccessSettings } from './access/settings/access-settings.js';
 import { applyAccess } from './access/settings/live-access.js';
+import { readStoredAccessSettings, restValuesOf } from './access/settings/stored-access-settings.js';
 import { AllowUpdateKeysWatcher } from './keys/allow-update-keys.js';
 import { DynamicKeysWatcher } from './keys/dynamic-keys-map.js';
 import { KeyRing } from './keys/key-ring.js';
@@ -90,6 +91,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     // The stored API values may turn the network limit on: the buckets saved at the last stop belong to that table.
     if (applyAccess({ handler, udp, rateLimits, weakIds, allowUpdateKeys }, values) && initial) restoreBuckets(rateLimits, config.dbPath, logger);
   });
+  applyStoredAccessSettings(accessSettings, config.dbPath, logger);
   const allowUpdateKeysWatcher = config.allowUpdateKeys.files.length > 0 ? watchAllowUpdateKeys(config, accessSettings, logger) : null;
   const runtime: Runtime = { config, logger, backend, policy, stats, udp, tcp, tcpStats, keys, allowUpdateKeys, rateLimits, accessSettings };
   let http: NestFastifyApplication | null = null;
@@ -136,6 +138,20 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
         logger.info('fuzzyd stopped');
       })()),
   };
+}
+
+/** The values the admin API stored (access/settings) win over file and env from the first datagram on. */
+function applyStoredAccessSettings(settings: AccessSettings, dbPath: string, logger: Logger): void {
+  let stored;
+  try {
+    stored = restValuesOf(readStoredAccessSettings(dbPath), (setting, error) => logger.warn({ setting, error }, 'ignoring a stored access setting'));
+  } catch (err) {
+    logger.warn({ error: (err as Error).message }, 'access settings stored over the API not read; the configuration applies');
+    return;
+  }
+  if (stored.size === 0) return;
+  settings.setRestValues(stored, true);
+  logger.info({ settings: [...stored.keys()] }, 'access settings from the admin API applied');
 }
 
 /** Rate-limit buckets saved at the last clean stop (ratelimit/bucket-file.ts); a file that cannot be read is ignored. */

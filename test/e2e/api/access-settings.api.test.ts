@@ -4,6 +4,7 @@
  * on a real SQLite file and a real UCL configuration file.
  */
 import { writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AccessSettingItem, Problem } from '../../../shared/api/api-types.js';
 import { generateKeypair } from '../../../shared/protocol/crypto-keys.js';
@@ -139,5 +140,22 @@ describe('across a restart', () => {
     expect(s.forbidden_ids).toMatchObject({ value: [5], source: 'rest' });
     expect(s.delay).toMatchObject({ value: 30, source: 'file' });
     expect(again.runtime.rateLimits.settings).toMatchObject({ rate: 0, burst: 4 });
+  });
+
+  it('a stored row this fuzzyd cannot use is logged and left out: the configuration applies', async () => {
+    const api = await start();
+    await patch(api, { forbidden_ids: [5] });
+    await api.close({ keepFiles: true });
+    harnesses.release(api);
+    const db = new Database(api.dbPath);
+    db.prepare('INSERT INTO fuzzyd_access_settings (name, value, updated_at) VALUES (?, ?, 0), (?, ?, 0)').run('delay', '"5 fortnights"', 'ratelimit_color', '1');
+    db.close();
+
+    const again = await start({ FUZZYD_DB: api.dbPath });
+    const s = await settings(again);
+    expect(s.delay).toMatchObject({ value: 30, source: 'file' });
+    expect(s.forbidden_ids).toMatchObject({ value: [5], source: 'rest' });
+    const skipped = again.logs.filter((l) => l.includes('ignoring a stored access setting')).map((l) => JSON.parse(l).setting);
+    expect(skipped.sort()).toEqual(['delay', 'ratelimit_color']);
   });
 });

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import type { AccessSettingItem, AccessSettingName, AccessSettingsPatch, AccessSettingValue } from '../../../../shared/api/access-settings.js';
@@ -8,15 +8,16 @@ import { OneAtATime } from '../../common/one-at-a-time.js';
 import { AccessSettingEntity } from '../../database/entities/access-setting.entity.js';
 import { LOGGER, RUNTIME, type Runtime } from '../../runtime.js';
 import { accessSettingSpec, fromApiValue } from './access-setting-catalog.js';
-import type { AccessSettings, RestValue } from './access-settings.js';
+import type { AccessSettings } from './access-settings.js';
 
 /**
  * The admin API's access settings, stored in `fuzzyd_access_settings` and put in force through AccessSettings. A
- * change is checked whole, committed, and only then applied, so a refused or failed PATCH changes nothing; the stored
- * values are applied again at every start, over the file and the environment.
+ * change is checked whole, committed, and only then applied, so a refused or failed PATCH changes nothing. The stored
+ * values are applied again at every start, over the file and the environment, by bootstrap.ts before the UDP sockets
+ * open (stored-access-settings.ts).
  */
 @Injectable()
-export class AccessSettingsService implements OnModuleInit {
+export class AccessSettingsService {
   /** Changes run one at a time, so two concurrent PATCHes cannot apply a set that misses one of them. */
   private readonly serial = new OneAtATime();
   private readonly settings: AccessSettings;
@@ -27,24 +28,6 @@ export class AccessSettingsService implements OnModuleInit {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.settings = runtime.accessSettings;
-  }
-
-  async onModuleInit(): Promise<void> {
-    const stored = new Map<AccessSettingName, RestValue>();
-    for (const row of await this.repo.find()) {
-      try {
-        const spec = accessSettingSpec(row.name);
-        if (!spec) throw new Error('no such setting');
-        stored.set(spec.name, { value: fromApiValue(spec, JSON.parse(row.value) as Exclude<AccessSettingValue, null>), updatedAt: row.updatedAt });
-      } catch (err) {
-        // A row an older or newer fuzzyd wrote that this one cannot read: the configuration's value applies.
-        this.logger.warn({ setting: row.name, error: (err as Error).message }, 'ignoring a stored access setting');
-      }
-    }
-    if (stored.size > 0) {
-      this.settings.setRestValues(stored, true);
-      this.logger.info({ settings: [...stored.keys()] }, 'access settings from the admin API applied');
-    }
   }
 
   list(): AccessSettingItem[] {
