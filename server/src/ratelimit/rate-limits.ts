@@ -103,6 +103,11 @@ export class RateLimits {
     return { settings: this.settings, networks: this.networks?.buffer ?? null, keys: this.keys.buffer };
   }
 
+  /** Whether a request with this key could be charged at all: a network limit is set, or the key has its own. */
+  mayCharge(key: ServerKey | null): boolean {
+    return this.networks !== null || (key !== null && key.ratelimit !== null);
+  }
+
   /**
    * Charges a decoded request; returns null when it may be served, else which limit it is over. Under
    * `ratelimit_log_only` it is charged and reported the same way, and `refuse` tells the caller not to refuse it.
