@@ -41,6 +41,7 @@ export class JobRegistry {
       vectors: null,
       nInputs: null,
       hidden: null,
+      report: null,
       error: null,
     };
     this.jobs.set(job.id, job);
@@ -75,5 +76,10 @@ export class JobRegistry {
 
 /** A detached copy for API answers (the live record keeps changing while the job runs). */
 export function jobSnapshot(job: NeuralJob): NeuralJob {
-  return { ...job, history: job.history.map((h) => ({ ...h })), vectors: job.vectors ? { ...job.vectors } : null };
+  return {
+    ...job,
+    history: job.history.map((h) => ({ ...h })),
+    vectors: job.vectors ? { ...job.vectors } : null,
+    report: job.report ? structuredClone(job.report) : null,
+  };
 }

@@ -111,6 +111,7 @@ export class NeuralTrainingService implements OnModuleDestroy {
           config: conn.settings.config,
           hostname: conn.settings.hostname,
           pca: conn.settings.pca,
+          qualityGate: conn.settings.qualityGate,
           logger: log,
           onUnlockFailed: (key) => this.addPendingUnlock(key),
         },

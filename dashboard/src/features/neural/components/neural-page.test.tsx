@@ -30,7 +30,7 @@ const SET: NeuralSetItem = {
 const job = (over: Partial<NeuralJob>): NeuralJob => ({
   id: 'j1', rule: 'default', settings: 'default', trigger: 'manual', state: 'running', epoch: 0, maxEpochs: 25,
   trainCost: null, validationCost: null, bestValidationCost: null, bestEpoch: null, stoppedEarly: false, history: [], createdAt: '', startedAt: null, finishedAt: null,
-  fromVersion: 0, oldKey: null, publishedVersion: null, newKey: null, vectors: null, nInputs: null, hidden: null, error: null, ...over,
+  fromVersion: 0, oldKey: null, publishedVersion: null, newKey: null, vectors: null, nInputs: null, hidden: null, report: null, error: null, ...over,
 });
 
 describe('NeuralPage', () => {
