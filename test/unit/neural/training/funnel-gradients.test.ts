@@ -14,7 +14,7 @@ import {
   stdnormForward,
 } from '../../../../server/src/neural/training/funnel-ops.js';
 import { FunnelModel } from '../../../../server/src/neural/training/funnel-model.js';
-import { funnelParams, funnelShape, initFunnel } from '../../../../server/src/neural/training/funnel-network.js';
+import { type FunnelOptions, funnelParams, funnelShape, initFunnel } from '../../../../server/src/neural/training/funnel-network.js';
 import { KannRandom } from '../../../../server/src/neural/training/rng.js';
 
 const rng = new KannRandom([0x1234n, 0x5678n]);
@@ -136,10 +136,11 @@ describe('funnel operators: backward = numerical gradient of forward', () => {
 });
 
 describe('funnel network backward', () => {
-  for (const [label, options] of [
+  const cases: [string, FunnelOptions][] = [
     ['two GELU layers with layer norm', { layers: [0.5, 0.25], dropout: 0, useLayernorm: true }],
-    ['one ReLU layer without layer norm', { layers: [1], dropout: 0, useLayernorm: false, activation: 'relu' as const }],
-  ] as const) {
+    ['one ReLU layer without layer norm', { layers: [1], dropout: 0, useLayernorm: false, activation: 'relu' }],
+  ];
+  for (const [label, options] of cases) {
     it(`matches finite differences of the batch cost: ${label}`, () => {
       const nIn = 48;
       const m = 6;
