@@ -3,15 +3,19 @@
  * through `rspamadm lua` with the plugin's own builder (`plugins/neural`.create_ann) and the `rspamd_kann` binding:
  * - untrained, fuzzyd's blob is rspamd's byte for byte (graph, flags, initial weights, dropout generator states);
  * - rspamd loads the ANN fuzzyd trained and scores every row as fuzzyd's own evaluator does;
- * - rspamd's own `train1` on the same rows follows fuzzyd's loss curve and ends at the same outputs.
+ * - rspamd's own `train1` on the same rows follows fuzzyd's loss curve and ends at the same outputs;
+ * - rspamd's own ROC threshold function (read at test time from the installed plugin library) gives fuzzyd's
+ *   thresholds.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFunnelKann } from '../../../server/src/neural/training/funnel-graph.js';
 import { type FunnelOptions, funnelShape, initFunnel } from '../../../server/src/neural/training/funnel-network.js';
 import { funnelOutputs, trainFunnel } from '../../../server/src/neural/training/funnel-trainer.js';
 import { KannRandom } from '../../../server/src/neural/training/rng.js';
+import { rocThresholds } from '../../../server/src/neural/training/roc-thresholds.js';
 import type { EpochReport } from '../../../server/src/neural/training/train-loop.js';
 import { readKann } from '../../helpers/kann/kann-reader.js';
 import { generation, rspamdCommand, unavailableReason } from '../../helpers/rspamd-generation.js';
@@ -133,5 +137,30 @@ describe.skipIf(skip !== null)(`funnel network and rspamd 4.1.5 (${skip ?? 'sid 
     const theirs = outputsOf(printed);
     expect(theirs.length).toBe(data.nRows);
     theirs.forEach((y, r) => expect(Math.abs(y - ours[r]), `row ${r}`).toBeLessThan(1e-4));
+  });
+
+  it('rspamd\'s own get_roc_thresholds gives the thresholds fuzzyd publishes', () => {
+    // The function is local to the plugin library, so the test lifts its text out of the installed file and runs
+    // it against a stand-in ANN whose apply1 returns the given outputs (distinct, so table.sort's order is unique).
+    const library = readFileSync(join(gen.root, 'usr/share/rspamd/lualib/plugins/neural.lua'), 'utf8');
+    const source = /^local function get_roc_thresholds\(.*?^end$/ms.exec(library)?.[0];
+    expect(source, 'get_roc_thresholds in the installed plugin library').toBeTruthy();
+    const rnd = new KannRandom([77n, 78n]);
+    const n = 60;
+    const outputs = Array.from({ length: n }, () => Math.fround(rnd.uniform() * 2 - 1));
+    const targets = outputs.map((o) => (o + (rnd.uniform() - 0.5) * 0.8 > 0 ? 1 : -1));
+    const printed = rspamdLua(`
+      ${source}
+      local scores = {${outputs.join(',')}}
+      local inputs, outputs = {}, {}
+      for i, t in ipairs({${targets.join(',')}}) do inputs[i] = i; outputs[i] = { t } end
+      local ann = { apply1 = function(_, i) return { scores[i] } end }
+      for _, cost in ipairs({0.5, 0.2, 0.9}) do
+        print(string.format("roc %.17g %.17g", get_roc_thresholds(ann, inputs, outputs, 1 - cost, cost),
+          get_roc_thresholds(ann, inputs, outputs, cost, 1 - cost)))
+      end
+    `);
+    const theirs = printed.split('\n').filter((l) => l.startsWith('roc ')).map((l) => l.split(' ').slice(1).map(Number));
+    expect(theirs).toEqual([0.5, 0.2, 0.9].map((c) => rocThresholds(outputs, targets, c)));
   });
 });
