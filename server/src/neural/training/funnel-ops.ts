@@ -11,6 +11,10 @@ const SQRT1_2 = f(Math.SQRT1_2);
 /** 0.5f · (float)M_2_SQRTPI · (float)M_SQRT1_2, in kann's evaluation order: 1/√(2π) in float. */
 const GELU_PDF_SCALE = f(f(0.5 * f(2 / Math.sqrt(Math.PI))) * SQRT1_2);
 
+const SERIES_TERMS = 80;
+const INV_K = Float64Array.from({ length: SERIES_TERMS }, (_, k) => 1 / k);
+const INV_2K1 = Float64Array.from({ length: SERIES_TERMS }, (_, k) => 1 / (2 * k + 1));
+
 /** erf in double: Maclaurin series below 2.5 (13+ digits there), else 1 − erfc by continued fraction (Lentz). */
 export function erf(x: number): number {
   if (Number.isNaN(x)) return x;
@@ -20,10 +24,10 @@ export function erf(x: number): number {
     // Σ (−1)^k x^(2k+1) / (k! (2k+1)) · 2/√π
     let term = a;
     let sum = a;
-    const x2 = a * a;
-    for (let k = 1; k < 80; k++) {
-      term *= -x2 / k;
-      const add = term / (2 * k + 1);
+    const x2 = -a * a;
+    for (let k = 1; k < SERIES_TERMS; k++) {
+      term *= x2 * INV_K[k];
+      const add = term * INV_2K1[k];
       sum += add;
       if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
     }
