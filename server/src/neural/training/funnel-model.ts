@@ -300,16 +300,26 @@ function denseBackward(
     const zb = r * units;
     let count = 0;
     for (let j = 0; j < nIn; j++) if (x[xb + j] !== 0) nz[count++] = j;
+    const sparse = count * 2 < nIn;
     for (let i = 0; i < units; i++) {
       const g = gZ[zb + i];
       if (g === 0) continue;
       gB[i] += g;
       const wb = i * nIn;
-      for (let c = 0; c < count; c++) {
-        const j = nz[c];
-        gW[wb + j] += g * x[xb + j];
+      if (sparse) {
+        for (let c = 0; c < count; c++) {
+          const j = nz[c];
+          gW[wb + j] += g * x[xb + j];
+        }
+        if (acc) for (let j = 0; j < nIn; j++) acc[j] += g * w[wb + j];
+      } else if (acc) {
+        for (let j = 0; j < nIn; j++) {
+          gW[wb + j] += g * x[xb + j];
+          acc[j] += g * w[wb + j];
+        }
+      } else {
+        for (let j = 0; j < nIn; j++) gW[wb + j] += g * x[xb + j];
       }
-      if (acc) for (let j = 0; j < nIn; j++) acc[j] += g * w[wb + j];
     }
     if (gX && acc) {
       for (let j = 0; j < nIn; j++) {
