@@ -140,6 +140,12 @@ describe('quality gate (FUZZYD_NEURAL_QUALITY_GATE=true)', () => {
     expect(await raw.scard(`${key}_spam_set`)).toBe(12);
     expect(await raw.scard(`${key}_ham_set`)).toBe(12);
     expect(await raw.zrange(profilesKey(PREFIX, 'plain', 'strict'), 0, -1)).toEqual(before);
+
+    // the retry starts from a new random initialisation, as rspamd's does (the default seed would repeat the model)
+    const retry = await train(call, 'plain', 'strict');
+    expect(retry.state).toBe('failed');
+    expect(retry.report!.gate.passed).toBe(false);
+    expect(retry.report!.gate.outputMin).not.toBe(job.report!.gate.outputMin);
   });
 
   it('publishes a model that passes', async () => {

@@ -63,6 +63,14 @@ export class JobRegistry {
     return [...this.jobs.values()].filter(isActive);
   }
 
+  /** Whether the last finished job of `job`'s set before it failed because the quality gate rejected its model. */
+  lastGateRejected(job: NeuralJob): boolean {
+    const id = setId(job.rule, job.settings);
+    const earlier = [...this.jobs.values()].filter((j) => j !== job && !isActive(j) && setId(j.rule, j.settings) === id);
+    const last = earlier[earlier.length - 1];
+    return last?.state === 'failed' && last.report?.gate.enforced === true && !last.report.gate.passed;
+  }
+
   list(): NeuralJob[] {
     return [...this.jobs.values()].reverse();
   }

@@ -25,6 +25,12 @@ export interface PipelineContext {
   /** Called when the lock could not be removed after a failure (Redis gone); the caller retries later. */
   onUnlockFailed(annKey: string): void;
   worker?: TrainInWorkerOptions;
+  /**
+   * kann generator start state; default = rspamd's fixed state (a first training equals rspamd's first after a
+   * restart). Set to a fresh one for a retry after the quality gate rejected the last model: rspamd retries with a
+   * new random initialisation (its generator has moved on), and the same seed would only repeat the rejected model.
+   */
+  seed?: [bigint, bigint];
 }
 
 /** A training that cannot start or finish for a reason worth showing as is (no stack, no class name). */
@@ -107,6 +113,7 @@ export async function runTraining(ctx: PipelineContext, job: NeuralJob, signal: 
         maxInputs: rule.max_inputs,
         network: ruleNetwork(rule),
         roc: ruleRoc(rule),
+        seed: ctx.seed,
       },
       (p) => recordProgress(job, p),
       signal,
