@@ -425,6 +425,9 @@ describe('dashboard in Chromium', () => {
     await visible(card.getByText(/Published version 1/), 30_000);
     await visible(card.getByText('version 1', { exact: true }));
     await visible(card.locator('.recharts-surface'));
+    const report = card.getByRole('region', { name: /Training report of job/ });
+    await visible(report.getByText(/^Symbol network, hidden \d+$/));
+    await visible(report.getByText(/ of \d+ rows, output above 0\.000 = spam$/));
     const versions = card.getByRole('table', { name: 'ANN versions of default/default' });
     await visible(versions.getByRole('row', { name: /^1 current/ }));
     await visible(versions.getByRole('row', { name: /^0 kept/ }));
