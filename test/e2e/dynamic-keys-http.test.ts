@@ -3,6 +3,9 @@
  * to fuzzyd in process with two UDP threads, and requests encrypted by the project's own client to the keys it
  * serves. `allow_update` is emptied, so only the keys' own rights decide writes.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FuzzyClient } from '../../shared/client/fuzzy-client.js';
 import { type GeneratedKeypair, decodeKey, generateKeypair } from '../../shared/protocol/crypto-keys.js';
@@ -12,6 +15,7 @@ import { type TestFuzzyd, startTestFuzzyd } from '../helpers/in-process-fuzzyd.j
 import { type MapHttpServer, startMapHttpServer } from '../helpers/map-http-server.js';
 import { freeTcpPort } from '../helpers/ports.js';
 import { randomDigest } from '../helpers/fuzzy-data.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const PASSWORD = 'map-s3cret-pass';
 const element = (kp: GeneratedKeypair): string =>
@@ -169,6 +173,29 @@ describe('dynamic_keys_map over HTTP: failures', () => {
     } finally {
       watcher.stop();
       await maps.close().catch(() => undefined);
+    }
+  });
+});
+
+describe('dynamic_keys_map over HTTPS', () => {
+  it("checks the server's certificate: a self-signed one is refused and the keys in force stay", async () => {
+    const dir = tempDir();
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-subj', '/CN=127.0.0.1', '-keyout', dir.file('key.pem'), '-out', dir.file('cert.pem')], { stdio: 'ignore' });
+    const kp = generateKeypair();
+    const server = createHttpsServer({ key: readFileSync(dir.file('key.pem')), cert: readFileSync(dir.file('cert.pem')) }, (_, res) => res.end(mapOf(kp)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${(server.address() as { port: number }).port}/keys.map`;
+    const ring = new KeyRing([]);
+    const errors: string[] = [];
+    const watcher = new DynamicKeysWatcher({ kind: 'http', url }, 'K', ring, { onLoaded: () => undefined, onError: (m) => errors.push(m) });
+    try {
+      await watcher.poll();
+      expect(errors).toEqual([`${url}: DEPTH_ZERO_SELF_SIGNED_CERT`]);
+      expect(ring.dynamic).toHaveLength(0);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      dir.remove();
     }
   });
 });
