@@ -73,10 +73,10 @@ export function fetchHttpMap(rawUrl: string, validators: MapValidators, o: MapFe
     };
     const fail = (message: string): void => finish(new MapFetchError(`${shown}: ${message}`));
     const onAbort = (): void => fail('polling stopped');
-    const req = send(
-      { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || undefined, path: `${url.pathname}${url.search}`, method: 'GET', headers },
-      (res) => onResponse(res),
-    );
+    const target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || undefined, path: `${url.pathname}${url.search}` };
+    // A connection of its own per poll, closed after it (as rspamd's `Connection: close`): minutes apart, a kept-alive
+    // socket would only linger past a stop.
+    const req = send({ ...target, method: 'GET', headers, agent: false }, (res) => onResponse(res));
     // One deadline for everything: a server that accepts and then trickles or stalls is cut here.
     const timer = setTimeout(() => fail(`no complete answer within ${o.timeoutMs / 1000} s`), o.timeoutMs);
     if (signal?.aborted) onAbort();
