@@ -5,6 +5,10 @@ import { FuzzyCrypto } from '../../shared/protocol/fuzzy-crypto.js';
 import type { AppConfig } from './config/app-config.js';
 import type { FuzzyBackend } from './fuzzy/fuzzy-backend.js';
 import { formatListenAddress } from './config/listen-address.js';
+import { AccessSettings } from './access/settings/access-settings.js';
+import { applyAccess } from './access/settings/live-access.js';
+import { readStoredAccessSettings, restValuesOf } from './access/settings/stored-access-settings.js';
+import { AllowUpdateKeysWatcher } from './keys/allow-update-keys.js';
 import { DynamicKeysWatcher, describeMapSource } from './keys/dynamic-keys-map.js';
 import { KeyRing } from './keys/key-ring.js';
 import type { ServerKey } from './keys/server-key.js';
@@ -50,12 +54,13 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
   const keys = new KeyRing(config.keypairs, config.dynamicKeysMap?.keys ?? []);
   const crypto = new FuzzyCrypto<ServerKey>((wireId) => keys.find(wireId));
   const keysWatcher = config.dynamicKeysMap ? await watchDynamicKeys(config, config.dynamicKeysMap, keys, logger) : null;
-  const allowUpdateKeys: ReadonlySet<string> = new Set(config.allowUpdateKeys);
+  // The sets the main thread's handler reads; access settings changed over the API replace their contents.
+  const allowUpdateKeys = new Set(config.allowUpdateKeys.ids);
+  const weakIds = new Set(config.weakIds);
   // One ban line per 10 s per thread at most, whatever the flood (rate-limited.ts).
   const logInfo = (message: string, context: Record<string, unknown>): void => logger.info(context, message);
-  const limitSettings = rateLimitSettings(config);
-  const rateLimits = limitSettings ? new RateLimits(limitSettings, rateLimited(logInfo)) : null;
-  if (rateLimits) restoreBuckets(rateLimits, config.dbPath, logger);
+  const rateLimits = new RateLimits(rateLimitSettings(config), rateLimited(logInfo));
+  restoreBuckets(rateLimits, config.dbPath, logger);
   const handler = new RequestHandler({
     backend,
     rateLimits,
@@ -67,7 +72,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     readOnly: config.readOnly,
     replyCodes: config.replyCodes,
     checkReplies: checkReplyConfig(config),
-    weakIds: new Set(config.weakIds),
+    weakIds,
     onWarning: rateLimitedWarn(logger),
   });
   const udpParts = { handler, policy, keys, stats, skipHashes, onWarning: rateLimitedWarn(logger), onInfo: logInfo, rateLimits };
@@ -79,10 +84,16 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
         idleTimeoutMs: config.tcpTimeoutSeconds * 1000,
         maxConnections: config.tcpMaxConnections,
         onWarning: rateLimitedWarn(logger),
-        refuseConnection: rateLimits ? (source) => rateLimits.admitConnection(source, Date.now() / 1000) : undefined,
+        refuseConnection: (source) => rateLimits.admitConnection(source, Date.now() / 1000),
       })
     : null;
-  const runtime: Runtime = { config, logger, backend, policy, stats, udp, tcp, tcpStats, keys, allowUpdateKeys, rateLimits };
+  const accessSettings = new AccessSettings(config, (values, initial) => {
+    // The stored API values may turn the network limit on: the buckets saved at the last stop belong to that table.
+    if (applyAccess({ handler, udp, rateLimits, weakIds, allowUpdateKeys }, values) && initial) restoreBuckets(rateLimits, config.dbPath, logger);
+  });
+  applyStoredAccessSettings(accessSettings, config.dbPath, logger);
+  const allowUpdateKeysWatcher = config.allowUpdateKeys.files.length > 0 ? watchAllowUpdateKeys(config, accessSettings, logger) : null;
+  const runtime: Runtime = { config, logger, backend, policy, stats, udp, tcp, tcpStats, keys, allowUpdateKeys, rateLimits, accessSettings };
   let http: NestFastifyApplication | null = null;
   try {
     const udpBound = await bindFuzzyPorts(udp, tcp, config.udp);
@@ -102,6 +113,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     );
   } catch (err) {
     keysWatcher?.stop();
+    allowUpdateKeysWatcher?.stop();
     await tcp?.close();
     await udp.close();
     await http?.close();
@@ -116,15 +128,30 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     stop: () =>
       (stopping ??= (async () => {
         keysWatcher?.stop();
+        allowUpdateKeysWatcher?.stop();
         await tcp?.close();
         await udp.close();
-        if (rateLimits) keepBuckets(rateLimits, config.dbPath, logger);
+        keepBuckets(rateLimits, config.dbPath, logger);
         await app.close();
         await backend.close();
         stats.close();
         logger.info('fuzzyd stopped');
       })()),
   };
+}
+
+/** The values the admin API stored (access/settings) win over file and env from the first datagram on. */
+function applyStoredAccessSettings(settings: AccessSettings, dbPath: string, logger: Logger): void {
+  let stored;
+  try {
+    stored = restValuesOf(readStoredAccessSettings(dbPath), (setting, error) => logger.warn({ setting, error }, 'ignoring a stored access setting'));
+  } catch (err) {
+    logger.warn({ error: (err as Error).message }, 'access settings stored over the API not read; the configuration applies');
+    return;
+  }
+  if (stored.size === 0) return;
+  settings.setRestValues(stored, true);
+  logger.info({ settings: [...stored.keys()] }, 'access settings from the admin API applied');
 }
 
 /** Rate-limit buckets saved at the last clean stop (ratelimit/bucket-file.ts); a file that cannot be read is ignored. */
@@ -168,6 +195,24 @@ async function udpPlane(
     count = 1;
   }
   return new UdpThreads({ ...parts, count, index: () => backend.index!, config });
+}
+
+/**
+ * Polls the map files of `allow_update_keys` every 2 s; a change that reads cleanly replaces the configured ids (an
+ * API value, if set, stays in force over them), one that does not is logged and the ids in force stay.
+ */
+function watchAllowUpdateKeys(config: AppConfig, settings: AccessSettings, logger: Logger): AllowUpdateKeysWatcher {
+  const warn = rateLimitedWarn(logger);
+  const files = config.allowUpdateKeys.files;
+  const watcher = new AllowUpdateKeysWatcher(config.allowUpdateKeys, 'allow_update_keys', {
+    onLoaded: (ids) => {
+      settings.setConfigured('allowUpdateKeys', { ...config.allowUpdateKeys, ids });
+      logger.info({ files, ids: ids.length }, 'allow_update_keys reloaded');
+    },
+    onError: (message) => warn('allow_update_keys not reloaded; the ids in force stay', { files, error: message }),
+  });
+  watcher.start();
+  return watcher;
 }
 
 /**

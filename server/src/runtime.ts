@@ -1,3 +1,4 @@
+import type { AccessSettings } from './access/settings/access-settings.js';
 import type { AppConfig } from './config/app-config.js';
 import type { Logger } from './common/logger.js';
 import type { FuzzyBackend } from './fuzzy/fuzzy-backend.js';
@@ -24,11 +25,16 @@ export interface Runtime {
   /** The TCP transport on the UDP ports; null when `tcp` is off. */
   tcp: TcpServer | null;
   tcpStats: TcpStats;
-  /** The server keys (static and dynamic) and `allow_update_keys`, as the request handlers use them. */
+  /**
+   * The server keys (static and dynamic) and `allow_update_keys`, as the request handlers use them. The set is the
+   * one the main thread's handler reads, changed in place when the access settings change (access/settings).
+   */
   keys: KeyRing;
   allowUpdateKeys: ReadonlySet<string>;
-  /** The shared rate-limit buckets; null without `ratelimit_rate` / `ratelimit_burst` (nor per-key limits). */
-  rateLimits: RateLimits | null;
+  /** The shared rate-limit buckets (the network table exists only while `ratelimit_rate` and `ratelimit_burst` are set). */
+  rateLimits: RateLimits;
+  /** Rate limits, delay, forbidden/weak ids and allow_update_keys in force, and where each comes from. */
+  accessSettings: AccessSettings;
 }
 
 export const RUNTIME = Symbol('RUNTIME');

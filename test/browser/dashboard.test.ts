@@ -379,6 +379,33 @@ describe('dashboard in Chromium', () => {
     expect(left.map((n) => n.cidr)).not.toContain('198.51.100.0/24');
   });
 
+  it('edits an access setting: a bad value refused inline from the API, a good one shown with its source, then reset', async () => {
+    await nav('Allow maps');
+    const card = page.locator('section.card', { has: page.getByRole('heading', { name: 'Access settings' }) });
+    const row = card.getByRole('row', { name: /ratelimit_network_mask/ });
+    await visible(row.getByText('default', { exact: true }));
+
+    await card.getByRole('button', { name: 'Edit ratelimit_network_mask' }).click();
+    const input = card.getByLabel('ratelimit_network_mask', { exact: true });
+    await input.fill('200');
+    await card.getByRole('button', { name: 'Save' }).click();
+    await visible(card.getByText('must be an integer in 0..128 (got 200)'));
+    expect(await input.getAttribute('aria-invalid')).toBe('true');
+
+    await input.fill('20');
+    await card.getByRole('button', { name: 'Save' }).click();
+    await visible(card.getByText('Set ratelimit_network_mask; it applies to the next request.'));
+    await visible(row.getByText('API', { exact: true }));
+    await visible(row.getByRole('cell', { name: '20', exact: true }));
+    const stored = (await (await api('GET', '/access/settings')).json()) as { name: string; value: unknown; source: string }[];
+    expect(stored.find((s) => s.name === 'ratelimit_network_mask')).toMatchObject({ value: 20, source: 'rest' });
+    await shot('access-settings');
+
+    await card.getByRole('button', { name: 'Reset ratelimit_network_mask' }).click();
+    await visible(card.getByText('ratelimit_network_mask is back to its default value.'));
+    await visible(row.getByRole('cell', { name: '24', exact: true }));
+  });
+
   it('shows the neural profile with its counts and lock, breaks the lock, trains and sees the version go up', async () => {
     await nav('Neural');
     const card = page.locator('section.neural-set', { has: page.getByRole('heading', { name: /default\s*\/\s*default/ }) });

@@ -1,3 +1,4 @@
+import type { AllowUpdateKeysConfig } from '../keys/allow-update-keys.js';
 import type { KeyConfig } from '../keys/server-key.js';
 import type { DynamicKeysSetting } from '../keys/dynamic-keys-map.js';
 import type { NeuralSettings } from '../neural/neural-options.js';
@@ -8,7 +9,7 @@ import { CONFIG_FILE_ENV, readConfigFile } from './config-file.js';
 import { FUZZY_SETTINGS } from './fuzzy-settings.js';
 import type { ListenAddress } from './listen-address.js';
 import { NEURAL_SETTINGS } from './neural-settings.js';
-import { type Env, readSection, type Setting } from './setting.js';
+import { type Env, readSection, readSources, type Setting, type SettingSource } from './setting.js';
 
 export type Durability = 'full' | 'normal';
 
@@ -36,7 +37,7 @@ export interface AppConfig {
   dbPath: string;
   allowUpdate: NetworkEntry[];
   /** rspamd's `allow_update_keys`: ids of server keys whose clients may update (when `allow_update` is empty). */
-  allowUpdateKeys: string[];
+  allowUpdateKeys: AllowUpdateKeysConfig;
   blocked: NetworkEntry[];
   expireSeconds: number;
   skipHashesFile: string | null;
@@ -90,6 +91,8 @@ export interface AppConfig {
   tcpMaxConnections: number;
   /** The neural module (used when `redis` is set, checked at start either way). */
   neural: NeuralSettings;
+  /** Where each fuzzy setting's value came from (loadConfig fills it; the admin API shows it). */
+  sources?: Readonly<Partial<Record<keyof AppConfig, SettingSource>>>;
 }
 
 /** Every setting fuzzyd reads, in the order of the README table. */
@@ -108,7 +111,11 @@ export const FILE_KEYS: ReadonlySet<string> = new Set(ALL_SETTINGS.flatMap((s) =
  */
 export function loadConfig(env: Env): AppConfig {
   const file = readConfigFile(env[CONFIG_FILE_ENV], FILE_KEYS);
-  const config: AppConfig = { ...readSection(FUZZY_SETTINGS, env, file), neural: readSection(NEURAL_SETTINGS, env, file) };
+  const config: AppConfig = {
+    ...readSection(FUZZY_SETTINGS, env, file),
+    neural: readSection(NEURAL_SETTINGS, env, file),
+    sources: readSources(FUZZY_SETTINGS, env, file),
+  };
   if (config.backend === 'redis' && !config.redis) {
     throw new ConfigError('FUZZYD_BACKEND', 'redis needs FUZZYD_REDIS_URL (file key: redis), which is set empty');
   }

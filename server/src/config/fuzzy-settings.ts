@@ -29,7 +29,7 @@ const MAX_RATELIMIT_BUCKETS = 1_000_000;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** The fuzzy storage, its transports, access and admin API: every setting but the neural module's. */
-export const FUZZY_SETTINGS: Section<Omit<AppConfig, 'neural'>> = {
+export const FUZZY_SETTINGS: Section<Omit<AppConfig, 'neural' | 'sources'>> = {
   udp: {
     env: 'FUZZYD_UDP',
     file: 'bind_socket',
@@ -75,7 +75,7 @@ export const FUZZY_SETTINGS: Section<Omit<AppConfig, 'neural'>> = {
   allowUpdateKeys: {
     env: 'FUZZYD_ALLOW_UPDATE_KEYS',
     file: 'allow_update_keys',
-    default: () => [],
+    default: () => ({ ids: [], literal: [], files: [] }),
     parse: parseAllowUpdateKeys,
   },
   blocked: { env: 'FUZZYD_BLOCKED', file: 'blocked', default: () => [], parse: parseNetworkList },

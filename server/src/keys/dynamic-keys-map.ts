@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { fileSignature } from '../common/file-signature.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseKeypairObjects } from '../config/keypairs.js';
 import { parseUcl } from '../config/ucl.js';
@@ -206,14 +207,5 @@ export class DynamicKeysWatcher {
     } catch (err) {
       this.o.onError(err instanceof ConfigError ? err.message : 'the dynamic keys could not be loaded');
     }
-  }
-}
-
-function fileSignature(path: string): string {
-  try {
-    const s = statSync(path);
-    return `${s.ino}:${s.size}:${s.mtimeMs}`;
-  } catch (err) {
-    return `missing:${(err as NodeJS.ErrnoException).code ?? ''}`;
   }
 }

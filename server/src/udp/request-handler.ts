@@ -10,7 +10,7 @@ import { decideWrite, WRITE_REFUSALS } from '../keys/write-permission.js';
 import type { HandlerOptions, SendReply, ThreadDispatch } from './request-handler-options.js';
 import { type ReplyCodeSet, refusalCodes } from './reply-codes.js';
 import { RetransmitCache } from './retransmit-cache.js';
-import { CheckReplyRules, NO_CHECK_REPLY_RULES } from './check-reply-rules.js';
+import { type CheckReplyConfig, CheckReplyRules, NO_CHECK_REPLY_RULES } from './check-reply-rules.js';
 import { admitRequest, refuseLimited } from '../ratelimit/admit-request.js';
 
 export type { HandlerOptions, SendReply, ThreadDispatch } from './request-handler-options.js';
@@ -29,12 +29,17 @@ const NO_KEY_IDS: ReadonlySet<string> = new Set();
 export class RequestHandler {
   private readonly retransmits = new RetransmitCache();
   private readonly replyCodes: ReplyCodeSet;
-  private readonly checkRules: CheckReplyRules;
+  private checkRules: CheckReplyRules;
 
   constructor(private readonly o: HandlerOptions) {
     this.replyCodes = o.replyCodes ?? 'auto';
     this.checkRules = new CheckReplyRules(o.checkReplies ?? NO_CHECK_REPLY_RULES);
     if (!o.backend === !o.thread) throw new Error('a request handler has either a backend or a thread dispatch');
+  }
+
+  /** `delay`, `delay_whitelist` and `forbidden_ids` changed while serving (access/settings): the next CHECK obeys them. */
+  setCheckReplies(config: CheckReplyConfig): void {
+    this.checkRules = new CheckReplyRules(config);
   }
 
   /** Only reached on the main thread (a UDP thread forwards everything that needs the store). */

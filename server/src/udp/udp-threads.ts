@@ -10,8 +10,8 @@ import type { RequestHandler } from './request-handler.js';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
 import { UdpCounters } from './udp-counters.js';
 import type { UdpStats } from './udp-stats.js';
-import type { ForwardedReply, ForwardedRequest, FromUdpWorker, ToUdpWorker, UdpWorkerData } from './udp-thread-protocol.js';
-import { checkReplyConfig } from './check-reply-rules.js';
+import type { ForwardedReply, ForwardedRequest, FromUdpWorker, ThreadAccessSettings, ToUdpWorker, UdpWorkerData } from './udp-thread-protocol.js';
+import { type CheckReplyConfig, checkReplyConfig } from './check-reply-rules.js';
 
 /** The UDP transport as the rest of fuzzyd sees it: one socket per address on the main thread, or UDP threads. */
 export interface UdpPlane {
@@ -20,6 +20,8 @@ export interface UdpPlane {
   /** UDP threads serving the sockets; 0 when they are on the main thread. */
   readonly threads: number;
   close(): Promise<void>;
+  /** Access settings changed (access/settings); absent when UDP is on the main thread, whose handler has them already. */
+  applySettings?(settings: ThreadAccessSettings): void;
 }
 
 export interface UdpThreadsOptions {
@@ -38,7 +40,7 @@ export interface UdpThreadsOptions {
   /** Info lines from the threads (rate-limit bans). */
   onInfo: (message: string, context: Record<string, unknown>) => void;
   /** The rate limits the main thread's handler charges: threads get their tables. */
-  rateLimits: RateLimits | null;
+  rateLimits: RateLimits;
 }
 
 /**
@@ -57,8 +59,12 @@ export class UdpThreads implements UdpPlane {
   private readonly outboxes = new Map<Worker, ForwardedReply[]>();
   /** The index whose layout changes this pool follows. */
   private watched: FuzzyIndex | null = null;
+  /** What a thread started now gets: the configuration's, then the latest applySettings'. */
+  private checkReplies: CheckReplyConfig;
 
-  constructor(private readonly o: UdpThreadsOptions) {}
+  constructor(private readonly o: UdpThreadsOptions) {
+    this.checkReplies = checkReplyConfig(o.config);
+  }
 
   get threads(): number {
     return this.o.count;
@@ -89,6 +95,16 @@ export class UdpThreads implements UdpPlane {
     await Promise.all(rest.map((w) => this.listenOn(w, bound)));
     this.bound = bound;
     return bound;
+  }
+
+  /**
+   * The policy word first, as for `blocked`: from the next datagram each thread forwards everything to the main
+   * thread, which has the new settings already, until its own copy has arrived.
+   */
+  applySettings(settings: ThreadAccessSettings): void {
+    this.checkReplies = settings.checkReplies;
+    const version = Atomics.add(this.policyVersion, 0, 1) + 1;
+    this.broadcast({ type: 'settings', version, ...settings });
   }
 
   /** Closes the sockets and ends the threads. */
@@ -126,8 +142,8 @@ export class UdpThreads implements UdpPlane {
       dynamicKeysVersion: Atomics.load(this.keysVersion, 0),
       encryptedOnly: this.o.config.encryptedOnly,
       replyCodes: this.o.config.replyCodes,
-      checkReplies: checkReplyConfig(this.o.config),
-      rateLimits: this.o.rateLimits?.share ?? null,
+      checkReplies: this.checkReplies,
+      rateLimits: this.o.rateLimits.share,
     };
     const worker = new Worker(workerScriptUrl(import.meta.url, 'udp-worker'), { workerData: data });
     worker.on('message', (msg: FromUdpWorker) => {

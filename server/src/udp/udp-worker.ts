@@ -47,6 +47,11 @@ const flushOutbox = (): void => {
 };
 
 const crypto = new FuzzyCrypto<ServerKey>((wireId) => keys.find(wireId));
+const rateLimits = new RateLimits(
+  data.rateLimits.settings,
+  rateLimited((message, context) => post({ type: 'info', message, context })),
+  data.rateLimits,
+);
 const handler = new RequestHandler({
   backend: null,
   thread: {
@@ -71,9 +76,7 @@ const handler = new RequestHandler({
   replyCodes: data.replyCodes,
   checkReplies: data.checkReplies,
   // The same shared bucket tables as the main thread and the other threads; bans are logged by the main thread.
-  rateLimits: data.rateLimits
-    ? new RateLimits(data.rateLimits.settings, rateLimited((message, context) => post({ type: 'info', message, context })), data.rateLimits)
-    : null,
+  rateLimits,
   // At most once per 10 s per message, like the main thread's own warnings, before any message is posted.
   onWarning: rateLimited((message, context) => post({ type: 'warning', message, context })),
 });
@@ -94,6 +97,11 @@ port.on('message', (msg: ToUdpWorker) => {
       return;
     case 'policy':
       policy.setBlocked(msg.blocked);
+      knownPolicy = msg.version;
+      return;
+    case 'settings':
+      handler.setCheckReplies(msg.checkReplies);
+      rateLimits.adopt(msg.rateLimits);
       knownPolicy = msg.version;
       return;
     case 'keys':

@@ -26,7 +26,7 @@ describe('key settings', () => {
       `),
     );
     expect(config.allowUpdate).toEqual([]);
-    expect(config.allowUpdateKeys).toEqual([a.id]);
+    expect(config.allowUpdateKeys.ids).toEqual([a.id]);
     expect(config.keypairs[0].extensions).toMatchObject({ name: 'a', rights: { read: true, write: true, delete: false } });
     expect(config.keypairs[1].extensions).toBeUndefined();
   });
