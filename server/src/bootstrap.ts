@@ -9,7 +9,7 @@ import { AccessSettings } from './access/settings/access-settings.js';
 import { applyAccess } from './access/settings/live-access.js';
 import { readStoredAccessSettings, restValuesOf } from './access/settings/stored-access-settings.js';
 import { AllowUpdateKeysWatcher } from './keys/allow-update-keys.js';
-import { DynamicKeysWatcher } from './keys/dynamic-keys-map.js';
+import { DynamicKeysWatcher, describeMapSource } from './keys/dynamic-keys-map.js';
 import { KeyRing } from './keys/key-ring.js';
 import type { ServerKey } from './keys/server-key.js';
 import { type Logger, createLogger, rateLimitedWarn } from './common/logger.js';
@@ -53,7 +53,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
   // datagrams are dropped as undecryptable.
   const keys = new KeyRing(config.keypairs, config.dynamicKeysMap?.keys ?? []);
   const crypto = new FuzzyCrypto<ServerKey>((wireId) => keys.find(wireId));
-  const keysWatcher = config.dynamicKeysMap ? watchDynamicKeys(config.dynamicKeysMap, keys, logger) : null;
+  const keysWatcher = config.dynamicKeysMap ? await watchDynamicKeys(config, config.dynamicKeysMap, keys, logger) : null;
   // The sets the main thread's handler reads; access settings changed over the API replace their contents.
   const allowUpdateKeys = new Set(config.allowUpdateKeys.ids);
   const weakIds = new Set(config.weakIds);
@@ -216,17 +216,28 @@ function watchAllowUpdateKeys(config: AppConfig, settings: AccessSettings, logge
 }
 
 /**
- * Polls `dynamic_keys_map` every 2 s and swaps the dynamic keys when the file changed and reads cleanly; a change that
- * does not is logged (at most every 10 s per message, naming the file and the problem, never key material) and the
- * keys in force stay.
+ * Watches `dynamic_keys_map` (a file every 2 s, a URL every `map_watch_interval`) and swaps the dynamic keys when it
+ * changed and reads cleanly; a change that does not, or a URL that cannot be fetched, is logged (at most every 10 s
+ * per message, naming the file or the URL without its credentials, never key material) and the keys in force stay.
+ * A URL is fetched once before fuzzyd serves; when that fails fuzzyd starts with no dynamic keys, as rspamd's worker
+ * does (docs/spec/access-controls.md §3.1), and the polls go on.
  */
-function watchDynamicKeys(map: NonNullable<AppConfig['dynamicKeysMap']>, keys: KeyRing, logger: Logger): DynamicKeysWatcher {
+async function watchDynamicKeys(config: AppConfig, map: NonNullable<AppConfig['dynamicKeysMap']>, keys: KeyRing, logger: Logger): Promise<DynamicKeysWatcher> {
   const warn = rateLimitedWarn(logger);
-  logger.info({ file: map.path, keys: map.keys.length }, 'loaded dynamic keypairs');
-  const watcher = new DynamicKeysWatcher(map.path, map.key, keys, {
-    onLoaded: (count) => logger.info({ file: map.path, keys: count }, 'loaded dynamic keypairs'),
-    onError: (message) => warn('dynamic_keys_map not reloaded; the keys in force stay', { file: map.path, error: message }),
+  const where = describeMapSource(map.source);
+  const retryInSeconds = config.mapWatchIntervalSeconds;
+  let serving = false;
+  const watcher = new DynamicKeysWatcher(map.source, map.key, keys, {
+    intervalMs: retryInSeconds * 1000,
+    onLoaded: (count) => logger.info({ map: where, keys: count }, 'loaded dynamic keypairs'),
+    onError: (error) =>
+      serving
+        ? warn('dynamic_keys_map not reloaded; the keys in force stay', { map: where, error })
+        : logger.warn({ map: where, error, retryInSeconds }, 'dynamic_keys_map could not be loaded at start: serving with no dynamic keys until a poll succeeds'),
   });
+  if (map.source.kind === 'http') await watcher.poll();
+  else logger.info({ map: where, keys: map.keys.length }, 'loaded dynamic keypairs');
+  serving = true;
   watcher.start();
   return watcher;
 }

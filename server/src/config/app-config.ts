@@ -1,5 +1,6 @@
 import type { AllowUpdateKeysConfig } from '../keys/allow-update-keys.js';
 import type { KeyConfig } from '../keys/server-key.js';
+import type { DynamicKeysSetting } from '../keys/dynamic-keys-map.js';
 import type { NeuralSettings } from '../neural/neural-options.js';
 import type { NetworkEntry } from '../udp/network-list.js';
 import type { ReplyCodeSet } from '../udp/reply-codes.js';
@@ -46,8 +47,10 @@ export interface AppConfig {
   redisPrefix: string;
   /** Static server keys, in order: the last one answers unknown key ids. */
   keypairs: KeyConfig[];
-  /** rspamd's `dynamic_keys_map`: the file, the setting it came from, and the keys it held at start. */
-  dynamicKeysMap: { path: string; key: string; keys: KeyConfig[] } | null;
+  /** rspamd's `dynamic_keys_map`: the file or URL, the setting it came from, and the keys a file held at start. */
+  dynamicKeysMap: DynamicKeysSetting | null;
+  /** rspamd's `map_watch_interval`: how often an HTTP map is polled, seconds. */
+  mapWatchIntervalSeconds: number;
   /** rspamd's `forbidden_ids`: flags never returned to clients (a key's own list replaces it). */
   forbiddenIds: number[];
   /** rspamd's `weak_ids`: flags whose WRITEs never displace another flag (update-rule.ts). */

@@ -7,7 +7,7 @@ import { ConfigError } from './config-error.js';
 import { parseDurationSeconds } from './duration.js';
 import { parseKeypairList, parseKeypairObjects } from './keypairs.js';
 import { parseAllowUpdateKeys } from '../keys/allow-update-keys.js';
-import { readDynamicKeysFile } from '../keys/dynamic-keys-map.js';
+import { readDynamicKeysSetting } from '../keys/dynamic-keys-map.js';
 import { parseListenAddress } from './listen-address.js';
 import type { Section } from './setting.js';
 import { parseBool, parseChoice, parseDuration, parseOptionalText, parseWholeNumber, splitList } from './value-parsers.js';
@@ -99,8 +99,14 @@ export const FUZZY_SETTINGS: Section<Omit<AppConfig, 'neural' | 'sources'>> = {
     env: 'FUZZYD_DYNAMIC_KEYS_MAP',
     file: 'dynamic_keys_map',
     default: () => null,
-    // Read now, so a file that cannot be used stops the start; later changes are picked up by DynamicKeysWatcher.
-    parse: (text, key) => (text.trim() === '' ? null : { path: text, key, keys: readDynamicKeysFile(text, key, false) }),
+    // A file is read now, so one that cannot be used stops the start; a URL is first fetched when fuzzyd starts.
+    parse: (text, key) => (text.trim() === '' ? null : readDynamicKeysSetting(text, key)),
+  },
+  mapWatchIntervalSeconds: {
+    env: 'FUZZYD_MAP_WATCH_INTERVAL',
+    file: 'map_watch_interval',
+    default: '5min', // rspamd's DEFAULT_MAP_TIMEOUT (src/libserver/cfg_utils.cxx:88)
+    parse: (text, key) => parseDuration(text, key, 1, MAX_TIMER_SECONDS),
   },
   forbiddenIds: { env: 'FUZZYD_FORBIDDEN_IDS', file: 'forbidden_ids', default: () => [], parse: parseFlagIds },
   weakIds: { env: 'FUZZYD_WEAK_IDS', file: 'weak_ids', default: () => [], parse: parseFlagIds },
