@@ -10,6 +10,7 @@ import { KeyRing } from './keys/key-ring.js';
 import type { ServerKey } from './keys/server-key.js';
 import { type Logger, createLogger, rateLimitedWarn } from './common/logger.js';
 import { openBackend } from './fuzzy/open-backend.js';
+import { AuditLog } from './audit/audit-log.js';
 import { createHttpApp } from './http/http-app.js';
 import type { Runtime } from './runtime.js';
 import { bindFuzzyPorts } from './tcp/bind-fuzzy-ports.js';
@@ -41,7 +42,19 @@ export interface StartOptions {
 /** Builds and starts everything: store, UDP plane, HTTP app. Used by main.ts and by in-process tests. */
 export async function startFuzzyd(config: AppConfig, options: StartOptions = {}): Promise<Fuzzyd> {
   const logger = createLogger(config.logLevel, options.logDestination);
-  const backend = await openBackend(config, logger);
+  const warnAudit = rateLimitedWarn(logger);
+  const audit = new AuditLog(config.dbPath, {
+    retentionSeconds: config.auditRetentionSeconds,
+    maxRows: config.auditMaxRows,
+    onError: (err) => warnAudit('audit trail: rows could not be written or purged', { error: err.message }),
+  });
+  let backend: FuzzyBackend;
+  try {
+    backend = await openBackend(config, logger, audit);
+  } catch (err) {
+    audit.close();
+    throw err;
+  }
   const skipHashes = config.skipHashesFile ? readSkipHashesFile(config.skipHashesFile) : [];
   const policy = new AccessPolicy(config.allowUpdate, config.blocked, skipHashes);
   const stats = new UdpStats();
@@ -82,7 +95,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
         refuseConnection: rateLimits ? (source) => rateLimits.admitConnection(source, Date.now() / 1000) : undefined,
       })
     : null;
-  const runtime: Runtime = { config, logger, backend, policy, stats, udp, tcp, tcpStats, keys, allowUpdateKeys, rateLimits };
+  const runtime: Runtime = { config, logger, backend, policy, stats, udp, tcp, tcpStats, keys, allowUpdateKeys, rateLimits, audit };
   let http: NestFastifyApplication | null = null;
   try {
     const udpBound = await bindFuzzyPorts(udp, tcp, config.udp);
@@ -106,6 +119,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     await udp.close();
     await http?.close();
     await backend.close();
+    audit.close();
     throw err;
   }
   const app = http;
@@ -121,6 +135,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
         if (rateLimits) keepBuckets(rateLimits, config.dbPath, logger);
         await app.close();
         await backend.close();
+        audit.close();
         stats.close();
         logger.info('fuzzyd stopped');
       })()),

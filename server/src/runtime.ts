@@ -1,4 +1,5 @@
 import type { AppConfig } from './config/app-config.js';
+import type { AuditLog } from './audit/audit-log.js';
 import type { Logger } from './common/logger.js';
 import type { FuzzyBackend } from './fuzzy/fuzzy-backend.js';
 import type { KeyRing } from './keys/key-ring.js';
@@ -29,6 +30,8 @@ export interface Runtime {
   allowUpdateKeys: ReadonlySet<string>;
   /** The shared rate-limit buckets; null without `ratelimit_rate` / `ratelimit_burst` (nor per-key limits). */
   rateLimits: RateLimits | null;
+  /** The audit trail's searches, purge and admin-change rows (audit/audit-log.ts). */
+  audit: AuditLog;
 }
 
 export const RUNTIME = Symbol('RUNTIME');

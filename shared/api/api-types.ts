@@ -3,6 +3,7 @@
  * the runtime check (server, CLI, dashboard) and the OpenAPI description. This file gathers them for importers that
  * want them all; nothing here or in the files it names may pull server code into the dashboard bundle.
  */
+export * from './audit.js';
 export * from './flags.js';
 export * from './hashes.js';
 export * from './keys.js';

@@ -1,3 +1,4 @@
+import type { AuditContext } from '../audit/audit-row.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { HashDetail, HashItem, HashPage, HashWriteResult, WriteStatus } from '../../../shared/api/api-types.js';
 import { ApiError, NotFoundError } from '../common/api-error.js';
@@ -56,26 +57,26 @@ export class HashesService {
    * rspamd 4.x's WRITE (update-rule.ts, rule `multi`): a new digest is added; a flag the hash holds adds the weight;
    * another flag takes a slot of its own (the highest value becomes the primary slot).
    */
-  async write(input: WriteInput): Promise<HashWriteResult> {
+  async write(input: WriteInput, audit: AuditContext): Promise<HashWriteResult> {
     this.assertWritable();
-    const result = await this.backend.update({ kind: 'write', rule: 'multi', ...input }, { countShingles: true });
+    const result = await this.backend.update({ kind: 'write', rule: 'multi', ...input }, { countShingles: true, audit });
     return { status: result.status as WriteStatus, hash: this.itemOf(input.digest, result) };
   }
 
   /** Sets every slot (`flags`) or the primary slot's flag and/or weight absolutely, keeping the time of the last WRITE. */
-  async patch(digestHex: string, patch: PatchInput): Promise<HashItem> {
+  async patch(digestHex: string, patch: PatchInput, audit: AuditContext): Promise<HashItem> {
     this.assertWritable();
     const digest = parseDigestHex(digestHex);
     // An expired hash not yet purged is gone for CHECK; it is gone for the API too.
     if (!(await this.backend.get(digest))) throw new NotFoundError(`no hash ${digestHex.toLowerCase()}`);
-    const result = await this.backend.update({ kind: 'set', digest, ...patch }, { countShingles: true });
+    const result = await this.backend.update({ kind: 'set', digest, ...patch }, { countShingles: true, audit });
     if (result.status === 'not-found') throw new NotFoundError(`no hash ${digestHex.toLowerCase()}`);
     return this.itemOf(digest, result);
   }
 
-  async remove(digestHex: string): Promise<void> {
+  async remove(digestHex: string, audit: AuditContext): Promise<void> {
     this.assertWritable();
-    const result = await this.backend.update({ kind: 'del', digest: parseDigestHex(digestHex) });
+    const result = await this.backend.update({ kind: 'del', digest: parseDigestHex(digestHex) }, { audit });
     if (result.status === 'not-found') throw new NotFoundError(`no hash ${digestHex.toLowerCase()}`);
   }
 

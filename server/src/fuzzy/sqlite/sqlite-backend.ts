@@ -202,7 +202,7 @@ export class SqliteBackend implements FuzzyBackend {
     if (this.closed) throw new Error('the store is closed');
     let r: WriterResult;
     try {
-      r = await this.queue.enqueue(op);
+      r = await this.queue.enqueue(op, options.audit);
       this.commitsFailing = false;
     } catch (err) {
       if (!(err instanceof StoreOverloadedError)) this.commitsFailing = true;

@@ -10,6 +10,9 @@ import { createFuzzydSchema } from '../sqlite-schema.js';
 import { type JournalEntry, WriteJournal } from './write-journal.js';
 import { unpackOps } from './write-op-codec.js';
 import type { WriterResult } from './writer-protocol.js';
+import { AuditStaging } from '../../../audit/audit-staging.js';
+import { auditContextAt, type AuditBatch } from '../../../audit/audit-batch.js';
+import { auditRowOfUpdate, type AuditRow } from '../../../audit/audit-row.js';
 
 interface DigestRow {
   id: number;
@@ -61,6 +64,8 @@ export class SqliteWriter {
   private readonly pending: PendingShingles;
   private readonly extras: ExtraFlags;
   private readonly journal: WriteJournal;
+  private readonly audit: AuditStaging;
+  private readonly moveAudit: (deadline: number) => number;
   /** Digests (latin1 keys) touched by journaled batches not applied yet. */
   private readonly journaled = new Map<string, JournaledRow>();
   /** Sequence numbers of the newest committed journal batch and of the newest one applied to the tables. */
@@ -71,6 +76,7 @@ export class SqliteWriter {
     keys: string[],
     packed: Buffer,
     now: number,
+    audit: AuditBatch | undefined,
   ) => { seq: number; results: WriterResult[] };
   private readonly replayAll: (deadline: number) => { entry: JournalEntry; ops: UpdateOp[] }[];
 
@@ -82,6 +88,7 @@ export class SqliteWriter {
     this.pending = new PendingShingles(db);
     this.extras = new ExtraFlags(db);
     this.journal = new WriteJournal(db);
+    this.audit = new AuditStaging(db);
     this.findDigest = db.prepare('SELECT id, flag, value, time FROM digests WHERE digest = CAST(? AS TEXT)');
     this.insertDigest = db.prepare('INSERT INTO digests(flag, digest, value, time) VALUES (?, CAST(? AS TEXT), ?, ?)');
     this.rewrite = db.prepare('UPDATE digests SET value = ?, flag = ?, time = ? WHERE id = ?');
@@ -97,10 +104,14 @@ export class SqliteWriter {
     this.expired = db.prepare(
       'SELECT id, flag, value, time, CAST(digest AS BLOB) AS digest FROM digests WHERE time < ? ORDER BY time LIMIT ?',
     );
-    this.commitAll = db.transaction((ops: UpdateOp[], keys: string[], packed: Buffer, now: number) => {
+    this.commitAll = db.transaction((ops: UpdateOp[], keys: string[], packed: Buffer, now: number, audit: AuditBatch | undefined) => {
       const seq = this.journal.append(now, ops.length, packed);
-      return { seq, results: ops.map((op, i) => this.decide(op, keys[i], now, seq)) };
+      const results = ops.map((op, i) => this.decide(op, keys[i], now, seq));
+      // The audit rows commit with the writes they record: an acknowledged write always has its row.
+      if (audit) this.audit.append(auditRows(ops, results, audit, Date.now()));
+      return { seq, results };
     });
+    this.moveAudit = db.transaction((deadline: number) => this.audit.moveOldest(deadline));
     this.replayAll = db.transaction((deadline: number) => {
       const applied: { entry: JournalEntry; ops: UpdateOp[] }[] = [];
       let entry: JournalEntry | undefined;
@@ -138,17 +149,19 @@ export class SqliteWriter {
    * Commits a batch (as packed by write-op-codec) to the journal and returns each op's result; throws, changing
    * nothing, when the transaction fails.
    */
-  commit(packed: Buffer, now = Math.floor(Date.now() / 1000)): WriterResult[] {
+  commit(packed: Buffer, now = Math.floor(Date.now() / 1000), audit?: AuditBatch): WriterResult[] {
     const ops = unpackOps(packed);
     const keys = ops.map((op) => digestKey(op.digest));
     const undo = new Map<string, JournaledRow | undefined>();
     for (const key of keys) if (!undo.has(key)) undo.set(key, this.journaled.get(key));
     try {
-      const { seq, results } = this.commitAll(ops, keys, packed, now);
+      const { seq, results } = this.commitAll(ops, keys, packed, now, audit);
+      this.audit.settle(true);
       this.journal.appended(ops.length);
       this.committedSeq = seq;
       return results;
     } catch (err) {
+      this.audit.settle(false);
       for (const [key, row] of undo) {
         if (row) this.journaled.set(key, row);
         else this.journaled.delete(key);
@@ -217,6 +230,24 @@ export class SqliteWriter {
       return work();
     } finally {
       if (this.durability === 'full') this.db.pragma('synchronous = FULL');
+    }
+  }
+
+  /** Audit rows of committed updates not yet in the searchable table (audit-schema.ts). */
+  get stagedAuditRows(): number {
+    return this.audit.size;
+  }
+
+  /** Moves staged audit rows into fuzzyd_audit for about `budgetMs`; like the shingle move, it needs no fsync. */
+  moveStagedAudit(budgetMs: number): number {
+    if (this.audit.size === 0) return 0;
+    try {
+      const moved = this.withoutSync(() => this.moveAudit(performance.now() + budgetMs));
+      this.audit.settle(true);
+      return moved;
+    } catch (err) {
+      this.audit.settle(false);
+      throw err;
     }
   }
 
@@ -368,6 +399,16 @@ function timeAfter(op: Exclude<UpdateOp, { kind: 'del' }>, row: { time: number }
 function result(status: WriterResult['status'], digest: Uint8Array, flags: readonly FlagValue[], time: number): WriterResult {
   const [primary, ...extraFlags] = flags;
   return { status, digest, flag: primary?.flag ?? 0, value: primary?.value ?? 0, extraFlags, time, removedShingles: null, shingles: null };
+}
+
+function auditRows(ops: readonly UpdateOp[], results: readonly WriterResult[], audit: AuditBatch, timeMs: number): AuditRow[] {
+  const rows: AuditRow[] = [];
+  ops.forEach((op, i) => {
+    const context = auditContextAt(audit, i);
+    const row = context ? auditRowOfUpdate(op, results[i], context, timeMs) : null;
+    if (row) rows.push(row);
+  });
+  return rows;
 }
 
 const NO_ROW: JournaledRow = { seq: 0, exists: false, id: null, flag: 0, value: 0, time: 0, extraFlags: [], shingles: null };
