@@ -4,6 +4,7 @@
  * want them all; nothing here or in the files it names may pull server code into the dashboard bundle.
  */
 export * from './audit.js';
+export * from './explain.js';
 export * from './flags.js';
 export * from './hashes.js';
 export * from './keys.js';

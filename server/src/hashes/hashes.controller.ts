@@ -14,6 +14,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   HashCreate,
   HashDetail,
+  HashExplain,
   HashExportQuery,
   HashImportQuery,
   HashItem,
@@ -30,6 +31,7 @@ import { API_V1, ApiProblems } from '../common/api-docs.js';
 import { ApiQueries, plainSchema, schemaRef } from '../common/api-schemas.js';
 import { checkQuery, SchemaPipe } from '../common/schema-input.js';
 import { HashExportService } from './hash-export.service.js';
+import { HashExplainService } from './hash-explain.service.js';
 import { HashImportService } from './hash-import.service.js';
 import { decodeListQuery, decodePatch, decodeWrite } from './hash-input.js';
 import { HashesService } from './hashes.service.js';
@@ -45,6 +47,7 @@ export class HashesController {
     private readonly hashes: HashesService,
     private readonly importer: HashImportService,
     private readonly exporter: HashExportService,
+    private readonly explainer: HashExplainService,
   ) {}
 
   @Get()
@@ -77,6 +80,15 @@ export class HashesController {
   @ApiProblems(400, 404)
   detail(@Param('digest') digest: string): Promise<HashDetail> {
     return this.hashes.detail(digest);
+  }
+
+  @Get(':digest/explain')
+  @RequireScope('read')
+  @ApiParam(DIGEST_PARAM)
+  @ApiOkResponse({ schema: schemaRef(HashExplain), description: 'Which stored hashes own its 32 shingle positions now (its near-duplicate cluster)' })
+  @ApiProblems(400, 404, 501)
+  explain(@Param('digest') digest: string): Promise<HashExplain> {
+    return this.explainer.explain(digest);
   }
 
   @Post()

@@ -56,6 +56,8 @@ export class SqliteWriter {
   private readonly insertShingles: Database.Statement<(bigint | number)[]>;
   private readonly ownedShingles: Database.Statement<[number], { value: bigint; number: number }>;
   private readonly deleteShingles: Database.Statement<[number]>;
+  private readonly keepBlock: Database.Statement<[number, Buffer]>;
+  private readonly dropBlock: Database.Statement<[number]>;
   private readonly deleteDigest: Database.Statement<[number]>;
   private readonly bumpVersion: Database.Statement<[number]>;
   private readonly expired: Database.Statement<[number, number], { digest: Buffer } & DigestRow>;
@@ -98,6 +100,8 @@ export class SqliteWriter {
     );
     this.ownedShingles = db.prepare('SELECT value, number FROM shingles WHERE digest_id = ?').safeIntegers(true) as never;
     this.deleteShingles = db.prepare('DELETE FROM shingles WHERE digest_id = ?');
+    this.keepBlock = db.prepare('INSERT OR REPLACE INTO fuzzyd_shingle_blocks(digest_id, shingles) VALUES (?, ?)');
+    this.dropBlock = db.prepare('DELETE FROM fuzzyd_shingle_blocks WHERE digest_id = ?');
     this.deleteDigest = db.prepare('DELETE FROM digests WHERE id = ?');
     db.prepare("INSERT OR IGNORE INTO sources(name, version, last) VALUES ('local', 0, 0)").run();
     this.bumpVersion = db.prepare("UPDATE sources SET version = version + 1, last = ? WHERE name = 'local'");
@@ -355,6 +359,8 @@ export class SqliteWriter {
       id = Number(this.insertDigest.run(primary.flag, op.digest, primary.value, time).lastInsertRowid);
       const shingles = shinglesStored(op, outcome.status);
       if (shingles) this.pending.add(id, shingles.bytes);
+      // rspamd's worker deletes digests without foreign keys: a block it left behind must not pass to a reused id.
+      else this.dropBlock.run(id);
     }
     if (extra.length > 0 || extraFlags.length > 0) this.extras.replace(id, extra);
     return result(outcome.status, op.digest, outcome.flags, time);
@@ -368,6 +374,7 @@ export class SqliteWriter {
       params[3 * i + 2] = id;
     }
     this.insertShingles.run(...params);
+    this.keepBlock.run(id, shingles);
   }
 
   private remove(digest: Uint8Array, row: DigestRow): WriterResult {
@@ -376,6 +383,7 @@ export class SqliteWriter {
     const triples = pending ? shingleTriples(pending) : this.ownedTriples(row.id);
     // The cascade does this too, but files made without foreign keys enabled may lack it.
     this.deleteShingles.run(row.id);
+    this.dropBlock.run(row.id);
     this.extras.forget(row.id);
     this.deleteDigest.run(row.id);
     return { ...result('deleted', digest, [{ flag: row.flag, value: row.value }], row.time), removedShingles: triples };
