@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { AccessModule } from './access/access.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { LookupModule } from './lookup/lookup.module.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { FlagsModule } from './flags/flags.module.js';
 import { FUZZY_BACKEND } from './fuzzy/fuzzy-backend.js';
@@ -36,7 +37,7 @@ export class AppModule {
       global: true,
       imports: [
         AuthModule, HashesModule, FlagsModule, AccessModule, KeysModule, RateLimitsModule, StatsModule, MetricsModule, HealthModule,
-        NeuralModule, AuditModule,
+        NeuralModule, AuditModule, LookupModule,
       ],
       providers: [...providers, { provide: APP_FILTER, useClass: ProblemFilter }],
       exports: providers.map((p) => p.provide),

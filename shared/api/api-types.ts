@@ -8,6 +8,7 @@ export * from './explain.js';
 export * from './flags.js';
 export * from './hashes.js';
 export * from './keys.js';
+export * from './lookup.js';
 export * from './networks.js';
 export * from './problem.js';
 export * from './ratelimits.js';

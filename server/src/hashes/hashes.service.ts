@@ -53,6 +53,16 @@ export class HashesService {
     return { ...item, shingles: shingles.every((s) => s === null) ? [] : shingles.map((s) => (s === null ? null : s.toString())) };
   }
 
+  /** One stored hash as listed (with its shingle count where the catalogue knows it), or null. */
+  async item(digest: Buffer): Promise<HashItem | null> {
+    if (!this.catalogue) {
+      const stored = await this.backend.get(digest);
+      return stored ? this.fromStored(stored) : null;
+    }
+    const row = this.catalogue.find(digest);
+    return row ? toHashItem(row, this.nameOf) : null;
+  }
+
   /**
    * rspamd 4.x's WRITE (update-rule.ts, rule `multi`): a new digest is added; a flag the hash holds adds the weight;
    * another flag takes a slot of its own (the highest value becomes the primary slot).
