@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { openFuzzyDatabase } from '../fuzzy/sqlite/sqlite-schema.js';
 import { AUDIT_COLUMNS, createAuditSchema } from './audit-schema.js';
 import { auditParams, type AuditRow } from './audit-row.js';
+import { stagedRows } from './audit-staging.js';
 
 export interface AuditSearch {
   digest?: Buffer;
@@ -103,16 +104,19 @@ export class AuditLog {
       params.push(query.sinceMs);
     }
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const rows = this.db
-      .prepare(
-        `SELECT ${AUDIT_COLUMNS} FROM (
-           SELECT ${AUDIT_COLUMNS}, id, 0 AS staged FROM fuzzyd_audit ${filter}
-           UNION ALL
-           SELECT ${AUDIT_COLUMNS}, id, 1 AS staged FROM fuzzyd_audit_staged ${filter})
-         ORDER BY time DESC, staged DESC, id DESC LIMIT ?`,
-      )
-      .all(...params, ...params, query.limit) as RowOut[];
-    return rows.map((r) => ({ ...r, timeMs: r.time, via: r.via as AuditRow['via'] }));
+    const searched = this.db
+      .prepare(`SELECT ${AUDIT_COLUMNS} FROM fuzzyd_audit ${filter} ORDER BY time DESC, id DESC LIMIT ?`)
+      .all(...params, query.limit) as RowOut[];
+    const staged = stagedRows(
+      this.db,
+      (r) =>
+        (!query.digest || (r.digest !== null && r.digest.equals(query.digest))) &&
+        (query.actor === undefined || r.actor === query.actor || r.source === query.actor) &&
+        (query.sinceMs === undefined || r.timeMs >= query.sinceMs),
+    );
+    // Staged rows are newer than every moved one of the same time: the writer moves them in commit order.
+    const rows = [...staged.reverse(), ...searched.map(({ time, ...r }) => ({ ...r, timeMs: time, via: r.via as AuditRow['via'] }))];
+    return rows.sort((a, b) => b.timeMs - a.timeMs).slice(0, query.limit);
   }
 
   /**

@@ -1,29 +1,36 @@
 import type Database from 'better-sqlite3';
 import { AUDIT_COLUMNS, createAuditSchema } from './audit-schema.js';
 import { auditParams, type AuditRow } from './audit-row.js';
+import { packAuditRows, unpackAuditRows } from './audit-record-codec.js';
 
-/** Rows moved per statement while a slice lasts. */
-const MOVE_CHUNK = 500;
+interface StagedBatch {
+  id: number;
+  time: number;
+  count: number;
+  who: string;
+  records: Buffer;
+}
 
 /**
  * The writer thread's side of the audit trail (audit-schema.ts says why two tables): `append` runs inside the group
- * commit's transaction, `moveOldest` in the background slices that also apply the journal.
+ * commit's transaction, one row per commit; `moveOldest` in the background slices that also apply the journal, one
+ * fuzzyd_audit row per change.
  */
 export class AuditStaging {
-  private readonly insert: Database.Statement;
-  private readonly copy: Database.Statement<[number]>;
+  private readonly insertBatch: Database.Statement<[number, number, string, Buffer]>;
+  private readonly oldest: Database.Statement<[], StagedBatch>;
   private readonly drop: Database.Statement<[number]>;
-  private readonly lastOf: Database.Statement<[number], { id: number | null }>;
+  private readonly insertRow: Database.Statement;
   private staged: number;
   private change = 0;
 
   constructor(db: Database.Database) {
     createAuditSchema(db);
-    this.insert = db.prepare(`INSERT INTO fuzzyd_audit_staged(${AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.lastOf = db.prepare('SELECT max(id) AS id FROM (SELECT id FROM fuzzyd_audit_staged ORDER BY id LIMIT ?)');
-    this.copy = db.prepare(`INSERT INTO fuzzyd_audit(${AUDIT_COLUMNS}) SELECT ${AUDIT_COLUMNS} FROM fuzzyd_audit_staged WHERE id <= ? ORDER BY id`);
-    this.drop = db.prepare('DELETE FROM fuzzyd_audit_staged WHERE id <= ?');
-    this.staged = (db.prepare('SELECT count(*) AS n FROM fuzzyd_audit_staged').get() as { n: number }).n;
+    this.insertBatch = db.prepare('INSERT INTO fuzzyd_audit_staged(time, count, who, records) VALUES (?, ?, ?, ?)');
+    this.oldest = db.prepare('SELECT id, time, count, who, records FROM fuzzyd_audit_staged ORDER BY id LIMIT 1');
+    this.drop = db.prepare('DELETE FROM fuzzyd_audit_staged WHERE id = ?');
+    this.insertRow = db.prepare(`INSERT INTO fuzzyd_audit(${AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.staged = (db.prepare('SELECT coalesce(sum(count), 0) AS n FROM fuzzyd_audit_staged').get() as { n: number }).n;
   }
 
   /** Rows not yet in the searchable table. */
@@ -31,22 +38,23 @@ export class AuditStaging {
     return this.staged;
   }
 
-  /** Inside the caller's transaction; report its outcome with `settle`. */
-  append(rows: readonly AuditRow[]): void {
-    for (const row of rows) this.insert.run(...auditParams(row));
+  /** Inside the caller's transaction (all rows share one time); report its outcome with `settle`. */
+  append(timeMs: number, rows: readonly AuditRow[]): void {
+    if (rows.length === 0) return;
+    const packed = packAuditRows(rows);
+    this.insertBatch.run(timeMs, packed.count, packed.who, packed.records);
     this.change += rows.length;
   }
 
-  /** Moves the oldest staged rows into fuzzyd_audit until `deadline`, inside the caller's transaction. */
+  /** Moves the oldest staged batches into fuzzyd_audit until `deadline`, inside the caller's transaction. */
   moveOldest(deadline: number): number {
     let moved = 0;
-    while (performance.now() < deadline) {
-      const upTo = this.lastOf.get(MOVE_CHUNK)?.id;
-      if (upTo === null || upTo === undefined) break;
-      this.copy.run(upTo);
-      const n = this.drop.run(upTo).changes;
-      moved += n;
-      this.change -= n;
+    let batch: StagedBatch | undefined;
+    while (performance.now() < deadline && (batch = this.oldest.get())) {
+      for (const row of unpackAuditRows(batch.time, batch.who, batch.records)) this.insertRow.run(...auditParams(row));
+      this.drop.run(batch.id);
+      moved += batch.count;
+      this.change -= batch.count;
     }
     return moved;
   }
@@ -56,4 +64,10 @@ export class AuditStaging {
     if (committed) this.staged += this.change;
     this.change = 0;
   }
+}
+
+/** Staged rows matching a search (audit-log.ts): the staged table is small, and emptied whenever writes pause. */
+export function stagedRows(db: Database.Database, keep: (row: AuditRow) => boolean, limit = 200_000): AuditRow[] {
+  const batches = db.prepare('SELECT time, who, records FROM fuzzyd_audit_staged ORDER BY id LIMIT ?').all(limit) as StagedBatch[];
+  return batches.flatMap((b) => unpackAuditRows(b.time, b.who, b.records).filter(keep));
 }

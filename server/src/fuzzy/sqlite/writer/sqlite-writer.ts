@@ -112,7 +112,10 @@ export class SqliteWriter {
       const seq = this.journal.append(now, ops.length, packed);
       const results = ops.map((op, i) => this.decide(op, keys[i], now, seq));
       // The audit rows commit with the writes they record: an acknowledged write always has its row.
-      if (audit) this.audit.append(auditRows(ops, results, audit, Date.now()));
+      if (audit) {
+        const timeMs = Date.now();
+        this.audit.append(timeMs, auditRows(ops, results, audit, timeMs));
+      }
       return { seq, results };
     });
     this.moveAudit = db.transaction((deadline: number) => this.audit.moveOldest(deadline));
