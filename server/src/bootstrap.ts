@@ -43,16 +43,18 @@ export interface StartOptions {
 export async function startFuzzyd(config: AppConfig, options: StartOptions = {}): Promise<Fuzzyd> {
   const logger = createLogger(config.logLevel, options.logDestination);
   const warnAudit = rateLimitedWarn(logger);
-  const audit = new AuditLog(config.dbPath, {
-    retentionSeconds: config.auditRetentionSeconds,
-    maxRows: config.auditMaxRows,
-    onError: (err) => warnAudit('audit trail: rows could not be written or purged', { error: err.message }),
-  });
-  let backend: FuzzyBackend;
+  // The store opens first: with SQLite its writer thread makes the file (and says clearly why it cannot). A Redis
+  // store's audit rows go to the log opened right after, before anything serves.
+  let audit: AuditLog | null = null;
+  const backend = await openBackend(config, logger, (row) => audit?.append(row));
   try {
-    backend = await openBackend(config, logger, audit);
+    audit = new AuditLog(config.dbPath, {
+      retentionSeconds: config.auditRetentionSeconds,
+      maxRows: config.auditMaxRows,
+      onError: (err) => warnAudit('audit trail: rows could not be written or purged', { error: err.message }),
+    });
   } catch (err) {
-    audit.close();
+    await backend.close();
     throw err;
   }
   const skipHashes = config.skipHashesFile ? readSkipHashesFile(config.skipHashesFile) : [];
@@ -118,8 +120,8 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     await tcp?.close();
     await udp.close();
     await http?.close();
-    await backend.close();
     audit.close();
+    await backend.close();
     throw err;
   }
   const app = http;
@@ -134,8 +136,10 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
         await udp.close();
         if (rateLimits) keepBuckets(rateLimits, config.dbPath, logger);
         await app.close();
-        await backend.close();
+        // Before the store: its connection to the file must be gone when the store checkpoints it and snapshots the
+        // index (a later close would change the file under the snapshot). A Redis update still finishing is not recorded.
         audit.close();
+        await backend.close();
         stats.close();
         logger.info('fuzzyd stopped');
       })()),

@@ -40,6 +40,7 @@ export class AuditLog {
   private buffer: AuditRow[] = [];
   private flushScheduled = false;
   private purgeTimer: NodeJS.Timeout | null = null;
+  private closed = false;
   /** Rows dropped because the buffer was full or a flush failed, since start. */
   dropped = 0;
 
@@ -57,9 +58,9 @@ export class AuditLog {
     this.schedulePurge();
   }
 
-  /** Records a row soon (next turn of the event loop); never throws, never waits. */
+  /** Records a row soon (next turn of the event loop); never throws, never waits. After `close`, drops it. */
   append(row: AuditRow): void {
-    if (this.buffer.length >= MAX_BUFFERED) {
+    if (this.closed || this.buffer.length >= MAX_BUFFERED) {
       this.dropped++;
       return;
     }
@@ -72,7 +73,7 @@ export class AuditLog {
   /** Writes what is buffered now (a search calls it first, so it sees what was just appended). */
   flush(): void {
     this.flushScheduled = false;
-    if (this.buffer.length === 0) return;
+    if (this.closed || this.buffer.length === 0) return;
     const rows = this.buffer;
     this.buffer = [];
     try {
@@ -145,9 +146,11 @@ export class AuditLog {
   }
 
   close(): void {
+    if (this.closed) return;
     if (this.purgeTimer) clearTimeout(this.purgeTimer);
     this.purgeTimer = null;
     this.flush();
+    this.closed = true;
     this.db.close();
   }
 
