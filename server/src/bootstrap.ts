@@ -14,6 +14,7 @@ import { KeyRing } from './keys/key-ring.js';
 import type { ServerKey } from './keys/server-key.js';
 import { type Logger, createLogger, rateLimitedWarn } from './common/logger.js';
 import { openBackend } from './fuzzy/open-backend.js';
+import { AuditLog } from './audit/audit-log.js';
 import { createHttpApp } from './http/http-app.js';
 import type { Runtime } from './runtime.js';
 import { bindFuzzyPorts } from './tcp/bind-fuzzy-ports.js';
@@ -45,7 +46,21 @@ export interface StartOptions {
 /** Builds and starts everything: store, UDP plane, HTTP app. Used by main.ts and by in-process tests. */
 export async function startFuzzyd(config: AppConfig, options: StartOptions = {}): Promise<Fuzzyd> {
   const logger = createLogger(config.logLevel, options.logDestination);
-  const backend = await openBackend(config, logger);
+  const warnAudit = rateLimitedWarn(logger);
+  // The store opens first: with SQLite its writer thread makes the file (and says clearly why it cannot). A Redis
+  // store's audit rows go to the log opened right after, before anything serves.
+  let audit: AuditLog | null = null;
+  const backend = await openBackend(config, logger, (row) => audit?.append(row));
+  try {
+    audit = new AuditLog(config.dbPath, {
+      retentionSeconds: config.auditRetentionSeconds,
+      maxRows: config.auditMaxRows,
+      onError: (err) => warnAudit('audit trail: rows could not be written or purged', { error: err.message }),
+    });
+  } catch (err) {
+    await backend.close();
+    throw err;
+  }
   const skipHashes = config.skipHashesFile ? readSkipHashesFile(config.skipHashesFile) : [];
   const policy = new AccessPolicy(config.allowUpdate, config.blocked, skipHashes);
   const stats = new UdpStats();
@@ -93,7 +108,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
   });
   applyStoredAccessSettings(accessSettings, config.dbPath, logger);
   const allowUpdateKeysWatcher = config.allowUpdateKeys.files.length > 0 ? watchAllowUpdateKeys(config, accessSettings, logger) : null;
-  const runtime: Runtime = { config, logger, backend, policy, stats, udp, tcp, tcpStats, keys, allowUpdateKeys, rateLimits, accessSettings };
+  const runtime: Runtime = { config, logger, backend, policy, stats, udp, tcp, tcpStats, keys, allowUpdateKeys, rateLimits, accessSettings, audit };
   let http: NestFastifyApplication | null = null;
   try {
     const udpBound = await bindFuzzyPorts(udp, tcp, config.udp);
@@ -117,6 +132,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     await tcp?.close();
     await udp.close();
     await http?.close();
+    audit.close();
     await backend.close();
     throw err;
   }
@@ -133,6 +149,9 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
         await udp.close();
         keepBuckets(rateLimits, config.dbPath, logger);
         await app.close();
+        // Before the store: its connection to the file must be gone when the store checkpoints it and snapshots the
+        // index (a later close would change the file under the snapshot). A Redis update still finishing is not recorded.
+        audit.close();
         await backend.close();
         stats.close();
         logger.info('fuzzyd stopped');

@@ -1,5 +1,6 @@
 import type { AccessSettings } from './access/settings/access-settings.js';
 import type { AppConfig } from './config/app-config.js';
+import type { AuditLog } from './audit/audit-log.js';
 import type { Logger } from './common/logger.js';
 import type { FuzzyBackend } from './fuzzy/fuzzy-backend.js';
 import type { KeyRing } from './keys/key-ring.js';
@@ -35,6 +36,8 @@ export interface Runtime {
   rateLimits: RateLimits;
   /** Rate limits, delay, forbidden/weak ids and allow_update_keys in force, and where each comes from. */
   accessSettings: AccessSettings;
+  /** The audit trail's searches, purge and admin-change rows (audit/audit-log.ts). */
+  audit: AuditLog;
 }
 
 export const RUNTIME = Symbol('RUNTIME');

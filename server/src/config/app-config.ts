@@ -89,6 +89,14 @@ export interface AppConfig {
   tcpTimeoutSeconds: number;
   /** Open TCP connections at most; more are refused at accept. */
   tcpMaxConnections: number;
+  /** Audit rows older than this are purged (audit/audit-log.ts). */
+  auditRetentionSeconds: number;
+  /** Audit rows kept at most; the oldest beyond it are purged. */
+  auditMaxRows: number;
+  /** An rspamd (>= 3.6) controller whose /plugins/fuzzy/hashes computes a message's digests for lookup; null: off. */
+  rspamdControllerUrl: string | null;
+  /** Its controller password (sent as the `Password` header); null: none. Never logged or returned. */
+  rspamdControllerPassword: string | null;
   /** The neural module (used when `redis` is set, checked at start either way). */
   neural: NeuralSettings;
   /** Where each fuzzy setting's value came from (loadConfig fills it; the admin API shows it). */

@@ -192,6 +192,25 @@ export const FUZZY_SETTINGS: Section<Omit<AppConfig, 'neural' | 'sources'>> = {
     default: 'full',
     parse: (text, key) => parseChoice(text, key, ['full', 'normal'] as const),
   },
+  auditRetentionSeconds: {
+    env: 'FUZZYD_AUDIT_RETENTION',
+    file: 'audit_retention',
+    default: '90d',
+    parse: (text, key) => parseDuration(text, key, 3600),
+  },
+  auditMaxRows: {
+    env: 'FUZZYD_AUDIT_MAX_ROWS',
+    file: 'audit_max_rows',
+    default: '1000000',
+    parse: (text, key) => parseWholeNumber(text, key, 1000, 100_000_000),
+  },
+  rspamdControllerUrl: { env: 'FUZZYD_RSPAMD_CONTROLLER_URL', file: 'rspamd_controller_url', default: () => null, parse: parseControllerUrl },
+  rspamdControllerPassword: {
+    env: 'FUZZYD_RSPAMD_CONTROLLER_PASSWORD',
+    file: 'rspamd_controller_password',
+    default: () => null,
+    parse: parseOptionalText,
+  },
   adminToken: { env: 'FUZZYD_ADMIN_TOKEN', default: () => null, parse: parseOptionalText },
   logLevel: { env: 'FUZZYD_LOG_LEVEL', default: 'info', parse: (text, key) => parseChoice(text, key, LOG_LEVELS) },
 };
@@ -221,4 +240,17 @@ function parseOptionalRate(text: string, key: string): number | null {
     throw new ConfigError(key, `'${text}' is not a non-negative number`);
   }
   return value;
+}
+
+/** An http(s) URL of an rspamd controller (`http://127.0.0.1:11334`); empty: message lookup is off. */
+function parseControllerUrl(text: string, key: string): string | null {
+  if (text.trim() === '') return null;
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw new ConfigError(key, `'${text}' is not a URL (e.g. http://127.0.0.1:11334)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(key, `'${text}' must be an http:// or https:// URL`);
+  return url.href.replace(/\/$/, '');
 }

@@ -48,7 +48,7 @@ export class RequestHandler {
   }
 
   /** `admitted`: a UDP thread charged this request's rate limits already and forwarded it (never charge twice). */
-  handle(datagram: Buffer, address: string, port: number, send: SendReply, admitted = false): boolean {
+  handle(datagram: Buffer, address: string, port: number, send: SendReply, admitted = false, transport: 'udp' | 'tcp' = 'udp'): boolean {
     const { policy, stats, crypto, thread } = this.o;
     // A thread whose blocked list or keys may be older than the main thread's decides nothing, not even which key
     // a datagram is for (a key added a moment ago): the main thread does it all until the new copy arrives.
@@ -110,7 +110,7 @@ export class RequestHandler {
         return true;
       case Command.Write:
       case Command.Del:
-        return this.update(req, key, plain, address, port, codes.refused, reply);
+        return this.update(req, key, plain, address, port, codes.refused, reply, transport);
       default:
         // Unknown commands are refused and never queued (§5.6).
         stats.record(req.cmd, 'denied');
@@ -219,7 +219,16 @@ export class RequestHandler {
   }
 
   /** False when the request is a resend whose first copy is still committing: that one's reply is the answer. */
-  private update(req: FuzzyRequest, key: ServerKey | null, plain: Buffer, address: string, port: number, refused: number, reply: ReplyFn): boolean {
+  private update(
+    req: FuzzyRequest,
+    key: ServerKey | null,
+    plain: Buffer,
+    address: string,
+    port: number,
+    refused: number,
+    reply: ReplyFn,
+    transport: 'udp' | 'tcp',
+  ): boolean {
     const { stats, policy } = this.o;
     const backend = this.store;
     const write = req.cmd === Command.Write;
@@ -266,7 +275,9 @@ export class RequestHandler {
     const op = write
       ? { kind: 'write' as const, digest: req.digest, flag: req.flag, value: req.value, shingles: req.shingles, rule, weak: this.o.weakIds?.has(req.flag) }
       : { kind: 'del' as const, digest: req.digest };
-    backend.update(op).then(
+    // Who wrote it, for the audit trail: the key's name when it came encrypted, else the source address.
+    const audit = { via: transport, actor: key ? `key:${keyLabel(key)}` : address, source: address };
+    backend.update(op, { audit }).then(
       (r) => {
         stats.record(req.cmd, r.status === 'not-found' ? 'not-found' : 'ok');
         this.retransmits.finish(resend, true);
