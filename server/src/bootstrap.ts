@@ -24,6 +24,7 @@ import { RequestHandler } from './udp/request-handler.js';
 import { UdpServer } from './udp/udp-server.js';
 import { type UdpPlane, UdpThreads, type UdpThreadsOptions, reusePortWorks } from './udp/udp-threads.js';
 import { UdpStats } from './udp/udp-stats.js';
+import { KeyFlagStats } from './udp/key-flag-stats.js';
 import { checkReplyConfig } from './udp/check-reply-rules.js';
 
 export interface Fuzzyd {
@@ -49,6 +50,8 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
   // datagrams are dropped as undecryptable.
   const keys = new KeyRing(config.keypairs, config.dynamicKeysMap?.keys ?? []);
   const crypto = new FuzzyCrypto<ServerKey>((wireId) => keys.find(wireId));
+  const keyStats = new KeyFlagStats();
+  keyStats.assignRing(keys);
   const keysWatcher = config.dynamicKeysMap ? watchDynamicKeys(config.dynamicKeysMap, keys, logger) : null;
   const allowUpdateKeys: ReadonlySet<string> = new Set(config.allowUpdateKeys);
   // One ban line per 10 s per thread at most, whatever the flood (rate-limited.ts).
@@ -61,6 +64,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     rateLimits,
     policy,
     stats,
+    keyStats,
     crypto,
     allowUpdateKeys,
     encryptedOnly: config.encryptedOnly,
@@ -70,7 +74,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     weakIds: new Set(config.weakIds),
     onWarning: rateLimitedWarn(logger),
   });
-  const udpParts = { handler, policy, keys, stats, skipHashes, onWarning: rateLimitedWarn(logger), onInfo: logInfo, rateLimits };
+  const udpParts = { handler, policy, keys, stats, keyStats, skipHashes, onWarning: rateLimitedWarn(logger), onInfo: logInfo, rateLimits };
   const udp = await udpPlane(config, backend, udpParts, logger);
   const tcpStats = new TcpStats();
   // Every TCP frame goes through the same handler as a datagram: the TCP layer only frames.
@@ -82,7 +86,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
         refuseConnection: rateLimits ? (source) => rateLimits.admitConnection(source, Date.now() / 1000) : undefined,
       })
     : null;
-  const runtime: Runtime = { config, logger, backend, policy, stats, udp, tcp, tcpStats, keys, allowUpdateKeys, rateLimits };
+  const runtime: Runtime = { config, logger, backend, policy, stats, keyStats, udp, tcp, tcpStats, keys, allowUpdateKeys, rateLimits };
   let http: NestFastifyApplication | null = null;
   try {
     const udpBound = await bindFuzzyPorts(udp, tcp, config.udp);
@@ -154,7 +158,7 @@ function keepBuckets(limits: RateLimits, dbPath: string, logger: Logger): void {
 async function udpPlane(
   config: AppConfig,
   backend: FuzzyBackend,
-  parts: Pick<UdpThreadsOptions, 'handler' | 'policy' | 'keys' | 'stats' | 'skipHashes' | 'onWarning' | 'onInfo' | 'rateLimits'>,
+  parts: Pick<UdpThreadsOptions, 'handler' | 'policy' | 'keys' | 'stats' | 'keyStats' | 'skipHashes' | 'onWarning' | 'onInfo' | 'rateLimits'>,
   logger: Logger,
 ): Promise<UdpPlane> {
   if (config.udpThreads === 0) return new UdpServer(parts.handler);

@@ -10,8 +10,9 @@ import { decideWrite, WRITE_REFUSALS } from '../keys/write-permission.js';
 import type { HandlerOptions, SendReply, ThreadDispatch } from './request-handler-options.js';
 import { type ReplyCodeSet, refusalCodes } from './reply-codes.js';
 import { RetransmitCache } from './retransmit-cache.js';
-import { CheckReplyRules, NO_CHECK_REPLY_RULES } from './check-reply-rules.js';
+import { type CheckAnswer, CheckReplyRules, NO_CHECK_REPLY_RULES } from './check-reply-rules.js';
 import { admitRequest, refuseLimited } from '../ratelimit/admit-request.js';
+import { FO, KO, type KeyFlagSink, NO_KEY_FLAG_COUNTS } from './key-flag-counters.js';
 
 export type { HandlerOptions, SendReply, ThreadDispatch } from './request-handler-options.js';
 
@@ -30,9 +31,11 @@ export class RequestHandler {
   private readonly retransmits = new RetransmitCache();
   private readonly replyCodes: ReplyCodeSet;
   private readonly checkRules: CheckReplyRules;
+  private readonly keyStats: KeyFlagSink;
 
   constructor(private readonly o: HandlerOptions) {
     this.replyCodes = o.replyCodes ?? 'auto';
+    this.keyStats = o.keyStats ?? NO_KEY_FLAG_COUNTS;
     this.checkRules = new CheckReplyRules(o.checkReplies ?? NO_CHECK_REPLY_RULES);
     if (!o.backend === !o.thread) throw new Error('a request handler has either a backend or a thread dispatch');
   }
@@ -81,6 +84,7 @@ export class RequestHandler {
     // §5.2: encrypted_only refuses every plaintext command, STAT included, with a plaintext reply.
     if (this.o.encryptedOnly && !nm) {
       stats.record(req.cmd, 'denied');
+      this.countRefused(req, null, KO.forbidden);
       reply(codes.encryptionRequired, req.flag, 0, req.digest, 0);
       return true;
     }
@@ -88,20 +92,23 @@ export class RequestHandler {
     const limited = !admitted && this.o.rateLimits ? admitRequest(this.o.rateLimits, req.cmd, address, key, stats) : false;
     // The key's CHECK gates (access-controls.md §0 step H), wherever the CHECK is answered, UDP thread or main.
     if (req.cmd === Command.Check && key && this.refusedCheck(req, key, address, codes.refused, reply)) return true;
-    if (limited) return refuseLimited(req, stats, reply);
+    if (limited) {
+      this.keyStats.countKey(key, req.cmd, KO.ratelimited);
+      return refuseLimited(req, stats, reply);
+    }
     if (thread) {
       if (this.answeredOnThread(thread, req, key, address, reply)) return true;
-      return this.forward(thread, req, datagram, address, port, send, reply, !!this.o.rateLimits);
+      return this.forward(thread, req, key, datagram, address, port, send, reply, !!this.o.rateLimits);
     }
     switch (req.cmd) {
       case Command.Check:
         this.check(req, key, address, reply);
         return true;
       case Command.Stat:
-        this.stat(req, reply);
+        this.stat(req, key, reply);
         return true;
       case Command.Ping:
-        this.ping(req, reply);
+        this.ping(req, key, reply);
         return true;
       case Command.Write:
       case Command.Del:
@@ -109,6 +116,7 @@ export class RequestHandler {
       default:
         // Unknown commands are refused and never queued (§5.6).
         stats.record(req.cmd, 'denied');
+        this.keyStats.countKey(key, req.cmd, KO.forbidden);
         reply(codes.refused, req.flag, 0, req.digest, 0);
         return true;
     }
@@ -119,6 +127,7 @@ export class RequestHandler {
     const why = checkRefusal(key, Date.now());
     if (!why) return false;
     this.o.stats.record(req.cmd, 'denied');
+    this.keyStats.countKey(key, req.cmd, why === 'expired' ? KO.expired : KO.forbidden);
     this.o.onWarning(`refused CHECK: key ${why === 'expired' ? 'is expired' : 'has no read right'}`, { source: address, key: keyLabel(key) });
     reply(refused, req.flag, 0, req.digest, 0);
     return true;
@@ -134,7 +143,7 @@ export class RequestHandler {
   /** A UDP thread answers CHECK and PING itself when it can; the rest is forwarded. */
   private answeredOnThread(thread: ThreadDispatch, req: FuzzyRequest, key: ServerKey | null, address: string, reply: ReplyFn): boolean {
     if (req.cmd === Command.Ping) {
-      this.ping(req, reply);
+      this.ping(req, key, reply);
       return true;
     }
     if (req.cmd !== Command.Check) return false;
@@ -145,15 +154,27 @@ export class RequestHandler {
   }
 
   /** rspamd ≥ 3.8's PING: value echoed, no permission needed (§5.6). */
-  private ping(req: FuzzyRequest, reply: ReplyFn): void {
+  private ping(req: FuzzyRequest, key: ServerKey | null, reply: ReplyFn): void {
     this.o.stats.record(req.cmd, 'ok');
+    this.keyStats.countKey(key, req.cmd, KO.ok);
     reply(req.value, req.flag, 1, req.digest, 0);
   }
 
-  private forward(thread: ThreadDispatch, req: FuzzyRequest, datagram: Buffer, address: string, port: number, send: SendReply, reply: ReplyFn, admitted: boolean): boolean {
+  private forward(
+    thread: ThreadDispatch,
+    req: FuzzyRequest,
+    key: ServerKey | null,
+    datagram: Buffer,
+    address: string,
+    port: number,
+    send: SendReply,
+    reply: ReplyFn,
+    admitted: boolean,
+  ): boolean {
     if (thread.forward(datagram, address, port, send, admitted)) return true;
     // More requests wait for the main thread than it can take (a flood past the write queue's bound).
     this.o.stats.record(req.cmd, 'overloaded');
+    this.countRefused(req, key, KO.overloaded);
     this.o.onWarning('refused a request: the queue to the main thread is full', { source: address });
     if (req.cmd === Command.Check) reply(0, 0, 0, req.digest, 0);
     else reply(ReplyCode.Refused, req.flag, 0, req.digest, 0);
@@ -173,6 +194,7 @@ export class RequestHandler {
     // rspamd ≥ 3.13: a match on a digest in skip_hashes (directly or through shingles) is answered 401.
     if (hit && r.value > 0 && this.o.policy.isSkipped(r.digest)) {
       this.o.stats.record(req.cmd, 'skipped');
+      this.keyStats.countKey(key, req.cmd, KO.skipped);
       reply(ReplyCode.Skipped, r.flag, 0, r.digest, 0);
       return;
     }
@@ -180,6 +202,8 @@ export class RequestHandler {
     const a = hit ? this.checkRules.shape(r, key, address) : r;
     const shown = a.prob > 0.5;
     this.o.stats.record(req.cmd, shown ? 'hit' : 'miss');
+    this.keyStats.countKey(key, req.cmd, shown ? KO.ok : KO.miss);
+    if (shown) this.countHitFlags(a);
     reply(a.value, a.flag, a.prob, r.digest, a.ts, a.extraFlags, shown);
   }
 
@@ -189,14 +213,16 @@ export class RequestHandler {
     result.then((r) => this.answerCheck(req, key, address, reply, r), (err: Error) => {
       // A backend failure looks like a miss to the client, as in rspamd (§5.3 table).
       this.o.stats.record(req.cmd, 'error');
+      this.keyStats.countKey(key, req.cmd, KO.error);
       this.o.onWarning('check failed', { error: err.message });
       reply(0, 0, 0, Buffer.alloc(0), 0);
     });
   }
 
-  private stat(req: FuzzyRequest, reply: ReplyFn): void {
+  private stat(req: FuzzyRequest, key: ServerKey | null, reply: ReplyFn): void {
     const answer = (count: number): void => {
       this.o.stats.record(req.cmd, 'ok');
+      this.keyStats.countKey(key, req.cmd, KO.ok);
       // rspamd ≥ 3.8 splits the 64-bit count: high half in `value`, low half in `flag` (§5.4); a 3.4 client reads
       // `flag`, the same number below 2^32. prob stays 1 as in 3.4: rspamd ≥ 3.8 sends the count itself, which makes
       // its clients hide an empty storage instead of showing 0.
@@ -207,8 +233,9 @@ export class RequestHandler {
     count.then(answer, () => answer(0));
   }
 
-  private overloaded(req: FuzzyRequest, address: string, reply: ReplyFn): void {
+  private overloaded(req: FuzzyRequest, key: ServerKey | null, address: string, reply: ReplyFn): void {
     this.o.stats.record(req.cmd, 'overloaded');
+    this.countRefused(req, key, KO.overloaded);
     this.o.onWarning('refused updates: the write queue is full', { source: address });
     reply(ReplyCode.Refused, req.flag, 0, req.digest, 0);
   }
@@ -228,6 +255,7 @@ export class RequestHandler {
     });
     if (!decision.allowed) {
       stats.record(req.cmd, 'denied');
+      this.countRefused(req, key, KO.forbidden);
       this.o.onWarning(`refused ${write ? 'WRITE' : 'DEL'}: ${WRITE_REFUSALS[decision.reason]}`, {
         source: address,
         reason: decision.reason,
@@ -238,6 +266,7 @@ export class RequestHandler {
     }
     if (write && policy.isSkipped(req.digest)) {
       stats.record(req.cmd, 'skipped');
+      this.countRefused(req, key, KO.skipped);
       reply(ReplyCode.Skipped, req.flag, 0, req.digest, 0);
       return true;
     }
@@ -251,7 +280,7 @@ export class RequestHandler {
     }
     if (!backend.acceptsUpdates()) {
       // A write flood past the queue's bound: refused at once, like a busy server (the client's learn fails with 503).
-      this.overloaded(req, address, reply);
+      this.overloaded(req, key, address, reply);
       return true;
     }
     this.retransmits.begin(resend);
@@ -264,6 +293,7 @@ export class RequestHandler {
     backend.update(op).then(
       (r) => {
         stats.record(req.cmd, r.status === 'not-found' ? 'not-found' : 'ok');
+        this.countApplied(req, key, r.status !== 'not-found');
         this.retransmits.finish(resend, true);
         reply(ReplyCode.Ok, req.flag, 1, req.digest, 0);
       },
@@ -271,15 +301,34 @@ export class RequestHandler {
         // Never acknowledge what was not committed: the client sees an error and can retry.
         this.retransmits.finish(resend, false);
         if (err instanceof StoreOverloadedError) {
-          this.overloaded(req, address, reply);
+          this.overloaded(req, key, address, reply);
           return;
         }
         stats.record(req.cmd, 'error');
+        this.keyStats.countKey(key, req.cmd, KO.error);
         this.o.onWarning('update failed', { error: err.message, source: address });
         reply(ReplyCode.InternalError, req.flag, 0, req.digest, 0);
       },
     );
     return true;
+  }
+
+  /** A refused request of its key; a refused WRITE or DEL also of its flag (a CHECK's request flag means nothing). */
+  private countRefused(req: FuzzyRequest, key: ServerKey | null, outcome: number): void {
+    this.keyStats.countKey(key, req.cmd, outcome);
+    if (req.cmd === Command.Write || req.cmd === Command.Del) this.keyStats.countFlag(req.flag, FO.refused);
+  }
+
+  /** A committed WRITE or DEL (a DEL that found nothing is its key's `miss`, and still its flag's delete, as rspamd). */
+  private countApplied(req: FuzzyRequest, key: ServerKey | null, found: boolean): void {
+    this.keyStats.countKey(key, req.cmd, found ? KO.ok : KO.miss);
+    this.keyStats.countFlag(req.flag, req.cmd === Command.Write ? FO.writes : FO.deletes);
+  }
+
+  /** Every flag the client was shown (rspamd ≥ 4.0 multi-flag replies carry several; rspamd counts the first only). */
+  private countHitFlags(a: CheckAnswer): void {
+    this.keyStats.countFlag(a.flag, FO.hits);
+    for (let i = 0; i < a.extraFlags.length; i++) this.keyStats.countFlag(a.extraFlags[i].flag, FO.hits);
   }
 }
 
