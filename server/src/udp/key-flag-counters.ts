@@ -1,3 +1,4 @@
+import { Command } from '../../../shared/protocol/constants.js';
 import type { ServerKey } from '../keys/server-key.js';
 import type { KeySlotTable } from './key-slot-table.js';
 
@@ -58,6 +59,24 @@ export interface KeyFlagSink {
 
 export const NO_KEY_FLAG_COUNTS: KeyFlagSink = { countKey: () => {}, countFlag: () => {} };
 
+/** A refused request of its key; a refused WRITE or DEL also of its flag (a CHECK's request flag means nothing). */
+export function countRefused(sink: KeyFlagSink, cmd: number, flag: number, key: ServerKey | null, outcome: number): void {
+  sink.countKey(key, cmd, outcome);
+  if (cmd === Command.Write || cmd === Command.Del) sink.countFlag(flag, FO.refused);
+}
+
+/** A committed WRITE or DEL (a DEL that found nothing is its key's `miss`, and still its flag's delete, as in rspamd). */
+export function countApplied(sink: KeyFlagSink, cmd: number, flag: number, key: ServerKey | null, found: boolean): void {
+  sink.countKey(key, cmd, found ? KO.ok : KO.miss);
+  sink.countFlag(flag, cmd === Command.Write ? FO.writes : FO.deletes);
+}
+
+/** Every flag a CHECK reply showed (rspamd ≥ 4.0 multi-flag replies carry several; rspamd counts the first only). */
+export function countHitFlags(sink: KeyFlagSink, flag: number, extraFlags: readonly { flag: number }[]): void {
+  sink.countFlag(flag, FO.hits);
+  for (let i = 0; i < extraFlags.length; i++) sink.countFlag(extraFlags[i].flag, FO.hits);
+}
+
 /** Sums of blocks (key-flag-stats.ts): the key cells as in a block, flags merged by flag number. */
 export interface KeyFlagTotals {
   keys: Float64Array;
@@ -87,7 +106,8 @@ export class KeyFlagCounters implements KeyFlagSink {
   }
 
   countKey(key: ServerKey | null, cmd: number, outcome: number): void {
-    const command = cmd <= 2 ? cmd : 3;
+    // CHECK, WRITE and DEL are codes 0, 1, 2 (the class index); everything else is `other`.
+    const command = cmd <= Command.Del ? cmd : 3;
     this.cells[this.layout.keys + this.slots.rowOf(key) * KEY_CELLS + command * KEY_OUTCOMES.length + outcome]++;
   }
 

@@ -10,9 +10,9 @@ import { decideWrite, WRITE_REFUSALS } from '../keys/write-permission.js';
 import type { HandlerOptions, SendReply, ThreadDispatch } from './request-handler-options.js';
 import { type ReplyCodeSet, refusalCodes } from './reply-codes.js';
 import { RetransmitCache } from './retransmit-cache.js';
-import { type CheckAnswer, CheckReplyRules, NO_CHECK_REPLY_RULES } from './check-reply-rules.js';
+import { CheckReplyRules, NO_CHECK_REPLY_RULES } from './check-reply-rules.js';
 import { admitRequest, refuseLimited } from '../ratelimit/admit-request.js';
-import { FO, KO, type KeyFlagSink, NO_KEY_FLAG_COUNTS } from './key-flag-counters.js';
+import { countApplied, countHitFlags, countRefused, KO, type KeyFlagSink, NO_KEY_FLAG_COUNTS } from './key-flag-counters.js';
 
 export type { HandlerOptions, SendReply, ThreadDispatch } from './request-handler-options.js';
 
@@ -160,17 +160,7 @@ export class RequestHandler {
     reply(req.value, req.flag, 1, req.digest, 0);
   }
 
-  private forward(
-    thread: ThreadDispatch,
-    req: FuzzyRequest,
-    key: ServerKey | null,
-    datagram: Buffer,
-    address: string,
-    port: number,
-    send: SendReply,
-    reply: ReplyFn,
-    admitted: boolean,
-  ): boolean {
+  private forward(thread: ThreadDispatch, req: FuzzyRequest, key: ServerKey | null, datagram: Buffer, address: string, port: number, send: SendReply, reply: ReplyFn, admitted: boolean): boolean {
     if (thread.forward(datagram, address, port, send, admitted)) return true;
     // More requests wait for the main thread than it can take (a flood past the write queue's bound).
     this.o.stats.record(req.cmd, 'overloaded');
@@ -203,7 +193,7 @@ export class RequestHandler {
     const shown = a.prob > 0.5;
     this.o.stats.record(req.cmd, shown ? 'hit' : 'miss');
     this.keyStats.countKey(key, req.cmd, shown ? KO.ok : KO.miss);
-    if (shown) this.countHitFlags(a);
+    if (shown) countHitFlags(this.keyStats, a.flag, a.extraFlags);
     reply(a.value, a.flag, a.prob, r.digest, a.ts, a.extraFlags, shown);
   }
 
@@ -293,7 +283,7 @@ export class RequestHandler {
     backend.update(op).then(
       (r) => {
         stats.record(req.cmd, r.status === 'not-found' ? 'not-found' : 'ok');
-        this.countApplied(req, key, r.status !== 'not-found');
+        countApplied(this.keyStats, req.cmd, req.flag, key, r.status !== 'not-found');
         this.retransmits.finish(resend, true);
         reply(ReplyCode.Ok, req.flag, 1, req.digest, 0);
       },
@@ -313,22 +303,8 @@ export class RequestHandler {
     return true;
   }
 
-  /** A refused request of its key; a refused WRITE or DEL also of its flag (a CHECK's request flag means nothing). */
   private countRefused(req: FuzzyRequest, key: ServerKey | null, outcome: number): void {
-    this.keyStats.countKey(key, req.cmd, outcome);
-    if (req.cmd === Command.Write || req.cmd === Command.Del) this.keyStats.countFlag(req.flag, FO.refused);
-  }
-
-  /** A committed WRITE or DEL (a DEL that found nothing is its key's `miss`, and still its flag's delete, as rspamd). */
-  private countApplied(req: FuzzyRequest, key: ServerKey | null, found: boolean): void {
-    this.keyStats.countKey(key, req.cmd, found ? KO.ok : KO.miss);
-    this.keyStats.countFlag(req.flag, req.cmd === Command.Write ? FO.writes : FO.deletes);
-  }
-
-  /** Every flag the client was shown (rspamd ≥ 4.0 multi-flag replies carry several; rspamd counts the first only). */
-  private countHitFlags(a: CheckAnswer): void {
-    this.keyStats.countFlag(a.flag, FO.hits);
-    for (let i = 0; i < a.extraFlags.length; i++) this.keyStats.countFlag(a.extraFlags[i].flag, FO.hits);
+    countRefused(this.keyStats, req.cmd, req.flag, key, outcome);
   }
 }
 
