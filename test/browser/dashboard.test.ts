@@ -430,6 +430,7 @@ describe('dashboard in Chromium', () => {
     // Seven CHECKs encrypted to the key, all misses; plaintext has seedStore's and the multi-flag step's.
     await visible(perKey.getByRole('row', { name: new RegExp(`${SERVER_KEY.pubkey.slice(0, 12)}… 7 0 7 `) }));
     await visible(perKey.getByRole('row', { name: /^plaintext \(no key\) [1-9]\d* / }));
+    await shot('key-stats');
   });
 
   it('stays readable at phone width', async () => {

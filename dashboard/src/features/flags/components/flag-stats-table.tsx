@@ -20,7 +20,7 @@ const COLUMNS: DataTableColumn[] = [
 export function FlagStatsTable() {
   const stats = useQuery('stats/flags', (signal) => fetchFlagStats(signal), { intervalMs: FLAG_STATS_REFRESH_MS });
   return (
-    <Card title="Requests per flag since start">
+    <Card title="Requests per flag since start" className="section-gap">
       <QueryStatus query={stats} context="Could not load the per-flag counts" />
       {stats.data && (
         <DataTable

@@ -40,7 +40,7 @@ function refusedTitle(k: KeyRequestStats): string {
 export function KeyStatsTable() {
   const stats = useQuery('stats/keys', (signal) => fetchKeyStats(signal), { intervalMs: KEY_STATS_REFRESH_MS });
   return (
-    <Card title="Requests per key since start">
+    <Card title="Requests per key since start" className="section-gap">
       <QueryStatus query={stats} context="Could not load the per-key counts" />
       {stats.data && (
         <DataTable columns={COLUMNS} rows={stats.data.keys} caption="Requests per key">
