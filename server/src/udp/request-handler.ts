@@ -193,7 +193,8 @@ export class RequestHandler {
     const shown = a.prob > 0.5;
     this.o.stats.record(req.cmd, shown ? 'hit' : 'miss');
     this.keyStats.countKey(key, req.cmd, shown ? KO.ok : KO.miss);
-    if (shown) countHitFlags(this.keyStats, a.flag, a.extraFlags);
+    // Only a 4.x client's 144-byte reply carries the extra slots; a 3.x client is shown the primary flag alone.
+    if (shown) countHitFlags(this.keyStats, a.flag, req.reply === MULTI_FLAG_REPLY_BYTES ? a.extraFlags : NO_FLAGS);
     reply(a.value, a.flag, a.prob, r.digest, a.ts, a.extraFlags, shown);
   }
 

@@ -26,8 +26,8 @@ describe('per-key and per-flag stats with two UDP threads', () => {
   let fuzzyd: TestFuzzyd;
   const clients: FuzzyClient[] = [];
   /** A client of its own (own socket, own source port), so the kernel spreads them over both threads. */
-  const client = (kp: GeneratedKeypair | null): FuzzyClient => {
-    const c = new FuzzyClient({ host: '127.0.0.1', port: fuzzyd.udpPort, encryptionKey: kp?.pubkey, timeoutMs: 2000, retries: 1 });
+  const client = (kp: GeneratedKeypair | null, version?: number): FuzzyClient => {
+    const c = new FuzzyClient({ host: '127.0.0.1', port: fuzzyd.udpPort, encryptionKey: kp?.pubkey, timeoutMs: 2000, retries: 1, version });
     clients.push(c);
     return c;
   };
@@ -55,6 +55,14 @@ describe('per-key and per-flag stats with two UDP threads', () => {
     const other = randomDigest();
     expect(await writer.write(spam, 7, 10)).toMatchObject({ value: 0, prob: 1 });
     expect(await writer.write(other, 200, 3)).toMatchObject({ value: 0, prob: 1 });
+    // A multi-flag hash (rspamd 4.x's rule: flag 21, the higher value, becomes primary, 20 takes an extra slot). A
+    // 4.x client's hit shows both flags, a 3.x client's the primary only: each flag shown counts a hit.
+    const multi = randomDigest();
+    const writer4x = client(keys.writer, 5);
+    expect((await writer4x.write(multi, 20, 5)).prob).toBe(1);
+    expect((await writer4x.write(multi, 21, 9)).prob).toBe(1);
+    expect(await client(keys.reader, 5).check(multi)).toMatchObject({ flag: 21, extraFlags: [{ flag: 20, value: 5 }] });
+    expect(await client(keys.reader).check(multi)).toMatchObject({ flag: 21, prob: 1 });
     for (let i = 0; i < 3; i++) expect(await client(keys.reader).check(spam)).toMatchObject({ flag: 7, prob: 1 });
     for (let i = 0; i < 2; i++) expect((await client(keys.reader).check(randomDigest())).prob).toBe(0);
     // Refused: the reader may not write (503/403: forbidden), a plaintext write with allow_update empty neither.
@@ -86,10 +94,10 @@ describe('per-key and per-flag stats with two UDP threads', () => {
     const row = (name: string | null): KeyRequestStats => body.keys.find((k) => (name === null ? k.row === 'plaintext' : k.name === name))!;
     expect(body.keys.map((k) => k.name ?? k.row)).toEqual(['plaintext', 'writer', 'limited', 'expired', 'reader']);
     const zeroRefusals = { ratelimited: 0, forbidden: 0, expired: 0, overloaded: 0 };
-    expect(row('writer')).toMatchObject({ checks: 0, writes: 2, deletes: 1, refused: zeroRefusals, errors: 0, source: 'static', inRing: true });
+    expect(row('writer')).toMatchObject({ checks: 0, writes: 4, deletes: 1, refused: zeroRefusals, errors: 0, source: 'static', inRing: true });
     expect(row('writer').pubkeyStart).toBe(keys.writer.pubkey.slice(0, 12));
     expect(row('writer').id).toBe(keys.writer.id);
-    expect(row('reader')).toMatchObject({ requests: 7, checks: 5, hits: 3, misses: 2, writes: 0, refused: { ...zeroRefusals, forbidden: 1 }, other: 1 });
+    expect(row('reader')).toMatchObject({ requests: 9, checks: 7, hits: 5, misses: 2, writes: 0, refused: { ...zeroRefusals, forbidden: 1 }, other: 1 });
     expect(row(null)).toMatchObject({ id: null, pubkeyStart: null, requests: 2, checks: 1, hits: 1, refused: { ...zeroRefusals, forbidden: 1 } });
     expect(row('limited')).toMatchObject({ checks: 2, hits: 1, refused: { ...zeroRefusals, ratelimited: 1 } });
     expect(row('expired')).toMatchObject({ checks: 1, hits: 0, refused: { ...zeroRefusals, expired: 1 } });
@@ -103,6 +111,8 @@ describe('per-key and per-flag stats with two UDP threads', () => {
     expect(flags).toEqual([
       { flag: 7, name: 'spam', hits: 5, writes: 1, deletes: 0, refused: 1 },
       { flag: 9, name: null, hits: 0, writes: 0, deletes: 0, refused: 1 },
+      { flag: 20, name: null, hits: 1, writes: 1, deletes: 0, refused: 0 },
+      { flag: 21, name: null, hits: 2, writes: 1, deletes: 0, refused: 0 },
       { flag: 200, name: null, hits: 0, writes: 1, deletes: 1, refused: 0 },
     ]);
   });
@@ -112,9 +122,9 @@ describe('per-key and per-flag stats with two UDP threads', () => {
     expect(res.statusCode).toBe(200);
     const writer = keys.writer.pubkey.slice(0, 12);
     const reader = keys.reader.pubkey.slice(0, 12);
-    expect(res.body).toContain(`fuzzyd_key_requests_total{key="${writer}",name="writer",command="write",outcome="added"} 2\n`);
+    expect(res.body).toContain(`fuzzyd_key_requests_total{key="${writer}",name="writer",command="write",outcome="added"} 4\n`);
     expect(res.body).toContain(`fuzzyd_key_requests_total{key="${writer}",name="writer",command="del",outcome="deleted"} 1\n`);
-    expect(res.body).toContain(`fuzzyd_key_requests_total{key="${reader}",name="reader",command="check",outcome="hit"} 3\n`);
+    expect(res.body).toContain(`fuzzyd_key_requests_total{key="${reader}",name="reader",command="check",outcome="hit"} 5\n`);
     expect(res.body).toContain(`fuzzyd_key_requests_total{key="${reader}",name="reader",command="write",outcome="forbidden"} 1\n`);
     expect(res.body).toContain('fuzzyd_key_requests_total{key="plaintext",name="",command="write",outcome="forbidden"} 1\n');
     expect(res.body).toContain(`fuzzyd_key_requests_total{key="${keys.limited.pubkey.slice(0, 12)}",name="limited",command="check",outcome="ratelimited"} 1\n`);
