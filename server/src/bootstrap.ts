@@ -29,6 +29,7 @@ import { RequestHandler } from './udp/request-handler.js';
 import { UdpServer } from './udp/udp-server.js';
 import { type UdpPlane, UdpThreads, type UdpThreadsOptions, reusePortWorks } from './udp/udp-threads.js';
 import { UdpStats } from './udp/udp-stats.js';
+import { KeyFlagStats } from './udp/key-flag-stats.js';
 import { checkReplyConfig } from './udp/check-reply-rules.js';
 
 export interface Fuzzyd {
@@ -68,6 +69,8 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
   // datagrams are dropped as undecryptable.
   const keys = new KeyRing(config.keypairs, config.dynamicKeysMap?.keys ?? []);
   const crypto = new FuzzyCrypto<ServerKey>((wireId) => keys.find(wireId));
+  const keyStats = new KeyFlagStats();
+  keyStats.assignRing(keys);
   const keysWatcher = config.dynamicKeysMap ? await watchDynamicKeys(config, config.dynamicKeysMap, keys, logger) : null;
   // The sets the main thread's handler reads; access settings changed over the API replace their contents.
   const allowUpdateKeys = new Set(config.allowUpdateKeys.ids);
@@ -81,6 +84,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     rateLimits,
     policy,
     stats,
+    keyStats,
     crypto,
     allowUpdateKeys,
     encryptedOnly: config.encryptedOnly,
@@ -90,7 +94,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     weakIds,
     onWarning: rateLimitedWarn(logger),
   });
-  const udpParts = { handler, policy, keys, stats, skipHashes, onWarning: rateLimitedWarn(logger), onInfo: logInfo, rateLimits };
+  const udpParts = { handler, policy, keys, stats, keyStats, skipHashes, onWarning: rateLimitedWarn(logger), onInfo: logInfo, rateLimits };
   const udp = await udpPlane(config, backend, udpParts, logger);
   const tcpStats = new TcpStats();
   // Every TCP frame goes through the same handler as a datagram: the TCP layer only frames.
@@ -108,7 +112,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
   });
   applyStoredAccessSettings(accessSettings, config.dbPath, logger);
   const allowUpdateKeysWatcher = config.allowUpdateKeys.files.length > 0 ? watchAllowUpdateKeys(config, accessSettings, logger) : null;
-  const runtime: Runtime = { config, logger, backend, policy, stats, udp, tcp, tcpStats, keys, allowUpdateKeys, rateLimits, accessSettings, audit };
+  const runtime: Runtime = { config, logger, backend, policy, stats, keyStats, udp, tcp, tcpStats, keys, allowUpdateKeys, rateLimits, accessSettings, audit };
   let http: NestFastifyApplication | null = null;
   try {
     const udpBound = await bindFuzzyPorts(udp, tcp, config.udp);
@@ -200,7 +204,7 @@ function keepBuckets(limits: RateLimits, dbPath: string, logger: Logger): void {
 async function udpPlane(
   config: AppConfig,
   backend: FuzzyBackend,
-  parts: Pick<UdpThreadsOptions, 'handler' | 'policy' | 'keys' | 'stats' | 'skipHashes' | 'onWarning' | 'onInfo' | 'rateLimits'>,
+  parts: Pick<UdpThreadsOptions, 'handler' | 'policy' | 'keys' | 'stats' | 'keyStats' | 'skipHashes' | 'onWarning' | 'onInfo' | 'rateLimits'>,
   logger: Logger,
 ): Promise<UdpPlane> {
   if (config.udpThreads === 0) return new UdpServer(parts.handler);

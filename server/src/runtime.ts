@@ -10,6 +10,7 @@ import type { TcpStats } from './tcp/tcp-stats.js';
 import type { AccessPolicy } from './udp/access-policy.js';
 import type { UdpPlane } from './udp/udp-threads.js';
 import type { UdpStats } from './udp/udp-stats.js';
+import type { KeyFlagStats } from './udp/key-flag-stats.js';
 
 /**
  * The singletons built before Nest starts (the UDP plane must not depend on Nest) and handed to the HTTP app, so the
@@ -21,6 +22,8 @@ export interface Runtime {
   backend: FuzzyBackend;
   policy: AccessPolicy;
   stats: UdpStats;
+  /** Requests per server key and per flag, every thread's (udp/key-flag-stats.ts). */
+  keyStats: KeyFlagStats;
   /** UDP threads, or sockets on the main thread (udp-threads.ts). */
   udp: UdpPlane;
   /** The TCP transport on the UDP ports; null when `tcp` is off. */

@@ -444,6 +444,25 @@ describe('dashboard in Chromium', () => {
     await shot('keys', { fullPage: false });
   });
 
+  it('counts requests per key on the Keys page and per flag on the Flags page', async () => {
+    const client = new FuzzyClient({ host: '127.0.0.1', port: fuzzyd.udpPort, encryptionKey: SERVER_KEY.pubkey, timeoutMs: 500, retries: 1 });
+    try {
+      for (let i = 0; i < 7; i++) await client.check(hex(64));
+    } finally {
+      await client.close();
+    }
+    await nav('Flags');
+    const perFlag = page.getByRole('table', { name: 'Requests per flag' });
+    // seedStore's five UDP WRITEs of flag 1.
+    await visible(perFlag.getByRole('row', { name: /^FUZZY_DENIED \(1\) \S+ 5 / }));
+    await nav('Keys');
+    const perKey = page.getByRole('table', { name: 'Requests per key' });
+    // Seven CHECKs encrypted to the key, all misses; plaintext has seedStore's and the multi-flag step's.
+    await visible(perKey.getByRole('row', { name: new RegExp(`${SERVER_KEY.pubkey.slice(0, 12)}… 7 0 7 `) }));
+    await visible(perKey.getByRole('row', { name: /^plaintext \(no key\) [1-9]\d* / }));
+    await shot('key-stats');
+  });
+
   it('stays readable at phone width', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     for (const [path, title, name] of [

@@ -12,6 +12,7 @@ import { type ReplyCodeSet, refusalCodes } from './reply-codes.js';
 import { RetransmitCache } from './retransmit-cache.js';
 import { type CheckReplyConfig, CheckReplyRules, NO_CHECK_REPLY_RULES } from './check-reply-rules.js';
 import { admitRequest, refuseLimited } from '../ratelimit/admit-request.js';
+import { countApplied, countHitFlags, countRefused, KO, type KeyFlagSink, NO_KEY_FLAG_COUNTS } from './key-flag-counters.js';
 
 export type { HandlerOptions, SendReply, ThreadDispatch } from './request-handler-options.js';
 
@@ -30,9 +31,11 @@ export class RequestHandler {
   private readonly retransmits = new RetransmitCache();
   private readonly replyCodes: ReplyCodeSet;
   private checkRules: CheckReplyRules;
+  private readonly keyStats: KeyFlagSink;
 
   constructor(private readonly o: HandlerOptions) {
     this.replyCodes = o.replyCodes ?? 'auto';
+    this.keyStats = o.keyStats ?? NO_KEY_FLAG_COUNTS;
     this.checkRules = new CheckReplyRules(o.checkReplies ?? NO_CHECK_REPLY_RULES);
     if (!o.backend === !o.thread) throw new Error('a request handler has either a backend or a thread dispatch');
   }
@@ -86,6 +89,7 @@ export class RequestHandler {
     // §5.2: encrypted_only refuses every plaintext command, STAT included, with a plaintext reply.
     if (this.o.encryptedOnly && !nm) {
       stats.record(req.cmd, 'denied');
+      this.countRefused(req, null, KO.forbidden);
       reply(codes.encryptionRequired, req.flag, 0, req.digest, 0);
       return true;
     }
@@ -93,20 +97,23 @@ export class RequestHandler {
     const limited = !admitted && this.o.rateLimits ? admitRequest(this.o.rateLimits, req.cmd, address, key, stats) : false;
     // The key's CHECK gates (access-controls.md §0 step H), wherever the CHECK is answered, UDP thread or main.
     if (req.cmd === Command.Check && key && this.refusedCheck(req, key, address, codes.refused, reply)) return true;
-    if (limited) return refuseLimited(req, stats, reply);
+    if (limited) {
+      this.keyStats.countKey(key, req.cmd, KO.ratelimited);
+      return refuseLimited(req, stats, reply);
+    }
     if (thread) {
       if (this.answeredOnThread(thread, req, key, address, reply)) return true;
-      return this.forward(thread, req, datagram, address, port, send, reply, !!this.o.rateLimits);
+      return this.forward(thread, req, key, datagram, address, port, send, reply, !!this.o.rateLimits);
     }
     switch (req.cmd) {
       case Command.Check:
         this.check(req, key, address, reply);
         return true;
       case Command.Stat:
-        this.stat(req, reply);
+        this.stat(req, key, reply);
         return true;
       case Command.Ping:
-        this.ping(req, reply);
+        this.ping(req, key, reply);
         return true;
       case Command.Write:
       case Command.Del:
@@ -114,6 +121,7 @@ export class RequestHandler {
       default:
         // Unknown commands are refused and never queued (§5.6).
         stats.record(req.cmd, 'denied');
+        this.keyStats.countKey(key, req.cmd, KO.forbidden);
         reply(codes.refused, req.flag, 0, req.digest, 0);
         return true;
     }
@@ -124,6 +132,7 @@ export class RequestHandler {
     const why = checkRefusal(key, Date.now());
     if (!why) return false;
     this.o.stats.record(req.cmd, 'denied');
+    this.keyStats.countKey(key, req.cmd, why === 'expired' ? KO.expired : KO.forbidden);
     this.o.onWarning(`refused CHECK: key ${why === 'expired' ? 'is expired' : 'has no read right'}`, { source: address, key: keyLabel(key) });
     reply(refused, req.flag, 0, req.digest, 0);
     return true;
@@ -139,7 +148,7 @@ export class RequestHandler {
   /** A UDP thread answers CHECK and PING itself when it can; the rest is forwarded. */
   private answeredOnThread(thread: ThreadDispatch, req: FuzzyRequest, key: ServerKey | null, address: string, reply: ReplyFn): boolean {
     if (req.cmd === Command.Ping) {
-      this.ping(req, reply);
+      this.ping(req, key, reply);
       return true;
     }
     if (req.cmd !== Command.Check) return false;
@@ -150,15 +159,17 @@ export class RequestHandler {
   }
 
   /** rspamd ≥ 3.8's PING: value echoed, no permission needed (§5.6). */
-  private ping(req: FuzzyRequest, reply: ReplyFn): void {
+  private ping(req: FuzzyRequest, key: ServerKey | null, reply: ReplyFn): void {
     this.o.stats.record(req.cmd, 'ok');
+    this.keyStats.countKey(key, req.cmd, KO.ok);
     reply(req.value, req.flag, 1, req.digest, 0);
   }
 
-  private forward(thread: ThreadDispatch, req: FuzzyRequest, datagram: Buffer, address: string, port: number, send: SendReply, reply: ReplyFn, admitted: boolean): boolean {
+  private forward(thread: ThreadDispatch, req: FuzzyRequest, key: ServerKey | null, datagram: Buffer, address: string, port: number, send: SendReply, reply: ReplyFn, admitted: boolean): boolean {
     if (thread.forward(datagram, address, port, send, admitted)) return true;
     // More requests wait for the main thread than it can take (a flood past the write queue's bound).
     this.o.stats.record(req.cmd, 'overloaded');
+    this.countRefused(req, key, KO.overloaded);
     this.o.onWarning('refused a request: the queue to the main thread is full', { source: address });
     if (req.cmd === Command.Check) reply(0, 0, 0, req.digest, 0);
     else reply(ReplyCode.Refused, req.flag, 0, req.digest, 0);
@@ -178,6 +189,7 @@ export class RequestHandler {
     // rspamd ≥ 3.13: a match on a digest in skip_hashes (directly or through shingles) is answered 401.
     if (hit && r.value > 0 && this.o.policy.isSkipped(r.digest)) {
       this.o.stats.record(req.cmd, 'skipped');
+      this.keyStats.countKey(key, req.cmd, KO.skipped);
       reply(ReplyCode.Skipped, r.flag, 0, r.digest, 0);
       return;
     }
@@ -185,6 +197,9 @@ export class RequestHandler {
     const a = hit ? this.checkRules.shape(r, key, address) : r;
     const shown = a.prob > 0.5;
     this.o.stats.record(req.cmd, shown ? 'hit' : 'miss');
+    this.keyStats.countKey(key, req.cmd, shown ? KO.ok : KO.miss);
+    // Only a 4.x client's 144-byte reply carries the extra slots; a 3.x client is shown the primary flag alone.
+    if (shown) countHitFlags(this.keyStats, a.flag, req.reply === MULTI_FLAG_REPLY_BYTES ? a.extraFlags : NO_FLAGS);
     reply(a.value, a.flag, a.prob, r.digest, a.ts, a.extraFlags, shown);
   }
 
@@ -194,14 +209,16 @@ export class RequestHandler {
     result.then((r) => this.answerCheck(req, key, address, reply, r), (err: Error) => {
       // A backend failure looks like a miss to the client, as in rspamd (§5.3 table).
       this.o.stats.record(req.cmd, 'error');
+      this.keyStats.countKey(key, req.cmd, KO.error);
       this.o.onWarning('check failed', { error: err.message });
       reply(0, 0, 0, Buffer.alloc(0), 0);
     });
   }
 
-  private stat(req: FuzzyRequest, reply: ReplyFn): void {
+  private stat(req: FuzzyRequest, key: ServerKey | null, reply: ReplyFn): void {
     const answer = (count: number): void => {
       this.o.stats.record(req.cmd, 'ok');
+      this.keyStats.countKey(key, req.cmd, KO.ok);
       // rspamd ≥ 3.8 splits the 64-bit count: high half in `value`, low half in `flag` (§5.4); a 3.4 client reads
       // `flag`, the same number below 2^32. prob stays 1 as in 3.4: rspamd ≥ 3.8 sends the count itself, which makes
       // its clients hide an empty storage instead of showing 0.
@@ -212,8 +229,9 @@ export class RequestHandler {
     count.then(answer, () => answer(0));
   }
 
-  private overloaded(req: FuzzyRequest, address: string, reply: ReplyFn): void {
+  private overloaded(req: FuzzyRequest, key: ServerKey | null, address: string, reply: ReplyFn): void {
     this.o.stats.record(req.cmd, 'overloaded');
+    this.countRefused(req, key, KO.overloaded);
     this.o.onWarning('refused updates: the write queue is full', { source: address });
     reply(ReplyCode.Refused, req.flag, 0, req.digest, 0);
   }
@@ -242,6 +260,7 @@ export class RequestHandler {
     });
     if (!decision.allowed) {
       stats.record(req.cmd, 'denied');
+      this.countRefused(req, key, KO.forbidden);
       this.o.onWarning(`refused ${write ? 'WRITE' : 'DEL'}: ${WRITE_REFUSALS[decision.reason]}`, {
         source: address,
         reason: decision.reason,
@@ -252,6 +271,7 @@ export class RequestHandler {
     }
     if (write && policy.isSkipped(req.digest)) {
       stats.record(req.cmd, 'skipped');
+      this.countRefused(req, key, KO.skipped);
       reply(ReplyCode.Skipped, req.flag, 0, req.digest, 0);
       return true;
     }
@@ -265,7 +285,7 @@ export class RequestHandler {
     }
     if (!backend.acceptsUpdates()) {
       // A write flood past the queue's bound: refused at once, like a busy server (the client's learn fails with 503).
-      this.overloaded(req, address, reply);
+      this.overloaded(req, key, address, reply);
       return true;
     }
     this.retransmits.begin(resend);
@@ -280,6 +300,7 @@ export class RequestHandler {
     backend.update(op, { audit }).then(
       (r) => {
         stats.record(req.cmd, r.status === 'not-found' ? 'not-found' : 'ok');
+        countApplied(this.keyStats, req.cmd, req.flag, key, r.status !== 'not-found');
         this.retransmits.finish(resend, true);
         reply(ReplyCode.Ok, req.flag, 1, req.digest, 0);
       },
@@ -287,15 +308,20 @@ export class RequestHandler {
         // Never acknowledge what was not committed: the client sees an error and can retry.
         this.retransmits.finish(resend, false);
         if (err instanceof StoreOverloadedError) {
-          this.overloaded(req, address, reply);
+          this.overloaded(req, key, address, reply);
           return;
         }
         stats.record(req.cmd, 'error');
+        this.keyStats.countKey(key, req.cmd, KO.error);
         this.o.onWarning('update failed', { error: err.message, source: address });
         reply(ReplyCode.InternalError, req.flag, 0, req.digest, 0);
       },
     );
     return true;
+  }
+
+  private countRefused(req: FuzzyRequest, key: ServerKey | null, outcome: number): void {
+    countRefused(this.keyStats, req.cmd, req.flag, key, outcome);
   }
 }
 

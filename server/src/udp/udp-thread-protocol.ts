@@ -10,6 +10,8 @@ import type { ReplyCodeSet } from './reply-codes.js';
 export interface UdpWorkerData {
   /** This thread's UdpCounters block: the main thread sums it with the others. */
   counters: SharedArrayBuffer;
+  /** This thread's per-key/per-flag block and the main thread's key slot table (key-flag-counters.ts). */
+  keyCounters: { block: SharedArrayBuffer; slots: SharedArrayBuffer };
   view: FuzzyIndexView;
   /** Int32 word the main thread bumps whenever it changes the access lists or settings (`policy`, `settings` messages). */
   policyVersion: SharedArrayBuffer;

@@ -12,6 +12,8 @@ import { UdpCounters } from './udp-counters.js';
 import type { UdpStats } from './udp-stats.js';
 import type { ForwardedReply, ForwardedRequest, FromUdpWorker, ThreadAccessSettings, ToUdpWorker, UdpWorkerData } from './udp-thread-protocol.js';
 import { type CheckReplyConfig, checkReplyConfig } from './check-reply-rules.js';
+import { KeyFlagCounters } from './key-flag-counters.js';
+import type { KeyFlagStats } from './key-flag-stats.js';
 
 /** The UDP transport as the rest of fuzzyd sees it: one socket per address on the main thread, or UDP threads. */
 export interface UdpPlane {
@@ -34,6 +36,8 @@ export interface UdpThreadsOptions {
   /** The server keys; threads get copies, and the whole dynamic set again whenever it changes. */
   keys: KeyRing;
   stats: UdpStats;
+  /** Per-key/per-flag counts: each thread gets a block, and keys get their rows before threads see them. */
+  keyStats: KeyFlagStats;
   skipHashes: string[];
   config: Pick<AppConfig, 'encryptedOnly' | 'replyCodes' | 'forbiddenIds' | 'delaySeconds' | 'delayWhitelist'>;
   onWarning: (message: string, context: Record<string, unknown>) => void;
@@ -87,6 +91,7 @@ export class UdpThreads implements UdpPlane {
     };
     // The same pattern for keys: the word first, so a thread forwards from the next datagram until its copy arrives.
     this.o.keys.onDynamicChange = (dynamic) => {
+      this.o.keyStats.assignRing(this.o.keys);
       const version = Atomics.add(this.keysVersion, 0, 1) + 1;
       this.broadcast({ type: 'keys', version, dynamic: [...dynamic] });
     };
@@ -130,8 +135,11 @@ export class UdpThreads implements UdpPlane {
   private spawn(): Worker {
     const counters = new UdpCounters();
     this.o.stats.attach(counters.buffer);
+    const keyCounters = new KeyFlagCounters(this.o.keyStats.slots);
+    this.o.keyStats.attach(keyCounters.buffer);
     const data: UdpWorkerData = {
       counters: counters.buffer,
+      keyCounters: { block: keyCounters.buffer, slots: this.o.keyStats.slots.buffer },
       view: this.watched!.view(),
       policyVersion: this.policyVersion.buffer as SharedArrayBuffer,
       blocked: [...this.o.policy.blocked],
@@ -155,6 +163,7 @@ export class UdpThreads implements UdpPlane {
     worker.once('exit', (code) => {
       // What it counted stays in the totals; its block is no longer read.
       this.o.stats.detach(counters.buffer);
+      this.o.keyStats.detach(keyCounters.buffer);
       this.replaceIfLost(worker, code);
     });
     return worker;

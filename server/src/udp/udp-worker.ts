@@ -10,6 +10,8 @@ import { RateLimits } from '../ratelimit/rate-limits.js';
 import { AccessPolicy } from './access-policy.js';
 import { RequestHandler, type SendReply } from './request-handler.js';
 import { UdpCounters } from './udp-counters.js';
+import { KeyFlagCounters } from './key-flag-counters.js';
+import { KeySlotTable } from './key-slot-table.js';
 import { UdpServer } from './udp-server.js';
 import type { ForwardedRequest, FromUdpWorker, ToUdpWorker, UdpWorkerData } from './udp-thread-protocol.js';
 
@@ -69,6 +71,7 @@ const handler = new RequestHandler({
   },
   policy,
   stats: new UdpCounters(data.counters),
+  keyStats: new KeyFlagCounters(new KeySlotTable(false, data.keyCounters.slots), data.keyCounters.block),
   crypto,
   encryptedOnly: data.encryptedOnly,
   // Writes are decided on the main thread, which knows read_only and allow_update.
