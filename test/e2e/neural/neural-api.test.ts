@@ -321,7 +321,7 @@ describe('neural REST API with a real Redis', () => {
       expect(res.json().field, JSON.stringify(body)).toBe(field);
     }
     const width = await call('POST', '/rules/fixed/settings/inbound/vectors', { body: { class: 'ham', values: [1, 2, 3] } });
-    expect(width.json().detail).toBe(`values: must have ${WIDTH} numbers (26 metatokens + 6 symbols of profile version 0), got 3`);
+    expect(width.json().detail).toBe(`values: must have ${WIDTH} numbers (26 metatokens of the 3.4 layout + 6 symbols of profile version 0), got 3`);
 
     const version = await call('DELETE', '/rules/fixed/settings/inbound/profiles/latest');
     expect(version.statusCode).toBe(400);

@@ -3,9 +3,10 @@ import type { Redis } from 'ioredis';
 import type { NeuralConfig } from '../neural-config.js';
 import { describeClient, guardRedis } from './neural-redis.client.js';
 import {
-  annFamilyKeys, parseProfilesKey, profilesKey, profilesKeyPattern,
+  annFamilyKeys, parseAnnKey, parseProfilesKey, pendingSetKey, profilesKey, profilesKeyPattern,
   type KnownRuleSets, type VectorClass,
 } from './neural-keys.js';
+import { layoutOf, NEURAL_GENERATIONS, type NeuralGeneration, type NeuralLayoutChoice } from './neural-layout.js';
 import { computeLockState, lockExpireSeconds, unixSeconds, type LockState } from './lock-state.js';
 import {
   buildProfile, parseProfileMembers, serializeProfile, symbolsDigest, type NeuralProfile, type ScoredMember,
@@ -15,15 +16,17 @@ import { registerNeuralScripts, type NeuralRedisClient } from './neural-scripts.
 import { execAll } from './redis-pipeline.js';
 import { countVectors, pushVectorFrame, readVectorFrames } from './vector-queries.js';
 import type {
-  DeletedProfile, DiscoveredSet, LockAttempt, ProfileListing, PushedVector, SaveAnnParams, StoredVectors,
+  ClassCounts, DeletedProfile, DiscoveredSet, LockAttempt, ProfileListing, PushedVector, SaveAnnParams, StoredVectors,
   VectorCounts, VectorsLenResult,
 } from './neural-redis.types.js';
 
 const DEFAULT_WATCH_INTERVAL = 60;
 
 /**
- * rspamd 3.4 neural data in Redis (spec/neural.md §3–§8): profiles, ANN hashes, vectors (both layouts) and the
- * training lock. Every method fails with RedisUnavailableError, never hangs, when Redis is down.
+ * rspamd's neural data in Redis, in 3.4's layout (spec/neural.md §3–§8) and 4.x's (spec/neural-4x.md §1–§2):
+ * profiles, ANN hashes, vectors (3.4's sets, the 2020 lists, 4.x's pending sets) and the training lock. Methods that
+ * depend on the profiles zset take the generation (default 3.4). Every method fails with RedisUnavailableError, never
+ * hangs, when Redis is down.
  */
 export class NeuralRedisRepository {
   private readonly client: NeuralRedisClient;
@@ -40,60 +43,95 @@ export class NeuralRedisRepository {
     this.readyTimeoutMs = options.readyTimeoutMs ?? 2000;
   }
 
-  /** SCAN (never KEYS, §15) for `P2_*` zsets, merged with every configured rule × settings. */
-  async discoverSets(): Promise<DiscoveredSet[]> {
+  /**
+   * SCAN (never KEYS, §15) for both generations' zsets (`P2_*`, `P3_*`), merged with every configured rule ×
+   * settings. A configured pair is listed in the generation `choice` selects (in `auto`: 4.x once its zset exists,
+   * else 3.4) and, when it exists too, in the other one, marked not selected.
+   */
+  async discoverSets(choice: NeuralLayoutChoice = 'auto'): Promise<DiscoveredSet[]> {
     return this.run(async () => {
       const found = new Map<string, DiscoveredSet>();
       for (const rule of Object.values(this.config.rules)) {
         for (const settings of rule.settings) {
-          const zsetKey = profilesKey(this.config.prefix, rule.prefix, settings);
-          const rulePrefix = rule.prefix;
-          found.set(zsetKey, { rule: rule.name, rulePrefix, settings, zsetKey, configured: true, exists: false });
+          for (const generation of NEURAL_GENERATIONS) {
+            const zsetKey = profilesKey(this.config.prefix, rule.prefix, settings, layoutOf(generation));
+            const entry = { rule: rule.name, rulePrefix: rule.prefix, settings, zsetKey, generation };
+            found.set(zsetKey, { ...entry, configured: true, exists: false, selected: false });
+          }
         }
       }
-      const candidates = await this.scanKeys(profilesKeyPattern(this.config.prefix));
-      const typeQuery = candidates.reduce((p, k) => p.type(k), this.client.pipeline());
+      const candidates: Array<{ key: string; generation: NeuralGeneration }> = [];
+      for (const generation of NEURAL_GENERATIONS) {
+        const keys = await this.scanKeys(profilesKeyPattern(this.config.prefix, layoutOf(generation)));
+        for (const key of keys) candidates.push({ key, generation });
+      }
+      const typeQuery = candidates.reduce((p, c) => p.type(c.key), this.client.pipeline());
       const types = candidates.length === 0 ? [] : await execAll(typeQuery);
       const known = this.knownRuleSets();
-      candidates.forEach((zsetKey, i) => {
+      candidates.forEach(({ key: zsetKey, generation }, i) => {
         if (types[i] !== 'zset') return;
         const existing = found.get(zsetKey);
         if (existing) {
           existing.exists = true;
           return;
         }
-        const parts = parseProfilesKey(zsetKey, this.config.prefix, known);
+        const parts = parseProfilesKey(zsetKey, this.config.prefix, known, layoutOf(generation));
         if (!parts) return;
         const rule = this.ruleByPrefix(parts.rulePrefix)?.name ?? parts.rulePrefix;
         const { rulePrefix, settings } = parts;
-        found.set(zsetKey, { rule, rulePrefix, settings, zsetKey, configured: false, exists: true });
+        found.set(zsetKey, { rule, rulePrefix, settings, zsetKey, generation, configured: false, exists: true, selected: false });
       });
-      return [...found.values()].sort((a, b) => (a.zsetKey < b.zsetKey ? -1 : a.zsetKey > b.zsetKey ? 1 : 0));
+      const sets = [...found.values()];
+      const pair = (s: DiscoveredSet): string => JSON.stringify([s.rule, s.settings]);
+      const with4x = new Set(sets.filter((s) => s.generation === '4.x' && s.exists).map(pair));
+      for (const set of sets) {
+        const chosen = choice !== 'auto' ? choice : with4x.has(pair(set)) ? '4.x' : '3.4';
+        set.selected = set.generation === chosen;
+      }
+      return sets
+        .filter((s) => s.exists || s.selected)
+        .sort((a, b) => (a.zsetKey < b.zsetKey ? -1 : a.zsetKey > b.zsetKey ? 1 : 0));
     });
   }
 
+  /** The generation of one rule × settings: fixed by `choice`, or in `auto` 4.x once its zset exists, else 3.4. */
+  async resolveGeneration(rule: string, settings: string, choice: NeuralLayoutChoice): Promise<NeuralGeneration> {
+    if (choice !== 'auto') return choice;
+    const exists = await this.run(() => this.client.exists(this.zsetKey(rule, settings, '4.x')));
+    return exists > 0 ? '4.x' : '3.4';
+  }
+
   /** All profiles of a set, highest score first (§15), with what each one's ANN key holds. */
-  async listProfiles(rule: string, settings: string, now = unixSeconds()): Promise<ProfileListing> {
-    const zsetKey = this.zsetKey(rule, settings);
+  async listProfiles(
+    rule: string,
+    settings: string,
+    now = unixSeconds(),
+    generation: NeuralGeneration = '3.4',
+  ): Promise<ProfileListing> {
+    const zsetKey = this.zsetKey(rule, settings, generation);
     const staticSymbols = this.config.rules[rule]?.symbols[settings];
     const configuredDigest = staticSymbols ? symbolsDigest(staticSymbols) : null;
     return this.run(async () => {
-      const { profiles, invalid } = parseProfileMembers(await this.scoredMembers(zsetKey));
+      const { profiles, invalid } = parseProfileMembers(await this.scoredMembers(zsetKey), generation);
       const p = this.client.pipeline();
       for (const { profile } of profiles) {
         const k = profile.redis_key;
         p.exists(k).hstrlen(k, 'ann').hexists(k, 'pca').ttl(k).hget(k, 'roc_thresholds').hmget(k, 'lock', 'hostname');
+        p.hexists(k, 'obsolete').hexists(k, 'norm_stats').hexists(k, 'providers_meta');
       }
       const replies = profiles.length === 0 ? [] : await execAll(p);
       const watch = this.config.rules[rule]?.watch_interval ?? DEFAULT_WATCH_INTERVAL;
       const keys = profiles.map((_, i) => {
-        const [exists, annBytes, hasPca, ttl, roc, lockFields] = replies.slice(i * 6, i * 6 + 6);
+        const [exists, annBytes, hasPca, ttl, roc, lockFields, obsolete, normStats, providersMeta] = replies.slice(i * 9, i * 9 + 9);
         const [lock, hostname] = lockFields as (string | null)[];
-        const fields = { exists, annBytes, hasPca, ttl } as Record<'exists' | 'annBytes' | 'hasPca' | 'ttl', number>;
-        return annKeyInfo({ ...fields, roc: roc as string | null, lock, hostname }, now, watch);
+        const counts = { exists, annBytes, hasPca, ttl, obsolete, normStats, providersMeta } as Record<
+          'exists' | 'annBytes' | 'hasPca' | 'ttl' | 'obsolete' | 'normStats' | 'providersMeta',
+          number
+        >;
+        return annKeyInfo({ ...counts, roc: roc as string | null, lock, hostname }, now, watch);
       });
-      const infos = toProfileInfos(profiles, keys, configuredDigest);
-      return { rule, settings, zsetKey, configuredDigest, profiles: infos, invalid };
+      const infos = toProfileInfos(profiles, keys, configuredDigest, generation);
+      return { rule, settings, generation, zsetKey, configuredDigest, profiles: infos, invalid };
     });
   }
 
@@ -102,11 +140,34 @@ export class NeuralRedisRepository {
     return this.run(() => countVectors(this.client, annKey));
   }
 
-  /** The `vectors_len` script (§6.1): a lock string when locked, else the counts of the chosen layout. */
-  async vectorsLen(annKey: string, layout: 'set' | 'list' = 'set'): Promise<VectorsLenResult> {
-    const reply = await this.run(() =>
-      layout === 'set' ? this.client.neuralVectorsLen(annKey) : this.client.neuralVectorsLenList(annKey),
-    );
+  /** 4.x pending sets of a rule × settings (neural-4x.md §1.1): SCARD per class, 0 when absent. */
+  async pendingCounts(rule: string, settings: string): Promise<ClassCounts> {
+    const [spam, ham] = this.pendingKeys(rule, settings);
+    const [nSpam, nHam] = (await this.run(() => execAll(this.client.pipeline().scard(spam).scard(ham)))) as number[];
+    return { spam: nSpam, ham: nHam };
+  }
+
+  /** Raw frames of the 4.x pending sets, per class. */
+  async readPendingVectors(rule: string, settings: string): Promise<{ spam: Buffer[]; ham: Buffer[] }> {
+    const [spam, ham] = this.pendingKeys(rule, settings);
+    return this.run(async () => ({ spam: await this.client.smembersBuffer(spam), ham: await this.client.smembersBuffer(ham) }));
+  }
+
+  /** `P_R_S_pending_spam_set`, `P_R_S_pending_ham_set`. */
+  pendingKeys(rule: string, settings: string): [string, string] {
+    const key = (cls: VectorClass): string => pendingSetKey(this.config.prefix, this.rulePrefix(rule), settings, cls);
+    return [key('spam'), key('ham')];
+  }
+
+  /**
+   * The size script (§6.1; 4.x: neural-4x.md §2.1): a lock string when locked (4.x: `obsolete` for a key a newer
+   * version was saved from), else the counts of the chosen layout.
+   */
+  async vectorsLen(annKey: string, layout: 'set' | 'list' = 'set', generation: NeuralGeneration = '3.4'): Promise<VectorsLenResult> {
+    const reply = await this.run(() => {
+      if (generation === '4.x') return this.client.neuralVectorsLen4x(annKey);
+      return layout === 'set' ? this.client.neuralVectorsLen(annKey) : this.client.neuralVectorsLenList(annKey);
+    });
     if (typeof reply === 'string') return { locked: true, holder: reply };
     return { locked: false, spam: Number(reply[0]), ham: Number(reply[1]) };
   }
@@ -149,11 +210,26 @@ export class NeuralRedisRepository {
     return value === 0 ? null : value;
   }
 
-  /** `save_unlock` (§6.4) with 8 KEYS, or 9 with a PCA blob; then drops the trained-from vectors (§9.3). */
+  /**
+   * 3.4: `save_unlock` (§6.4) with 8 KEYS, or 9 with a PCA blob; then drops the trained-from vectors (§9.3).
+   * 4.x: the 4.1.1+ script (neural-4x.md §2.1), then deletes the pending sets the training read.
+   */
   async saveAndUnlock(params: SaveAnnParams): Promise<void> {
     const { profile } = params;
     // A trained version never carries `distance` (§15 step 4), whatever the caller passed.
     const { distance: _omit, ...published } = profile;
+    if (params.generation === '4.x') {
+      const json = serializeProfile(published);
+      const expire = String(params.annExpire);
+      await this.run(async () => {
+        await this.client.neuralSaveUnlock4x(
+          profile.redis_key, params.zsetKey, params.oldKey, params.ann, json, expire, String(params.now),
+          params.rocThresholds ?? '[]', params.pca ?? '', '', '',
+        );
+        if (params.pendingKeys && params.pendingKeys.length > 0) await this.client.del(...params.pendingKeys);
+      });
+      return;
+    }
     const head = [
       profile.redis_key,
       params.zsetKey,
@@ -184,8 +260,9 @@ export class NeuralRedisRepository {
     settings: string,
     symbols: readonly string[],
     nowMs = Date.now(),
+    generation: NeuralGeneration = '3.4',
   ): Promise<{ zsetKey: string; profile: NeuralProfile; member: string }> {
-    const zsetKey = this.zsetKey(rule, settings);
+    const zsetKey = this.zsetKey(rule, settings, generation);
     const target = { prefix: this.config.prefix, rulePrefix: this.rulePrefix(rule), settings };
     const profile = buildProfile(target, symbols, 0);
     const member = serializeProfile(profile);
@@ -193,17 +270,27 @@ export class NeuralRedisRepository {
     return { zsetKey, profile, member };
   }
 
-  /** §15 step 3: one more than the highest version stored for this digest (never regresses after restarts). */
-  async nextVersion(zsetKey: string, digest: string): Promise<number> {
-    const { profiles } = parseProfileMembers(await this.run(() => this.scoredMembers(zsetKey)));
-    return profiles.reduce((max, p) => (p.profile.digest === digest ? Math.max(max, p.profile.version) : max), 0) + 1;
+  /**
+   * §15 step 3 / neural-4x.md §2.3 (4.1.1+): one more than the highest of the trained-from key's `_<n>` suffix and
+   * every stored version for this digest, so versions never regress after restarts.
+   */
+  async nextVersion(zsetKey: string, digest: string, fromKey?: string, generation: NeuralGeneration = '3.4'): Promise<number> {
+    const { profiles } = parseProfileMembers(await this.run(() => this.scoredMembers(zsetKey)), generation);
+    const from = fromKey === undefined ? 0 : (parseAnnKey(fromKey)?.version ?? 0);
+    return profiles.reduce((max, p) => (p.profile.digest === digest ? Math.max(max, p.profile.version) : max), from) + 1;
   }
 
   /** Removes the profile member(s) of `version` (and `digest`, when given) and every key of their ANN. */
-  async deleteProfile(rule: string, settings: string, version: number, digest?: string): Promise<DeletedProfile> {
-    const zsetKey = this.zsetKey(rule, settings);
+  async deleteProfile(
+    rule: string,
+    settings: string,
+    version: number,
+    digest?: string,
+    generation: NeuralGeneration = '3.4',
+  ): Promise<DeletedProfile> {
+    const zsetKey = this.zsetKey(rule, settings, generation);
     return this.run(async () => {
-      const { profiles } = parseProfileMembers(await this.scoredMembers(zsetKey));
+      const { profiles } = parseProfileMembers(await this.scoredMembers(zsetKey), generation);
       const doomed = profiles.filter(
         (p) => p.profile.version === version && (digest === undefined || p.profile.digest === digest),
       );
@@ -226,8 +313,8 @@ export class NeuralRedisRepository {
   }
 
   /** The profiles zset key of a configured rule name (or, for unconfigured rules, a rule prefix). */
-  zsetKey(rule: string, settings: string): string {
-    return profilesKey(this.config.prefix, this.rulePrefix(rule), settings);
+  zsetKey(rule: string, settings: string, generation: NeuralGeneration = '3.4'): string {
+    return profilesKey(this.config.prefix, this.rulePrefix(rule), settings, layoutOf(generation));
   }
 
   private rulePrefix(rule: string): string {
