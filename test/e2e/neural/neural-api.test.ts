@@ -326,6 +326,13 @@ describe('neural REST API with a real Redis', () => {
     const version = await call('DELETE', '/rules/fixed/settings/inbound/profiles/latest');
     expect(version.statusCode).toBe(400);
     expect(version.json().field).toBe('version');
+
+    for (const route of ['GET /rules/fixed/settings/inbound', 'POST /rules/fixed/settings/inbound/train', 'DELETE /rules/fixed/settings/inbound/lock']) {
+      const [method, path] = route.split(' ');
+      const layout = await call(method, `${path}?layout=5.0`);
+      expect(layout.statusCode, route).toBe(400);
+      expect(layout.json(), route).toMatchObject({ field: 'layout', detail: 'layout: must be one of 3.4, 4.x' });
+    }
   });
 
   it('answers 404 for a rule × settings that is neither configured nor in Redis, and for unknown jobs', async () => {
