@@ -5,6 +5,7 @@ import { currentProfile } from '../current-profile.js';
 import type { NeuralRuleConfig } from '../neural-config.js';
 import { autotrainEnabled } from '../neural-options.js';
 import { NEURAL_CONNECTION, type NeuralConnection } from '../neural-connection.js';
+import { unixSeconds } from '../redis/lock-state.js';
 import type { NeuralGeneration } from '../redis/neural-layout.js';
 import { RedisUnavailableError } from '../redis/redis-unavailable.error.js';
 import { shouldTrain } from '../train-trigger.js';
@@ -84,7 +85,9 @@ export class NeuralAutotrainService implements OnApplicationBootstrap, OnModuleD
     if (this.training.activeJobFor(rule.name, settings)) return;
     const refusal = pcaRefusal(rule, conn.settings.pca);
     if (refusal) return this.warn('neural: not training automatically', { rule: rule.name, settings, reason: refusal });
-    await conn.repo.invalidate(zsetKey, conn.settings.config.max_profiles);
+    // 4.1.1+ also collects tombstones older than max(1200, 4·watch_interval) (neural-4x.md §1.5).
+    const cutoff = generation === '4.x' ? unixSeconds() - Math.max(1200, 4 * rule.watch_interval) : undefined;
+    await conn.repo.invalidate(zsetKey, conn.settings.config.max_profiles, cutoff);
     const current = currentProfile(await conn.repo.listProfiles(rule.name, settings, undefined, generation));
     if (!current || current.profile.providers_digest !== undefined) return;
     const counts = await conn.repo.vectorCounts(current.redisKey);

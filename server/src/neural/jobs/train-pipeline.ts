@@ -138,7 +138,10 @@ export async function runTraining(ctx: PipelineContext, job: NeuralJob, signal: 
     const topScore = listing.profiles.reduce((max, p) => Math.max(max, p.score), 0);
     const score = Math.max(Date.now() / 1000, topScore + 0.001);
     const pendingRead = pending.spam.length + pending.ham.length > 0;
+    // 3.4 empties the trained-from sets, unless the 4.x registry trains from them too (a shared key, neural-4x.md §7).
+    const shared = !fourX && (await repo.sharedWithOtherGeneration(job.rule, job.settings, job.generation)).has(oldKey);
     await repo.saveAndUnlock({
+      dropTrainedVectors: !shared,
       generation: job.generation,
       pendingKeys: pendingRead ? repo.pendingKeys(job.rule, job.settings) : undefined,
       zsetKey: listing.zsetKey,

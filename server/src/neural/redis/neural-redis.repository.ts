@@ -2,11 +2,10 @@ import { hostname as osHostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { NeuralConfig } from '../neural-config.js';
 import { describeClient, guardRedis } from './neural-redis.client.js';
-import {
-  annFamilyKeys, parseAnnKey, parseProfilesKey, pendingSetKey, profilesKey, profilesKeyPattern,
-  type KnownRuleSets, type VectorClass,
-} from './neural-keys.js';
-import { layoutOf, NEURAL_GENERATIONS, type NeuralGeneration, type NeuralLayoutChoice } from './neural-layout.js';
+import { annFamilyKeys, parseAnnKey, pendingSetKey, profilesKey, type VectorClass } from './neural-keys.js';
+import { layoutOf, type NeuralGeneration, type NeuralLayoutChoice } from './neural-layout.js';
+import { publishAnn } from './publish-ann.js';
+import { discoverNeuralSets } from './set-discovery.js';
 import { computeLockState, lockExpireSeconds, unixSeconds, type LockState } from './lock-state.js';
 import {
   buildProfile, parseProfileMembers, serializeProfile, symbolsDigest, type NeuralProfile, type ScoredMember,
@@ -44,54 +43,11 @@ export class NeuralRedisRepository {
   }
 
   /**
-   * SCAN (never KEYS, §15) for both generations' zsets (`P2_*`, `P3_*`), merged with every configured rule ×
-   * settings. A configured pair is listed in the generation `choice` selects (in `auto`: 4.x once its zset exists,
-   * else 3.4) and, when it exists too, in the other one, marked not selected.
+   * Both generations' profile zsets, found by SCAN and named by the configuration, each marked with whether it is
+   * the generation `choice` selects for its rule × settings (set-discovery.ts).
    */
   async discoverSets(choice: NeuralLayoutChoice = 'auto'): Promise<DiscoveredSet[]> {
-    return this.run(async () => {
-      const found = new Map<string, DiscoveredSet>();
-      for (const rule of Object.values(this.config.rules)) {
-        for (const settings of rule.settings) {
-          for (const generation of NEURAL_GENERATIONS) {
-            const zsetKey = profilesKey(this.config.prefix, rule.prefix, settings, layoutOf(generation));
-            const entry = { rule: rule.name, rulePrefix: rule.prefix, settings, zsetKey, generation };
-            found.set(zsetKey, { ...entry, configured: true, exists: false, selected: false });
-          }
-        }
-      }
-      const candidates: Array<{ key: string; generation: NeuralGeneration }> = [];
-      for (const generation of NEURAL_GENERATIONS) {
-        const keys = await this.scanKeys(profilesKeyPattern(this.config.prefix, layoutOf(generation)));
-        for (const key of keys) candidates.push({ key, generation });
-      }
-      const typeQuery = candidates.reduce((p, c) => p.type(c.key), this.client.pipeline());
-      const types = candidates.length === 0 ? [] : await execAll(typeQuery);
-      const known = this.knownRuleSets();
-      candidates.forEach(({ key: zsetKey, generation }, i) => {
-        if (types[i] !== 'zset') return;
-        const existing = found.get(zsetKey);
-        if (existing) {
-          existing.exists = true;
-          return;
-        }
-        const parts = parseProfilesKey(zsetKey, this.config.prefix, known, layoutOf(generation));
-        if (!parts) return;
-        const rule = this.ruleByPrefix(parts.rulePrefix)?.name ?? parts.rulePrefix;
-        const { rulePrefix, settings } = parts;
-        found.set(zsetKey, { rule, rulePrefix, settings, zsetKey, generation, configured: false, exists: true, selected: false });
-      });
-      const sets = [...found.values()];
-      const pair = (s: DiscoveredSet): string => JSON.stringify([s.rule, s.settings]);
-      const with4x = new Set(sets.filter((s) => s.generation === '4.x' && s.exists).map(pair));
-      for (const set of sets) {
-        const chosen = choice !== 'auto' ? choice : with4x.has(pair(set)) ? '4.x' : '3.4';
-        set.selected = set.generation === chosen;
-      }
-      return sets
-        .filter((s) => s.exists || s.selected)
-        .sort((a, b) => (a.zsetKey < b.zsetKey ? -1 : a.zsetKey > b.zsetKey ? 1 : 0));
-    });
+    return this.run(() => discoverNeuralSets(this.client, this.config, choice));
   }
 
   /** The generation of one rule × settings: fixed by `choice`, or in `auto` 4.x once its zset exists, else 3.4. */
@@ -211,47 +167,20 @@ export class NeuralRedisRepository {
   }
 
   /**
-   * 3.4: `save_unlock` (§6.4) with 8 KEYS, or 9 with a PCA blob; then drops the trained-from vectors (§9.3).
-   * 4.x: the 4.1.1+ script (neural-4x.md §2.1), then deletes the pending sets the training read.
+   * Publishes a trained ANN and releases the lock, in the generation's own steps (publish-ann.ts): 3.4's
+   * `save_unlock` and dropping the trained-from vectors, or 4.1.1's with obsolete marking and TTLs.
    */
   async saveAndUnlock(params: SaveAnnParams): Promise<void> {
-    const { profile } = params;
-    // A trained version never carries `distance` (§15 step 4), whatever the caller passed.
-    const { distance: _omit, ...published } = profile;
-    if (params.generation === '4.x') {
-      const json = serializeProfile(published);
-      const expire = String(params.annExpire);
-      await this.run(async () => {
-        await this.client.neuralSaveUnlock4x(
-          profile.redis_key, params.zsetKey, params.oldKey, params.ann, json, expire, String(params.now),
-          params.rocThresholds ?? '[]', params.pca ?? '', '', '',
-        );
-        if (params.pendingKeys && params.pendingKeys.length > 0) await this.client.del(...params.pendingKeys);
-      });
-      return;
-    }
-    const head = [
-      profile.redis_key,
-      params.zsetKey,
-      params.ann,
-      serializeProfile(published),
-      String(params.annExpire),
-      String(params.now),
-      params.oldKey,
-      params.rocThresholds ?? '[]',
-    ] as const;
-    await this.run(async () => {
-      if (params.pca) await this.client.neuralSaveUnlock9(...head, params.pca);
-      else await this.client.neuralSaveUnlock8(...head);
-      if ((params.dropTrainedVectors ?? true) && params.oldKey !== profile.redis_key) {
-        await this.client.del(...annFamilyKeys(params.oldKey).slice(1));
-      }
-    });
+    return this.run(() => publishAnn(this.client, params));
   }
 
-  /** `maybe_invalidate` (§6.2): returns the removed members (oldest first). */
-  async invalidate(zsetKey: string, maxProfiles = this.config.max_profiles): Promise<string[]> {
-    return this.run(() => this.client.neuralMaybeInvalidate(zsetKey, String(maxProfiles)));
+  /**
+   * `maybe_invalidate` (§6.2): returns the removed members (oldest first). With `tombstoneCutoff` (4.x, unix
+   * seconds) also the blob-less, set-less members scored before it (neural-4x.md §1.5).
+   */
+  async invalidate(zsetKey: string, maxProfiles = this.config.max_profiles, tombstoneCutoff?: number): Promise<string[]> {
+    const cutoff: [] | [string] = tombstoneCutoff === undefined ? [] : [String(tombstoneCutoff)];
+    return this.run(() => this.client.neuralMaybeInvalidate(zsetKey, String(maxProfiles), ...cutoff));
   }
 
   /** What a scanner does for a set without profiles (§5.3 step 2): ZADD a version-0 member with `distance:0`. */
@@ -280,7 +209,10 @@ export class NeuralRedisRepository {
     return profiles.reduce((max, p) => (p.profile.digest === digest ? Math.max(max, p.profile.version) : max), from) + 1;
   }
 
-  /** Removes the profile member(s) of `version` (and `digest`, when given) and every key of their ANN. */
+  /**
+   * Removes the profile member(s) of `version` (and `digest`, when given) and every key of their ANN — except keys
+   * the other generation's zset names too (sharedWithOtherGeneration), which stay for it.
+   */
   async deleteProfile(
     rule: string,
     settings: string,
@@ -295,11 +227,26 @@ export class NeuralRedisRepository {
         (p) => p.profile.version === version && (digest === undefined || p.profile.digest === digest),
       );
       if (doomed.length === 0) return { members: [], deletedKeys: 0 };
-      const keys = [...new Set(doomed.flatMap((p) => annFamilyKeys(p.profile.redis_key)))];
+      const shared = await this.sharedWithOtherGeneration(rule, settings, generation);
+      const owned = doomed.map((p) => p.profile.redis_key).filter((k) => !shared.has(k));
+      const keys = [...new Set(owned.flatMap((k) => annFamilyKeys(k)))];
       const members = doomed.map((p) => p.member);
-      const [, deleted] = (await execAll(this.client.multi().zrem(zsetKey, ...members).del(...keys))) as number[];
-      return { members, deletedKeys: deleted };
+      const tx = this.client.multi().zrem(zsetKey, ...members);
+      if (keys.length > 0) tx.del(...keys);
+      const [, deleted] = (await execAll(tx)) as number[];
+      return { members, deletedKeys: deleted ?? 0 };
     });
+  }
+
+  /**
+   * ANN keys that the other generation's zset of this rule × settings names as well. Both generations name ANN keys
+   * `P_R_S_D8_V`, so with an unchanged symbol list a 3.4 leftover and 4.x share version 0's hash and sets
+   * (neural-4x.md §7): deleting or emptying them for one would take the other's data.
+   */
+  async sharedWithOtherGeneration(rule: string, settings: string, generation: NeuralGeneration): Promise<Set<string>> {
+    const other: NeuralGeneration = generation === '4.x' ? '3.4' : '4.x';
+    const members = await this.run(() => this.scoredMembers(this.zsetKey(rule, settings, other)));
+    return new Set(parseProfileMembers(members, other).profiles.map((p) => p.profile.redis_key));
   }
 
   /** Raw vector frames (zstd) per class, from whichever layout holds them. */
@@ -321,30 +268,11 @@ export class NeuralRedisRepository {
     return this.config.rules[rule]?.prefix ?? rule;
   }
 
-  private ruleByPrefix(prefix: string) {
-    return Object.values(this.config.rules).find((r) => r.prefix === prefix);
-  }
-
-  private knownRuleSets(): KnownRuleSets[] {
-    return Object.values(this.config.rules).map((r) => ({ rulePrefix: r.prefix, settings: r.settings }));
-  }
-
   private async scoredMembers(zsetKey: string): Promise<ScoredMember[]> {
     const flat = await this.client.zrevrange(zsetKey, 0, -1, 'WITHSCORES');
     const out: ScoredMember[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) out.push({ member: flat[i], score: Number(flat[i + 1]) });
     return out;
-  }
-
-  private async scanKeys(pattern: string): Promise<string[]> {
-    const keys = new Set<string>();
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      for (const k of batch) keys.add(k);
-      cursor = next;
-    } while (cursor !== '0');
-    return [...keys];
   }
 
   private run<T>(op: () => Promise<T>): Promise<T> {

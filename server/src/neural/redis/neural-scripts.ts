@@ -40,24 +40,39 @@ export const VECTORS_LEN_LIST_LUA = vectorsLenLua('LLEN', '_spam', '_ham');
  * §6.2: keep the newest `limit` profiles. Unlike 3.4 we also delete the 2020 LIST keys of a dropped profile, so data
  * left by an older plugin does not linger forever. Members that are not objects with a string `redis_key` are removed
  * from the zset without deleting anything else, as 3.4 does.
+ * With ARGV[1] (4.1.1+, neural-4x.md §1.5): a cutoff time; every remaining member scored below it whose hash has no
+ * `ann` and whose two sets are gone (a tombstone) is removed from the zset and returned too.
  */
 export const MAYBE_INVALIDATE_LUA = `
 local card = redis.call('ZCARD', KEYS[1])
 local limit = tonumber(KEYS[2])
-if card <= limit then
-  return {}
+local removed = {}
+if card > limit then
+  local drop = card - limit
+  removed = redis.call('ZRANGE', KEYS[1], 0, drop - 1)
+  for _, member in ipairs(removed) do
+    local ok, profile = pcall(cjson.decode, member)
+    if ok and type(profile) == 'table' and type(profile.redis_key) == 'string' then
+      local k = profile.redis_key
+      redis.call('DEL', k, k .. '_spam_set', k .. '_ham_set', k .. '_spam', k .. '_ham')
+    end
+  end
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, drop - 1)
 end
-local drop = card - limit
-local members = redis.call('ZRANGE', KEYS[1], 0, drop - 1)
-for _, member in ipairs(members) do
-  local ok, profile = pcall(cjson.decode, member)
-  if ok and type(profile) == 'table' and type(profile.redis_key) == 'string' then
-    local k = profile.redis_key
-    redis.call('DEL', k, k .. '_spam_set', k .. '_ham_set', k .. '_spam', k .. '_ham')
+local cutoff = tonumber(ARGV[1])
+if cutoff then
+  for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])) do
+    local ok, profile = pcall(cjson.decode, member)
+    if ok and type(profile) == 'table' and type(profile.redis_key) == 'string' then
+      local k = profile.redis_key
+      if redis.call('HEXISTS', k, 'ann') == 0 and redis.call('EXISTS', k .. '_spam_set', k .. '_ham_set') == 0 then
+        redis.call('ZREM', KEYS[1], member)
+        removed[#removed + 1] = member
+      end
+    end
   end
 end
-redis.call('ZREMRANGEBYRANK', KEYS[1], 0, drop - 1)
-return members
+return removed
 `;
 
 /**
@@ -147,7 +162,7 @@ export interface NeuralScriptCommands {
   neuralVectorsLen(annKey: string): Promise<string | [number, number]>;
   neuralVectorsLenList(annKey: string): Promise<string | [number, number]>;
   neuralVectorsLen4x(annKey: string): Promise<string | [number, number]>;
-  neuralMaybeInvalidate(zsetKey: string, limit: Arg): Promise<string[]>;
+  neuralMaybeInvalidate(zsetKey: string, limit: Arg, ...cutoff: [] | [Arg]): Promise<string[]>;
   neuralMaybeLock(annKey: string, now: Arg, expire: Arg, hostname: string): Promise<1 | [string, string]>;
   neuralSaveUnlock8(...keys: [string, string, Buffer, string, Arg, Arg, string, string]): Promise<number>;
   neuralSaveUnlock9(...keys: [string, string, Buffer, string, Arg, Arg, string, string, Buffer]): Promise<number>;
