@@ -1,3 +1,4 @@
+import { decompress } from '@mongodb-js/zstd';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NeuralSetItem, NeuralVectorPushResult } from '../../../shared/api/neural.js';
@@ -9,6 +10,7 @@ import { decodeVector } from '../../../server/src/neural/training/vector-codec.j
 import { api, sleep, startNeuralFuzzyd, waitForJob } from '../../e2e/neural/neural-harness.js';
 import type { TestFuzzyd } from '../../helpers/in-process-fuzzyd.js';
 import { startRedisServer, type TestRedis } from '../../helpers/redis-server.js';
+import { readKann } from '../../helpers/kann/kann-reader.js';
 import { generation } from '../../helpers/rspamd-generation.js';
 import { type NeuralRspamd, rspamdNeuralAvailable, startNeuralRspamd } from '../../helpers/rspamd-neural.js';
 
@@ -215,12 +217,21 @@ describe.skipIf(!available)('rspamd 4.1.5 neural plugin: fuzzyd lists, locks and
     expect(zsetTtl).toBeLessThanOrEqual(86400);
     expect((await raw.hkeys(job.newKey!)).sort()).toEqual(['ann', 'roc_thresholds']);
 
-    // 6. Scans now carry the network's verdict, for symbol combinations it has seen and for an unseen one.
+    // 6. Scans now carry the network's verdict, for symbol combinations it has seen and for an unseen one. For one
+    // seen combination the score is exactly fuzzyd's own forward pass over the row rspamd stored for that scan.
+    const net = readKann(await decompress((await raw.hgetBuffer(job.newKey!, 'ann'))!));
+    expect(net.nIn).toBe(74);
+    const spam5 = (await Promise.all((await raw.smembersBuffer(`${v0.redisKey}_spam_set`)).map((f) => decodeVector(f)))).find((r) => {
+      const fired = symbols.filter((_sym, i) => r[METATOKENS_4X + i] > 0);
+      return fired.join() === ['SPAM_SYMBOL1', 'SPAM_SYMBOL2', 'SPAM_SYMBOL3', 'SPAM_SYMBOL5'].join();
+    });
+    expect(spam5).toBeDefined();
     for (const fourth of [5, 13]) {
       const spam = await rspamd.scan(MESSAGE, settings('SPAM', fourth, true));
       expect(Object.keys(spam.symbols), JSON.stringify(spam.symbols)).toContain('NEURAL_SPAM');
       expect(spam.symbols).not.toHaveProperty('NEURAL_HAM');
       expect(Number(spam.symbols.NEURAL_SPAM.options?.[0])).toBeGreaterThan(0.5);
+      if (fourth === 5) expect(Number(spam.symbols.NEURAL_SPAM.options?.[0])).toBeCloseTo(net.forward(spam5!), 3);
 
       const ham = await rspamd.scan(MESSAGE, settings('HAM', fourth, true));
       expect(Object.keys(ham.symbols), JSON.stringify(ham.symbols)).toContain('NEURAL_HAM');
