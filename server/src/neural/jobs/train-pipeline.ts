@@ -76,9 +76,10 @@ export async function runTraining(ctx: PipelineContext, job: NeuralJob, signal: 
   const refresh = (): Promise<boolean> => repo.refreshLock(oldKey, unixSeconds(), hostname);
   await refresh();
   let locked = true;
+  // Every ≤ 5 s: rspamd judges the lock by the expiry of its own watch_interval, which may be shorter than ours; 10 s
+  // is its least (neural-4x.md §2.4).
   const refresher = setInterval(() => {
     refresh().catch((err: unknown) => ctx.logger.warn({ key: oldKey, err: (err as Error).message }, 'neural: lock refresh failed'));
-    // rspamd computes the expiry from its own watch_interval, which may be shorter than ours; 10 s is its least.
   }, Math.min(5000, Math.max(1000, (expire * 1000) / 2)));
   refresher.unref();
   try {
