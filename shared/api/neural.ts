@@ -14,6 +14,12 @@ export type NeuralClass = Static<typeof NeuralClass>;
 const Layout = Type.Union([Type.Literal('set'), Type.Literal('list'), Type.Literal('none')], {
   description: '`set` (rspamd 3.4), `list` (the 2020 plugin) or `none`',
 });
+/** Whose Redis layout a set follows (docs/spec/neural-4x.md §0): rspamd 3.4's `P2_R_1_S` or 3.13–4.x's `P3_R_3_S`. */
+export const NeuralGeneration = Type.Union([Type.Literal('3.4'), Type.Literal('4.x')], {
+  description: '`3.4`: rspamd 3.4–3.12 (zset `P2_R_1_S`, 26 metatokens); `4.x`: rspamd 3.13–4.1.5 (zset `P3_R_3_S`, 46 metatokens)',
+});
+export type NeuralGeneration = Static<typeof NeuralGeneration>;
+
 const NullableNumber = Nullable(Type.Number());
 const NullableString = Nullable(Type.String());
 const DateTime = Type.String({ format: 'date-time' });
@@ -23,13 +29,17 @@ export const NeuralProfileItem = Type.Object({
   version: Type.Integer(),
   digest: Type.String({ description: 'Full 103-character symbols digest' }),
   redisKey: Type.String({ example: 'rn_default_default_5rmbwnuk_1', description: 'The ANN hash `P_R_S_D8_V`' }),
-  symbols: Type.Integer({ description: 'Symbols the profile feeds to its network (the input width is 26 + this)' }),
+  symbols: Type.Integer({ description: "Symbols the profile feeds to its network (the input width is the set's metatokens + this)" }),
   annBytes: Type.Integer({ description: 'Size of the compressed `ann` field; 0 for version 0 or an expired hash' }),
   hasAnn: Type.Boolean(),
   pca: Type.Boolean({ description: 'A `pca` field is stored (needs a BLAS build of rspamd to be used, spec §12)' }),
   ttl: Nullable(Type.Integer({ description: 'Seconds until `ann_expire` removes the hash; null when it has no TTL or is gone' })),
   score: Type.Number({ description: 'Zset score: creation, last save or last load by a scanner, in unix seconds (fractional)' }),
   current: Type.Boolean({ description: 'The profile the next training starts from and the vectors go to' }),
+  generation: NeuralGeneration,
+  obsolete: Type.Boolean({ description: '4.x: a newer version was saved from this key; it refuses vectors and expires 600 s after that save' }),
+  providersDigest: Nullable(Type.String({ description: '4.x: the profile was built from feature providers (fuzzyd trains symbols-only profiles)' })),
+  normStats: Type.Boolean({ description: '4.x: a `norm_stats` field is stored (fusion normalisation)' }),
 });
 export type NeuralProfileItem = Static<typeof NeuralProfileItem>;
 
@@ -51,7 +61,13 @@ export type NeuralVectorCounts = Static<typeof NeuralVectorCounts>;
 export const NeuralSetItem = Type.Object({
   rule: Type.String({ description: 'Configured rule name; for sets found only in Redis, the rule prefix from the key' }),
   settings: Type.String(),
-  zsetKey: Type.String({ example: 'rn2_default_1_default', description: 'The profiles zset, `P2_R_1_S`' }),
+  zsetKey: Type.String({ example: 'rn2_default_1_default', description: 'The profiles zset, `P2_R_1_S` (3.4) or `P3_R_3_S` (4.x)' }),
+  generation: NeuralGeneration,
+  selected: Type.Boolean({
+    description:
+      'The generation fuzzyd uses for this rule × settings (FUZZYD_NEURAL_LAYOUT; with `auto` 4.x once its zset exists). False for the other one, e.g. 3.4 leftovers after an upgrade to 4.x; pass `?layout=` to act on those',
+  }),
+  metatokens: Type.Integer({ description: 'Metatokens at the start of every row: 26 (3.4) or 46 (4.x)' }),
   configured: Type.Boolean({ description: "Named by fuzzyd's neural configuration (else only found in Redis)" }),
   maxTrains: Type.Integer({ description: 'Per-class cap and training trigger (`train.max_trains`)' }),
   watchInterval: Type.Number(),
@@ -60,6 +76,12 @@ export const NeuralSetItem = Type.Object({
     description: 'Zset members rspamd would reject, with the reason (e.g. extra fields)',
   }),
   vectors: NeuralVectorCounts,
+  pendingVectors: Nullable(
+    Type.Object(
+      { spam: Type.Integer(), ham: Type.Integer() },
+      { description: '4.x: rows in the version-independent pending sets `P_R_S_pending_{spam,ham}_set`, included in `vectors`; null for 3.4' },
+    ),
+  ),
   lock: NeuralLockInfo,
   activeJobId: Nullable(Type.String({ description: 'The id of a queued or running fuzzyd training for this set' })),
 });
@@ -83,7 +105,7 @@ export const NeuralJobVectors = Type.Object({
   ham: Type.Integer(),
   layout: Layout,
   invalid: Type.Integer({ description: 'Members that are not a zstd frame of `;`-separated numbers' }),
-  wrongWidth: Type.Integer({ description: "Rows whose width is not 26 + the profile's symbols" }),
+  wrongWidth: Type.Integer({ description: "Rows whose width is not the metatokens (26 in 3.4, 46 in 4.x) + the profile's symbols" }),
   expectedWidth: Type.Integer(),
 });
 export type NeuralJobVectors = Static<typeof NeuralJobVectors>;
@@ -94,6 +116,7 @@ export const NeuralJob = Type.Object({
   rule: Type.String(),
   settings: Type.String(),
   trigger: NeuralJobTrigger,
+  generation: NeuralGeneration,
   state: NeuralJobState,
   epoch: Type.Integer({ description: 'Epochs completed (1-based), of `maxEpochs` (`train.max_iterations`)' }),
   maxEpochs: Type.Integer(),
@@ -134,7 +157,7 @@ export const NeuralVectorPush = Type.Object(
     values: Type.Array(Type.Number(), {
       minItems: 1,
       maxItems: MAX_VECTOR_VALUES,
-      description: '26 metatokens, then one value per symbol of the current profile, in profile order',
+      description: "The set's metatokens (26 in 3.4, 46 in 4.x), then one value per symbol of the current profile, in profile order",
       'x-error': `must be a non-empty array of at most ${MAX_VECTOR_VALUES} finite numbers`,
     }),
   },

@@ -14,6 +14,7 @@ import { type Browser, chromium, type Locator, type Page } from 'playwright-core
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FuzzyClient } from '../../shared/client/fuzzy-client.js';
 import { annKey, profilesKey, vectorSetKey } from '../../server/src/neural/redis/neural-keys.js';
+import { LAYOUT_4_X } from '../../server/src/neural/redis/neural-layout.js';
 import { buildProfile, serializeProfile } from '../../server/src/neural/redis/profile-codec.js';
 import { encodeVector } from '../../server/src/neural/training/vector-codec.js';
 import { type FuzzydProcess, startFuzzyd } from '../helpers/fuzzyd-process.js';
@@ -80,7 +81,19 @@ async function seedNeural(): Promise<string> {
   }
   expect(profile.redis_key).toBe(annKey('rn', 'default', 'default', profile.digest, 0));
   await raw.hset(profile.redis_key, 'lock', String(Math.floor(Date.now() / 1000) - 5), 'hostname', LOCK_HOST);
+  await seedNeural4x();
   return profile.redis_key;
+}
+
+/** rspamd 4.x's layout for a rule fuzzyd does not configure: v1 trained from v0, which is now obsolete. */
+async function seedNeural4x(): Promise<void> {
+  const target = { prefix: 'rn', rulePrefix: 'fourx', settings: 'default' };
+  const [v0, v1] = [0, 1].map((v) => buildProfile(target, SYMBOLS, v));
+  const zset = profilesKey('rn', 'fourx', 'default', LAYOUT_4_X);
+  const now = Date.now() / 1000;
+  await raw.zadd(zset, now - 60, serializeProfile(v0), now, serializeProfile(v1));
+  await raw.hset(v0.redis_key, 'hostname', 'mx1', 'obsolete', '1');
+  await raw.hset(v1.redis_key, 'ann', Buffer.alloc(2048, 1), 'roc_thresholds', '[]');
 }
 
 /** Hashes over the REST API, names for two flags, and some UDP traffic for the overview's charts. */
@@ -434,6 +447,20 @@ describe('dashboard in Chromium', () => {
     await page.waitForTimeout(300);
     await shot('neural');
   }, 60_000);
+
+  it("shows a set in rspamd 4.x's layout with its generation, row width and obsolete version", async () => {
+    await nav('Neural');
+    const card = page.locator('section.neural-set', { has: page.getByRole('heading', { name: /fourx\s*\/\s*default/ }) });
+    await visible(card.getByText('rspamd 4.x layout'));
+    await visible(card.getByText('Redis only'));
+    await visible(card.getByText('rn3_fourx_3_default'));
+    await visible(card.getByText(/Rows are 46 metatokens/));
+    const versions = card.getByRole('table', { name: 'ANN versions of fourx/default' });
+    await visible(versions.getByRole('row', { name: /^1 current/ }));
+    await visible(versions.getByRole('row', { name: /^0 obsolete/ }));
+    await card.scrollIntoViewIfNeeded();
+    await shot('neural-4x');
+  });
 
   it('lists the server keys with what their clients may do', async () => {
     await nav('Keys');

@@ -1,5 +1,5 @@
 /**
- * A real rspamd 3.4 with only its neural and settings plugins, for interop tests of fuzzyd's neural manager. Follows
+ * A real rspamd (3.4 on the host by default, or another generation's chroot) with only its neural and settings plugins, for interop tests of fuzzyd's neural manager. Follows
  * docs/spec/neural-notes.md §2: a private plugins dir holding symlinks to neural.lua and settings.lua only, a Lua
  * file of our own registering SPAM_SYMBOL1..14 (score 5) and HAM_SYMBOL1..14 (score −3), a complete config of our
  * own, and `rspamd -f` as the `_rspamd` user (or --insecure). Scans choose the symbols that fire with a per-request
@@ -12,7 +12,7 @@ import { freeTcpPort } from './ports.js';
 import {
   chownForRspamd, createRspamdDirs, DEAD_DNS, RSPAMD_BIN, spawnRspamd, stopRspamd, waitUntil,
 } from './rspamd-instance.js';
-import { HOST_RSPAMD } from './rspamd-generation.js';
+import { HOST_RSPAMD, type RspamdGeneration, unavailableReason } from './rspamd-generation.js';
 
 export const RSPAMD_PLUGINS = '/usr/share/rspamd/plugins';
 const CONTROLLER_INIT = '/usr/share/rspamd/rules/controller/init.lua';
@@ -24,6 +24,8 @@ export interface NeuralRspamdOptions {
   rule: string;
   /** Rule name, `default` when absent. */
   ruleName?: string;
+  /** Which rspamd; the host's 3.4 by default. The plugin files are that generation's own (paths inside its root). */
+  generation?: RspamdGeneration;
 }
 
 export interface NeuralScanSymbol {
@@ -96,6 +98,7 @@ async function ping(port: number): Promise<boolean> {
 }
 
 export async function startNeuralRspamd(opts: NeuralRspamdOptions): Promise<NeuralRspamd> {
+  const generation = opts.generation ?? HOST_RSPAMD;
   const dirs = await createRspamdDirs('fuzzyd-rspamd-neural');
   const normalPort = await freeTcpPort();
   const controllerPort = await freeTcpPort();
@@ -105,12 +108,13 @@ export async function startNeuralRspamd(opts: NeuralRspamdOptions): Promise<Neur
   await writeFile(join(dirs.root, 'syms.lua'), TEST_SYMBOLS_LUA);
   // Hand the private dir to the workers' user BEFORE the symlinks exist: chown follows links, and the plugin files
   // are the system's, not ours.
-  chownForRspamd(HOST_RSPAMD, dirs.root);
+  chownForRspamd(generation, dirs.root);
   const plugins = join(dirs.root, 'plugins');
   await mkdir(plugins, { mode: 0o755 });
+  // Absolute link targets: inside a chroot they resolve to the chroot's own plugin files.
   for (const name of ['neural.lua', 'settings.lua']) await symlink(join(RSPAMD_PLUGINS, name), join(plugins, name));
 
-  const run = spawnRspamd({ configPath, dirs, logPath });
+  const run = spawnRspamd({ configPath, dirs, logPath, generation });
   const readLog = (): string => {
     try {
       return readFileSync(logPath, 'utf8');
@@ -169,9 +173,11 @@ export async function startNeuralRspamd(opts: NeuralRspamdOptions): Promise<Neur
   };
 }
 
-export function rspamdNeuralAvailable(): boolean {
+export function rspamdNeuralAvailable(generation: RspamdGeneration = HOST_RSPAMD): boolean {
+  if (generation !== HOST_RSPAMD && unavailableReason(generation) !== null) return false;
   try {
-    return statSync(RSPAMD_BIN).isFile() && statSync(join(RSPAMD_PLUGINS, 'neural.lua')).isFile();
+    const root = generation.root;
+    return statSync(join(root, RSPAMD_BIN)).isFile() && statSync(join(root, RSPAMD_PLUGINS, 'neural.lua')).isFile();
   } catch {
     return false;
   }

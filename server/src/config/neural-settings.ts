@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { type NeuralConfig, NeuralConfigError, parseNeuralConfig } from '../neural/neural-config.js';
 import type { NeuralSettings, TrainTriggerMode } from '../neural/neural-options.js';
+import { NEURAL_LAYOUT_CHOICES } from '../neural/redis/neural-layout.js';
 import { ConfigError } from './config-error.js';
 import type { Section } from './setting.js';
 import { parseBool, parseChoice } from './value-parsers.js';
@@ -34,6 +35,13 @@ export const NEURAL_SETTINGS: Section<NeuralSettings> = {
     default: 'rspamd',
     // An empty value is the default, as for the switches.
     parse: (text, key) => (text.trim() === '' ? 'rspamd' : parseChoice(text.trim(), key, TRIGGERS)),
+  },
+  // Which rspamd generation's layout (rn2_ / rn3_ zsets, 26 / 46 metatokens) a rule × settings uses; `auto` decides
+  // per rule × settings by what is in Redis (spec/neural-4x.md §7).
+  layout: {
+    env: 'FUZZYD_NEURAL_LAYOUT',
+    default: 'auto',
+    parse: (text, key) => (text.trim() === '' ? 'auto' : parseChoice(text.trim(), key, NEURAL_LAYOUT_CHOICES)),
   },
   pca: { env: 'FUZZYD_NEURAL_PCA', default: 'false', parse: (text, key) => parseBool(text, key, false) },
   qualityGate: { env: 'FUZZYD_NEURAL_QUALITY_GATE', default: 'false', parse: (text, key) => parseBool(text, key, false) },

@@ -1,4 +1,5 @@
 import { type NeuralConfig, parseNeuralConfig, type NeuralRuleConfig } from './neural-config.js';
+import type { NeuralLayoutChoice } from './redis/neural-layout.js';
 
 /**
  * When the automatic trigger trains (spec/neural.md §7 step 4):
@@ -16,6 +17,11 @@ export interface NeuralSettings {
    * FUZZYD_REDIS_URL is set, not with the default address (autotrainEnabled).
    */
   autotrain: boolean | null;
+  /**
+   * `FUZZYD_NEURAL_LAYOUT` (default `auto`): the rspamd generation whose Redis layout a rule × settings follows —
+   * `3.4` (rspamd 3.4 … 3.12), `4.x` (3.13 … 4.1.5), or `auto`: 4.x once its `P3_R_3_S` zset exists, else 3.4.
+   */
+  layout: NeuralLayoutChoice;
   /** `FUZZYD_NEURAL_TRIGGER` (default `rspamd`). */
   trigger: TrainTriggerMode;
   /** Written into `hostname` when fuzzyd takes a training lock (`FUZZYD_NEURAL_HOSTNAME`, default `fuzzyd@<host name>`). */

@@ -68,10 +68,10 @@ describe('discoverSets', () => {
     const sets = await repo.discoverSets();
     expect(sets).toEqual(
       [
-        { rule: 'default', rulePrefix: 'default', settings: 'default', zsetKey: `${prefix}2_default_1_default`, configured: true, exists: false },
-        { rule: 'legacy_rule', rulePrefix: 'legacy_rule', settings: 'default', zsetKey: `${prefix}2_legacy_rule_1_default`, configured: false, exists: true },
-        { rule: 'my_rule', rulePrefix: 'my_rule', settings: 'default', zsetKey: `${prefix}2_my_rule_1_default`, configured: true, exists: true },
-        { rule: 'my_rule', rulePrefix: 'my_rule', settings: 'out_1_bound', zsetKey: `${prefix}2_my_rule_1_out_1_bound`, configured: true, exists: false },
+        { rule: 'default', rulePrefix: 'default', settings: 'default', zsetKey: `${prefix}2_default_1_default`, generation: '3.4', configured: true, exists: false, selected: true },
+        { rule: 'legacy_rule', rulePrefix: 'legacy_rule', settings: 'default', zsetKey: `${prefix}2_legacy_rule_1_default`, generation: '3.4', configured: false, exists: true, selected: true },
+        { rule: 'my_rule', rulePrefix: 'my_rule', settings: 'default', zsetKey: `${prefix}2_my_rule_1_default`, generation: '3.4', configured: true, exists: true, selected: true },
+        { rule: 'my_rule', rulePrefix: 'my_rule', settings: 'out_1_bound', zsetKey: `${prefix}2_my_rule_1_out_1_bound`, generation: '3.4', configured: true, exists: false, selected: true },
       ].sort((a, b) => (a.zsetKey < b.zsetKey ? -1 : 1)),
     );
   });

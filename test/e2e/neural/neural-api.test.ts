@@ -321,11 +321,18 @@ describe('neural REST API with a real Redis', () => {
       expect(res.json().field, JSON.stringify(body)).toBe(field);
     }
     const width = await call('POST', '/rules/fixed/settings/inbound/vectors', { body: { class: 'ham', values: [1, 2, 3] } });
-    expect(width.json().detail).toBe(`values: must have ${WIDTH} numbers (26 metatokens + 6 symbols of profile version 0), got 3`);
+    expect(width.json().detail).toBe(`values: must have ${WIDTH} numbers (26 metatokens of the 3.4 layout + 6 symbols of profile version 0), got 3`);
 
     const version = await call('DELETE', '/rules/fixed/settings/inbound/profiles/latest');
     expect(version.statusCode).toBe(400);
     expect(version.json().field).toBe('version');
+
+    for (const route of ['GET /rules/fixed/settings/inbound', 'POST /rules/fixed/settings/inbound/train', 'DELETE /rules/fixed/settings/inbound/lock']) {
+      const [method, path] = route.split(' ');
+      const layout = await call(method, `${path}?layout=5.0`);
+      expect(layout.statusCode, route).toBe(400);
+      expect(layout.json(), route).toMatchObject({ field: 'layout', detail: 'layout: must be one of 3.4, 4.x' });
+    }
   });
 
   it('answers 404 for a rule × settings that is neither configured nor in Redis, and for unknown jobs', async () => {

@@ -2,6 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import type { NeuralJob } from '../../../shared/api/neural.js';
 import { annKey, profilesKey, vectorSetKey, type VectorClass } from '../../../server/src/neural/redis/neural-keys.js';
+import { layoutOf, type NeuralGeneration } from '../../../server/src/neural/redis/neural-layout.js';
 import { buildProfile, serializeProfile, type NeuralProfile } from '../../../server/src/neural/redis/profile-codec.js';
 import { encodeVector } from '../../../server/src/neural/training/vector-codec.js';
 import { ensureCompiledTraining } from '../../unit/neural/training/compiled-worker.js';
@@ -55,15 +56,15 @@ export function lcg(seed: number): () => number {
   };
 }
 
-/** Metatokens of a typical small text message; rows only jitter around them, like real mail of one site. */
-const BASE_META = Array.from({ length: 26 }, (_, i) => ((i * 7919) % 13) / 13);
+/** Metatokens of a typical small text message (26 in 3.4, 46 in 4.x); rows only jitter around them, like one site's mail. */
+const baseMeta = (count: number): number[] => Array.from({ length: count }, (_, i) => ((i * 7919) % 13) / 13);
 
 /**
  * A separable row: near-identical metatokens, then the spam symbols fire (values in [0.1, 1], spec §5.1) for spam and
  * the ham symbols for ham, with one symbol of the other class now and then as noise.
  */
-export function row(cls: VectorClass, rnd: () => number, symbols: readonly string[] = SYMBOLS): number[] {
-  const meta = BASE_META.map((m) => Math.round(Math.max(0, m + (rnd() - 0.5) * 0.1) * 1000) / 1000);
+export function row(cls: VectorClass, rnd: () => number, symbols: readonly string[] = SYMBOLS, metatokens = 26): number[] {
+  const meta = baseMeta(metatokens).map((m) => Math.round(Math.max(0, m + (rnd() - 0.5) * 0.1) * 1000) / 1000);
   const own = cls === 'spam' ? 'SPAM_' : 'HAM_';
   const values = symbols.map((s) => {
     if (s.startsWith(own)) return rnd() < 0.8 ? 0.1 + Math.round(rnd() * 900) / 1000 : 0;
@@ -81,16 +82,24 @@ export interface SeededSet {
 /** A version-`version` profile as rspamd's scanner (v0) or trainer (v ≥ 1) writes it, with `nSpam`/`nHam` vectors. */
 export async function seedSet(
   redis: Redis,
-  opts: { prefix: string; rulePrefix: string; settings: string; version?: number; nSpam: number; nHam: number; seed?: number; score?: number },
+  opts: {
+    prefix: string; rulePrefix: string; settings: string; version?: number; nSpam: number; nHam: number; seed?: number; score?: number;
+    /** Whose layout: the zset name and the row width (default 3.4). */
+    generation?: NeuralGeneration;
+    /** The profile's symbols (default SYMBOLS); the spam ones start with SPAM_, the ham ones with HAM_. */
+    symbols?: readonly string[];
+  },
 ): Promise<SeededSet> {
   const version = opts.version ?? 0;
+  const layout = layoutOf(opts.generation ?? '3.4');
   const target = { prefix: opts.prefix, rulePrefix: opts.rulePrefix, settings: opts.settings };
-  const profile = buildProfile(target, SYMBOLS, version);
-  const zsetKey = profilesKey(opts.prefix, opts.rulePrefix, opts.settings);
+  const symbols = opts.symbols ?? SYMBOLS;
+  const profile = buildProfile(target, symbols, version);
+  const zsetKey = profilesKey(opts.prefix, opts.rulePrefix, opts.settings, layout);
   await redis.zadd(zsetKey, opts.score ?? Date.now() / 1000, serializeProfile(profile));
   const rnd = lcg(opts.seed ?? 1);
   for (const [cls, n] of [['spam', opts.nSpam], ['ham', opts.nHam]] as const) {
-    for (let i = 0; i < n; i++) await redis.sadd(vectorSetKey(profile.redis_key, cls), await encodeVector(row(cls, rnd)));
+    for (let i = 0; i < n; i++) await redis.sadd(vectorSetKey(profile.redis_key, cls), await encodeVector(row(cls, rnd, profile.symbols, layout.metatokens)));
   }
   if (profile.redis_key !== annKey(opts.prefix, opts.rulePrefix, opts.settings, profile.digest, version)) {
     throw new Error('key layout changed');

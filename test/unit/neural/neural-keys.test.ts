@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   annFamilyKeys, annKey, escapeGlob, parseAnnKey, parseProfilesKey, parseVectorKey, profilesKey, profilesKeyPattern,
-  vectorListKey, vectorSetKey,
+  pendingSetKey, vectorListKey, vectorSetKey,
 } from '../../../server/src/neural/redis/neural-keys.js';
+import { LAYOUT_4_X, vectorWidth } from '../../../server/src/neural/redis/neural-layout.js';
 
 const DIGEST = '5rmbwnukhmaxkf8wj4d5kc9rfk16rrhposiyscjcef1uqa135co19sj9cyxdcogbbmrzygd19r7gir9tidy1ax37fokaieub1pacygn';
 
@@ -80,5 +81,22 @@ describe('neural key layout (spec/neural.md §3)', () => {
     expect(profilesKeyPattern('rn')).toBe('rn2_*');
     expect(profilesKeyPattern('a*b?[c]')).toBe('a\\*b\\?\\[c\\]2_*');
     expect(escapeGlob('x\\y')).toBe('x\\\\y');
+  });
+});
+
+describe('4.x key layout (spec/neural-4x.md §1.1)', () => {
+  it('names the 4.1.5 zset, pending sets and row width; the ANN key is the same as 3.4', () => {
+    expect(profilesKey('rn', 'default', 'default', LAYOUT_4_X)).toBe('rn3_default_3_default');
+    expect(pendingSetKey('rn', 'default', 'default', 'spam')).toBe('rn_default_default_pending_spam_set');
+    expect(profilesKeyPattern('rn', LAYOUT_4_X)).toBe('rn3_*');
+    expect(vectorWidth('4.x', 28)).toBe(74);
+    expect(vectorWidth('3.4', 28)).toBe(54);
+  });
+
+  it('splits rn3_ keys at _3_, and never reads a 3.4 key as 4.x or back', () => {
+    expect(parseProfilesKey('rn3_my_3_rule_3_default', 'rn', [], LAYOUT_4_X)).toEqual({ prefix: 'rn', rulePrefix: 'my_3_rule', settings: 'default' });
+    expect(parseProfilesKey('rn3_a_1_b_3_c', 'rn', [{ rulePrefix: 'a_1_b', settings: ['c'] }], LAYOUT_4_X)).toEqual({ prefix: 'rn', rulePrefix: 'a_1_b', settings: 'c' });
+    expect(parseProfilesKey('rn2_default_1_default', 'rn', [], LAYOUT_4_X)).toBeNull();
+    expect(parseProfilesKey('rn3_default_3_default', 'rn')).toBeNull();
   });
 });

@@ -22,6 +22,8 @@ describe('automatic train trigger (spec/neural.md §7 step 4)', () => {
   it('balanced mode honours classes_bias and falls back to the rspamd test for proportional rules', () => {
     expect(shouldTrain({ spam: 10, ham: 8 }, { ...balanced, classes_bias: 0.2 }, 'balanced').train).toBe(true);
     expect(shouldTrain({ spam: 10, ham: 7 }, { ...balanced, classes_bias: 0.2 }, 'balanced').train).toBe(false);
+    // rspamd 4.x (neural-4x.md §2.2): a class must also reach max_trains itself.
+    expect(shouldTrain({ spam: 9, ham: 9 }, { ...balanced, classes_bias: 0.2 }, 'balanced').train).toBe(false);
     expect(shouldTrain({ spam: 10, ham: 1 }, { ...balanced, learn_mode: 'proportional' }, 'balanced').train).toBe(true);
   });
 

@@ -8,39 +8,48 @@ import type { NeuralConnection } from '../neural-connection.js';
 import { NeuralLockedError } from '../neural-errors.js';
 import { ruleConfig } from '../neural-options.js';
 import { NeuralTrainingService } from '../jobs/neural-training.service.js';
-import type { DiscoveredSet, ProfileInfo, ProfileListing } from '../redis/neural-redis.types.js';
+import { providersRefusal } from '../jobs/train-pipeline.js';
+import { layoutOf, type NeuralGeneration } from '../redis/neural-layout.js';
+import type { ProfileInfo, ProfileListing } from '../redis/neural-redis.types.js';
 import { canPushTrainVector } from '../training/sample-selection.js';
 import { encodeVector } from '../training/vector-codec.js';
-import { toSetItem } from './set-item.js';
+import { type SetRef, toSetItem } from './set-item.js';
 
 interface ResolvedSet {
   conn: NeuralConnection;
-  set: Pick<DiscoveredSet, 'rule' | 'settings' | 'zsetKey' | 'configured'>;
+  set: SetRef;
   listing: ProfileListing;
 }
 
-/** What the neural REST routes do with one rule × settings; Redis access goes through the repository only. */
+/**
+ * What the neural REST routes do with one rule × settings; Redis access goes through the repository only. A route
+ * acts on the generation FUZZYD_NEURAL_LAYOUT selects for the pair (neural-layout.ts), or on the one `layout` names.
+ */
 @Injectable()
 export class NeuralSetsService {
   constructor(private readonly training: NeuralTrainingService) {}
 
   async list(): Promise<NeuralSetItem[]> {
     const conn = this.training.require();
-    const sets = await conn.repo.discoverSets();
+    const sets = await conn.repo.discoverSets(conn.settings.layout);
     const items: NeuralSetItem[] = [];
-    for (const set of sets) items.push(await this.item({ conn, set, listing: await conn.repo.listProfiles(set.rule, set.settings) }));
+    for (const set of sets) {
+      const listing = await conn.repo.listProfiles(set.rule, set.settings, undefined, set.generation);
+      items.push(await this.item({ conn, set, listing }));
+    }
     return items;
   }
 
-  async get(rule: string, settings: string): Promise<NeuralSetItem> {
-    return this.item(await this.resolve(rule, settings));
+  async get(rule: string, settings: string, layout?: NeuralGeneration): Promise<NeuralSetItem> {
+    return this.item(await this.resolve(rule, settings, layout));
   }
 
   /** Checks what can be checked now, so the caller gets a clear refusal instead of a failed job. */
-  async train(rule: string, settings: string): Promise<NeuralJob> {
-    const { conn, set, listing } = await this.resolve(rule, settings);
+  async train(rule: string, settings: string, layout?: NeuralGeneration): Promise<NeuralJob> {
+    const { conn, set, listing } = await this.resolve(rule, settings, layout);
     this.refuseWhileActive(rule, settings, 'train');
     const current = this.requireCurrent(set.zsetKey, listing);
+    if (current.profile.providers_digest !== undefined) throw new ConflictError(providersRefusal(current.redisKey));
     const lock = current.key.lock;
     if (lock.held) {
       throw new NeuralLockedError(
@@ -49,18 +58,20 @@ export class NeuralSetsService {
       );
     }
     const counts = await conn.repo.vectorCounts(current.redisKey);
-    if (counts.spam === 0 || counts.ham === 0) {
+    const pending = set.generation === '4.x' ? await conn.repo.pendingCounts(rule, settings) : { spam: 0, ham: 0 };
+    if (counts.spam + pending.spam === 0 || counts.ham + pending.ham === 0) {
       throw new ConflictError(
         `rule '${rule}' settings '${settings}' needs vectors of both classes to train; ` +
-          `${current.redisKey} has ${counts.spam} spam and ${counts.ham} ham`,
+          `${current.redisKey} has ${counts.spam} spam and ${counts.ham} ham` +
+          (set.generation === '4.x' ? ` (pending sets: ${pending.spam} spam, ${pending.ham} ham)` : ''),
       );
     }
-    return this.training.enqueue(rule, settings, 'manual');
+    return this.training.enqueue(rule, settings, 'manual', set.generation);
   }
 
   /** rspamd's error-path unlock (`HDEL key lock`, spec §8) on every profile of the set that has a lock. */
-  async unlock(rule: string, settings: string): Promise<NeuralUnlockResult> {
-    const { conn, listing } = await this.resolve(rule, settings);
+  async unlock(rule: string, settings: string, layout?: NeuralGeneration): Promise<NeuralUnlockResult> {
+    const { conn, listing } = await this.resolve(rule, settings, layout);
     this.refuseWhileActive(rule, settings, 'unlock');
     const keys: string[] = [];
     for (const p of listing.profiles) {
@@ -69,38 +80,50 @@ export class NeuralSetsService {
     return { removed: keys.length > 0, keys };
   }
 
-  async deleteProfile(rule: string, settings: string, version: number, digest?: string): Promise<NeuralProfileDeleteResult> {
-    const { conn, listing } = await this.resolve(rule, settings);
+  async deleteProfile(
+    rule: string,
+    settings: string,
+    version: number,
+    digest?: string,
+    layout?: NeuralGeneration,
+  ): Promise<NeuralProfileDeleteResult> {
+    const { conn, set, listing } = await this.resolve(rule, settings, layout);
     this.refuseWhileActive(rule, settings, 'delete a profile of');
     const current = currentProfile(listing);
-    const deleted = await conn.repo.deleteProfile(rule, settings, version, digest);
+    const deleted = await conn.repo.deleteProfile(rule, settings, version, digest, set.generation);
     if (deleted.members.length === 0) {
       throw new NotFoundError(`rule '${rule}' settings '${settings}' has no profile with version ${version}${digest ? ` and digest ${digest}` : ''}`);
     }
     const loaded = current !== null && current.version === version && current.key.hasAnn && (!digest || current.digest === digest);
-    return { removed: deleted.members.length, deletedKeys: deleted.deletedKeys, warning: loaded ? loadedAnnWarning(version) : null };
+    const warning = loaded ? loadedAnnWarning(version, set.generation) : null;
+    return { removed: deleted.members.length, deletedKeys: deleted.deletedKeys, warning };
   }
 
   /**
    * Stores one training vector as a scanner would (spec §5.3 steps 2–4): under the current profile, not while it is
    * locked, and only when rspamd's sampling rule (§5.4) accepts it.
    */
-  async pushVector(rule: string, settings: string, input: NeuralVectorPush): Promise<NeuralVectorPushResult> {
-    const { conn, set, listing: found } = await this.resolve(rule, settings);
+  async pushVector(
+    rule: string,
+    settings: string,
+    input: NeuralVectorPush,
+    layout?: NeuralGeneration,
+  ): Promise<NeuralVectorPushResult> {
+    const { conn, set, listing: found } = await this.resolve(rule, settings, layout);
     let listing = found;
     const staticSymbols = conn.settings.config.rules[rule]?.symbols[settings];
     if (!currentProfile(listing) && set.configured && staticSymbols) {
       // A scanner creates version 0 for a set without profiles (§5.3 step 2); for a static profile we can too.
-      await conn.repo.createVersionZero(rule, settings, staticSymbols);
-      listing = await conn.repo.listProfiles(rule, settings);
+      await conn.repo.createVersionZero(rule, settings, staticSymbols, undefined, set.generation);
+      listing = await conn.repo.listProfiles(rule, settings, undefined, set.generation);
     }
     const current = this.requireCurrent(set.zsetKey, listing);
-    const width = vectorWidth(current.symbolsCount);
+    const width = vectorWidth(set.generation, current.symbolsCount);
     if (input.values.length !== width) {
       throw new ValidationError(
         'values',
-        `must have ${width} numbers (26 metatokens + ${current.symbolsCount} symbols of profile version ` +
-          `${current.version}), got ${input.values.length}`,
+        `must have ${width} numbers (${layoutOf(set.generation).metatokens} metatokens of the ${set.generation} layout + ` +
+          `${current.symbolsCount} symbols of profile version ${current.version}), got ${input.values.length}`,
       );
     }
     const counts = await conn.repo.vectorCounts(current.redisKey);
@@ -109,7 +132,10 @@ export class NeuralSetsService {
       redisKey: current.redisKey,
       version: current.version,
     };
-    const len = await conn.repo.vectorsLen(current.redisKey, counts.layout === 'list' ? 'list' : 'set');
+    const len = await conn.repo.vectorsLen(current.redisKey, counts.layout === 'list' ? 'list' : 'set', set.generation);
+    if (len.locked && len.holder === 'obsolete') {
+      return { stored: false, reason: `${current.redisKey} is obsolete: a newer version was saved from it`, ...base };
+    }
     if (len.locked) return { stored: false, reason: `${current.redisKey} is locked for learning by ${len.holder}`, ...base };
 
     const train = ruleConfig(conn.settings.config, rule).train;
@@ -136,22 +162,26 @@ export class NeuralSetsService {
   private async item({ conn, set, listing }: ResolvedSet): Promise<NeuralSetItem> {
     const current = currentProfile(listing);
     const counts = current ? await conn.repo.vectorCounts(current.redisKey) : null;
+    const pending = set.generation === '4.x' ? await conn.repo.pendingCounts(set.rule, set.settings) : null;
     const active = this.training.activeJobFor(set.rule, set.settings);
-    return toSetItem(set, ruleConfig(conn.settings.config, set.rule), listing, counts, active?.id ?? null);
+    return toSetItem(set, ruleConfig(conn.settings.config, set.rule), listing, counts, pending, active?.id ?? null);
   }
 
-  /** A configured rule × settings, or one that exists in Redis; anything else is 404. */
-  private async resolve(rule: string, settings: string): Promise<ResolvedSet> {
+  /** A configured rule × settings, or one that exists in Redis (in the generation asked for); anything else is 404. */
+  private async resolve(rule: string, settings: string, layout?: NeuralGeneration): Promise<ResolvedSet> {
     const conn = this.training.require();
     const configured = conn.settings.config.rules[rule]?.settings.includes(settings) ?? false;
-    const listing = await conn.repo.listProfiles(rule, settings);
+    const chosen = await conn.repo.resolveGeneration(rule, settings, conn.settings.layout);
+    const generation = layout ?? chosen;
+    const listing = await conn.repo.listProfiles(rule, settings, undefined, generation);
     if (!configured && listing.profiles.length === 0 && listing.invalid.length === 0) {
       const known = Object.values(conn.settings.config.rules).map((r) => `${r.name}: ${r.settings.join(', ')}`);
       throw new NotFoundError(
         `no neural rule '${rule}' with settings '${settings}': not configured (${known.join('; ')}) and ${listing.zsetKey} is empty`,
       );
     }
-    return { conn, set: { rule, settings, zsetKey: listing.zsetKey, configured }, listing };
+    const set = { rule, settings, zsetKey: listing.zsetKey, configured, generation, selected: generation === chosen };
+    return { conn, set, listing };
   }
 
   private requireCurrent(zsetKey: string, listing: ProfileListing): ProfileInfo {
@@ -176,11 +206,13 @@ export class NeuralSetsService {
 /**
  * rspamd's scanners load the current profile's ANN and keep it in memory (neural.lua `load_new_ann`); after the
  * profile is gone they look up a key that no longer exists at every `watch_interval` and score with what they hold
- * until a newer version is published or they restart.
+ * until a newer version is published or they restart. 4.x scanners also send new vectors to the best remaining
+ * profile, which after a training is the obsolete trained-from key, so they store none (neural-4x.md §6.3).
  */
-function loadedAnnWarning(version: number): string {
-  return (
+function loadedAnnWarning(version: number, generation: NeuralGeneration): string {
+  const text =
     `version ${version} was the current profile with an ANN: rspamd workers that loaded it keep scoring with it and ` +
-    'look for its deleted key at every watch_interval until a newer version is trained or rspamd restarts'
-  );
+    'look for its deleted key at every watch_interval until a newer version is trained or rspamd restarts';
+  if (generation === '3.4') return text;
+  return `${text}; rspamd 4.x scanners meanwhile send new vectors to the best remaining profile, and refuse them ("locked for learning: obsolete") when that is the key this version was trained from`;
 }

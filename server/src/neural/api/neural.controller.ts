@@ -14,7 +14,7 @@ import { SchemaPipe } from '../../common/schema-input.js';
 import { parseNameParam } from '../../common/validation.js';
 import { NeuralTrainingService } from '../jobs/neural-training.service.js';
 import { NeuralErrorInterceptor } from './neural-error.interceptor.js';
-import { parseSetParams, parseVersionParam } from './neural-input.js';
+import { parseLayoutParam, parseSetParams, parseVersionParam } from './neural-input.js';
 import { NeuralSetsService } from './neural-sets.service.js';
 
 const SET = 'rules/:rule/settings/:settings';
@@ -28,6 +28,12 @@ const SetParams = (): MethodDecorator =>
   applyDecorators(
     ApiParam({ name: 'rule', description: 'Rule name (or the rule prefix of a set found only in Redis)' }),
     ApiParam({ name: 'settings', description: 'Settings element name; `default` for messages without settings id' }),
+    ApiQuery({
+      name: 'layout',
+      required: false,
+      enum: ['3.4', '4.x'],
+      description: "Which generation's data (`P2_R_1_S` or `P3_R_3_S`); default: the one FUZZYD_NEURAL_LAYOUT selects for the pair",
+    }),
   );
 
 /** rspamd's neural plugin state in Redis (docs/spec/neural.md), and fuzzyd's trainings of it. */
@@ -55,9 +61,9 @@ export class NeuralController {
   @ApiOkResponse({ schema: schemaRef(NeuralSetItem) })
   @ApiProblems(400, 404)
   @Unavailable
-  get(@Param('rule') rule: string, @Param('settings') settings: string): Promise<NeuralSetItem> {
+  get(@Param('rule') rule: string, @Param('settings') settings: string, @Query('layout') layout?: string): Promise<NeuralSetItem> {
     const p = parseSetParams(rule, settings);
-    return this.sets.get(p.rule, p.settings);
+    return this.sets.get(p.rule, p.settings, parseLayoutParam(layout));
   }
 
   @Post(`${SET}/train`)
@@ -68,9 +74,13 @@ export class NeuralController {
   @ApiProblems(400, 404, 409)
   @Locked
   @Unavailable
-  async train(@Param('rule') rule: string, @Param('settings') settings: string): Promise<NeuralTrainAccepted> {
+  async train(
+    @Param('rule') rule: string,
+    @Param('settings') settings: string,
+    @Query('layout') layout?: string,
+  ): Promise<NeuralTrainAccepted> {
     const p = parseSetParams(rule, settings);
-    const job = await this.sets.train(p.rule, p.settings);
+    const job = await this.sets.train(p.rule, p.settings, parseLayoutParam(layout));
     return { jobId: job.id, state: job.state };
   }
 
@@ -100,9 +110,13 @@ export class NeuralController {
   @ApiOkResponse({ schema: schemaRef(NeuralUnlockResult), description: '`HDEL <key> lock` on every locked profile of the set' })
   @ApiProblems(400, 404, 409)
   @Unavailable
-  unlock(@Param('rule') rule: string, @Param('settings') settings: string): Promise<NeuralUnlockResult> {
+  unlock(
+    @Param('rule') rule: string,
+    @Param('settings') settings: string,
+    @Query('layout') layout?: string,
+  ): Promise<NeuralUnlockResult> {
     const p = parseSetParams(rule, settings);
-    return this.sets.unlock(p.rule, p.settings);
+    return this.sets.unlock(p.rule, p.settings, parseLayoutParam(layout));
   }
 
   @Delete(`${SET}/profiles/:version`)
@@ -118,10 +132,11 @@ export class NeuralController {
     @Param('settings') settings: string,
     @Param('version') version: string,
     @Query('digest') digest?: string,
+    @Query('layout') layout?: string,
   ): Promise<NeuralProfileDeleteResult> {
     const p = parseSetParams(rule, settings);
     const d = digest === undefined ? undefined : parseNameParam(digest, 'digest');
-    return this.sets.deleteProfile(p.rule, p.settings, parseVersionParam(version), d);
+    return this.sets.deleteProfile(p.rule, p.settings, parseVersionParam(version), d, parseLayoutParam(layout));
   }
 
   @Post(`${SET}/vectors`)
@@ -136,8 +151,9 @@ export class NeuralController {
     @Param('rule') rule: string,
     @Param('settings') settings: string,
     @Body(new SchemaPipe(NeuralVectorPush)) body: NeuralVectorPush,
+    @Query('layout') layout?: string,
   ): Promise<NeuralVectorPushResult> {
     const p = parseSetParams(rule, settings);
-    return this.sets.pushVector(p.rule, p.settings, body);
+    return this.sets.pushVector(p.rule, p.settings, body, parseLayoutParam(layout));
   }
 }

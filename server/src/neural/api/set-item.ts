@@ -3,7 +3,8 @@ import type {
 } from '../../../../shared/api/neural.js';
 import type { NeuralRuleConfig } from '../neural-config.js';
 import type { LockState } from '../redis/lock-state.js';
-import type { DiscoveredSet, ProfileInfo, ProfileListing, VectorCounts } from '../redis/neural-redis.types.js';
+import { layoutOf, type NeuralGeneration } from '../redis/neural-layout.js';
+import type { ClassCounts, DiscoveredSet, ProfileInfo, ProfileListing, VectorCounts } from '../redis/neural-redis.types.js';
 
 export const NO_LOCK: NeuralLockInfo = {
   locked: false, held: false, hostname: null, lockTime: null, ageSeconds: null, expiresAt: null,
@@ -22,7 +23,7 @@ export function toLockInfo(lock: LockState): NeuralLockInfo {
   };
 }
 
-export function toProfileItem(p: ProfileInfo): NeuralProfileItem {
+export function toProfileItem(p: ProfileInfo, generation: NeuralGeneration): NeuralProfileItem {
   return {
     version: p.version,
     digest: p.digest,
@@ -34,28 +35,45 @@ export function toProfileItem(p: ProfileInfo): NeuralProfileItem {
     ttl: p.key.ttlSeconds,
     score: p.score,
     current: p.current,
+    generation,
+    obsolete: p.key.obsolete,
+    providersDigest: p.profile.providers_digest ?? null,
+    normStats: p.key.hasNormStats,
   };
 }
 
-/** One `GET /neural/rules` item from what the repository read for the set. */
+export type SetRef = Pick<DiscoveredSet, 'rule' | 'settings' | 'zsetKey' | 'configured' | 'generation' | 'selected'>;
+
+/**
+ * One `GET /neural/rules` item from what the repository read for the set. For 4.x, `pending` (the pending sets) is
+ * added to the counts, since rspamd's trigger and trainer take both (neural-4x.md §2.2).
+ */
 export function toSetItem(
-  set: Pick<DiscoveredSet, 'rule' | 'settings' | 'zsetKey' | 'configured'>,
+  set: SetRef,
   rule: NeuralRuleConfig,
   listing: ProfileListing,
   counts: VectorCounts | null,
+  pending: ClassCounts | null,
   activeJobId: string | null,
 ): NeuralSetItem {
   const current = listing.profiles.find((p) => p.current);
+  const extra = pending ?? { spam: 0, ham: 0 };
   return {
     rule: set.rule,
     settings: set.settings,
     zsetKey: set.zsetKey,
+    generation: set.generation,
+    selected: set.selected,
+    metatokens: layoutOf(set.generation).metatokens,
     configured: set.configured,
     maxTrains: rule.train.max_trains,
     watchInterval: rule.watch_interval,
-    profiles: listing.profiles.map(toProfileItem),
+    profiles: listing.profiles.map((p) => toProfileItem(p, set.generation)),
     invalidProfiles: listing.invalid.map((m) => ({ member: m.member, reason: m.reason })),
-    vectors: counts ? { spam: counts.spam, ham: counts.ham, layout: counts.layout } : { ...NO_VECTORS },
+    vectors: counts
+      ? { spam: counts.spam + extra.spam, ham: counts.ham + extra.ham, layout: counts.layout }
+      : { ...NO_VECTORS, spam: extra.spam, ham: extra.ham },
+    pendingVectors: pending,
     lock: current ? toLockInfo(current.key.lock) : { ...NO_LOCK },
     activeJobId,
   };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { NeuralJob, NeuralJobTrigger } from '../../../../shared/api/neural.js';
+import type { NeuralGeneration, NeuralJob, NeuralJobTrigger } from '../../../../shared/api/neural.js';
 
 /** Finished jobs kept for `GET /neural/jobs`; queued and running jobs are always kept. */
 export const KEPT_FINISHED_JOBS = 50;
@@ -16,12 +16,13 @@ export function isActive(job: NeuralJob): boolean {
 export class JobRegistry {
   private readonly jobs = new Map<string, NeuralJob>();
 
-  create(rule: string, settings: string, trigger: NeuralJobTrigger, maxEpochs: number): NeuralJob {
+  create(rule: string, settings: string, trigger: NeuralJobTrigger, maxEpochs: number, generation: NeuralGeneration = '3.4'): NeuralJob {
     const job: NeuralJob = {
       id: randomUUID(),
       rule,
       settings,
       trigger,
+      generation,
       state: 'queued',
       epoch: 0,
       maxEpochs,

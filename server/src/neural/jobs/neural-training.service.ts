@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import type { NeuralJob, NeuralJobTrigger } from '../../../../shared/api/neural.js';
+import type { NeuralGeneration, NeuralJob, NeuralJobTrigger } from '../../../../shared/api/neural.js';
 import { ConflictError } from '../../common/api-error.js';
 import type { Logger } from '../../common/logger.js';
 import { LOGGER } from '../../runtime.js';
@@ -47,7 +47,7 @@ export class NeuralTrainingService implements OnModuleDestroy {
    * Queues a training; the caller has checked that the set exists and is trainable. Refused (409) while another
    * job of this process is queued or running for the same set.
    */
-  enqueue(rule: string, settings: string, trigger: NeuralJobTrigger): NeuralJob {
+  enqueue(rule: string, settings: string, trigger: NeuralJobTrigger, generation: NeuralGeneration = '3.4'): NeuralJob {
     const conn = this.require();
     if (this.stopping) throw new ConflictError('fuzzyd is shutting down; no new trainings');
     const active = this.registry.activeFor(rule, settings);
@@ -55,7 +55,7 @@ export class NeuralTrainingService implements OnModuleDestroy {
       throw new ConflictError(`rule '${rule}' settings '${settings}' already has a ${active.state} training (job ${active.id})`);
     }
     const maxEpochs = ruleConfig(conn.settings.config, rule).train.max_iterations;
-    const job = this.registry.create(rule, settings, trigger, maxEpochs);
+    const job = this.registry.create(rule, settings, trigger, maxEpochs, generation);
     this.queue.push(job);
     this.logger.info({ job: job.id, rule, settings, trigger }, 'neural: training queued');
     this.pump();

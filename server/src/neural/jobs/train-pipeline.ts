@@ -48,20 +48,29 @@ export function pcaRefusal(rule: NeuralRuleConfig, pca: boolean): string | null 
   );
 }
 
+/** neural-4x.md §3.2: a providers profile's rows are fused provider outputs that fuzzyd's trainer does not build. */
+export function providersRefusal(redisKey: string): string {
+  return `${redisKey} was built from feature providers (its profile has providers_digest); fuzzyd trains symbols-only profiles`;
+}
+
 /**
  * One training of a rule × settings, as rspamd's primary controller does it (spec/neural.md §7, §15), writing
  * progress into `job` as it goes: pick the current profile, take its lock, read and check the vectors, train in a
  * worker thread, publish the next version with `save_unlock`, and drop the trained-from vectors. Any failure after
  * the lock was taken removes it again (`HDEL lock`, as rspamd's error path does) before the error propagates.
+ * In the 4.x layout (`job.generation`, spec/neural-4x.md §2) rows are 46 + n wide, the pending sets train too, and
+ * the publish is 4.1.1's: the trained-from key is marked obsolete and expires instead of being emptied.
  */
 export async function runTraining(ctx: PipelineContext, job: NeuralJob, signal: AbortSignal): Promise<void> {
   const { repo, hostname } = ctx;
   const rule = ruleConfig(ctx.config, job.rule);
   const refusal = pcaRefusal(rule, ctx.pca);
   if (refusal) throw new TrainingRefusedError(refusal);
-  const listing = await repo.listProfiles(job.rule, job.settings);
+  const fourX = job.generation === '4.x';
+  const listing = await repo.listProfiles(job.rule, job.settings, undefined, job.generation);
   const current = currentProfile(listing);
   if (!current) throw new TrainingRefusedError(`${listing.zsetKey} has no profile to train from`);
+  if (current.profile.providers_digest !== undefined) throw new TrainingRefusedError(providersRefusal(current.redisKey));
   const oldKey = current.redisKey;
   const symbols = current.profile.symbols;
   job.fromVersion = current.version;
@@ -77,13 +86,19 @@ export async function runTraining(ctx: PipelineContext, job: NeuralJob, signal: 
   const refresh = (): Promise<boolean> => repo.refreshLock(oldKey, unixSeconds(), hostname);
   await refresh();
   let locked = true;
+  // Every ≤ 5 s: rspamd judges the lock by the expiry of its own watch_interval, which may be shorter than ours; 10 s
+  // is its least (neural-4x.md §2.4).
   const refresher = setInterval(() => {
     refresh().catch((err: unknown) => ctx.logger.warn({ key: oldKey, err: (err as Error).message }, 'neural: lock refresh failed'));
-  }, Math.max(1000, (expire * 1000) / 2));
+  }, Math.min(5000, Math.max(1000, (expire * 1000) / 2)));
   refresher.unref();
   try {
-    const width = vectorWidth(symbols.length);
+    const width = vectorWidth(job.generation, symbols.length);
     const stored = await repo.readVectors(oldKey);
+    // 4.x trains SUNION(key set, pending set) per class (neural-4x.md §2.2); identical frames count once.
+    const pending = fourX ? await repo.readPendingVectors(job.rule, job.settings) : { spam: [], ham: [] };
+    stored.spam = unionFrames(stored.spam, pending.spam);
+    stored.ham = unionFrames(stored.ham, pending.ham);
     const spam = await decodeTrainingRows(stored.spam, width);
     const ham = await decodeTrainingRows(stored.ham, width);
     job.vectors = {
@@ -134,14 +149,20 @@ export async function runTraining(ctx: PipelineContext, job: NeuralJob, signal: 
     throwIfAborted(signal);
 
     const digest = symbolsDigest(symbols);
-    const version = await repo.nextVersion(listing.zsetKey, digest);
+    const version = await repo.nextVersion(listing.zsetKey, digest, oldKey, job.generation);
     const target = { prefix: ctx.config.prefix, rulePrefix: rule.prefix, settings: job.settings };
     const profile = buildProfile(target, symbols, version);
     // The zset score decides ties between equally close profiles (§4.4): a scanner that re-scored the old profile
     // moments ago must not outrank the new one, so publish strictly above every score seen.
     const topScore = listing.profiles.reduce((max, p) => Math.max(max, p.score), 0);
     const score = Math.max(Date.now() / 1000, topScore + 0.001);
+    const pendingRead = pending.spam.length + pending.ham.length > 0;
+    // 3.4 empties the trained-from sets, unless the 4.x registry trains from them too (a shared key, neural-4x.md §7).
+    const shared = !fourX && (await repo.sharedWithOtherGeneration(job.rule, job.settings, job.generation)).has(oldKey);
     await repo.saveAndUnlock({
+      dropTrainedVectors: !shared,
+      generation: job.generation,
+      pendingKeys: pendingRead ? repo.pendingKeys(job.rule, job.settings) : undefined,
       zsetKey: listing.zsetKey,
       oldKey,
       profile,
@@ -160,6 +181,12 @@ export async function runTraining(ctx: PipelineContext, job: NeuralJob, signal: 
   } finally {
     clearInterval(refresher);
   }
+}
+
+function unionFrames(a: Buffer[], b: Buffer[]): Buffer[] {
+  if (b.length === 0) return a;
+  const seen = new Set(a.map((f) => f.toString('latin1')));
+  return [...a, ...b.filter((f) => !seen.has(f.toString('latin1')))];
 }
 
 async function unlockAfterFailure(ctx: PipelineContext, annKey: string): Promise<void> {

@@ -1,21 +1,24 @@
+import { LAYOUT_3_4, type NeuralLayout } from './neural-layout.js';
+
 /**
- * Redis key names of rspamd 3.4's neural plugin (spec/neural.md §3). Pure string functions.
+ * Redis key names of rspamd's neural plugin (spec/neural.md §3 for 3.4, spec/neural-4x.md §1.1 for 3.13+). Pure
+ * string functions; the zset name depends on the layout generation, every other key is the same in both.
  *
  * Notation of the spec: P = module prefix, R = rule prefix, S = settings element name, D8 = first 8 characters of
  * the symbols digest, V = ANN version.
  */
 
-/** The plugin's data-format version that follows P in the profiles key (§3: "rn2_…"). */
-export const PLUGIN_VERSION = 2;
-/** Metatokens version in 3.4 (§3, M). */
-export const METATOKENS_VERSION = 1;
-
 export type VectorClass = 'spam' | 'ham';
 export const VECTOR_CLASSES: readonly VectorClass[] = ['spam', 'ham'];
 
-/** `P2_R_1_S`: the sorted set of profile JSON documents. */
-export function profilesKey(prefix: string, rulePrefix: string, settings: string): string {
-  return `${prefix}${PLUGIN_VERSION}_${rulePrefix}_${METATOKENS_VERSION}_${settings}`;
+/** `P2_R_1_S` (3.4) or `P3_R_3_S` (4.x): the sorted set of profile JSON documents. */
+export function profilesKey(prefix: string, rulePrefix: string, settings: string, layout: NeuralLayout = LAYOUT_3_4): string {
+  return `${prefix}${layout.pluginVersion}_${rulePrefix}_${layout.metatokensVersion}_${settings}`;
+}
+
+/** 4.x `P_R_S_pending_<class>_set` (neural-4x.md §1.1): version-independent rows, counted and trained with the profile's. */
+export function pendingSetKey(prefix: string, rulePrefix: string, settings: string, cls: VectorClass): string {
+  return `${prefix}_${rulePrefix}_${settings}_pending_${cls}_set`;
 }
 
 /** `P_R_S_D8_V`: the hash holding one ANN version (`ann`, `roc_thresholds`, `pca`, `lock`, `hostname`). */
@@ -50,9 +53,9 @@ export interface KnownRuleSets {
   settings: readonly string[];
 }
 
-/** The SCAN pattern for every profiles zset under module prefix P, with glob metacharacters escaped. */
-export function profilesKeyPattern(prefix: string): string {
-  return `${escapeGlob(`${prefix}${PLUGIN_VERSION}_`)}*`;
+/** The SCAN pattern for every profiles zset of one layout under module prefix P, glob metacharacters escaped. */
+export function profilesKeyPattern(prefix: string, layout: NeuralLayout = LAYOUT_3_4): string {
+  return `${escapeGlob(`${prefix}${layout.pluginVersion}_`)}*`;
 }
 
 export function escapeGlob(text: string): string {
@@ -60,23 +63,24 @@ export function escapeGlob(text: string): string {
 }
 
 /**
- * Splits `P2_R_1_S` back into its parts. R and S may both contain '_' (and even '_1_'), so the split is ambiguous in
- * general. Order of preference:
+ * Splits `P2_R_1_S` (or 4.x's `P3_R_3_S`, with `_3_` as the separator) back into its parts. R and S may both
+ * contain '_' (and even the separator), so the split is ambiguous in general. Order of preference:
  *   1. an exact match with a configured rule prefix and settings name;
- *   2. a configured rule prefix followed by `_1_` (the longest such prefix wins), the rest being the settings name;
- *   3. best effort: split at the LAST `_1_`, because settings names are most often the plain `default` while rule
+ *   2. a configured rule prefix followed by the separator (the longest such prefix wins), the rest being the settings;
+ *   3. best effort: split at the LAST separator, because settings names are most often the plain `default` while rule
  *      names are free-form (e.g. `rn2_my_1_rule_1_default` → rule `my_1_rule`, settings `default`).
- * Returns null when the key does not start with `P2_` or has no `_1_` separator with non-empty parts.
+ * Returns null when the key does not start with `P2_` (`P3_`) or has no separator with non-empty parts.
  */
 export function parseProfilesKey(
   key: string,
   prefix: string,
   known: readonly KnownRuleSets[] = [],
+  layout: NeuralLayout = LAYOUT_3_4,
 ): ProfilesKeyParts | null {
-  const head = `${prefix}${PLUGIN_VERSION}_`;
+  const head = `${prefix}${layout.pluginVersion}_`;
   if (!key.startsWith(head)) return null;
   const rest = key.slice(head.length);
-  const sep = `_${METATOKENS_VERSION}_`;
+  const sep = `_${layout.metatokensVersion}_`;
 
   for (const k of known) {
     for (const s of k.settings) {

@@ -1,5 +1,6 @@
 import type { InvalidProfileMember, NeuralProfile } from './profile-codec.js';
 import type { LockState } from './lock-state.js';
+import type { NeuralGeneration } from './neural-layout.js';
 
 /** One settings element's profiles zset, found in Redis and/or named by the configuration. */
 export interface DiscoveredSet {
@@ -8,9 +9,16 @@ export interface DiscoveredSet {
   rulePrefix: string;
   settings: string;
   zsetKey: string;
+  /** Whose layout the zset follows: `P2_R_1_S` is 3.4's, `P3_R_3_S` 4.x's (neural-layout.ts). */
+  generation: NeuralGeneration;
   configured: boolean;
   /** The zset exists in Redis right now. */
   exists: boolean;
+  /**
+   * The generation fuzzyd uses for this rule × settings (FUZZYD_NEURAL_LAYOUT, or with `auto` 4.x once its zset
+   * exists). False for the other one, e.g. the 3.4 leftovers of an installation upgraded to 4.x.
+   */
+  selected: boolean;
 }
 
 /** What lives under one profile's `redis_key` (spec/neural.md §3 hash fields). */
@@ -26,6 +34,11 @@ export interface AnnKeyInfo {
   rocThresholds: string | null;
   rocValues: number[] | null;
   lock: LockState;
+  /** 4.x: a newer version was saved from this key, which now refuses vectors and expires (neural-4x.md §1.4). */
+  obsolete: boolean;
+  /** 4.x `norm_stats` / `providers_meta` fields are stored (rules with fusion normalisation / feature providers). */
+  hasNormStats: boolean;
+  hasProvidersMeta: boolean;
 }
 
 export interface ProfileInfo {
@@ -47,6 +60,7 @@ export interface ProfileInfo {
 export interface ProfileListing {
   rule: string;
   settings: string;
+  generation: NeuralGeneration;
   zsetKey: string;
   /** Digest of the configured static symbols, when the rule has a static profile for these settings. */
   configuredDigest: string | null;
@@ -86,6 +100,8 @@ export type VectorsLenResult = { locked: true; holder: string } | ({ locked: fal
 export type LockAttempt = { acquired: true } | { acquired: false; lockTime: string; hostname: string };
 
 export interface SaveAnnParams {
+  /** 3.4's `save_unlock` (KEYS only) or 4.1.1+'s (KEYS + ARGV, obsolete marking, TTLs). Default 3.4. */
+  generation?: NeuralGeneration;
   zsetKey: string;
   /** The trained-from version's key (its lock is removed). */
   oldKey: string;
@@ -99,8 +115,10 @@ export interface SaveAnnParams {
   /** `[]` unless ROC thresholds were computed; always written (§11). */
   rocThresholds?: string;
   pca?: Buffer;
-  /** Delete the trained-from vectors after the save (§9.3, §15 step 5). Default true. */
+  /** 3.4: delete the trained-from vectors after the save (§9.3, §15 step 5). Default true. 4.x expires them instead. */
   dropTrainedVectors?: boolean;
+  /** 4.x: the pending sets the training read, deleted after the save as rspamd does (neural-4x.md §2.2). */
+  pendingKeys?: string[];
 }
 
 export interface DeletedProfile {

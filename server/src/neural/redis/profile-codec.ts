@@ -1,10 +1,11 @@
 import { annKey } from './neural-keys.js';
+import type { NeuralGeneration } from './neural-layout.js';
 import { compareBytewise, sortSymbols, symbolsDigest } from './symbols-digest.js';
 
 export { compareBytewise, sortSymbols, symbolsDigest } from './symbols-digest.js';
 export { distanceSorted, isDistanceCandidate } from './profile-distance.js';
 
-/** A profile document as stored in the `P2_R_1_S` sorted set (spec/neural.md §4.1). */
+/** A profile document as stored in the `P2_R_1_S` / `P3_R_3_S` sorted set (spec/neural.md §4.1, neural-4x.md §1.3). */
 export interface NeuralProfile {
   digest: string;
   symbols: string[];
@@ -12,10 +13,16 @@ export interface NeuralProfile {
   redis_key: string;
   /** Written (as 0) only by the worker that creates a version-0 profile. */
   distance?: number;
+  /** 4.x only, and only for rules with feature `providers` (neural-4x.md §1.3, §3.5). */
+  providers_digest?: string;
 }
 
 const REQUIRED = ['digest', 'symbols', 'version', 'redis_key'] as const;
-const ALLOWED = new Set<string>([...REQUIRED, 'distance']);
+/** Each generation's closed schema: 3.4 rejects `providers_digest`, 3.13+ accepts it (neural-4x.md §1.3). */
+const ALLOWED: Record<NeuralGeneration, ReadonlySet<string>> = {
+  '3.4': new Set<string>([...REQUIRED, 'distance']),
+  '4.x': new Set<string>([...REQUIRED, 'distance', 'providers_digest']),
+};
 
 /** rspamd's emitter orders object keys by length first, then bytewise (§4.1). */
 function compareKeys(a: string, b: string): number {
@@ -35,6 +42,7 @@ export function serializeProfile(profile: NeuralProfile): string {
     redis_key: profile.redis_key,
   };
   if (profile.distance !== undefined) fields.distance = profile.distance;
+  if (profile.providers_digest !== undefined) fields.providers_digest = profile.providers_digest;
   for (const n of [profile.version, profile.distance]) {
     if (n !== undefined && !Number.isFinite(n)) throw new RangeError(`profile number ${n} cannot be written as JSON`);
   }
@@ -51,9 +59,10 @@ export type ProfileParseResult =
 
 /**
  * Parses one zset member with rspamd's schema (§4.1): the four required fields with their types, optional numeric
- * `distance`, and no other field — rspamd rejects a profile with extra fields, so we report it instead of using it.
+ * `distance` (and, in 4.x, string `providers_digest`), and no other field — rspamd rejects a profile with extra
+ * fields, so we report it instead of using it.
  */
-export function parseProfile(text: string): ProfileParseResult {
+export function parseProfile(text: string, generation: NeuralGeneration = '3.4'): ProfileParseResult {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -64,7 +73,7 @@ export function parseProfile(text: string): ProfileParseResult {
     return { ok: false, reason: 'not a JSON object' };
   }
   const obj = value as Record<string, unknown>;
-  const extra = Object.keys(obj).filter((k) => !ALLOWED.has(k));
+  const extra = Object.keys(obj).filter((k) => !ALLOWED[generation].has(k));
   if (extra.length > 0) return { ok: false, reason: `unexpected field(s) ${extra.join(', ')} (rspamd rejects them)` };
   const missing = REQUIRED.filter((k) => !(k in obj));
   if (missing.length > 0) return { ok: false, reason: `missing field(s) ${missing.join(', ')}` };
@@ -77,6 +86,9 @@ export function parseProfile(text: string): ProfileParseResult {
   if (obj.distance !== undefined && typeof obj.distance !== 'number') {
     return { ok: false, reason: 'distance is not a number' };
   }
+  if (obj.providers_digest !== undefined && typeof obj.providers_digest !== 'string') {
+    return { ok: false, reason: 'providers_digest is not a string' };
+  }
   const profile: NeuralProfile = {
     digest: obj.digest,
     symbols: obj.symbols as string[],
@@ -84,6 +96,7 @@ export function parseProfile(text: string): ProfileParseResult {
     redis_key: obj.redis_key,
   };
   if (obj.distance !== undefined) profile.distance = obj.distance as number;
+  if (obj.providers_digest !== undefined) profile.providers_digest = obj.providers_digest as string;
   return { ok: true, profile, canonical: serializeProfile(profile) === text };
 }
 
@@ -102,14 +115,17 @@ export interface InvalidProfileMember extends ScoredMember {
 }
 
 /** Splits zset members into usable profiles and reported rejects, keeping the input (score) order. */
-export function parseProfileMembers(members: readonly ScoredMember[]): {
+export function parseProfileMembers(
+  members: readonly ScoredMember[],
+  generation: NeuralGeneration = '3.4',
+): {
   profiles: ParsedProfileMember[];
   invalid: InvalidProfileMember[];
 } {
   const profiles: ParsedProfileMember[] = [];
   const invalid: InvalidProfileMember[] = [];
   for (const m of members) {
-    const parsed = parseProfile(m.member);
+    const parsed = parseProfile(m.member, generation);
     if (parsed.ok) profiles.push({ ...m, profile: parsed.profile, canonical: parsed.canonical });
     else invalid.push({ ...m, reason: parsed.reason });
   }

@@ -1,5 +1,6 @@
 import { computeLockState } from './lock-state.js';
 import type { ParsedProfileMember } from './profile-codec.js';
+import type { NeuralGeneration } from './neural-layout.js';
 import type { AnnKeyInfo, ProfileInfo } from './neural-redis.types.js';
 
 /** Raw replies for one ANN key, in the order the repository pipelines them. */
@@ -11,6 +12,9 @@ export interface AnnKeyReplies {
   roc: string | null;
   lock: string | null;
   hostname: string | null;
+  obsolete: number;
+  normStats: number;
+  providersMeta: number;
 }
 
 export function annKeyInfo(r: AnnKeyReplies, now: number, watchInterval: number): AnnKeyInfo {
@@ -24,6 +28,9 @@ export function annKeyInfo(r: AnnKeyReplies, now: number, watchInterval: number)
     rocThresholds: r.roc,
     rocValues: parseRoc(r.roc),
     lock: computeLockState(r.lock, r.hostname, now, watchInterval),
+    obsolete: r.obsolete > 0,
+    hasNormStats: r.normStats > 0,
+    hasProvidersMeta: r.providersMeta > 0,
   };
 }
 
@@ -38,20 +45,27 @@ function parseRoc(raw: string | null): number[] | null {
 }
 
 /**
- * Marks the current profile (§15): the highest-scored one with the set's digest when the symbols are configured
- * statically, else the highest-scored profile. `members` must be in descending score order.
+ * Marks the current profile. The set's digest is the configured static symbols' one, else the highest-scored
+ * profile's (fuzzyd cannot know the symbols rspamd registered).
+ * - 3.4 (§15): the highest-scored profile with that digest.
+ * - 4.x (neural-4x.md §1.3 steps 2–3): scanners rank compatible profiles by distance, then version, and send new
+ *   vectors to the head (`training_profile`); with the digest fixed the distance is 0, so: the highest version with
+ *   that digest, the highest-scored on a tie.
+ * `members` must be in descending score order.
  */
 export function toProfileInfos(
   members: readonly ParsedProfileMember[],
   keys: readonly AnnKeyInfo[],
   configuredDigest: string | null,
+  generation: NeuralGeneration = '3.4',
 ): ProfileInfo[] {
-  const currentIndex =
-    configuredDigest === null
-      ? members.length > 0
-        ? 0
-        : -1
-      : members.findIndex((m) => m.profile.digest === configuredDigest);
+  const digest = configuredDigest ?? members[0]?.profile.digest;
+  let currentIndex = members.findIndex((m) => m.profile.digest === digest);
+  if (generation === '4.x') {
+    members.forEach((m, i) => {
+      if (m.profile.digest === digest && m.profile.version > members[currentIndex].profile.version) currentIndex = i;
+    });
+  }
   return members.map((m, i) => ({
     member: m.member,
     score: m.score,

@@ -15,20 +15,24 @@ const SET: NeuralSetItem = {
   rule: 'default',
   settings: 'default',
   zsetKey: 'rn2_default_1_default',
+  generation: '3.4',
+  selected: true,
+  metatokens: 26,
   configured: true,
   maxTrains: 10,
   watchInterval: 60,
   profiles: [
-    { version: 0, digest: 'd'.repeat(103), redisKey: 'rn_default_default_dddddddd_0', symbols: 6, annBytes: 0, hasAnn: false, pca: false, ttl: null, score: now, current: true },
+    { version: 0, digest: 'd'.repeat(103), redisKey: 'rn_default_default_dddddddd_0', symbols: 6, annBytes: 0, hasAnn: false, pca: false, ttl: null, score: now, current: true, generation: '3.4', obsolete: false, providersDigest: null, normStats: false },
   ],
   invalidProfiles: [],
   vectors: { spam: 6, ham: 4, layout: 'set' },
+  pendingVectors: null,
   lock: { locked: true, held: true, hostname: 'scanner-7', lockTime: now - 20, ageSeconds: 20, expiresAt: now + 100 },
   activeJobId: null,
 };
 
 const job = (over: Partial<NeuralJob>): NeuralJob => ({
-  id: 'j1', rule: 'default', settings: 'default', trigger: 'manual', state: 'running', epoch: 0, maxEpochs: 25,
+  id: 'j1', rule: 'default', settings: 'default', trigger: 'manual', generation: '3.4', state: 'running', epoch: 0, maxEpochs: 25,
   trainCost: null, validationCost: null, bestValidationCost: null, bestEpoch: null, stoppedEarly: false, history: [], createdAt: '', startedAt: null, finishedAt: null,
   fromVersion: 0, oldKey: null, publishedVersion: null, newKey: null, vectors: null, nInputs: null, hidden: null, report: null, error: null, ...over,
 });
@@ -110,5 +114,41 @@ describe('NeuralPage', () => {
     render(<NeuralPage />);
     fireEvent.click(await screen.findByRole('button', { name: 'Train now' }));
     expect((await screen.findByRole('alert')).textContent).toContain('is being trained by scanner-7');
+  });
+
+  it('shows a 4.x set beside its 3.4 leftovers, its obsolete version and pending rows, and acts on the 4.x data', async () => {
+    const profile = SET.profiles[0];
+    const fourX: NeuralSetItem = {
+      ...SET,
+      zsetKey: 'rn3_default_3_default',
+      generation: '4.x',
+      metatokens: 46,
+      lock: { ...SET.lock, locked: false, held: false, hostname: null },
+      vectors: { spam: 12, ham: 11, layout: 'set' },
+      pendingVectors: { spam: 2, ham: 1 },
+      profiles: [
+        { ...profile, version: 1, redisKey: 'rn_default_default_dddddddd_1', hasAnn: true, annBytes: 900, generation: '4.x' },
+        { ...profile, current: false, obsolete: true, generation: '4.x' },
+      ],
+    };
+    const leftover: NeuralSetItem = { ...SET, selected: false, lock: fourX.lock };
+    const calls = fakeApi({
+      'GET /neural/rules': () => json([leftover, fourX]),
+      'POST /neural/rules/default/settings/default/train': () => json({ jobId: 'j2', state: 'queued' }, 202),
+      'GET /neural/jobs/j2': () => json(job({ id: 'j2', generation: '4.x', state: 'queued' })),
+    });
+    render(<NeuralPage />);
+    expect(await screen.findByText('rspamd 4.x layout')).toBeTruthy();
+    expect(screen.getByText('3.4 leftover')).toBeTruthy();
+    expect(screen.getByRole('progressbar', { name: 'Spam vectors of default/default (3.4 layout)' })).toBeTruthy();
+    expect(screen.getByText('Including 2 spam and 1 ham in the pending sets.')).toBeTruthy();
+    expect(screen.getByText(/Rows are 46 metatokens/)).toBeTruthy();
+    const versions = screen.getByRole('table', { name: 'ANN versions of default/default' });
+    expect(within(versions).getByText('obsolete')).toBeTruthy();
+
+    const card = screen.getByRole('table', { name: 'ANN versions of default/default' }).closest('.neural-set') as HTMLElement;
+    fireEvent.click(within(card).getByRole('button', { name: 'Train now' }));
+    await waitFor(() => expect(calls.some((c) => c.method === 'POST')).toBe(true));
+    expect(calls.find((c) => c.method === 'POST')!.url.search).toBe('?layout=4.x');
   });
 });

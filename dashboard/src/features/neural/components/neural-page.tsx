@@ -32,7 +32,7 @@ export function NeuralPage() {
       {sets.data && !unavailable && (
         <div className="stack">
           {sets.data.map((set) => {
-            const id = setId(set);
+            const id = `${setId(set)}@${set.generation}`;
             return (
               <NeuralSetCard
                 key={id}

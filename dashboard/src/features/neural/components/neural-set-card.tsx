@@ -23,14 +23,22 @@ export interface NeuralSetCardProps {
   onChanged: () => void;
 }
 
+const GENERATION_TITLES = {
+  '3.4': 'Profiles in rn2_<rule>_1_<settings>, as rspamd 3.4 to 3.12 keep them (26 metatokens per row)',
+  '4.x': 'Profiles in rn3_<rule>_3_<settings>, as rspamd 3.13 to 4.1.5 keep them (46 metatokens per row)',
+} as const;
+
+const NOT_SELECTED_TITLE =
+  'FUZZYD_NEURAL_LAYOUT selects the other generation for this rule and settings: this data is only shown, and trained only on demand';
+
 /** One rule × settings: versions, training vectors against max_trains, the lock, and the actions on them. */
 export function NeuralSetCard({ set, elapsed, jobId, onJob, onChanged }: NeuralSetCardProps) {
   const name = setId(set);
   const current = set.profiles.find((p) => p.current) ?? null;
   const lock = describeLock(set.lock, elapsed);
   const [confirmUnlock, setConfirmUnlock] = useState(false);
-  const train = useAction(() => startTraining(set.rule, set.settings));
-  const unlock = useAction(() => breakLock(set.rule, set.settings));
+  const train = useAction(() => startTraining(set.rule, set.settings, set.generation));
+  const unlock = useAction(() => breakLock(set.rule, set.settings, set.generation));
   const shownJob = jobId ?? set.activeJobId;
   const busy = set.activeJobId !== null || train.pending;
   const headingId = `set-${name.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
@@ -54,6 +62,12 @@ export function NeuralSetCard({ set, elapsed, jobId, onJob, onChanged }: NeuralS
       actions={
         <>
           {current ? <Badge tone="info">version {current.version}</Badge> : <Badge>no profile</Badge>}
+          <Badge title={GENERATION_TITLES[set.generation]}>rspamd {set.generation} layout</Badge>
+          {!set.selected && (
+            <Badge tone="warn" title={NOT_SELECTED_TITLE}>
+              {set.generation === '3.4' ? '3.4 leftover' : 'not selected'}
+            </Badge>
+          )}
           {!set.configured && <Badge tone="warn" title="Found in Redis, not in fuzzyd's neural configuration">Redis only</Badge>}
         </>
       }
@@ -66,7 +80,17 @@ export function NeuralSetCard({ set, elapsed, jobId, onJob, onChanged }: NeuralS
           </h3>
           <ProgressBar label={`Spam vectors of ${name}`} tone="spam" value={set.vectors.spam} max={set.maxTrains} text={`Spam ${formatInt(set.vectors.spam)} / ${formatInt(set.maxTrains)}`} />
           <ProgressBar label={`Ham vectors of ${name}`} tone="ham" value={set.vectors.ham} max={set.maxTrains} text={`Ham ${formatInt(set.vectors.ham)} / ${formatInt(set.maxTrains)}`} />
-          <p className="small muted">Training starts when a class reaches max_trains ({formatInt(set.maxTrains)}) and the other has vectors.</p>
+          {set.pendingVectors && (set.pendingVectors.spam > 0 || set.pendingVectors.ham > 0) && (
+            <p className="small">
+              Including {formatInt(set.pendingVectors.spam)} spam and {formatInt(set.pendingVectors.ham)} ham in the pending sets.
+            </p>
+          )}
+          <p className="small muted">
+            Rows are {set.metatokens} metatokens + the profile&apos;s symbols.{' '}
+            {set.generation === '4.x'
+              ? `rspamd 4.x trains when both classes reach max_trains (${formatInt(set.maxTrains)}) in balanced mode.`
+              : `Training starts when a class reaches max_trains (${formatInt(set.maxTrains)}) and the other has vectors.`}
+          </p>
         </section>
         <section aria-labelledby={`${headingId}-lock`}>
           <h3 id={`${headingId}-lock`} className="section-title">

@@ -25,7 +25,22 @@ export function ProfilesTable({ profiles, caption }: { profiles: NeuralProfileIt
           <th scope="row" className="num">
             {p.version}
           </th>
-          <td>{p.current ? <Badge tone="ok">current</Badge> : <Badge>kept</Badge>}</td>
+          <td>
+            {p.current ? (
+              <Badge tone="ok">current</Badge>
+            ) : p.obsolete ? (
+              <Badge tone="warn" title="rspamd 4.x: a newer version was trained from this one; it takes no vectors and expires">
+                obsolete
+              </Badge>
+            ) : (
+              <Badge>kept</Badge>
+            )}
+            {p.providersDigest !== null && (
+              <Badge tone="info" title={`Built from feature providers (${p.providersDigest}); fuzzyd does not train these`}>
+                providers
+              </Badge>
+            )}
+          </td>
           <td className="num">{p.symbols}</td>
           <td className="num nowrap">{p.hasAnn ? formatBytes(p.annBytes) : <span className="muted">none</span>}</td>
           <td className="hide-narrow">{p.pca ? 'yes' : 'no'}</td>
