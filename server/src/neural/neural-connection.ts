@@ -28,7 +28,7 @@ export class NeuralConnection implements OnApplicationShutdown {
     // A Redis an admin configured and lost is worth a warning a minute; none at the default address is a state (the
     // neural routes and /health say "not reachable"), told once, not a fault to repeat in the log all day.
     const warn = address.configured ? rateLimitedWarn(logger, 60_000) : onceThenDebug(logger, 'neural: no Redis answers at the default address; neural pages stay off until one does (FUZZYD_REDIS_URL)');
-    this.client = createNeuralRedis(address.url, {
+    this.client = createNeuralRedis(address, {
       onError: (err) => warn('neural: Redis connection error (reconnecting)', { redis, err: err.message }),
     });
     this.repo = new NeuralRedisRepository(this.client, settings.config);
