@@ -187,8 +187,9 @@ export class RequestHandler {
     const result = this.store.check(req.digest, req.shingles);
     if (!(result instanceof Promise)) return this.answerCheck(req, key, address, reply, result);
     result.then((r) => this.answerCheck(req, key, address, reply, r), (err: Error) => {
-      // A backend failure looks like a miss to the client, as in rspamd (§5.3 table).
-      this.o.stats.record(req.cmd, 'error');
+      // A backend failure looks like a miss to the client, as in rspamd (§5.3 table; docs/spec/redis.md §2): counted
+      // as `overloaded` when too many CHECKs already wait for the store, else as `error` (the store did not answer).
+      this.o.stats.record(req.cmd, err instanceof StoreOverloadedError ? 'overloaded' : 'error');
       this.o.onWarning('check failed', { error: err.message });
       reply(0, 0, 0, Buffer.alloc(0), 0);
     });
