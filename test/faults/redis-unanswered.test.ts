@@ -14,20 +14,13 @@ import { loadConfig } from '../../server/src/config/app-config.js';
 import { randomDigest } from '../helpers/fuzzy-data.js';
 import { startTestFuzzyd, type TestFuzzyd } from '../helpers/in-process-fuzzyd.js';
 import { startRedisServer, type TestRedis } from '../helpers/redis-server.js';
+import { until } from '../helpers/until.js';
 
 let primary: TestRedis;
 let replica: TestRedis;
 let fuzzyd: TestFuzzyd;
 let client: FuzzyClient;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-async function until(what: string, test: () => Promise<boolean>, limitMs = 30_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await test())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
-    await sleep(50);
-  }
-}
 async function health(): Promise<HealthResponse> {
   return (await fuzzyd.request('GET', '/health')).json() as HealthResponse;
 }
