@@ -65,7 +65,9 @@ describe('Sentinel failover under a WRITE stream', () => {
               if (sentAfter) ackedAfterFailover++;
             } else refused++;
           })
-          .catch(() => refused++) // no reply within 3 s: not acknowledged either
+          .catch(() => {
+            refused++; // no reply within 3 s: not acknowledged either
+          })
           .finally(() => inFlight.delete(p));
         inFlight.add(p);
         if (inFlight.size >= 32) await Promise.race(inFlight);
