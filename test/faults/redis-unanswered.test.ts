@@ -111,4 +111,21 @@ describe.skipIf(!own)('Redis primary and replica that stop answering', () => {
       await store.close();
     }
   });
+
+  it('wait_replicas: a write no replica confirms in time is refused, one a replica holds is acknowledged', { timeout: 60_000 }, async () => {
+    const alone = await startRedisServer();
+    const open = (url: string, replicas: string) =>
+      RedisBackend.open({ address: loadConfig({ FUZZYD_REDIS_URL: url, FUZZYD_REDIS_WAIT_REPLICAS: replicas, FUZZYD_REDIS_TIMEOUT: '1s' }).redis!, prefix: 'fz_wait', expireSeconds: 3600 });
+    const lonely = await open(alone.url, '1');
+    const replicated = await open(primary.url, '1');
+    try {
+      const write = { kind: 'write' as const, rule: 'single' as const, flag: 1, value: 1, shingles: null };
+      await expect(lonely.update({ ...write, digest: randomDigest() })).rejects.toThrow(/0 of 1 Redis replicas confirmed the write/);
+      await expect(replicated.update({ ...write, digest: randomDigest() })).resolves.toMatchObject({ status: 'added' });
+    } finally {
+      await lonely.close();
+      await replicated.close();
+      await alone.stop();
+    }
+  });
 });
