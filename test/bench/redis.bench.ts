@@ -193,10 +193,13 @@ export function redisMarkdown(r: RedisBenchResult): string {
   const fmt = (m: Measurement): string => `${Math.round(m.rps / 100) / 10}k/s, p99 ${ms(m.p99)} ms${m.lost ? `, ${m.lost} lost` : ''}`;
   const lines = ['| Redis backend | fuzzyd | rspamd 3.4 | fuzzyd ÷ rspamd |', '| --- | --- | --- | --- |'];
   for (const x of r.rows) {
-    const rs = x.scenario.startsWith('WRITE') ? `${fmt(x.rspamd)} acknowledged; applied ${Math.round(((x.rspamd as WriteMeasurement).applyRate ?? 0) / 100) / 10}k/s` : fmt(x.rspamd);
-    lines.push(`| ${x.scenario} | ${fmt(x.fuzzyd)} | ${rs} | ${x.ratio.toFixed(2)}× |`);
+    const applyRate = (x.rspamd as WriteMeasurement).applyRate;
+    const applied = applyRate === undefined ? 'its queue not applied within 180 s' : `applied ${Math.round(applyRate / 100) / 10}k/s`;
+    const rs = x.scenario.startsWith('WRITE') ? `${fmt(x.rspamd)} acknowledged; ${applied}` : fmt(x.rspamd);
+    lines.push(`| ${x.scenario} | ${fmt(x.fuzzyd)} | ${rs} | ${x.ratio > 0 ? `${x.ratio.toFixed(2)}×` : '—'} |`);
   }
   const m = r.memory;
-  lines.push(`| Redis memory per stored hash, 32 shingles / none | ${m.fuzzydShingled} / ${m.fuzzydPlain} bytes | ${m.rspamdShingled} / ${m.rspamdPlain} bytes | |`);
+  const bytes = (n: number): string => (n > 0 ? `${n}` : 'n/a');
+  lines.push(`| Redis memory per stored hash, 32 shingles / none | ${bytes(m.fuzzydShingled)} / ${bytes(m.fuzzydPlain)} bytes | ${bytes(m.rspamdShingled)} / ${bytes(m.rspamdPlain)} bytes | |`);
   return lines.join('\n');
 }
