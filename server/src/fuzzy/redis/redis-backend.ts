@@ -26,6 +26,8 @@ export interface RedisBackendOptions {
   onError?: (err: Error) => void;
 }
 
+/** The slot fields of a digest that is not stored, as HMGET reads them. */
+const NO_SLOTS: readonly (string | null)[] = SLOT_FIELDS.map(() => null);
 /** The fields a read needs: the 8 (flag, value) slots, then the creation time. Not S, which is ~700 bytes. */
 const READ_FIELDS = [...SLOT_FIELDS, 'C'];
 /**
@@ -166,7 +168,9 @@ export class RedisBackend implements FuzzyBackend {
       return { status: removed ? 'deleted' : 'not-found', hash: null };
     }
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const seen = await this.redis.hmget(key, ...SLOT_FIELDS);
+      // A WRITE first bets that the digest is new (most learned hashes are) and skips the read: the compare-and-set
+      // applies only if the slots are indeed empty, and otherwise answers 'retry', and the next attempt reads them.
+      const seen = attempt === 0 && op.kind === 'write' ? NO_SLOTS : await this.redis.hmget(key, ...SLOT_FIELDS);
       const current = slotsOf(seen);
       if (op.kind === 'set' && current.length === 0) return { status: 'not-found', hash: null };
       const outcome: RuleOutcome =
