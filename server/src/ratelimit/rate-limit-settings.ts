@@ -1,15 +1,26 @@
 import type { AppConfig } from '../config/app-config.js';
 import type { RateLimitSettings } from './rate-limits.js';
 
+/** The rate-limit fields of a configuration (config/fuzzy-settings.ts, or with the admin API's values: access/settings). */
+export type RateLimitFields = Pick<
+  AppConfig,
+  | 'ratelimitRate'
+  | 'ratelimitBurst'
+  | 'ratelimitNetworkMask'
+  | 'ratelimitBucketTtlSeconds'
+  | 'ratelimitMaxBuckets'
+  | 'ratelimitWhitelist'
+  | 'ratelimitLogOnly'
+  | 'ratelimitExemptLocal'
+>;
+
 /**
- * The rate-limit settings of a configuration, or none when nothing can be limited: no network limit (rspamd needs
- * both `ratelimit_rate` and `ratelimit_burst`, §4.1) and no key with its own `extensions.ratelimit`. Dynamic keys
- * may gain a limit later, so a configured dynamic_keys_map keeps the key buckets ready.
+ * The rate-limit settings of a configuration. There is always a RateLimits, even with nothing to limit: the admin
+ * API may set a network limit while serving, and dynamic keys may bring a key limit. The network limit is on only
+ * when both `ratelimit_rate` and `ratelimit_burst` are set (§4.1).
  */
-export function rateLimitSettings(config: AppConfig): RateLimitSettings | null {
+export function rateLimitSettings(config: RateLimitFields): RateLimitSettings {
   const network = config.ratelimitRate !== null && config.ratelimitBurst !== null;
-  const keyed = config.keypairs.some((k) => k.extensions?.ratelimit !== undefined) || config.dynamicKeysMap !== null;
-  if (!network && !keyed) return null;
   return {
     rate: network ? config.ratelimitRate : null,
     burst: network ? config.ratelimitBurst : null,

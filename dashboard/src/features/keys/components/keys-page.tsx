@@ -5,6 +5,7 @@ import { QueryStatus } from '../../../components/ui/query-status';
 import type { KeyInfo } from '../../../lib/api-types';
 import { useQuery } from '../../../lib/use-query';
 import { fetchKeys } from '../api/keys-api';
+import { KeyStatsTable } from './key-stats-table';
 
 const COLUMNS: DataTableColumn[] = [
   { header: 'Name' },
@@ -53,6 +54,7 @@ export function KeysPage() {
           )}
         </DataTable>
       )}
+      <KeyStatsTable />
     </>
   );
 }
