@@ -21,5 +21,17 @@ export const HealthResponse = Type.Object({
       optional: Type.Optional(Type.Boolean({ description: 'A failing optional check (Redis at the default address) does not make the status degraded' })),
     }),
   ),
+  redis: Type.Optional(
+    Type.Array(
+      Type.Object({
+        use: Type.Union([Type.Literal('fuzzy'), Type.Literal('neural')]),
+        role: Type.Union([Type.Literal('primary'), Type.Literal('replica')]),
+        address: Type.String({ description: 'host:port connected to (the primary Sentinel named), else the configured address' }),
+        reachable: Type.Boolean(),
+        via: Type.String({ description: "'sentinel <master>', 'configured' or 'read_servers'" }),
+      }),
+      { description: 'Every Redis server fuzzyd uses, primary first; absent without Redis' },
+    ),
+  ),
 });
 export type HealthResponse = Static<typeof HealthResponse>;

@@ -73,8 +73,8 @@ export function makeDataset(count: number, seed: number): Dataset {
   return { count, digests: prng.bytes(count * DIGEST_BYTES), shingles: prng.bytes(count * SHINGLE_BLOCK_BYTES) };
 }
 
-const digestOf = (d: Dataset, i: number): Buffer => d.digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES);
-const shinglesOf = (d: Dataset, i: number): Buffer =>
+export const digestOf = (d: Dataset, i: number): Buffer => d.digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES);
+export const shinglesOf = (d: Dataset, i: number): Buffer =>
   d.shingles.subarray(i * SHINGLE_BLOCK_BYTES, (i + 1) * SHINGLE_BLOCK_BYTES);
 
 /**

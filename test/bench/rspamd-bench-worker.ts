@@ -25,7 +25,9 @@ import { onCleanup } from './bench-cleanup.js';
 
 export interface BenchRspamdOptions {
   /** The SQLite file to serve; its directory is handed to `_rspamd` when we run as root. */
-  dbPath: string;
+  dbPath?: string;
+  /** Serve this Redis (rspamd's Redis backend, prefix `fuzzy`) instead of a SQLite file. */
+  redisUrl?: string;
   /** rspamd's `sync` (queue flush interval), e.g. "60s" (its default) or "0.2s". */
   sync: string;
   /**
@@ -69,14 +71,13 @@ export async function startBenchRspamd(opts: BenchRspamdOptions): Promise<BenchR
     port,
     logPath,
     controlSocket,
-    backend: 'sqlite',
-    dbPath: opts.dbPath,
+    ...(opts.redisUrl ? { backend: 'redis' as const, redisUrl: opts.redisUrl } : { backend: 'sqlite' as const, dbPath: opts.dbPath }),
     sync: opts.sync,
     logLevel: 'warning',
     count,
   });
   await writeFile(join(dirs.root, 'rspamd-fuzzy.conf'), config);
-  chownForRspamd(HOST_RSPAMD, dirs.root, dirname(opts.dbPath));
+  chownForRspamd(HOST_RSPAMD, dirs.root, ...(opts.dbPath ? [dirname(opts.dbPath)] : []));
   const run = spawnRspamd({ configPath: join(dirs.root, 'rspamd-fuzzy.conf'), dirs, logPath });
   let killed = false;
   const kill = async (): Promise<void> => {

@@ -13,7 +13,8 @@
  *   --quick    skip the optional UDP runs (durability normal, rspamd short sync)
  *   --wait-quiet  before each UDP server group, wait for other work on the machine to stop (up to 5 min)
  *   --only=PART[,PART]  run only these parts of the UDP section: `scaling` (the N-thread / count = N rows), `ratelimit`
- *           (CHECK plain with and without a never-refusing rate limit), `flood`
+ *           (CHECK plain with and without a never-refusing rate limit), `redis` (fuzzyd's Redis backend vs rspamd
+ *           3.4's on one Redis, one and two instances, memory per hash: redis.bench.ts), `flood`
  *           (CHECK p99 during the unauthenticated-POST flood). Implies `udp`; the results are printed, not saved
  *           (bench/results keeps the last full run).
  *   --smoke    short runs (0.5 s warm-up + 2-3 s, fewer WRITEs) to check the harness works; printed, not saved.

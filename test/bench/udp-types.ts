@@ -2,6 +2,7 @@
 import type { CpuHotspot } from './cpu-profile-summary.js';
 import type { LoadgenResult } from './loadgen.js';
 import type { CpuUse } from './machine-load.js';
+import type { RedisBenchResult } from './redis.bench.js';
 
 export const UDP_PARAMS = {
   preloadedHashes: 100_000,
@@ -217,7 +218,7 @@ export interface UdpBenchResult {
 }
 
 /** The parts of the UDP benchmark besides the one-socket rows that `--only=` can pick. */
-export const UDP_PARTS = ['scaling', 'flood', 'ratelimit'] as const;
+export const UDP_PARTS = ['scaling', 'flood', 'ratelimit', 'redis'] as const;
 export type UdpPart = (typeof UDP_PARTS)[number];
 
 /** A run of only some parts (`--only=scaling,flood`): printed, never merged into bench/results. */
@@ -230,6 +231,8 @@ export interface UdpPartialResult {
   flood?: FloodResult;
   /** CHECK plain on one socket with and without a network rate limit that never refuses (its bookkeeping only). */
   rateLimit?: { off: Measurement; on: Measurement };
+  /** fuzzyd's Redis backend against rspamd's on one Redis (redis.bench.ts). */
+  redis?: RedisBenchResult;
   verdicts: UdpBenchResult['verdicts'];
   warnings: string[];
   durationS: number;

@@ -33,6 +33,7 @@ import { type BenchFuzzyd, startBenchFuzzyd } from './fuzzyd-bench-server.js';
 import { startHttpFlood } from './http-flood-process.js';
 import { prepareLoadgen } from './loadgen.js';
 import { waitForIdleProcesses, waitForQuiet } from './machine-load.js';
+import { measureRedis, redisMarkdown } from './redis.bench.js';
 import { type BenchRspamd, startBenchRspamd } from './rspamd-bench-worker.js';
 import {
   type Log,
@@ -202,6 +203,8 @@ export async function benchUdpParts(parts: UdpPart[], opts: UdpBenchOptions = {}
     const flood = parts.includes('flood') ? await measureFlood(setup) : undefined;
     const rateLimit = parts.includes('ratelimit') ? await measureRateLimitCost(setup) : undefined;
     if (rateLimit) setup.ctx.log(rateLimitLine(rateLimit));
+    const redis = parts.includes('redis') ? await measureRedis(setup.ctx, setup.work) : undefined;
+    if (redis) setup.ctx.log(`\n${redisMarkdown(redis)}`);
     return {
       params: UDP_PARAMS,
       targets: TARGETS,
@@ -210,6 +213,7 @@ export async function benchUdpParts(parts: UdpPart[], opts: UdpBenchOptions = {}
       ...(scaling ? { scaling } : {}),
       ...(flood ? { flood } : {}),
       ...(rateLimit ? { rateLimit } : {}),
+      ...(redis ? { redis } : {}),
       verdicts: scalingVerdicts(scaling),
       warnings: extraWarnings(scaling, flood),
       durationS: Math.round((performance.now() - started) / 1000),

@@ -218,6 +218,10 @@ describe('dashboard in Chromium', () => {
     await visible(page.getByRole('rowheader', { name: /FUZZY_DENIED/ }));
     await visible(page.getByRole('rowheader', { name: 'CHECK' }));
     expect(await page.locator('.stat', { hasText: 'Invalid' }).locator('.stat-value').textContent()).toBe('1');
+    // The Redis card (from /health): which server is the primary and whether it answers.
+    const neuralRedis = page.getByRole('row', { name: /neural/ });
+    await visible(neuralRedis);
+    expect(await neuralRedis.textContent()).toMatch(new RegExp(`primary.*127\\.0\\.0\\.1:${redis.port}.*reachable`));
     await page.locator('.recharts-surface').nth(2).waitFor();
     await page.waitForTimeout(300);
     await shot('overview');

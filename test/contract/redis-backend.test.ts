@@ -13,5 +13,5 @@ afterAll(async () => {
 });
 
 describeFuzzyBackendContract('Redis', {
-  open: (name, { expireSeconds }) => RedisBackend.open({ url: redis.url, prefix: `contract_${name}_`, expireSeconds }),
+  open: (name, { expireSeconds }) => RedisBackend.open({ address: redis.url, prefix: `contract_${name}_`, expireSeconds }),
 });

@@ -11,7 +11,7 @@ let store: RedisBackend;
 beforeAll(async () => {
   redis = await startRedisServer();
   raw = new Redis(redis.url);
-  store = await RedisBackend.open({ url: redis.url, prefix: 'fz', expireSeconds: 3600 });
+  store = await RedisBackend.open({ address: redis.url, prefix: 'fz', expireSeconds: 3600 });
 });
 afterAll(async () => {
   await store.close();
@@ -68,7 +68,7 @@ describe('Redis backend: rspamd key layout (spec/fuzzy-storage.md §3.2)', () =>
   });
 
   it('concurrent writers of one digest, in this instance and in another one, lose no write (compare-and-set retries)', async () => {
-    const other = await RedisBackend.open({ url: redis.url, prefix: 'fz', expireSeconds: 3600 });
+    const other = await RedisBackend.open({ address: redis.url, prefix: 'fz', expireSeconds: 3600 });
     const digest = randomDigest();
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>

@@ -17,6 +17,9 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** kill -9: no shutdown save; only what the append-only file already holds survives. */
   crash(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a server that keeps its connections open and answers nothing (a hung or partitioned Redis). */
+  pause(): void;
+  resume(): void;
 }
 
 export interface RedisServerOptions {
@@ -27,6 +30,10 @@ export interface RedisServerOptions {
    * there on stop, so a server restarted on it has everything it acknowledged. Default: nothing on disk.
    */
   persistDir?: string;
+  /** A configuration file, given first (a Sentinel's, which it rewrites as it learns the topology). */
+  configFile?: string;
+  /** More arguments after the helper's own (`--replicaof host port`, `--sentinel`). */
+  extraArgs?: string[];
 }
 
 const HOST = '127.0.0.1';
@@ -40,7 +47,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const external = process.env.FUZZYD_TEST_REDIS_URL;
   if (external && options.port === undefined) {
     const u = new URL(external);
-    return { url: external, port: Number(u.port || 6379), owned: false, stop: async () => {}, crash: async () => {} };
+    return { url: external, port: Number(u.port || 6379), owned: false, stop: async () => {}, crash: async () => {}, pause: () => {}, resume: () => {} };
   }
   const attempts = options.port === undefined ? 20 : 50;
   let lastError: unknown;
@@ -53,7 +60,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       continue;
     }
     try {
-      return await launch(port, options.readyTimeoutMs ?? 10_000, options.persistDir);
+      return await launch(port, options.readyTimeoutMs ?? 10_000, options);
     } catch (err) {
       lastError = err;
     }
@@ -61,10 +68,12 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   throw new Error(`could not start redis-server: ${(lastError as Error)?.message ?? lastError}`);
 }
 
-async function launch(port: number, readyTimeoutMs: number, persistDir: string | undefined): Promise<TestRedis> {
+async function launch(port: number, readyTimeoutMs: number, options: RedisServerOptions): Promise<TestRedis> {
+  const persistDir = options.persistDir;
   const dir = persistDir ?? mkdtempSync(join(tmpdir(), 'fuzzyd-redis-'));
   const persistence = persistDir ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-  const child = spawn('redis-server', ['--port', String(port), '--bind', HOST, '--save', '', ...persistence, '--daemonize', 'no', '--dir', dir], {
+  const args = [...(options.configFile ? [options.configFile] : []), '--port', String(port), '--bind', HOST, '--save', '', ...persistence, '--daemonize', 'no', '--dir', dir, ...(options.extraArgs ?? [])];
+  const child = spawn('redis-server', args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -92,11 +101,22 @@ async function launch(port: number, readyTimeoutMs: number, persistDir: string |
       let stopped: Promise<void> | null = null;
       const end = (signal: NodeJS.Signals): Promise<void> =>
         (stopped ??= (async () => {
-          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+          if (child.exitCode === null && child.signalCode === null) {
+            child.kill(signal);
+            child.kill('SIGCONT'); // a paused server acts on SIGTERM only once it runs again
+          }
           await exited;
           cleanup();
         })());
-      return { url: `redis://${HOST}:${port}`, port, owned: true, stop: () => end('SIGTERM'), crash: () => end('SIGKILL') };
+      return {
+        url: `redis://${HOST}:${port}`,
+        port,
+        owned: true,
+        stop: () => end('SIGTERM'),
+        crash: () => end('SIGKILL'),
+        pause: () => void child.kill('SIGSTOP'),
+        resume: () => void child.kill('SIGCONT'),
+      };
     }
     await sleep(50);
   }

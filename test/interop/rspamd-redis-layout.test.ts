@@ -24,7 +24,7 @@ describe.each(RSPAMD_GENERATIONS)('shared Redis with rspamd $version', (gen) => 
     worker = await startRspamdFuzzyWorker({ generation: gen, backend: 'redis', redisUrl: redis.url, sync: '0.2s' });
     // A client of the generation: 4.x asks for multi-flag replies with version 0x14.
     rspamd = new FuzzyClient({ host: worker.host, port: worker.port, timeoutMs: 1000, retries: 2, version: gen.multiFlag ? 0x14 : 4 });
-    store = await RedisBackend.open({ url: redis.url, prefix: 'fuzzy', expireSeconds: 86_400 });
+    store = await RedisBackend.open({ address: redis.url, prefix: 'fuzzy', expireSeconds: 86_400 });
   });
   afterAll(async () => {
     await rspamd?.close();

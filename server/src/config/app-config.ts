@@ -9,6 +9,8 @@ import { CONFIG_FILE_ENV, readConfigFile } from './config-file.js';
 import { FUZZY_SETTINGS } from './fuzzy-settings.js';
 import type { ListenAddress } from './listen-address.js';
 import { NEURAL_SETTINGS } from './neural-settings.js';
+import { type RedisAddress, resolveRedisAddress } from './redis-address.js';
+import { REDIS_SETTINGS } from './redis-settings.js';
 import { type Env, readSection, readSources, type Setting, type SettingSource } from './setting.js';
 
 export type Durability = 'full' | 'normal';
@@ -17,12 +19,7 @@ export type Durability = 'full' | 'normal';
  * Every knob of fuzzyd, read once at start by loadConfig and handed to the HTTP app as CONFIG (runtime.ts). Each field
  * is one setting of fuzzy-settings.ts or neural-settings.ts, listed in the README's Configuration table.
  */
-/** A Redis address, and whether an admin gave it (FUZZYD_REDIS_URL) or it is the default rspamd's packages use. */
-export interface RedisAddress {
-  url: string;
-  /** False for the default address: Redis being absent there is a state to show, not a fault (/health). */
-  configured: boolean;
-}
+export type { RedisAddress } from './redis-address.js';
 
 export interface AppConfig {
   udp: ListenAddress[];
@@ -41,7 +38,7 @@ export interface AppConfig {
   blocked: NetworkEntry[];
   expireSeconds: number;
   skipHashesFile: string | null;
-  /** The Redis of the neural data (and of the Redis store): null when FUZZYD_REDIS_URL is set empty. */
+  /** The Redis of the neural data and of the Redis store (redis-address.ts): null when FUZZYD_REDIS_URL is set empty. */
   redis: RedisAddress | null;
   /** Key prefix of the Redis fuzzy backend (rspamd's `prefix`). */
   redisPrefix: string;
@@ -106,11 +103,12 @@ export interface AppConfig {
 /** Every setting fuzzyd reads, in the order of the README table. */
 export const ALL_SETTINGS: readonly Setting<unknown>[] = [
   ...Object.values<Setting<unknown>>(FUZZY_SETTINGS),
+  ...Object.values<Setting<unknown>>(REDIS_SETTINGS),
   ...Object.values<Setting<unknown>>(NEURAL_SETTINGS),
 ];
 
 /** The keys a FUZZYD_CONFIG file may hold; any other is refused at start. */
-export const FILE_KEYS: ReadonlySet<string> = new Set(ALL_SETTINGS.flatMap((s) => (s.file ? [s.file] : [])));
+export const FILE_KEYS: ReadonlySet<string> = new Set(ALL_SETTINGS.flatMap((s) => (s.file ? [s.file, ...(s.fileAliases ?? [])] : [])));
 
 /**
  * The configuration, from `FUZZYD_*` variables and the JSON file FUZZYD_CONFIG names (rspamd's option names); a
@@ -121,6 +119,7 @@ export function loadConfig(env: Env): AppConfig {
   const file = readConfigFile(env[CONFIG_FILE_ENV], FILE_KEYS);
   const config: AppConfig = {
     ...readSection(FUZZY_SETTINGS, env, file),
+    redis: resolveRedisAddress(readSection(REDIS_SETTINGS, env, file)),
     neural: readSection(NEURAL_SETTINGS, env, file),
     sources: readSources(FUZZY_SETTINGS, env, file),
   };

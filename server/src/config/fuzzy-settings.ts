@@ -17,8 +17,6 @@ import { parseBool, parseChoice, parseDuration, parseOptionalText, parseWholeNum
  * as days but read as seconds, would empty the store within a minute. Shorter than this is refused.
  */
 export const MIN_EXPIRE_SECONDS = 3600;
-/** Where rspamd's packages expect their Redis: used until FUZZYD_REDIS_URL says otherwise. */
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 /** Node's timers hold at most 2^31-1 ms (about 24.8 days); longer ones fire at once. */
 const MAX_TIMER_SECONDS = 2_147_483;
 /** More UDP threads than this only contend for the same sockets. */
@@ -28,8 +26,8 @@ const MAX_RATELIMIT_BUCKETS = 1_000_000;
 /** pino's levels, and `silent`: anything else makes pino throw at start without naming the variable. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** The fuzzy storage, its transports, access and admin API: every setting but the neural module's. */
-export const FUZZY_SETTINGS: Section<Omit<AppConfig, 'neural' | 'sources'>> = {
+/** The fuzzy storage, its transports, access and admin API: every setting but Redis's and the neural module's. */
+export const FUZZY_SETTINGS: Section<Omit<AppConfig, 'neural' | 'redis' | 'sources'>> = {
   udp: {
     env: 'FUZZYD_UDP',
     file: 'bind_socket',
@@ -64,13 +62,6 @@ export const FUZZY_SETTINGS: Section<Omit<AppConfig, 'neural' | 'sources'>> = {
   },
   dbPath: { env: 'FUZZYD_DB', file: 'database', default: './data/fuzzy.db', parse: (text) => text },
   redisPrefix: { env: 'FUZZYD_REDIS_PREFIX', file: 'prefix', default: 'fuzzy', parse: (text) => text },
-  // rspamd's usual deployment has a Redis here; an empty value turns Redis off (no neural pages, no Redis store).
-  redis: {
-    env: 'FUZZYD_REDIS_URL',
-    file: 'redis',
-    default: () => ({ url: DEFAULT_REDIS_URL, configured: false }),
-    parse: (text) => (text.trim() === '' ? null : { url: text.trim(), configured: true }),
-  },
   allowUpdate: { env: 'FUZZYD_ALLOW_UPDATE', file: 'allow_update', default: '127.0.0.1,::1', parse: parseNetworkList },
   allowUpdateKeys: {
     env: 'FUZZYD_ALLOW_UPDATE_KEYS',

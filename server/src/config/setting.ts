@@ -11,6 +11,8 @@ export interface Setting<T> {
   env: `FUZZYD_${string}`;
   /** Key in the FUZZYD_CONFIG file, rspamd's option name where rspamd has the option; absent: environment only. */
   file?: string;
+  /** Other file keys rspamd reads for the same option (`dbname` beside `db`); the first key present wins. */
+  fileAliases?: readonly string[];
   /** The default as an admin would write it (parsed like their text, and shown in the README), or computed at start. */
   default: string | (() => T);
   /** Reads the variable's text, or a file value that is a string, number, boolean or list of them (joined by commas). */
@@ -44,8 +46,8 @@ export function readSources<T>(section: Section<T>, env: Env, file: ConfigFile):
 function sourceOf<T>(setting: Setting<T>, env: Env, file: ConfigFile): SettingSource {
   const envText = env[setting.env];
   if (envText !== undefined && !(setting.blankEnvIsUnset && envText.trim() === '')) return 'env';
-  const fileValue = setting.file === undefined ? undefined : file.values[setting.file];
-  return fileValue !== undefined && fileValue !== null ? 'file' : 'default';
+  const fromFile = [setting.file, ...(setting.fileAliases ?? [])].some((k) => k !== undefined && file.values[k] != null);
+  return fromFile ? 'file' : 'default';
 }
 
 function readSetting<T>(setting: Setting<T>, env: Env, file: ConfigFile): T {
@@ -53,9 +55,10 @@ function readSetting<T>(setting: Setting<T>, env: Env, file: ConfigFile): T {
   if (envText !== undefined && !(setting.blankEnvIsUnset && envText.trim() === '')) {
     return setting.parse(envText, setting.env);
   }
-  const fileValue = setting.file === undefined ? undefined : file.values[setting.file];
+  const fileKey = [setting.file, ...(setting.fileAliases ?? [])].find((k) => k !== undefined && file.values[k] != null);
+  const fileValue = fileKey === undefined ? undefined : file.values[fileKey];
   if (fileValue !== undefined && fileValue !== null) {
-    const key = `${setting.file} in ${file.path}`;
+    const key = `${fileKey} in ${file.path}`;
     const text = scalarText(fileValue);
     if (text !== undefined) return setting.parse(text, key);
     if (setting.parseObject) return setting.parseObject(fileValue, key);

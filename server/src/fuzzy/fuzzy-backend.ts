@@ -80,6 +80,9 @@ export function flagsOf(hash: { flag: number; value: number; extraFlags: readonl
 }
 
 /** Whether the store can take writes now, and why not; /health shows it. */
+export type { RedisServerState } from './redis/redis-servers.js';
+import type { RedisServerState } from './redis/redis-servers.js';
+
 export interface StoreHealth {
   writable: boolean;
   detail: string;
@@ -134,6 +137,8 @@ export interface FuzzyBackend {
   readonly catalogue?: HashCatalogue;
   /** Updates queued or acknowledged but not yet in their final place, when the store acknowledges early. */
   readonly writeBacklog?: WriteBacklog;
+  /** The Redis servers the store uses, primary first, when it is a Redis store (/health, the dashboard). */
+  redisServers?(): Promise<RedisServerState[]>;
   check(digest: Digest, shingles: ShingleBlock | null): CheckResult | Promise<CheckResult>;
   update(op: UpdateOp, options?: UpdateOptions): Promise<UpdateResult>;
   /**

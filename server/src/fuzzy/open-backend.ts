@@ -2,6 +2,7 @@ import type { AppConfig } from '../config/app-config.js';
 import type { Logger } from '../common/logger.js';
 import type { FuzzyBackend } from './fuzzy-backend.js';
 import type { AuditRow } from '../audit/audit-row.js';
+import { redactRedisUrl } from '../neural/redis/redis-unavailable.error.js';
 import { RedisBackend } from './redis/redis-backend.js';
 import { SqliteBackend } from './sqlite/sqlite-backend.js';
 
@@ -9,14 +10,14 @@ import { SqliteBackend } from './sqlite/sqlite-backend.js';
 export async function openBackend(config: AppConfig, logger: Logger, audit?: (row: AuditRow) => void): Promise<FuzzyBackend> {
   if (config.backend === 'redis') {
     const backend = await RedisBackend.open({
-      url: config.redis!.url,
+      address: config.redis!,
       prefix: config.redisPrefix,
       expireSeconds: config.expireSeconds,
       onError: (err) => logger.warn({ err: err.message }, 'fuzzy Redis error'),
       // The SQLite writer records its updates' rows itself, in their transaction; Redis hands them to the audit log.
       audit,
     });
-    logger.info({ prefix: config.redisPrefix }, 'store: Redis');
+    logger.info({ prefix: config.redisPrefix, redis: redactRedisUrl(config.redis!.url) }, 'store: Redis');
     return backend;
   }
   const backend = await SqliteBackend.open({

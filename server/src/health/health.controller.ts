@@ -35,14 +35,19 @@ export class HealthController {
       checks.store = { ok: false, detail: (err as Error).message };
     }
     checks.sqlite = await this.sqliteCheck();
-    if (this.neural) checks.redis = redisCheck(await this.neural.ping(), this.neural.address);
+    const redis: NonNullable<HealthResponse['redis']> = ((await this.runtime.backend.redisServers?.()) ?? []).map((s) => ({ use: 'fuzzy' as const, ...s }));
+    if (this.neural) {
+      const ping = await this.neural.ping();
+      checks.redis = redisCheck(ping, this.neural.address);
+      redis.push({ use: 'neural', ...this.neural.server(ping.ok) });
+    }
     const bound = this.runtime.udp.boundAddresses;
     const threads = this.runtime.udp.threads;
     const where = threads > 0 ? `${threads} UDP thread${threads > 1 ? 's' : ''}` : 'main thread';
     checks.udp = { ok: bound.length > 0, detail: `${bound.map((a) => `${a.host}:${a.port}`).join(', ')} (${where})` };
     const ok = Object.values(checks).every((c) => c.ok || c.optional);
     if (!ok) res.status(503);
-    return { status: ok ? 'ok' : 'degraded', checks };
+    return { status: ok ? 'ok' : 'degraded', checks, ...(redis.length > 0 ? { redis } : {}) };
   }
 
   private async sqliteCheck(): Promise<Check> {

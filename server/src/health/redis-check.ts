@@ -13,7 +13,7 @@ export interface Check {
  * The neural client's PING as /health shows it. A Redis an admin configured is required; the default address
  * (rspamd's usual 127.0.0.1:6379) is optional: a host without Redis is healthy, and the check says what to set.
  */
-export function redisCheck(ping: { ok: boolean; detail: string }, address: RedisAddress): Check {
+export function redisCheck(ping: { ok: boolean; detail: string }, address: Pick<RedisAddress, 'url' | 'configured'>): Check {
   if (address.configured) return ping;
   if (ping.ok) return { ...ping, optional: true };
   return {

@@ -1,5 +1,6 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { type Logger, rateLimitedWarn } from '../common/logger.js';
+import { connectedServer } from '../common/redis-client.js';
 import { within } from '../common/within.js';
 import type { RedisAddress } from '../config/app-config.js';
 import type { NeuralSettings } from './neural-options.js';
@@ -28,7 +29,7 @@ export class NeuralConnection implements OnApplicationShutdown {
     // A Redis an admin configured and lost is worth a warning a minute; none at the default address is a state (the
     // neural routes and /health say "not reachable"), told once, not a fault to repeat in the log all day.
     const warn = address.configured ? rateLimitedWarn(logger, 60_000) : onceThenDebug(logger, 'neural: no Redis answers at the default address; neural pages stay off until one does (FUZZYD_REDIS_URL)');
-    this.client = createNeuralRedis(address.url, {
+    this.client = createNeuralRedis(address, {
       onError: (err) => warn('neural: Redis connection error (reconnecting)', { redis, err: err.message }),
     });
     this.repo = new NeuralRedisRepository(this.client, settings.config);
@@ -46,6 +47,13 @@ export class NeuralConnection implements OnApplicationShutdown {
     } catch (err) {
       return { ok: false, detail: (err as Error).message };
     }
+  }
+
+  /** The primary this client talks to, as /health lists it beside the fuzzy store's servers. */
+  server(reachable: boolean): { role: 'primary'; address: string; reachable: boolean; via: string } {
+    const t = this.address.topology;
+    const address = connectedServer(this.client) ?? redactRedisUrl(this.address.url);
+    return { role: 'primary', address, reachable, via: t.kind === 'sentinel' ? `sentinel ${t.masterName}` : 'configured' };
   }
 
   /** Runs after every module's onModuleDestroy, so running trainings could still unlock their sets. */

@@ -207,9 +207,11 @@ export class RequestHandler {
     const result = this.store.check(req.digest, req.shingles);
     if (!(result instanceof Promise)) return this.answerCheck(req, key, address, reply, result);
     result.then((r) => this.answerCheck(req, key, address, reply, r), (err: Error) => {
-      // A backend failure looks like a miss to the client, as in rspamd (§5.3 table).
-      this.o.stats.record(req.cmd, 'error');
-      this.keyStats.countKey(key, req.cmd, KO.error);
+      // A backend failure looks like a miss to the client, as in rspamd (§5.3 table; docs/spec/redis.md §2): counted
+      // as `overloaded` when too many CHECKs already wait for the store, else as `error` (the store did not answer).
+      const overloaded = err instanceof StoreOverloadedError;
+      this.o.stats.record(req.cmd, overloaded ? 'overloaded' : 'error');
+      this.keyStats.countKey(key, req.cmd, overloaded ? KO.overloaded : KO.error);
       this.o.onWarning('check failed', { error: err.message });
       reply(0, 0, 0, Buffer.alloc(0), 0);
     });

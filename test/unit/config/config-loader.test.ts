@@ -120,8 +120,8 @@ describe('valid configuration', () => {
   });
 
   it("Redis: rspamd's usual address by default, marked as not configured; an empty value turns it off", () => {
-    expect(loadConfig({}).redis).toEqual({ url: 'redis://127.0.0.1:6379', configured: false });
-    expect(loadConfig({ FUZZYD_REDIS_URL: 'redis://10.0.0.5:6380/1' }).redis).toEqual({ url: 'redis://10.0.0.5:6380/1', configured: true });
+    expect(loadConfig({}).redis).toMatchObject({ url: 'redis://127.0.0.1:6379', configured: false });
+    expect(loadConfig({ FUZZYD_REDIS_URL: 'redis://10.0.0.5:6380/1' }).redis).toMatchObject({ url: 'redis://10.0.0.5:6380/1', configured: true });
     expect(loadConfig({ FUZZYD_REDIS_URL: '' }).redis).toBeNull();
     expect(errorOf(() => loadConfig({ FUZZYD_REDIS_URL: '', FUZZYD_BACKEND: 'redis' }))).toMatch(/^FUZZYD_BACKEND: redis needs FUZZYD_REDIS_URL/);
   });

@@ -1,5 +1,5 @@
 import { auditRowOfUpdate, type AuditContext, type AuditRow } from '../../audit/audit-row.js';
-import { createRedisClient } from '../../common/redis-client.js';
+import type { RedisAddress } from '../../config/redis-address.js';
 import { MAX_FLAGS_PER_HASH, SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
 import type { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
 import type { Digest, FlagValue } from '../../../../shared/protocol/types.js';
@@ -17,9 +17,12 @@ import { isShingleHit, shingleProbability, voteDigests } from '../shingle-vote.j
 import { applyEdit, applyWrite, type RuleOutcome, shinglesStored } from '../update-rule.js';
 import { RedisFuzzyKeys } from './redis-fuzzy-keys.js';
 import { type FuzzyRedisClient, registerFuzzyScripts, SLOT_FIELDS } from './redis-fuzzy-scripts.js';
+import { ReplicaAck } from './replica-ack.js';
+import { RedisServers, type RedisServerState } from './redis-servers.js';
 
 export interface RedisBackendOptions {
-  url: string;
+  /** The configured Redis (config/redis-address.ts), or a plain URL with the default options. */
+  address: RedisAddress | string;
   prefix: string;
   expireSeconds: number;
   onError?: (err: Error) => void;
@@ -31,6 +34,8 @@ export interface RedisBackendOptions {
   audit?: (row: AuditRow) => void;
 }
 
+/** The slot fields of a digest that is not stored, as HMGET reads them. */
+const NO_SLOTS: readonly (string | null)[] = SLOT_FIELDS.map(() => null);
 /** The fields a read needs: the 8 (flag, value) slots, then the creation time. Not S, which is ~700 bytes. */
 const READ_FIELDS = [...SLOT_FIELDS, 'C'];
 /**
@@ -40,13 +45,22 @@ const READ_FIELDS = [...SLOT_FIELDS, 'C'];
 const MAX_ATTEMPTS = 16;
 /** Updates in flight at most (waiting for Redis or for an earlier update of their digest); more are refused at once. */
 const MAX_IN_FLIGHT = 20_000;
+/**
+ * CHECKs waiting for Redis at most. The UDP plane serves the Redis store on the main thread and never waits for Redis,
+ * but each CHECK in flight holds its datagram and reply closure: a Redis that accepts and stops answering would pile
+ * them up for a whole `timeout`. Past the bound a CHECK is answered a miss at once (counted as `overloaded`).
+ */
+const MAX_CHECKS_IN_FLIGHT = 10_000;
 
 /**
  * The scale-out store: rspamd's Redis layout (3.4's F/V/C, 4.x's extra slots and S), so several fuzzyd instances and
  * rspamd fuzzy workers of any generation can share one Redis. CHECK costs one round trip (the digest lookup and, with
  * shingles, the 32 slot lookups are pipelined together) plus one more on a shingle hit. An update reads the slots,
- * decides with update-rule.ts and applies by compare-and-set; it is acknowledged when Redis has applied it, durable
- * as far as the Redis server's persistence settings (appendonly/appendfsync) make it.
+ * decides with update-rule.ts and applies by compare-and-set; it is acknowledged when Redis has applied it (and, with
+ * `wait_replicas`, when that many replicas hold it), durable as far as the Redis server's persistence settings
+ * (appendonly/appendfsync) make it. Updates always go to the primary; CHECKs and STAT to a `read_servers` replica when
+ * one is connected (redis-servers.ts). No Redis answering makes a CHECK a miss within `timeout` and an update an error,
+ * never a wait: every command fails at once while disconnected (redis-client.ts).
  */
 export class RedisBackend implements FuzzyBackend {
   readonly kind = 'redis' as const;
@@ -54,45 +68,71 @@ export class RedisBackend implements FuzzyBackend {
   /** The last queued update per digest (latin1 key), so this process's updates of one digest run one at a time. */
   private readonly tails = new Map<string, Promise<unknown>>();
   private inFlight = 0;
+  private checksInFlight = 0;
+  /** The primary: every update, and the read each compare-and-set starts from. */
+  private readonly redis: FuzzyRedisClient;
+  private readonly replicaAck: ReplicaAck;
 
   private constructor(
-    private readonly redis: FuzzyRedisClient,
+    private readonly servers: RedisServers,
     private readonly options: RedisBackendOptions,
   ) {
     this.keys = new RedisFuzzyKeys(options.prefix);
+    this.redis = registerFuzzyScripts(servers.primary);
+    const a = typeof options.address === 'string' ? null : options.address;
+    // WAIT gets half the command timeout, so a late replica is told as such, not as a timed-out command.
+    this.replicaAck = new ReplicaAck(servers.primary, a?.waitReplicas ?? 0, Math.max(1, Math.floor((a?.timeoutMs || 1000) / 2)));
   }
 
   static async open(options: RedisBackendOptions): Promise<RedisBackend> {
-    const client = createRedisClient(options.url, { name: 'fuzzyd-store', autoPipelining: true, onError: options.onError });
-    await client.connect();
-    return new RedisBackend(registerFuzzyScripts(client), options);
+    const servers = new RedisServers(options.address, options.onError);
+    try {
+      await servers.connect();
+    } catch (err) {
+      await servers.close();
+      throw err;
+    }
+    return new RedisBackend(servers, options);
   }
 
   get ready(): boolean {
     return this.redis.status === 'ready';
   }
 
-  health(): StoreHealth {
-    return this.ready
-      ? { writable: true, detail: `redis, prefix ${this.options.prefix}` }
-      : { writable: false, detail: `Redis connection is ${this.redis.status}` };
+  /** Which Redis is the primary and which replicas answer a PING now (/health, the dashboard's overview). */
+  redisServers(): Promise<RedisServerState[]> {
+    return this.servers.probe();
   }
 
-  async check(digest: Digest, shingles: ShingleBlock | null): Promise<CheckResult> {
-    const pipeline = this.redis.pipeline().hmget(this.keys.digest(digest), ...READ_FIELDS);
-    if (shingles) pipeline.mgetBuffer(...this.keys.slots(shingles));
-    const replies = await pipeline.exec();
-    if (!replies) throw new Error('Redis pipeline aborted');
-    const [err, fields] = replies[0] as [Error | null, (string | null)[]];
-    if (err) throw err;
-    const direct = toHit(fields, 1, digest);
-    if (direct || !shingles) return direct ?? miss(digest);
-    const [slotErr, owners] = replies[1] as [Error | null, (Buffer | null)[]];
-    if (slotErr) throw slotErr;
+  async health(): Promise<StoreHealth> {
+    const [primary] = await this.servers.probe();
+    return primary.reachable
+      ? { writable: true, detail: `redis primary ${primary.address} (${primary.via}), prefix ${this.options.prefix}` }
+      : { writable: false, detail: `Redis primary ${primary.address} (${primary.via}) is not answering (connection ${this.redis.status}): CHECKs answer misses unless a replica answers, writes are refused` };
+  }
+
+  check(digest: Digest, shingles: ShingleBlock | null): Promise<CheckResult> {
+    if (this.checksInFlight >= MAX_CHECKS_IN_FLIGHT) {
+      return Promise.reject(new StoreOverloadedError(`${this.checksInFlight} CHECKs waiting for Redis`));
+    }
+    this.checksInFlight++;
+    return this.lookup(digest, shingles).finally(() => this.checksInFlight--);
+  }
+
+  private async lookup(digest: Digest, shingles: ShingleBlock | null): Promise<CheckResult> {
+    const reader = this.servers.reader();
+    // Both commands leave in this turn's automatic pipeline: one round trip. An explicit pipeline() per CHECK cost
+    // about a third more CPU per request (a Pipeline object and its own result array each time).
+    const [fields, owners] = await Promise.all([
+      reader.fuzzyCheckRead(this.keys.digest(digest)),
+      shingles ? reader.mgetBuffer(...this.keys.slots(shingles)) : null,
+    ]);
+    const direct = fields ? toHit(fields, 1, digest) : null;
+    if (direct || !owners) return direct ?? miss(digest);
     const { winner, slots } = voteDigests(owners);
     if (!winner || !isShingleHit(slots)) return miss(digest);
-    const stored = await this.redis.hmget(this.keys.digest(winner), ...READ_FIELDS);
-    return toHit(stored, shingleProbability(slots), winner) ?? miss(digest);
+    const stored = await reader.fuzzyCheckRead(this.keys.digest(winner));
+    return (stored && toHit(stored, shingleProbability(slots), winner)) ?? miss(digest);
   }
 
   async get(digest: Digest): Promise<StoredHash | null> {
@@ -104,7 +144,7 @@ export class RedisBackend implements FuzzyBackend {
   }
 
   async count(): Promise<number> {
-    return Math.max(0, Number((await this.redis.get(this.keys.count)) ?? 0));
+    return Math.max(0, Number((await this.servers.reader().get(this.keys.count)) ?? 0));
   }
 
   acceptsUpdates(): boolean {
@@ -144,10 +184,13 @@ export class RedisBackend implements FuzzyBackend {
       const stored = await this.redis.hgetBuffer(key, 'S');
       const slotKeys = this.keys.slotsFromShingleSet(stored);
       const removed = await this.redis.fuzzyDelete(2 + slotKeys.length, key, this.keys.count, ...slotKeys, op.digest);
+      await this.replicaAck.confirm();
       return { status: removed ? 'deleted' : 'not-found', hash: null };
     }
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const seen = await this.redis.hmget(key, ...SLOT_FIELDS);
+      // A WRITE first bets that the digest is new (most learned hashes are) and skips the read: the compare-and-set
+      // applies only if the slots are indeed empty, and otherwise answers 'retry', and the next attempt reads them.
+      const seen = attempt === 0 && op.kind === 'write' ? NO_SLOTS : await this.redis.hmget(key, ...SLOT_FIELDS);
       const current = slotsOf(seen);
       if (op.kind === 'set' && current.length === 0) return { status: 'not-found', hash: null };
       const outcome: RuleOutcome =
@@ -169,6 +212,7 @@ export class RedisBackend implements FuzzyBackend {
         added ? '1' : '0',
       );
       if (created === 'retry') continue;
+      await this.replicaAck.confirm();
       const [primary, ...extraFlags] = outcome.flags;
       return {
         status: outcome.status,
@@ -183,7 +227,7 @@ export class RedisBackend implements FuzzyBackend {
     // Everything queued is committed first (the FuzzyBackend contract): an update is a read, then a compare-and-set, and
     // quitting between the two would fail an update already taken.
     while (this.tails.size > 0) await Promise.all(this.tails.values());
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await this.servers.close();
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { createRedisClient, type RedisClientOptions } from '../../common/redis-client.js';
+import type { RedisAddress } from '../../config/redis-address.js';
 import { registerNeuralScripts, type NeuralRedisClient } from './neural-scripts.js';
 import { isConnectionError, RedisUnavailableError, redactRedisUrl } from './redis-unavailable.error.js';
 
@@ -8,7 +9,7 @@ import { isConnectionError, RedisUnavailableError, redactRedisUrl } from './redi
  * Redis being down never hangs or crashes a caller, since `guardRedis` turns a failed command into
  * RedisUnavailableError.
  */
-export function createNeuralRedis(url: string, options: Omit<RedisClientOptions, 'name'> = {}): NeuralRedisClient {
+export function createNeuralRedis(url: string | RedisAddress, options: Omit<RedisClientOptions, 'name'> = {}): NeuralRedisClient {
   return registerNeuralScripts(createRedisClient(url, { name: 'fuzzyd-neural', ...options }));
 }
 

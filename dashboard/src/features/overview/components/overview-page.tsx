@@ -11,6 +11,7 @@ import { fetchStats } from '../api/stats-api';
 import { type CounterSample, chartRows, hitRatio, minuteSeries, orderCommands, ratesPerSecond, totalsByCommand } from '../lib/stats-series';
 import { HitRateChart } from './hit-rate-chart';
 import { ProblemsChart } from './problems-chart';
+import { RedisServersCard } from './redis-servers-card';
 import { RequestsChart } from './requests-chart';
 
 const COMMAND_COLUMNS: DataTableColumn[] = [
@@ -34,6 +35,7 @@ export function OverviewPage() {
       <PageHeader title="Overview" description="The store and its UDP traffic; charts cover the last hour, per minute, and refresh every 5 s." />
       <QueryStatus query={stats} context="Could not load the statistics" />
       {stats.data && <OverviewBody stats={stats.data} receivedAt={stats.updatedAt ?? Date.now()} />}
+      <RedisServersCard refreshMs={OVERVIEW_REFRESH_MS} />
     </>
   );
 }
