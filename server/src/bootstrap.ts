@@ -7,6 +7,8 @@ import type { FuzzyBackend } from './fuzzy/fuzzy-backend.js';
 import { formatListenAddress } from './config/listen-address.js';
 import { DynamicKeysWatcher } from './keys/dynamic-keys-map.js';
 import { KeyRing } from './keys/key-ring.js';
+import { adminKeyFilePath, readAdminKeyFile } from './keys/admin-key-file.js';
+import { AdminKeys } from './keys/admin-keys.js';
 import type { ServerKey } from './keys/server-key.js';
 import { type Logger, createLogger, rateLimitedWarn } from './common/logger.js';
 import { openBackend } from './fuzzy/open-backend.js';
@@ -41,21 +43,25 @@ export interface StartOptions {
 /** Builds and starts everything: store, UDP plane, HTTP app. Used by main.ts and by in-process tests. */
 export async function startFuzzyd(config: AppConfig, options: StartOptions = {}): Promise<Fuzzyd> {
   const logger = createLogger(config.logLevel, options.logDestination);
+  // Read before anything opens: a file that does not load stops the start, as a bad dynamic_keys_map does.
+  const adminKeyPath = adminKeyFilePath(config.dbPath);
+  const adminKeyFile = readAdminKeyFile(adminKeyPath);
+  if (adminKeyFile.tooOpen) logger.warn({ file: adminKeyPath }, 'the admin keys file holds private keys and is readable by others: chmod 600 it');
   const backend = await openBackend(config, logger);
   const skipHashes = config.skipHashesFile ? readSkipHashesFile(config.skipHashesFile) : [];
   const policy = new AccessPolicy(config.allowUpdate, config.blocked, skipHashes);
   const stats = new UdpStats();
-  // Static keys first, then dynamic, else the last static key (keys/key-ring.ts); without any key, encrypted
-  // datagrams are dropped as undecryptable.
-  const keys = new KeyRing(config.keypairs, config.dynamicKeysMap?.keys ?? []);
+  // Static keys first, then dynamic, then admin, else the last static key (keys/key-ring.ts); without any key,
+  // encrypted datagrams are dropped as undecryptable.
+  const keys = new KeyRing(config.keypairs, config.dynamicKeysMap?.keys ?? [], { admin: adminKeyFile.configs, disabled: adminKeyFile.file.disabled });
+  const adminKeys = new AdminKeys(adminKeyPath, keys, adminKeyFile.file, logger);
   const crypto = new FuzzyCrypto<ServerKey>((wireId) => keys.find(wireId));
   const keysWatcher = config.dynamicKeysMap ? watchDynamicKeys(config.dynamicKeysMap, keys, logger) : null;
   const allowUpdateKeys: ReadonlySet<string> = new Set(config.allowUpdateKeys);
   // One ban line per 10 s per thread at most, whatever the flood (rate-limited.ts).
   const logInfo = (message: string, context: Record<string, unknown>): void => logger.info(context, message);
-  const limitSettings = rateLimitSettings(config);
-  const rateLimits = limitSettings ? new RateLimits(limitSettings, rateLimited(logInfo)) : null;
-  if (rateLimits) restoreBuckets(rateLimits, config.dbPath, logger);
+  const rateLimits = new RateLimits(rateLimitSettings(config), rateLimited(logInfo));
+  restoreBuckets(rateLimits, config.dbPath, logger);
   const handler = new RequestHandler({
     backend,
     rateLimits,
@@ -82,7 +88,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
         refuseConnection: rateLimits ? (source) => rateLimits.admitConnection(source, Date.now() / 1000) : undefined,
       })
     : null;
-  const runtime: Runtime = { config, logger, backend, policy, stats, udp, tcp, tcpStats, keys, allowUpdateKeys, rateLimits };
+  const runtime: Runtime = { config, logger, backend, policy, stats, udp, tcp, tcpStats, keys, adminKeys, allowUpdateKeys, rateLimits };
   let http: NestFastifyApplication | null = null;
   try {
     const udpBound = await bindFuzzyPorts(udp, tcp, config.udp);

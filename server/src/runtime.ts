@@ -1,6 +1,7 @@
 import type { AppConfig } from './config/app-config.js';
 import type { Logger } from './common/logger.js';
 import type { FuzzyBackend } from './fuzzy/fuzzy-backend.js';
+import type { AdminKeys } from './keys/admin-keys.js';
 import type { KeyRing } from './keys/key-ring.js';
 import type { RateLimits } from './ratelimit/rate-limits.js';
 import type { TcpServer } from './tcp/tcp-server.js';
@@ -26,6 +27,8 @@ export interface Runtime {
   tcpStats: TcpStats;
   /** The server keys (static and dynamic) and `allow_update_keys`, as the request handlers use them. */
   keys: KeyRing;
+  /** Keys made over the admin API, and disabling keys of any source (keys/admin-keys.ts). */
+  adminKeys: AdminKeys;
   allowUpdateKeys: ReadonlySet<string>;
   /** The shared rate-limit buckets; null without `ratelimit_rate` / `ratelimit_burst` (nor per-key limits). */
   rateLimits: RateLimits | null;

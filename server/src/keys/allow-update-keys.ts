@@ -8,7 +8,7 @@ import { splitList } from '../config/value-parsers.js';
  * `keyId`). An entry that is not an id is read as a file in rspamd's map format: the first token of each line, `#`
  * starting a comment. Read once at start.
  */
-const KEY_ID = /^[ybndrfg8ejkmcpqxot1uwisza345h769]{103}$/;
+export const KEY_ID = /^[ybndrfg8ejkmcpqxot1uwisza345h769]{103}$/;
 /** A public key in zbase32 (52 characters): a likely mistake, worth its own message. */
 const PUBKEY = /^[ybndrfg8ejkmcpqxot1uwisza345h769]{52}$/;
 

@@ -2,14 +2,13 @@ import type { AppConfig } from '../config/app-config.js';
 import type { RateLimitSettings } from './rate-limits.js';
 
 /**
- * The rate-limit settings of a configuration, or none when nothing can be limited: no network limit (rspamd needs
- * both `ratelimit_rate` and `ratelimit_burst`, §4.1) and no key with its own `extensions.ratelimit`. Dynamic keys
- * may gain a limit later, so a configured dynamic_keys_map keeps the key buckets ready.
+ * The rate-limit settings of a configuration. The network limit needs both `ratelimit_rate` and `ratelimit_burst`
+ * (rspamd, §4.1); the key buckets are always kept ready, since a key made over the admin API (or a dynamic key) may
+ * bring its own `ratelimit` at any time. Without a network limit and a key limit a request costs admit() three
+ * comparisons.
  */
-export function rateLimitSettings(config: AppConfig): RateLimitSettings | null {
+export function rateLimitSettings(config: AppConfig): RateLimitSettings {
   const network = config.ratelimitRate !== null && config.ratelimitBurst !== null;
-  const keyed = config.keypairs.some((k) => k.extensions?.ratelimit !== undefined) || config.dynamicKeysMap !== null;
-  if (!network && !keyed) return null;
   return {
     rate: network ? config.ratelimitRate : null,
     burst: network ? config.ratelimitBurst : null,
