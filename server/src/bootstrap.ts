@@ -85,7 +85,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
         idleTimeoutMs: config.tcpTimeoutSeconds * 1000,
         maxConnections: config.tcpMaxConnections,
         onWarning: rateLimitedWarn(logger),
-        refuseConnection: rateLimits ? (source) => rateLimits.admitConnection(source, Date.now() / 1000) : undefined,
+        refuseConnection: (source) => rateLimits.admitConnection(source, Date.now() / 1000),
       })
     : null;
   const runtime: Runtime = { config, logger, backend, policy, stats, udp, tcp, tcpStats, keys, adminKeys, allowUpdateKeys, rateLimits };
@@ -124,7 +124,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
         keysWatcher?.stop();
         await tcp?.close();
         await udp.close();
-        if (rateLimits) keepBuckets(rateLimits, config.dbPath, logger);
+        keepBuckets(rateLimits, config.dbPath, logger);
         await app.close();
         await backend.close();
         stats.close();

@@ -30,7 +30,7 @@ export interface Runtime {
   /** Keys made over the admin API, and disabling keys of any source (keys/admin-keys.ts). */
   adminKeys: AdminKeys;
   allowUpdateKeys: ReadonlySet<string>;
-  /** The shared rate-limit buckets; null without `ratelimit_rate` / `ratelimit_burst` (nor per-key limits). */
+  /** The shared rate-limit buckets (bootstrap always makes them: any key may bring a limit); null in tests that need none. */
   rateLimits: RateLimits | null;
 }
 

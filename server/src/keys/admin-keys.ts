@@ -62,20 +62,18 @@ export class AdminKeys {
     });
   }
 
-  /** Replaces an admin key's extensions whole (the caller merged what changed). */
-  update(id: string, extensions: Record<string, unknown>): Promise<ServerKey> {
-    parseKeyExtensions(extensions);
+  /**
+   * Changes an admin key's extensions: `change` gets the stored object and returns the new one, inside the queue, so
+   * two concurrent edits of different options both stay. Throws 404 / 409 (not an admin key) / KeyExtensionError.
+   */
+  update(id: string, change: (stored: Record<string, unknown>) => Record<string, unknown>): Promise<ServerKey> {
     return this.serialized(async () => {
-      this.adminRecord(id, 'its options are set in its file; only disabled can be changed here');
+      const extensions = change(this.adminRecord(id, 'its options are set in its file; only disabled can be changed here').extensions);
+      parseKeyExtensions(extensions);
       await this.commit({ ...this.file, keys: this.file.keys.map((r) => (r.id === id ? { ...r, extensions } : r)) });
       this.log.info({ id }, 'admin key changed');
       return this.present(id);
     });
-  }
-
-  /** The extensions an admin key was stored with (to merge a change into); throws as `update` does. */
-  extensionsOf(id: string): Record<string, unknown> {
-    return this.adminRecord(id, 'its options are set in its file; only disabled can be changed here').extensions;
   }
 
   setDisabled(id: string, disabled: boolean): Promise<ServerKey> {
@@ -94,10 +92,6 @@ export class AdminKeys {
       await this.commit({ keys: this.file.keys.filter((r) => r.id !== id), disabled: this.file.disabled.filter((d) => d !== id) });
       this.log.info({ id }, 'admin key deleted');
     });
-  }
-
-  createdAt(id: string): number | null {
-    return this.file.keys.find((r) => r.id === id)?.created_at ?? null;
   }
 
   /** The key as served now: throws NotFoundError when no source has it. */

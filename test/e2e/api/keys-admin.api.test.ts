@@ -195,4 +195,18 @@ describe('keys made over the API', () => {
     expect((await api.request('GET', '/api/v1/keys', { token: reader.token })).statusCode).toBe(200);
     expect(await list(api)).toEqual([key]);
   });
+
+  it('a keys file that does not load stops the start, naming the file and never a key', async () => {
+    const dir = tempDir();
+    const dbPath = dir.file('fuzzy.db');
+    const kp = generateKeypair();
+    const file = adminKeyFilePath(dbPath);
+    writeFileSync(file, JSON.stringify({ format: 'fuzzyd admin keys', version: 1, keys: [{ privkey: kp.privkey, pubkey: generateKeypair().pubkey, extensions: {} }], disabled: [] }), { mode: 0o600 });
+    const failed = await harnesses.start({ FUZZYD_DB: dbPath }).then(() => null, (err: unknown) => err as Error);
+    expect(failed?.message).toBe(`the admin keys file '${file}' keys[0]: privkey/pubkey are not a valid curve25519 keypair`);
+    writeFileSync(file, '{"format": "fuzzyd admin keys", ');
+    const broken = await harnesses.start({ FUZZYD_DB: dbPath }).then(() => null, (err: unknown) => err as Error);
+    expect(broken?.message).toBe(`the admin keys file '${file}' is not valid JSON`);
+    dir.remove();
+  });
 });

@@ -51,9 +51,9 @@ export class KeysService {
     const admin = this.runtime.adminKeys;
     let key: ServerKey | null = null;
     if (Object.keys(options).length > 0) {
-      // Throws 404 for an unknown id and 409 for a static or dynamic key before anything changes.
-      const merged = withOptions(admin.extensionsOf(id), { ...options, ...(options.name !== undefined ? { name: decodeText(options.name, 'name') } : {}) });
-      key = await restErrors(() => admin.update(id, merged));
+      const changed = { ...options, ...(options.name !== undefined ? { name: decodeText(options.name, 'name') } : {}) };
+      // 404 for an unknown id and 409 for a static or dynamic key, before anything changes (disabled included).
+      key = await restErrors(() => admin.update(id, (stored) => withOptions(stored, changed)));
     }
     if (disabled !== undefined) key = await admin.setDisabled(id, disabled);
     return this.info(key!, this.runtime.keys.list().some((k) => k.isDefault && k.key.id === id));
