@@ -2,6 +2,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AccessModule } from './access/access.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { AuditModule } from './audit/audit.module.js';
+import { LookupModule } from './lookup/lookup.module.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { FlagsModule } from './flags/flags.module.js';
 import { FUZZY_BACKEND } from './fuzzy/fuzzy-backend.js';
@@ -35,7 +37,7 @@ export class AppModule {
       global: true,
       imports: [
         AuthModule, HashesModule, FlagsModule, AccessModule, KeysModule, RateLimitsModule, StatsModule, MetricsModule, HealthModule,
-        NeuralModule,
+        NeuralModule, AuditModule, LookupModule,
       ],
       providers: [...providers, { provide: APP_FILTER, useClass: ProblemFilter }],
       exports: providers.map((p) => p.provide),

@@ -5,13 +5,18 @@ import { FuzzyCrypto } from '../../shared/protocol/fuzzy-crypto.js';
 import type { AppConfig } from './config/app-config.js';
 import type { FuzzyBackend } from './fuzzy/fuzzy-backend.js';
 import { formatListenAddress } from './config/listen-address.js';
-import { DynamicKeysWatcher } from './keys/dynamic-keys-map.js';
+import { AccessSettings } from './access/settings/access-settings.js';
+import { applyAccess } from './access/settings/live-access.js';
+import { readStoredAccessSettings, restValuesOf } from './access/settings/stored-access-settings.js';
+import { AllowUpdateKeysWatcher } from './keys/allow-update-keys.js';
+import { DynamicKeysWatcher, describeMapSource } from './keys/dynamic-keys-map.js';
 import { KeyRing } from './keys/key-ring.js';
 import { adminKeyFilePath, readAdminKeyFile } from './keys/admin-key-file.js';
 import { AdminKeys } from './keys/admin-keys.js';
 import type { ServerKey } from './keys/server-key.js';
 import { type Logger, createLogger, rateLimitedWarn } from './common/logger.js';
 import { openBackend } from './fuzzy/open-backend.js';
+import { AuditLog } from './audit/audit-log.js';
 import { createHttpApp } from './http/http-app.js';
 import type { Runtime } from './runtime.js';
 import { bindFuzzyPorts } from './tcp/bind-fuzzy-ports.js';
@@ -26,6 +31,7 @@ import { RequestHandler } from './udp/request-handler.js';
 import { UdpServer } from './udp/udp-server.js';
 import { type UdpPlane, UdpThreads, type UdpThreadsOptions, reusePortWorks } from './udp/udp-threads.js';
 import { UdpStats } from './udp/udp-stats.js';
+import { KeyFlagStats } from './udp/key-flag-stats.js';
 import { checkReplyConfig } from './udp/check-reply-rules.js';
 
 export interface Fuzzyd {
@@ -47,7 +53,21 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
   const adminKeyPath = adminKeyFilePath(config.dbPath);
   const adminKeyFile = readAdminKeyFile(adminKeyPath);
   if (adminKeyFile.tooOpen) logger.warn({ file: adminKeyPath }, 'the admin keys file holds private keys and is readable by others: chmod 600 it');
-  const backend = await openBackend(config, logger);
+  const warnAudit = rateLimitedWarn(logger);
+  // The store opens first: with SQLite its writer thread makes the file (and says clearly why it cannot). A Redis
+  // store's audit rows go to the log opened right after, before anything serves.
+  let audit: AuditLog | null = null;
+  const backend = await openBackend(config, logger, (row) => audit?.append(row));
+  try {
+    audit = new AuditLog(config.dbPath, {
+      retentionSeconds: config.auditRetentionSeconds,
+      maxRows: config.auditMaxRows,
+      onError: (err) => warnAudit('audit trail: rows could not be written or purged', { error: err.message }),
+    });
+  } catch (err) {
+    await backend.close();
+    throw err;
+  }
   const skipHashes = config.skipHashesFile ? readSkipHashesFile(config.skipHashesFile) : [];
   const policy = new AccessPolicy(config.allowUpdate, config.blocked, skipHashes);
   const stats = new UdpStats();
@@ -56,8 +76,12 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
   const keys = new KeyRing(config.keypairs, config.dynamicKeysMap?.keys ?? [], { admin: adminKeyFile.configs, disabled: adminKeyFile.file.disabled });
   const adminKeys = new AdminKeys(adminKeyPath, keys, adminKeyFile.file, logger);
   const crypto = new FuzzyCrypto<ServerKey>((wireId) => keys.find(wireId));
-  const keysWatcher = config.dynamicKeysMap ? watchDynamicKeys(config.dynamicKeysMap, keys, logger) : null;
-  const allowUpdateKeys: ReadonlySet<string> = new Set(config.allowUpdateKeys);
+  const keyStats = new KeyFlagStats();
+  keyStats.assignRing(keys);
+  const keysWatcher = config.dynamicKeysMap ? await watchDynamicKeys(config, config.dynamicKeysMap, keys, logger) : null;
+  // The sets the main thread's handler reads; access settings changed over the API replace their contents.
+  const allowUpdateKeys = new Set(config.allowUpdateKeys.ids);
+  const weakIds = new Set(config.weakIds);
   // One ban line per 10 s per thread at most, whatever the flood (rate-limited.ts).
   const logInfo = (message: string, context: Record<string, unknown>): void => logger.info(context, message);
   const rateLimits = new RateLimits(rateLimitSettings(config), rateLimited(logInfo));
@@ -67,16 +91,17 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     rateLimits,
     policy,
     stats,
+    keyStats,
     crypto,
     allowUpdateKeys,
     encryptedOnly: config.encryptedOnly,
     readOnly: config.readOnly,
     replyCodes: config.replyCodes,
     checkReplies: checkReplyConfig(config),
-    weakIds: new Set(config.weakIds),
+    weakIds,
     onWarning: rateLimitedWarn(logger),
   });
-  const udpParts = { handler, policy, keys, stats, skipHashes, onWarning: rateLimitedWarn(logger), onInfo: logInfo, rateLimits };
+  const udpParts = { handler, policy, keys, stats, keyStats, skipHashes, onWarning: rateLimitedWarn(logger), onInfo: logInfo, rateLimits };
   const udp = await udpPlane(config, backend, udpParts, logger);
   const tcpStats = new TcpStats();
   // Every TCP frame goes through the same handler as a datagram: the TCP layer only frames.
@@ -88,7 +113,13 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
         refuseConnection: (source) => rateLimits.admitConnection(source, Date.now() / 1000),
       })
     : null;
-  const runtime: Runtime = { config, logger, backend, policy, stats, udp, tcp, tcpStats, keys, adminKeys, allowUpdateKeys, rateLimits };
+  const accessSettings = new AccessSettings(config, (values, initial) => {
+    // The stored API values may turn the network limit on: the buckets saved at the last stop belong to that table.
+    if (applyAccess({ handler, udp, rateLimits, weakIds, allowUpdateKeys }, values) && initial) restoreBuckets(rateLimits, config.dbPath, logger);
+  });
+  applyStoredAccessSettings(accessSettings, config.dbPath, logger);
+  const allowUpdateKeysWatcher = config.allowUpdateKeys.files.length > 0 ? watchAllowUpdateKeys(config, accessSettings, logger) : null;
+  const runtime: Runtime = { config, logger, backend, policy, stats, keyStats, udp, tcp, tcpStats, keys, adminKeys, allowUpdateKeys, rateLimits, accessSettings, audit };
   let http: NestFastifyApplication | null = null;
   try {
     const udpBound = await bindFuzzyPorts(udp, tcp, config.udp);
@@ -108,9 +139,11 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     );
   } catch (err) {
     keysWatcher?.stop();
+    allowUpdateKeysWatcher?.stop();
     await tcp?.close();
     await udp.close();
     await http?.close();
+    audit.close();
     await backend.close();
     throw err;
   }
@@ -122,15 +155,33 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
     stop: () =>
       (stopping ??= (async () => {
         keysWatcher?.stop();
+        allowUpdateKeysWatcher?.stop();
         await tcp?.close();
         await udp.close();
         keepBuckets(rateLimits, config.dbPath, logger);
         await app.close();
+        // Before the store: its connection to the file must be gone when the store checkpoints it and snapshots the
+        // index (a later close would change the file under the snapshot). A Redis update still finishing is not recorded.
+        audit.close();
         await backend.close();
         stats.close();
         logger.info('fuzzyd stopped');
       })()),
   };
+}
+
+/** The values the admin API stored (access/settings) win over file and env from the first datagram on. */
+function applyStoredAccessSettings(settings: AccessSettings, dbPath: string, logger: Logger): void {
+  let stored;
+  try {
+    stored = restValuesOf(readStoredAccessSettings(dbPath), (setting, error) => logger.warn({ setting, error }, 'ignoring a stored access setting'));
+  } catch (err) {
+    logger.warn({ error: (err as Error).message }, 'access settings stored over the API not read; the configuration applies');
+    return;
+  }
+  if (stored.size === 0) return;
+  settings.setRestValues(stored, true);
+  logger.info({ settings: [...stored.keys()] }, 'access settings from the admin API applied');
 }
 
 /** Rate-limit buckets saved at the last clean stop (ratelimit/bucket-file.ts); a file that cannot be read is ignored. */
@@ -160,7 +211,7 @@ function keepBuckets(limits: RateLimits, dbPath: string, logger: Logger): void {
 async function udpPlane(
   config: AppConfig,
   backend: FuzzyBackend,
-  parts: Pick<UdpThreadsOptions, 'handler' | 'policy' | 'keys' | 'stats' | 'skipHashes' | 'onWarning' | 'onInfo' | 'rateLimits'>,
+  parts: Pick<UdpThreadsOptions, 'handler' | 'policy' | 'keys' | 'stats' | 'keyStats' | 'skipHashes' | 'onWarning' | 'onInfo' | 'rateLimits'>,
   logger: Logger,
 ): Promise<UdpPlane> {
   if (config.udpThreads === 0) return new UdpServer(parts.handler);
@@ -177,17 +228,46 @@ async function udpPlane(
 }
 
 /**
- * Polls `dynamic_keys_map` every 2 s and swaps the dynamic keys when the file changed and reads cleanly; a change that
- * does not is logged (at most every 10 s per message, naming the file and the problem, never key material) and the
- * keys in force stay.
+ * Polls the map files of `allow_update_keys` every 2 s; a change that reads cleanly replaces the configured ids (an
+ * API value, if set, stays in force over them), one that does not is logged and the ids in force stay.
  */
-function watchDynamicKeys(map: NonNullable<AppConfig['dynamicKeysMap']>, keys: KeyRing, logger: Logger): DynamicKeysWatcher {
+function watchAllowUpdateKeys(config: AppConfig, settings: AccessSettings, logger: Logger): AllowUpdateKeysWatcher {
   const warn = rateLimitedWarn(logger);
-  logger.info({ file: map.path, keys: map.keys.length }, 'loaded dynamic keypairs');
-  const watcher = new DynamicKeysWatcher(map.path, map.key, keys, {
-    onLoaded: (count) => logger.info({ file: map.path, keys: count }, 'loaded dynamic keypairs'),
-    onError: (message) => warn('dynamic_keys_map not reloaded; the keys in force stay', { file: map.path, error: message }),
+  const files = config.allowUpdateKeys.files;
+  const watcher = new AllowUpdateKeysWatcher(config.allowUpdateKeys, 'allow_update_keys', {
+    onLoaded: (ids) => {
+      settings.setConfigured('allowUpdateKeys', { ...config.allowUpdateKeys, ids });
+      logger.info({ files, ids: ids.length }, 'allow_update_keys reloaded');
+    },
+    onError: (message) => warn('allow_update_keys not reloaded; the ids in force stay', { files, error: message }),
   });
+  watcher.start();
+  return watcher;
+}
+
+/**
+ * Watches `dynamic_keys_map` (a file every 2 s, a URL every `map_watch_interval`) and swaps the dynamic keys when it
+ * changed and reads cleanly; a change that does not, or a URL that cannot be fetched, is logged (at most every 10 s
+ * per message, naming the file or the URL without its credentials, never key material) and the keys in force stay.
+ * A URL is fetched once before fuzzyd serves; when that fails fuzzyd starts with no dynamic keys, as rspamd's worker
+ * does (docs/spec/access-controls.md §3.1), and the polls go on.
+ */
+async function watchDynamicKeys(config: AppConfig, map: NonNullable<AppConfig['dynamicKeysMap']>, keys: KeyRing, logger: Logger): Promise<DynamicKeysWatcher> {
+  const warn = rateLimitedWarn(logger);
+  const where = describeMapSource(map.source);
+  const retryInSeconds = config.mapWatchIntervalSeconds;
+  let serving = false;
+  const watcher = new DynamicKeysWatcher(map.source, map.key, keys, {
+    intervalMs: retryInSeconds * 1000,
+    onLoaded: (count) => logger.info({ map: where, keys: count }, 'loaded dynamic keypairs'),
+    onError: (error) =>
+      serving
+        ? warn('dynamic_keys_map not reloaded; the keys in force stay', { map: where, error })
+        : logger.warn({ map: where, error, retryInSeconds }, 'dynamic_keys_map could not be loaded at start: serving with no dynamic keys until a poll succeeds'),
+  });
+  if (map.source.kind === 'http') await watcher.poll();
+  else logger.info({ map: where, keys: map.keys.length }, 'loaded dynamic keypairs');
+  serving = true;
   watcher.start();
   return watcher;
 }

@@ -1,4 +1,6 @@
+import type { AccessSettings } from './access/settings/access-settings.js';
 import type { AppConfig } from './config/app-config.js';
+import type { AuditLog } from './audit/audit-log.js';
 import type { Logger } from './common/logger.js';
 import type { FuzzyBackend } from './fuzzy/fuzzy-backend.js';
 import type { AdminKeys } from './keys/admin-keys.js';
@@ -9,6 +11,7 @@ import type { TcpStats } from './tcp/tcp-stats.js';
 import type { AccessPolicy } from './udp/access-policy.js';
 import type { UdpPlane } from './udp/udp-threads.js';
 import type { UdpStats } from './udp/udp-stats.js';
+import type { KeyFlagStats } from './udp/key-flag-stats.js';
 
 /**
  * The singletons built before Nest starts (the UDP plane must not depend on Nest) and handed to the HTTP app, so the
@@ -20,18 +23,27 @@ export interface Runtime {
   backend: FuzzyBackend;
   policy: AccessPolicy;
   stats: UdpStats;
+  /** Requests per server key and per flag, every thread's (udp/key-flag-stats.ts). */
+  keyStats: KeyFlagStats;
   /** UDP threads, or sockets on the main thread (udp-threads.ts). */
   udp: UdpPlane;
   /** The TCP transport on the UDP ports; null when `tcp` is off. */
   tcp: TcpServer | null;
   tcpStats: TcpStats;
-  /** The server keys (static and dynamic) and `allow_update_keys`, as the request handlers use them. */
+  /**
+   * The server keys (static and dynamic) and `allow_update_keys`, as the request handlers use them. The set is the
+   * one the main thread's handler reads, changed in place when the access settings change (access/settings).
+   */
   keys: KeyRing;
   /** Keys made over the admin API, and disabling keys of any source (keys/admin-keys.ts). */
   adminKeys: AdminKeys;
   allowUpdateKeys: ReadonlySet<string>;
-  /** The shared rate-limit buckets (bootstrap always makes them: any key may bring a limit); null in tests that need none. */
-  rateLimits: RateLimits | null;
+  /** The shared rate-limit buckets (the network table exists only while `ratelimit_rate` and `ratelimit_burst` are set). */
+  rateLimits: RateLimits;
+  /** Rate limits, delay, forbidden/weak ids and allow_update_keys in force, and where each comes from. */
+  accessSettings: AccessSettings;
+  /** The audit trail's searches, purge and admin-change rows (audit/audit-log.ts). */
+  audit: AuditLog;
 }
 
 export const RUNTIME = Symbol('RUNTIME');

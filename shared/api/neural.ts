@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { Nullable } from './formats.js';
+import { NeuralJobReport } from './neural-report.js';
 
 /**
  * Payloads of the neural part of the admin API (`/api/v1/neural`), one TypeBox schema each (type, check, OpenAPI).
@@ -114,6 +115,7 @@ export const NeuralJob = Type.Object({
   vectors: Nullable(NeuralJobVectors),
   nInputs: Nullable(Type.Integer({ description: 'Size of the network: inputs' })),
   hidden: Nullable(Type.Integer({ description: 'Size of the network: hidden units' })),
+  report: Nullable(NeuralJobReport),
   error: NullableString,
 });
 export type NeuralJob = Static<typeof NeuralJob>;

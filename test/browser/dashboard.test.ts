@@ -379,6 +379,33 @@ describe('dashboard in Chromium', () => {
     expect(left.map((n) => n.cidr)).not.toContain('198.51.100.0/24');
   });
 
+  it('edits an access setting: a bad value refused inline from the API, a good one shown with its source, then reset', async () => {
+    await nav('Allow maps');
+    const card = page.locator('section.card', { has: page.getByRole('heading', { name: 'Access settings' }) });
+    const row = card.getByRole('row', { name: /ratelimit_network_mask/ });
+    await visible(row.getByText('default', { exact: true }));
+
+    await card.getByRole('button', { name: 'Edit ratelimit_network_mask' }).click();
+    const input = card.getByLabel('ratelimit_network_mask', { exact: true });
+    await input.fill('200');
+    await card.getByRole('button', { name: 'Save' }).click();
+    await visible(card.getByText('must be an integer in 0..128 (got 200)'));
+    expect(await input.getAttribute('aria-invalid')).toBe('true');
+
+    await input.fill('20');
+    await card.getByRole('button', { name: 'Save' }).click();
+    await visible(card.getByText('Set ratelimit_network_mask; it applies to the next request.'));
+    await visible(row.getByText('API', { exact: true }));
+    await visible(row.getByRole('cell', { name: '20', exact: true }));
+    const stored = (await (await api('GET', '/access/settings')).json()) as { name: string; value: unknown; source: string }[];
+    expect(stored.find((s) => s.name === 'ratelimit_network_mask')).toMatchObject({ value: 20, source: 'rest' });
+    await shot('access-settings');
+
+    await card.getByRole('button', { name: 'Reset ratelimit_network_mask' }).click();
+    await visible(card.getByText('ratelimit_network_mask is back to its default value.'));
+    await visible(row.getByRole('cell', { name: '24', exact: true }));
+  });
+
   it('shows the neural profile with its counts and lock, breaks the lock, trains and sees the version go up', async () => {
     await nav('Neural');
     const card = page.locator('section.neural-set', { has: page.getByRole('heading', { name: /default\s*\/\s*default/ }) });
@@ -398,6 +425,9 @@ describe('dashboard in Chromium', () => {
     await visible(card.getByText(/Published version 1/), 30_000);
     await visible(card.getByText('version 1', { exact: true }));
     await visible(card.locator('.recharts-surface'));
+    const report = card.getByRole('region', { name: /Training report of job/ });
+    await visible(report.getByText(/^Symbol network, hidden \d+$/));
+    await visible(report.getByText(/ of \d+ rows, output above 0\.000 = spam$/));
     const versions = card.getByRole('table', { name: 'ANN versions of default/default' });
     await visible(versions.getByRole('row', { name: /^1 current/ }));
     await visible(versions.getByRole('row', { name: /^0 kept/ }));
@@ -412,6 +442,25 @@ describe('dashboard in Chromium', () => {
     await visible(row.getByText('default'));
     await visible(row.getByText('check', { exact: true }));
     await shot('keys', { fullPage: false });
+  });
+
+  it('counts requests per key on the Keys page and per flag on the Flags page', async () => {
+    const client = new FuzzyClient({ host: '127.0.0.1', port: fuzzyd.udpPort, encryptionKey: SERVER_KEY.pubkey, timeoutMs: 500, retries: 1 });
+    try {
+      for (let i = 0; i < 7; i++) await client.check(hex(64));
+    } finally {
+      await client.close();
+    }
+    await nav('Flags');
+    const perFlag = page.getByRole('table', { name: 'Requests per flag' });
+    // seedStore's five UDP WRITEs of flag 1.
+    await visible(perFlag.getByRole('row', { name: /^FUZZY_DENIED \(1\) \S+ 5 / }));
+    await nav('Keys');
+    const perKey = page.getByRole('table', { name: 'Requests per key' });
+    // Seven CHECKs encrypted to the key, all misses; plaintext has seedStore's and the multi-flag step's.
+    await visible(perKey.getByRole('row', { name: new RegExp(`${SERVER_KEY.pubkey.slice(0, 12)}… 7 0 7 `) }));
+    await visible(perKey.getByRole('row', { name: /^plaintext \(no key\) [1-9]\d* / }));
+    await shot('key-stats');
   });
 
   it('adds a key, shows its private key once (copied to the clipboard), then disables it', async () => {
@@ -436,7 +485,7 @@ describe('dashboard in Chromium', () => {
     await shot('keys-created', { fullPage: false });
     await secret.getByRole('button', { name: 'I have saved it' }).click();
 
-    const row = page.getByRole('row', { name: /browser partner/ });
+    const row = page.getByRole('table', { name: 'Keys', exact: true }).getByRole('row', { name: /browser partner/ });
     await visible(row.getByText('API', { exact: true }));
     expect(await page.content()).not.toContain(privkey);
     expect(await (await api('GET', '/keys')).text()).not.toContain(privkey);

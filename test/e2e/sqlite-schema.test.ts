@@ -28,11 +28,18 @@ describe("fuzzyd's own schema (sqlite-schema.ts)", () => {
       // Before any HTTP app: the admin API's flag pages need these indexes, and the writer's journal its tables.
       const added = objects(path).filter((o) => !rspamd.some((r) => r.name === o.name));
       expect(added).toEqual([
+        { type: 'table', name: 'fuzzyd_audit' },
+        { type: 'index', name: 'fuzzyd_audit_actor' },
+        { type: 'index', name: 'fuzzyd_audit_digest' },
+        { type: 'index', name: 'fuzzyd_audit_source' },
+        { type: 'table', name: 'fuzzyd_audit_staged' },
+        { type: 'index', name: 'fuzzyd_audit_time' },
         { type: 'index', name: 'fuzzyd_digests_flag' },
         { type: 'table', name: 'fuzzyd_extra_flags' },
         { type: 'index', name: 'fuzzyd_extra_flags_flag' },
         { type: 'table', name: 'fuzzyd_pending_shingles' },
         { type: 'index', name: 'fuzzyd_pending_shingles_digest' },
+        { type: 'table', name: 'fuzzyd_shingle_blocks' },
         { type: 'table', name: 'fuzzyd_write_journal' },
       ]);
       const plan = store.catalogue.queryPlan({ range: { from: null, fromExclusive: false, to: null }, flag: 2, limit: 10 });

@@ -25,8 +25,10 @@ import { HOST_RSPAMD, type RspamdGeneration, rspamdCommand } from './rspamd-gene
 export interface FuzzyWorkerOptions {
   /** Which rspamd's fuzzy worker; the host's 3.4 by default. */
   generation?: RspamdGeneration;
-  /** UDP port on 127.0.0.1; a free one when absent. */
+  /** UDP port; a free one when absent. */
   port?: number;
+  /** The address it binds, default 127.0.0.1 (0.0.0.0 for clients on another address; probed on 127.0.0.1). */
+  host?: string;
   backend: 'sqlite' | 'redis';
   /** SQLite file. Defaults to `<private dir>/db/fuzzy.db`. A given file and its directory are handed to `_rspamd`. */
   dbPath?: string;
@@ -160,7 +162,7 @@ export function fuzzyWorkerConfig(c: FuzzyWorkerConfigInput): string {
     '}',
     `logging { type = "file"; filename = "${c.logPath}"; level = "${c.logLevel ?? 'info'}"; }`,
     'worker "fuzzy" {',
-    `  bind_socket = "127.0.0.1:${c.port}";`,
+    `  bind_socket = "${c.host ?? '127.0.0.1'}:${c.port}";`,
     `  count = ${c.count ?? 1};`,
     ...backendLines.map((line) => `  ${line}`),
     `  expire = ${c.expire ?? '90d'};`,

@@ -39,7 +39,7 @@ describe.each(RSPAMD_GENERATIONS)('rspamd $version scanner behind a rate limit',
   beforeAll(async () => {
     storage = await startStorageUnderTest({
       generation: gen,
-      fuzzydHost: '0.0.0.0',
+      bindHost: '0.0.0.0',
       fuzzydEnv: { FUZZYD_TCP: 'false', FUZZYD_RATELIMIT_BURST: '2', FUZZYD_RATELIMIT_RATE: '0' },
     });
     scanner = await startRspamdScanner({ generation: gen, fuzzyServer: `${external}:${storage.udpPort}` });

@@ -61,10 +61,15 @@ export interface StorageOptions {
   dynamicKeysMap?: string;
   /** rspamd's `allow_update_keys`, as a map file of key ids (both storages read the same file). */
   allowUpdateKeysFile?: string;
-  /** fuzzyd only: the UDP bind host (default 127.0.0.1), e.g. 0.0.0.0 for scanners on a non-loopback address. */
-  fuzzydHost?: string;
+  /** The UDP bind host (default 127.0.0.1), e.g. 0.0.0.0 for scanners on a non-loopback address (both storages). */
+  bindHost?: string;
   /** rspamd's worker `forbidden_ids`: flags never returned (both storages). */
   forbiddenIds?: number[];
+  /** rspamd's `weak_ids`: flags whose learns never displace another (both storages). */
+  weakIds?: number[];
+  /** rspamd's `delay` (time syntax, e.g. `6s`) and `delay_whitelist` (both storages). */
+  delay?: string;
+  delayWhitelist?: string[];
   /** fuzzyd only: more FUZZYD_* settings (rate limits). */
   fuzzydEnv?: Record<string, string>;
 }
@@ -84,10 +89,14 @@ export async function startStorageUnderTest(opts: StorageOptions = {}): Promise<
       opts.dynamicKeysMap ? `dynamic_keys_map = "${opts.dynamicKeysMap}";` : '',
       opts.allowUpdateKeysFile ? `allow_update_keys = "${opts.allowUpdateKeysFile}";` : '',
       opts.forbiddenIds ? `forbidden_ids = [${opts.forbiddenIds.join(', ')}];` : '',
+      opts.weakIds ? `weak_ids = [${opts.weakIds.join(', ')}];` : '',
+      opts.delay ? `delay = ${opts.delay};` : '',
+      opts.delayWhitelist ? `delay_whitelist = [${opts.delayWhitelist.map((ip) => `"${ip}"`).join(', ')}];` : '',
     ].join('\n');
     const worker = await startRspamdFuzzyWorker({
       generation: opts.generation ?? HOST_RSPAMD,
       port: udpPort,
+      host: opts.bindHost,
       backend,
       redisUrl: redis?.url,
       dbPath: opts.dbPath,
@@ -115,7 +124,7 @@ export async function startStorageUnderTest(opts: StorageOptions = {}): Promise<
   const ownDir = opts.dbPath ? null : await mkdtemp(join(tmpdir(), 'fuzzyd-interop-'));
   const dbPath = opts.dbPath ?? join(ownDir ?? '', 'fuzzy.db');
   const env: Record<string, string> = {
-    FUZZYD_UDP: `${opts.fuzzydHost ?? '127.0.0.1'}:${udpPort}`,
+    FUZZYD_UDP: `${opts.bindHost ?? '127.0.0.1'}:${udpPort}`,
     FUZZYD_HTTP: `127.0.0.1:${await freeTcpPort()}`,
     FUZZYD_DB: dbPath,
     FUZZYD_ALLOW_UPDATE: allowUpdate.join(','),
@@ -128,6 +137,9 @@ export async function startStorageUnderTest(opts: StorageOptions = {}): Promise<
   if (opts.allowUpdateKeysFile) env.FUZZYD_ALLOW_UPDATE_KEYS = opts.allowUpdateKeysFile;
   if (opts.replyCodes) env.FUZZYD_REPLY_CODES = opts.replyCodes;
   if (opts.forbiddenIds) env.FUZZYD_FORBIDDEN_IDS = opts.forbiddenIds.join(',');
+  if (opts.weakIds) env.FUZZYD_WEAK_IDS = opts.weakIds.join(',');
+  if (opts.delay) env.FUZZYD_DELAY = opts.delay;
+  if (opts.delayWhitelist) env.FUZZYD_DELAY_WHITELIST = opts.delayWhitelist.join(',');
   Object.assign(env, opts.fuzzydEnv);
   const fuzzyd = await startFuzzyd(env);
   return {

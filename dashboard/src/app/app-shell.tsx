@@ -6,6 +6,7 @@ import { useSession } from '../features/auth/hooks/use-session';
 const NAV = [
   { to: '/', label: 'Overview', end: true },
   { to: '/hashes', label: 'Hashes' },
+  { to: '/lookup', label: 'Lookup' },
   { to: '/flags', label: 'Flags' },
   { to: '/access', label: 'Allow maps' },
   { to: '/keys', label: 'Keys' },

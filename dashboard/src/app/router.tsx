@@ -21,6 +21,7 @@ export function createRouter() {
         { index: true, lazy: () => import('../features/overview/components/overview-page').then((m) => ({ Component: m.OverviewPage })) },
         { path: 'hashes', lazy: () => import('../features/hashes/components/hashes-page').then((m) => ({ Component: m.HashesPage })) },
         { path: 'hashes/:digest', lazy: () => import('../features/hashes/components/hash-detail-page').then((m) => ({ Component: m.HashDetailPage })) },
+        { path: 'lookup', lazy: () => import('../features/lookup/components/lookup-page').then((m) => ({ Component: m.LookupPage })) },
         { path: 'flags', lazy: () => import('../features/flags/components/flags-page').then((m) => ({ Component: m.FlagsPage })) },
         { path: 'access', lazy: () => import('../features/access/components/access-page').then((m) => ({ Component: m.AccessPage })) },
         { path: 'keys', lazy: () => import('../features/keys/components/keys-page').then((m) => ({ Component: m.KeysPage })) },

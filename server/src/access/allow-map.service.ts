@@ -4,6 +4,7 @@ import type { Repository } from 'typeorm';
 import type { NetworkItem, NetworkListName } from '../../../shared/api/api-types.js';
 import { ConflictError, NotFoundError, ValidationError } from '../common/api-error.js';
 import type { Logger } from '../common/logger.js';
+import { OneAtATime } from '../common/one-at-a-time.js';
 import type { AppConfig } from '../config/app-config.js';
 import { NetworkEntity } from '../database/entities/network.entity.js';
 import { ACCESS_POLICY, CONFIG, LOGGER } from '../runtime.js';
@@ -21,7 +22,7 @@ const CONFIG_ID = /^config-(\d+)$/;
 @Injectable()
 export class AllowMapService implements OnModuleInit {
   /** Changes run one at a time, so two concurrent edits cannot install a list that misses one of them. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly serial = new OneAtATime();
 
   constructor(
     @InjectRepository(NetworkEntity) private readonly repo: Repository<NetworkEntity>,
@@ -49,7 +50,7 @@ export class AllowMapService implements OnModuleInit {
       throw err;
     }
     const cidr = entries.length === 1 ? entries[0].cidr : cidrText.trim();
-    return this.serialized(async () => {
+    return this.serial.run(async () => {
       if (this.configEntries(list).some((e) => e.cidr === cidr)) {
         throw new ConflictError(`cidr: ${cidr} is already in ${CONFIG_NAMES[list]}`, 'cidr');
       }
@@ -66,7 +67,7 @@ export class AllowMapService implements OnModuleInit {
       throw new ConflictError(`${id} comes from ${CONFIG_NAMES[list]} and is read-only; change the configuration instead`);
     }
     if (!/^\d{1,15}$/.test(id)) throw new ValidationError('id', `must be a number or config-N (got '${id.slice(0, 40)}')`);
-    return this.serialized(async () => {
+    return this.serial.run(async () => {
       const row = await this.repo.findOneBy({ list, id: Number(id) });
       if (!row) throw new NotFoundError(`no entry ${id} in ${list}`);
       await this.repo.delete({ id: row.id });
@@ -103,12 +104,6 @@ export class AllowMapService implements OnModuleInit {
       readOnly: true,
       createdAt: null,
     }));
-  }
-
-  private serialized<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 }
 

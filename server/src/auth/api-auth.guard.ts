@@ -10,6 +10,8 @@ import { bearerToken, scopeAllows } from './token-secret.js';
 /** Attached to authenticated requests, for the request log (never the secret). */
 export interface RequestToken {
   id: number;
+  /** The token's name: who made a change, in the audit trail. */
+  name: string;
   scope: TokenScope;
 }
 
@@ -41,7 +43,7 @@ export class ApiAuthGuard implements CanActivate {
     if (!secret) throw new UnauthorizedError('authorization: a bearer token is required (Authorization: Bearer <token>)');
     const token = this.tokens.authenticate(secret);
     if (!token) throw new UnauthorizedError('authorization: the bearer token is not valid');
-    (request as FastifyRequest & { fuzzydToken?: RequestToken }).fuzzydToken = { id: token.id, scope: token.scope };
+    (request as FastifyRequest & { fuzzydToken?: RequestToken }).fuzzydToken = { id: token.id, name: token.name, scope: token.scope };
     if (!scopeAllows(token.scope, need)) {
       throw new ForbiddenError(`this route needs a token with scope '${need}'; this token has '${token.scope}'`);
     }

@@ -1,4 +1,6 @@
+import type { AllowUpdateKeysConfig } from '../keys/allow-update-keys.js';
 import type { KeyConfig } from '../keys/server-key.js';
+import type { DynamicKeysSetting } from '../keys/dynamic-keys-map.js';
 import type { NeuralSettings } from '../neural/neural-options.js';
 import type { NetworkEntry } from '../udp/network-list.js';
 import type { ReplyCodeSet } from '../udp/reply-codes.js';
@@ -7,7 +9,7 @@ import { CONFIG_FILE_ENV, readConfigFile } from './config-file.js';
 import { FUZZY_SETTINGS } from './fuzzy-settings.js';
 import type { ListenAddress } from './listen-address.js';
 import { NEURAL_SETTINGS } from './neural-settings.js';
-import { type Env, readSection, type Setting } from './setting.js';
+import { type Env, readSection, readSources, type Setting, type SettingSource } from './setting.js';
 
 export type Durability = 'full' | 'normal';
 
@@ -35,7 +37,7 @@ export interface AppConfig {
   dbPath: string;
   allowUpdate: NetworkEntry[];
   /** rspamd's `allow_update_keys`: ids of server keys whose clients may update (when `allow_update` is empty). */
-  allowUpdateKeys: string[];
+  allowUpdateKeys: AllowUpdateKeysConfig;
   blocked: NetworkEntry[];
   expireSeconds: number;
   skipHashesFile: string | null;
@@ -45,8 +47,10 @@ export interface AppConfig {
   redisPrefix: string;
   /** Static server keys, in order: the last one answers unknown key ids. */
   keypairs: KeyConfig[];
-  /** rspamd's `dynamic_keys_map`: the file, the setting it came from, and the keys it held at start. */
-  dynamicKeysMap: { path: string; key: string; keys: KeyConfig[] } | null;
+  /** rspamd's `dynamic_keys_map`: the file or URL, the setting it came from, and the keys a file held at start. */
+  dynamicKeysMap: DynamicKeysSetting | null;
+  /** rspamd's `map_watch_interval`: how often an HTTP map is polled, seconds. */
+  mapWatchIntervalSeconds: number;
   /** rspamd's `forbidden_ids`: flags never returned to clients (a key's own list replaces it). */
   forbiddenIds: number[];
   /** rspamd's `weak_ids`: flags whose WRITEs never displace another flag (update-rule.ts). */
@@ -85,8 +89,18 @@ export interface AppConfig {
   tcpTimeoutSeconds: number;
   /** Open TCP connections at most; more are refused at accept. */
   tcpMaxConnections: number;
+  /** Audit rows older than this are purged (audit/audit-log.ts). */
+  auditRetentionSeconds: number;
+  /** Audit rows kept at most; the oldest beyond it are purged. */
+  auditMaxRows: number;
+  /** An rspamd (>= 3.6) controller whose /plugins/fuzzy/hashes computes a message's digests for lookup; null: off. */
+  rspamdControllerUrl: string | null;
+  /** Its controller password (sent as the `Password` header); null: none. Never logged or returned. */
+  rspamdControllerPassword: string | null;
   /** The neural module (used when `redis` is set, checked at start either way). */
   neural: NeuralSettings;
+  /** Where each fuzzy setting's value came from (loadConfig fills it; the admin API shows it). */
+  sources?: Readonly<Partial<Record<keyof AppConfig, SettingSource>>>;
 }
 
 /** Every setting fuzzyd reads, in the order of the README table. */
@@ -105,7 +119,11 @@ export const FILE_KEYS: ReadonlySet<string> = new Set(ALL_SETTINGS.flatMap((s) =
  */
 export function loadConfig(env: Env): AppConfig {
   const file = readConfigFile(env[CONFIG_FILE_ENV], FILE_KEYS);
-  const config: AppConfig = { ...readSection(FUZZY_SETTINGS, env, file), neural: readSection(NEURAL_SETTINGS, env, file) };
+  const config: AppConfig = {
+    ...readSection(FUZZY_SETTINGS, env, file),
+    neural: readSection(NEURAL_SETTINGS, env, file),
+    sources: readSources(FUZZY_SETTINGS, env, file),
+  };
   if (config.backend === 'redis' && !config.redis) {
     throw new ConfigError('FUZZYD_BACKEND', 'redis needs FUZZYD_REDIS_URL (file key: redis), which is set empty');
   }

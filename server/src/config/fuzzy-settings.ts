@@ -7,7 +7,7 @@ import { ConfigError } from './config-error.js';
 import { parseDurationSeconds } from './duration.js';
 import { parseKeypairList, parseKeypairObjects } from './keypairs.js';
 import { parseAllowUpdateKeys } from '../keys/allow-update-keys.js';
-import { readDynamicKeysFile } from '../keys/dynamic-keys-map.js';
+import { readDynamicKeysSetting } from '../keys/dynamic-keys-map.js';
 import { parseListenAddress } from './listen-address.js';
 import type { Section } from './setting.js';
 import { parseBool, parseChoice, parseDuration, parseOptionalText, parseWholeNumber, splitList } from './value-parsers.js';
@@ -29,7 +29,7 @@ const MAX_RATELIMIT_BUCKETS = 1_000_000;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** The fuzzy storage, its transports, access and admin API: every setting but the neural module's. */
-export const FUZZY_SETTINGS: Section<Omit<AppConfig, 'neural'>> = {
+export const FUZZY_SETTINGS: Section<Omit<AppConfig, 'neural' | 'sources'>> = {
   udp: {
     env: 'FUZZYD_UDP',
     file: 'bind_socket',
@@ -75,7 +75,7 @@ export const FUZZY_SETTINGS: Section<Omit<AppConfig, 'neural'>> = {
   allowUpdateKeys: {
     env: 'FUZZYD_ALLOW_UPDATE_KEYS',
     file: 'allow_update_keys',
-    default: () => [],
+    default: () => ({ ids: [], literal: [], files: [] }),
     parse: parseAllowUpdateKeys,
   },
   blocked: { env: 'FUZZYD_BLOCKED', file: 'blocked', default: () => [], parse: parseNetworkList },
@@ -99,8 +99,14 @@ export const FUZZY_SETTINGS: Section<Omit<AppConfig, 'neural'>> = {
     env: 'FUZZYD_DYNAMIC_KEYS_MAP',
     file: 'dynamic_keys_map',
     default: () => null,
-    // Read now, so a file that cannot be used stops the start; later changes are picked up by DynamicKeysWatcher.
-    parse: (text, key) => (text.trim() === '' ? null : { path: text, key, keys: readDynamicKeysFile(text, key, false) }),
+    // A file is read now, so one that cannot be used stops the start; a URL is first fetched when fuzzyd starts.
+    parse: (text, key) => (text.trim() === '' ? null : readDynamicKeysSetting(text, key)),
+  },
+  mapWatchIntervalSeconds: {
+    env: 'FUZZYD_MAP_WATCH_INTERVAL',
+    file: 'map_watch_interval',
+    default: '5min', // rspamd's DEFAULT_MAP_TIMEOUT (src/libserver/cfg_utils.cxx:88)
+    parse: (text, key) => parseDuration(text, key, 1, MAX_TIMER_SECONDS),
   },
   forbiddenIds: { env: 'FUZZYD_FORBIDDEN_IDS', file: 'forbidden_ids', default: () => [], parse: parseFlagIds },
   weakIds: { env: 'FUZZYD_WEAK_IDS', file: 'weak_ids', default: () => [], parse: parseFlagIds },
@@ -186,6 +192,25 @@ export const FUZZY_SETTINGS: Section<Omit<AppConfig, 'neural'>> = {
     default: 'full',
     parse: (text, key) => parseChoice(text, key, ['full', 'normal'] as const),
   },
+  auditRetentionSeconds: {
+    env: 'FUZZYD_AUDIT_RETENTION',
+    file: 'audit_retention',
+    default: '90d',
+    parse: (text, key) => parseDuration(text, key, 3600),
+  },
+  auditMaxRows: {
+    env: 'FUZZYD_AUDIT_MAX_ROWS',
+    file: 'audit_max_rows',
+    default: '1000000',
+    parse: (text, key) => parseWholeNumber(text, key, 1000, 100_000_000),
+  },
+  rspamdControllerUrl: { env: 'FUZZYD_RSPAMD_CONTROLLER_URL', file: 'rspamd_controller_url', default: () => null, parse: parseControllerUrl },
+  rspamdControllerPassword: {
+    env: 'FUZZYD_RSPAMD_CONTROLLER_PASSWORD',
+    file: 'rspamd_controller_password',
+    default: () => null,
+    parse: parseOptionalText,
+  },
   adminToken: { env: 'FUZZYD_ADMIN_TOKEN', default: () => null, parse: parseOptionalText },
   logLevel: { env: 'FUZZYD_LOG_LEVEL', default: 'info', parse: (text, key) => parseChoice(text, key, LOG_LEVELS) },
 };
@@ -215,4 +240,17 @@ function parseOptionalRate(text: string, key: string): number | null {
     throw new ConfigError(key, `'${text}' is not a non-negative number`);
   }
   return value;
+}
+
+/** An http(s) URL of an rspamd controller (`http://127.0.0.1:11334`); empty: message lookup is off. */
+function parseControllerUrl(text: string, key: string): string | null {
+  if (text.trim() === '') return null;
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw new ConfigError(key, `'${text}' is not a URL (e.g. http://127.0.0.1:11334)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(key, `'${text}' must be an http:// or https:// URL`);
+  return url.href.replace(/\/$/, '');
 }

@@ -36,6 +36,7 @@ export const NEURAL_SETTINGS: Section<NeuralSettings> = {
     parse: (text, key) => (text.trim() === '' ? 'rspamd' : parseChoice(text.trim(), key, TRIGGERS)),
   },
   pca: { env: 'FUZZYD_NEURAL_PCA', default: 'false', parse: (text, key) => parseBool(text, key, false) },
+  qualityGate: { env: 'FUZZYD_NEURAL_QUALITY_GATE', default: 'false', parse: (text, key) => parseBool(text, key, false) },
   // rspamd writes its bare host name; `fuzzyd@` tells an admin reading the lock which trainer holds it.
   hostname: { env: 'FUZZYD_NEURAL_HOSTNAME', default: () => lockOwner(), parse: (text) => text.trim() || lockOwner() },
 };

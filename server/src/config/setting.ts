@@ -31,6 +31,23 @@ export function readSection<T>(section: Section<T>, env: Env, file: ConfigFile):
   return values;
 }
 
+/** Where a setting's value came from at start; the admin API adds `rest` (access/settings). */
+export type SettingSource = 'env' | 'file' | 'default';
+
+/** Which of the three gave each field its value, by the same precedence readSection follows. */
+export function readSources<T>(section: Section<T>, env: Env, file: ConfigFile): Record<keyof T, SettingSource> {
+  const sources = {} as Record<keyof T, SettingSource>;
+  for (const field of Object.keys(section) as (keyof T)[]) sources[field] = sourceOf(section[field], env, file);
+  return sources;
+}
+
+function sourceOf<T>(setting: Setting<T>, env: Env, file: ConfigFile): SettingSource {
+  const envText = env[setting.env];
+  if (envText !== undefined && !(setting.blankEnvIsUnset && envText.trim() === '')) return 'env';
+  const fileValue = setting.file === undefined ? undefined : file.values[setting.file];
+  return fileValue !== undefined && fileValue !== null ? 'file' : 'default';
+}
+
 function readSetting<T>(setting: Setting<T>, env: Env, file: ConfigFile): T {
   const envText = env[setting.env];
   if (envText !== undefined && !(setting.blankEnvIsUnset && envText.trim() === '')) {
@@ -48,7 +65,7 @@ function readSetting<T>(setting: Setting<T>, env: Env, file: ConfigFile): T {
 }
 
 /** A file value as the text the variable would hold: lists become comma-separated; objects have no text form. */
-function scalarText(value: unknown): string | undefined {
+export function scalarText(value: unknown): string | undefined {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value) && value.every((item) => scalarText(item) !== undefined && !Array.isArray(item))) {
     return value.map(String).join(',');

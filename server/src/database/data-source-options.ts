@@ -1,10 +1,12 @@
 import type { DataSourceOptions } from 'typeorm';
+import { AccessSettings1796342400000 } from './access-settings.migration.js';
 import { AdminSchema1767225600000 } from './admin-schema.migration.js';
+import { AccessSettingEntity } from './entities/access-setting.entity.js';
 import { ApiTokenEntity } from './entities/api-token.entity.js';
 import { FlagEntity } from './entities/flag.entity.js';
 import { NetworkEntity } from './entities/network.entity.js';
 
-export const ADMIN_ENTITIES = [FlagEntity, ApiTokenEntity, NetworkEntity];
+export const ADMIN_ENTITIES = [FlagEntity, ApiTokenEntity, NetworkEntity, AccessSettingEntity];
 
 /**
  * TypeORM on the same SQLite file as the store (its own better-sqlite3 connection, WAL like the others). Schema
@@ -17,7 +19,7 @@ export function adminDataSourceOptions(dbPath: string): DataSourceOptions {
     enableWAL: true,
     timeout: 5000,
     entities: ADMIN_ENTITIES,
-    migrations: [AdminSchema1767225600000],
+    migrations: [AdminSchema1767225600000, AccessSettings1796342400000],
     migrationsTableName: 'fuzzyd_migrations',
     migrationsTransactionMode: 'each',
     migrationsRun: true,

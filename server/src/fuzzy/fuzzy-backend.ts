@@ -3,6 +3,7 @@ import type { Digest, FlagValue } from '../../../shared/protocol/types.js';
 import type { HashCatalogue } from './hash-catalogue.js';
 import type { FuzzyIndex } from './memory/fuzzy-index.js';
 import type { FlagEdit, WriteRule } from './update-rule.js';
+import type { AuditContext } from '../audit/audit-row.js';
 
 /** What a CHECK found (spec/fuzzy-protocol.md §5.3). */
 export interface CheckResult {
@@ -56,6 +57,11 @@ export interface UpdateResult {
 export interface UpdateOptions {
   /** Report UpdateResult.shingles for a hash that existed too (the admin API does; the UDP plane need not pay for it). */
   countShingles?: boolean;
+  /**
+   * Who asks (audit/audit-row.ts): the store records the change in the audit trail, the SQLite backend in the same
+   * transaction as the change, the Redis backend in FUZZYD_DB right after it.
+   */
+  audit?: AuditContext;
 }
 
 export interface StoredHash {

@@ -24,6 +24,13 @@ export interface HashFilter {
   limit: number;
 }
 
+/** One of a hash's 32 shingle positions: its value there (null when unknown) and the row owning it now (null: none). */
+export interface ShingleOwner {
+  position: number;
+  value: bigint | null;
+  ownerId: number | null;
+}
+
 /** How a page finds the hashes holding a flag in an extra slot (sqlite/extra-flag-queries.ts). */
 export type ExtraFlagPlan = 'sorted' | 'walk';
 
@@ -53,6 +60,10 @@ export interface HashCatalogue {
   find(digest: Buffer): HashRowWithCount | null;
   /** The 32 shingle positions of a row (u64), null where a later hash took the position over. */
   shingles(id: number): (bigint | null)[];
+  /** Who owns each of row `id`'s shingle positions now: itself, a later near-duplicate, or nobody (shingle-owners.ts). */
+  shingleOwners(id: number): ShingleOwner[];
+  /** Unexpired hashes by row id, with their shingle counts and slots (any order). */
+  rowsByIds(ids: readonly number[]): HashRowWithCount[];
   /** Hashes per flag as acknowledged (once under each flag they hold), expired ones not yet purged included. */
   countByFlag(): { flag: number; count: number }[];
   /** The plans a page runs (`extraPlan` forces one of the extra-slot plans): tests keep pages off full scans. */

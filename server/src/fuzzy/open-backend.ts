@@ -1,17 +1,20 @@
 import type { AppConfig } from '../config/app-config.js';
 import type { Logger } from '../common/logger.js';
 import type { FuzzyBackend } from './fuzzy-backend.js';
+import type { AuditRow } from '../audit/audit-row.js';
 import { RedisBackend } from './redis/redis-backend.js';
 import { SqliteBackend } from './sqlite/sqlite-backend.js';
 
 /** Opens the configured store: the embedded SQLite file, or a Redis shared with other instances. */
-export async function openBackend(config: AppConfig, logger: Logger): Promise<FuzzyBackend> {
+export async function openBackend(config: AppConfig, logger: Logger, audit?: (row: AuditRow) => void): Promise<FuzzyBackend> {
   if (config.backend === 'redis') {
     const backend = await RedisBackend.open({
       url: config.redis!.url,
       prefix: config.redisPrefix,
       expireSeconds: config.expireSeconds,
       onError: (err) => logger.warn({ err: err.message }, 'fuzzy Redis error'),
+      // The SQLite writer records its updates' rows itself, in their transaction; Redis hands them to the audit log.
+      audit,
     });
     logger.info({ prefix: config.redisPrefix }, 'store: Redis');
     return backend;

@@ -1,3 +1,4 @@
+import type { AuditContext } from '../audit/audit-row.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ImportMode, ImportReject, ImportResult } from '../../../shared/api/api-types.js';
 import { ApiError, PayloadTooLargeError } from '../common/api-error.js';
@@ -48,7 +49,7 @@ export class HashImportService {
     private readonly flags: FlagsService,
   ) {}
 
-  async import(body: AsyncIterable<Buffer | string>, mode: ImportMode): Promise<ImportResult> {
+  async import(body: AsyncIterable<Buffer | string>, mode: ImportMode, audit?: AuditContext): Promise<ImportResult> {
     this.hashes.assertWritable();
     const result: ImportResult = { added: 0, updated: 0, rejected: 0, rejects: [], lines: 0 };
     const reject = (line: number, error: string): void => {
@@ -72,7 +73,7 @@ export class HashImportService {
       }
       await window.run(async () => {
         try {
-          const status = await this.apply(input, mode);
+          const status = await this.apply(input, mode, audit);
           if (status === 'added') result.added++;
           else result.updated++;
         } catch (err) {
@@ -123,10 +124,10 @@ export class HashImportService {
    * The store refuses updates while its write queue is full (a UDP write flood): an import waits for room instead of
    * rejecting its lines, for as long as its body may take anyway.
    */
-  private async update(op: UpdateOp): Promise<UpdateResult> {
+  private async update(op: UpdateOp, audit: AuditContext | undefined): Promise<UpdateResult> {
     for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
       try {
-        return await this.backend.update(op);
+        return await this.backend.update(op, audit ? { audit: { ...audit, detail: 'import' } } : {});
       } catch (err) {
         if (!(err instanceof StoreOverloadedError)) throw err;
         await new Promise((resolve) => setTimeout(resolve, wait));
@@ -134,13 +135,13 @@ export class HashImportService {
     }
   }
 
-  private async apply(input: ImportInput, mode: ImportMode): Promise<'added' | 'updated'> {
+  private async apply(input: ImportInput, mode: ImportMode, audit: AuditContext | undefined): Promise<'added' | 'updated'> {
     const { digest, flags } = input;
     const set = (): Promise<UpdateResult> =>
-      this.update(flags ? { kind: 'set', digest, flags } : { kind: 'set', digest, flag: input.flag, value: input.value });
+      this.update(flags ? { kind: 'set', digest, flags } : { kind: 'set', digest, flag: input.flag, value: input.value }, audit);
     // Set first, so a hash that exists never shows a summed weight, even for a moment.
     if (mode === 'replace' && (await set()).status !== 'not-found') return 'updated';
-    const written = await this.update({ kind: 'write', rule: 'multi', digest, flag: input.flag, value: input.value, shingles: input.shingles });
+    const written = await this.update({ kind: 'write', rule: 'multi', digest, flag: input.flag, value: input.value, shingles: input.shingles }, audit);
     if (written.status === 'deleted' || written.status === 'not-found') throw new ApiError(500, `unexpected ${written.status}`);
     const added = written.status === 'added';
     if (mode === 'replace' || added) {
@@ -152,7 +153,7 @@ export class HashImportService {
       return added ? 'added' : 'updated';
     }
     for (const slot of flags?.slice(1) ?? []) {
-      await this.update({ kind: 'write', rule: 'multi', digest, flag: slot.flag, value: slot.value, shingles: null });
+      await this.update({ kind: 'write', rule: 'multi', digest, flag: slot.flag, value: slot.value, shingles: null }, audit);
     }
     return 'updated';
   }

@@ -14,6 +14,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   HashCreate,
   HashDetail,
+  HashExplain,
   HashExportQuery,
   HashImportQuery,
   HashItem,
@@ -30,9 +31,11 @@ import { API_V1, ApiProblems } from '../common/api-docs.js';
 import { ApiQueries, plainSchema, schemaRef } from '../common/api-schemas.js';
 import { checkQuery, SchemaPipe } from '../common/schema-input.js';
 import { HashExportService } from './hash-export.service.js';
+import { HashExplainService } from './hash-explain.service.js';
 import { HashImportService } from './hash-import.service.js';
 import { decodeListQuery, decodePatch, decodeWrite } from './hash-input.js';
 import { HashesService } from './hashes.service.js';
+import { requestAudit } from '../audit/request-audit.js';
 import { JSON_LINES_TYPES } from './json-lines.parser.js';
 
 const DIGEST_PARAM = { name: 'digest', schema: plainSchema(DigestHex) };
@@ -44,6 +47,7 @@ export class HashesController {
     private readonly hashes: HashesService,
     private readonly importer: HashImportService,
     private readonly exporter: HashExportService,
+    private readonly explainer: HashExplainService,
   ) {}
 
   @Get()
@@ -78,6 +82,15 @@ export class HashesController {
     return this.hashes.detail(digest);
   }
 
+  @Get(':digest/explain')
+  @RequireScope('read')
+  @ApiParam(DIGEST_PARAM)
+  @ApiOkResponse({ schema: schemaRef(HashExplain), description: 'Which stored hashes own its 32 shingle positions now (its near-duplicate cluster)' })
+  @ApiProblems(400, 404, 501)
+  explain(@Param('digest') digest: string): Promise<HashExplain> {
+    return this.explainer.explain(digest);
+  }
+
   @Post()
   @RequireScope('write')
   @ApiBody({ schema: schemaRef(HashCreate) })
@@ -87,8 +100,12 @@ export class HashesController {
     description: 'The hash existed: a flag it holds adds the weight, another flag takes a slot of its own (rspamd 4.x)',
   })
   @ApiProblems(400, 409)
-  async create(@Body(new SchemaPipe(HashCreate)) body: HashCreate, @Res({ passthrough: true }) reply: FastifyReply): Promise<HashWriteResult> {
-    const result = await this.hashes.write(decodeWrite(body));
+  async create(
+    @Body(new SchemaPipe(HashCreate)) body: HashCreate,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<HashWriteResult> {
+    const result = await this.hashes.write(decodeWrite(body), requestAudit(request));
     reply.status(result.status === 'added' ? 201 : 200);
     return result;
   }
@@ -113,7 +130,7 @@ export class HashesController {
     if (body instanceof Readable) source = body;
     else if (typeof body === 'string' || Buffer.isBuffer(body)) source = Readable.from([body]);
     else throw new UnsupportedMediaTypeError(`content-type: send JSON Lines as ${JSON_LINES_TYPES[0]}`);
-    return this.importer.import(source, mode);
+    return this.importer.import(source, mode, requestAudit(request));
   }
 
   @Patch(':digest')
@@ -122,8 +139,8 @@ export class HashesController {
   @ApiBody({ schema: schemaRef(HashPatch) })
   @ApiOkResponse({ schema: schemaRef(HashItem) })
   @ApiProblems(400, 404, 409)
-  patch(@Param('digest') digest: string, @Body(new SchemaPipe(HashPatch)) body: HashPatch): Promise<HashItem> {
-    return this.hashes.patch(digest, decodePatch(body));
+  patch(@Param('digest') digest: string, @Body(new SchemaPipe(HashPatch)) body: HashPatch, @Req() request: FastifyRequest): Promise<HashItem> {
+    return this.hashes.patch(digest, decodePatch(body), requestAudit(request));
   }
 
   @Delete(':digest')
@@ -132,7 +149,7 @@ export class HashesController {
   @ApiParam(DIGEST_PARAM)
   @ApiNoContentResponse()
   @ApiProblems(400, 404, 409)
-  async remove(@Param('digest') digest: string): Promise<void> {
-    await this.hashes.remove(digest);
+  async remove(@Param('digest') digest: string, @Req() request: FastifyRequest): Promise<void> {
+    await this.hashes.remove(digest, requestAudit(request));
   }
 }

@@ -1,3 +1,4 @@
+import type { AuditContext } from '../audit/audit-row.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { HashDetail, HashItem, HashPage, HashWriteResult, WriteStatus } from '../../../shared/api/api-types.js';
 import { ApiError, NotFoundError } from '../common/api-error.js';
@@ -52,30 +53,40 @@ export class HashesService {
     return { ...item, shingles: shingles.every((s) => s === null) ? [] : shingles.map((s) => (s === null ? null : s.toString())) };
   }
 
+  /** One stored hash as listed (with its shingle count where the catalogue knows it), or null. */
+  async item(digest: Buffer): Promise<HashItem | null> {
+    if (!this.catalogue) {
+      const stored = await this.backend.get(digest);
+      return stored ? this.fromStored(stored) : null;
+    }
+    const row = this.catalogue.find(digest);
+    return row ? toHashItem(row, this.nameOf) : null;
+  }
+
   /**
    * rspamd 4.x's WRITE (update-rule.ts, rule `multi`): a new digest is added; a flag the hash holds adds the weight;
    * another flag takes a slot of its own (the highest value becomes the primary slot).
    */
-  async write(input: WriteInput): Promise<HashWriteResult> {
+  async write(input: WriteInput, audit: AuditContext): Promise<HashWriteResult> {
     this.assertWritable();
-    const result = await this.backend.update({ kind: 'write', rule: 'multi', ...input }, { countShingles: true });
+    const result = await this.backend.update({ kind: 'write', rule: 'multi', ...input }, { countShingles: true, audit });
     return { status: result.status as WriteStatus, hash: this.itemOf(input.digest, result) };
   }
 
   /** Sets every slot (`flags`) or the primary slot's flag and/or weight absolutely, keeping the time of the last WRITE. */
-  async patch(digestHex: string, patch: PatchInput): Promise<HashItem> {
+  async patch(digestHex: string, patch: PatchInput, audit: AuditContext): Promise<HashItem> {
     this.assertWritable();
     const digest = parseDigestHex(digestHex);
     // An expired hash not yet purged is gone for CHECK; it is gone for the API too.
     if (!(await this.backend.get(digest))) throw new NotFoundError(`no hash ${digestHex.toLowerCase()}`);
-    const result = await this.backend.update({ kind: 'set', digest, ...patch }, { countShingles: true });
+    const result = await this.backend.update({ kind: 'set', digest, ...patch }, { countShingles: true, audit });
     if (result.status === 'not-found') throw new NotFoundError(`no hash ${digestHex.toLowerCase()}`);
     return this.itemOf(digest, result);
   }
 
-  async remove(digestHex: string): Promise<void> {
+  async remove(digestHex: string, audit: AuditContext): Promise<void> {
     this.assertWritable();
-    const result = await this.backend.update({ kind: 'del', digest: parseDigestHex(digestHex) });
+    const result = await this.backend.update({ kind: 'del', digest: parseDigestHex(digestHex) }, { audit });
     if (result.status === 'not-found') throw new NotFoundError(`no hash ${digestHex.toLowerCase()}`);
   }
 

@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { LogController } from 'fastify';
 import { AppModule } from '../app.module.js';
 import { registerJsonLinesParser } from '../hashes/json-lines.parser.js';
+import { registerMessageBodyParser } from '../lookup/message-body.parser.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { Runtime } from '../runtime.js';
 import { registerDashboard } from './dashboard-static.js';
@@ -37,6 +38,7 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
   });
   const fastify = adapter.getInstance();
   registerJsonLinesParser(fastify);
+  registerMessageBodyParser(fastify);
   closeConnectionsAfterShutdown(fastify);
   // Only JSON (and the import's JSON Lines): Nest would also parse form bodies, which no route takes.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(runtime), adapter, { logger: false, bodyParser: false });

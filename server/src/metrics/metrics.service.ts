@@ -6,6 +6,7 @@ import { TCP_CLOSE_REASONS } from '../tcp/tcp-stats.js';
 import { LATENCY_BUCKETS } from '../udp/udp-counters.js';
 import type { UdpStats } from '../udp/udp-stats.js';
 import { histogramSeries, SnapshotMetrics } from './snapshot-metrics.js';
+import { addKeyFlagMetrics } from './key-flag-metrics.js';
 
 const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
 
@@ -48,6 +49,7 @@ export class MetricsService {
     snapshots.add('fuzzyd_udp_handling_seconds', 'Time from datagram arrival to reply', 'histogram', () =>
       histogramSeries('fuzzyd_udp_handling_seconds', LATENCY_BUCKETS, stats.latencyCounts, stats.latencySum, stats.latencyCount),
     );
+    addKeyFlagMetrics(snapshots, runtime.keyStats, runtime.keys);
     const tcp = runtime.tcpStats;
     snapshots.add('fuzzyd_tcp_connections_total', 'TCP connections by accept result', 'counter', () => [
       { labels: { result: 'accepted' }, value: tcp.accepted },

@@ -32,6 +32,15 @@ export interface NeuralRuleConfig {
   hidden_layer_mult: number;
   max_inputs?: number;
   watch_interval: number;
+  /** rspamd 4.x funnel network options (neural-4x.md §4.1-4.2); setting any of the first three selects that network. */
+  layers?: number[];
+  dropout?: number;
+  use_layernorm?: boolean;
+  /** `gelu` (4.x default) or `relu`; rspamd treats any other value as ReLU, we refuse it. Only for the funnel network. */
+  activation?: 'gelu' | 'relu';
+  /** Compute ROC thresholds at training (rspamd ≥ 4.0's corrected computation, neural-4x.md §4.5). */
+  roc_enabled: boolean;
+  roc_misclassification_cost: number;
 }
 
 export interface NeuralConfig {
@@ -58,6 +67,7 @@ export const NEURAL_DEFAULTS = Object.freeze({
   ann_expire: 172_800,
   hidden_layer_mult: 1.5,
   watch_interval: 60,
+  roc_misclassification_cost: 0.5,
 });
 
 export class NeuralConfigError extends Error {
@@ -77,11 +87,10 @@ const MODULE_KEYS = new Set(['prefix', 'max_profiles', 'rules']);
 const MODULE_IGNORED = new Set(['allow_local', 'blacklisted_symbols', 'servers', 'redis', 'enabled']);
 const RULE_KEYS = new Set([
   'name', 'prefix', 'settings', 'symbols', 'profile', 'train', 'ann_expire', 'hidden_layer_mult', 'max_inputs',
-  'watch_interval',
+  'watch_interval', 'layers', 'dropout', 'use_layernorm', 'activation', 'roc_enabled', 'roc_misclassification_cost',
 ]);
 const RULE_IGNORED = new Set([
-  'symbol_spam', 'symbol_ham', 'spam_score_threshold', 'ham_score_threshold', 'flat_threshold_curve', 'roc_enabled',
-  'roc_misclassification_cost', 'allowed_settings', 'default', 'lock_expire', 'disable_symbols_input', 'servers',
+  'symbol_spam', 'symbol_ham', 'spam_score_threshold', 'ham_score_threshold', 'flat_threshold_curve', 'allowed_settings', 'default', 'lock_expire', 'disable_symbols_input', 'servers',
 ]);
 const TRAIN_KEYS = new Set([...Object.keys(DEFAULT_TRAIN), 'max_train']);
 const TRAIN_IGNORED = new Set([
@@ -156,9 +165,44 @@ function parseRule(name: string, obj: Obj, path: string): NeuralRuleConfig {
       obj.watch_interval === undefined
         ? NEURAL_DEFAULTS.watch_interval
         : duration(obj.watch_interval, `${path}watch_interval`),
+    roc_enabled: obj.roc_enabled === undefined ? false : boolean(obj.roc_enabled, `${path}roc_enabled`),
+    roc_misclassification_cost:
+      obj.roc_misclassification_cost === undefined
+        ? NEURAL_DEFAULTS.roc_misclassification_cost
+        : fraction(obj.roc_misclassification_cost, `${path}roc_misclassification_cost`),
   };
   if (obj.max_inputs !== undefined) rule.max_inputs = integer(obj.max_inputs, `${path}max_inputs`, 1);
+  parseFunnel(obj, path, rule);
   return rule;
+}
+
+/** rspamd 4.x's funnel options, checked as 4.1.5 reads them (NL `create_embedding_ann`). */
+function parseFunnel(obj: Obj, path: string, rule: NeuralRuleConfig): void {
+  if (obj.layers !== undefined) {
+    const where = `${path}layers`;
+    if (!Array.isArray(obj.layers) || obj.layers.length === 0 || obj.layers.length > 8) {
+      throw new NeuralConfigError(where, `must be a list of 1 to 8 width multipliers (got ${show(obj.layers)})`);
+    }
+    rule.layers = obj.layers.map((m, i) => {
+      if (typeof m !== 'number' || !Number.isFinite(m) || m <= 0 || m > 16) {
+        throw new NeuralConfigError(`${where}[${i}]`, `must be a number in (0, 16] (got ${show(m)})`);
+      }
+      return m;
+    });
+  }
+  if (obj.dropout !== undefined) {
+    if (typeof obj.dropout !== 'number' || !(obj.dropout >= 0 && obj.dropout < 1)) {
+      throw new NeuralConfigError(`${path}dropout`, `must be a number in [0, 1) (got ${show(obj.dropout)})`);
+    }
+    rule.dropout = obj.dropout;
+  }
+  if (obj.use_layernorm !== undefined) rule.use_layernorm = boolean(obj.use_layernorm, `${path}use_layernorm`);
+  if (obj.activation !== undefined) {
+    if (obj.activation !== 'gelu' && obj.activation !== 'relu') {
+      throw new NeuralConfigError(`${path}activation`, `must be 'gelu' or 'relu' (got ${show(obj.activation)})`);
+    }
+    rule.activation = obj.activation;
+  }
 }
 
 /** `settings` if given; else rspamd's `allowed_settings` names (plus `default` unless `default = false`). */
@@ -241,6 +285,11 @@ function integer(value: unknown, path: string, min: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw new NeuralConfigError(path, `must be an integer >= ${min} (got ${show(value)})`);
   }
+  return value;
+}
+
+function boolean(value: unknown, path: string): boolean {
+  if (typeof value !== 'boolean') throw new NeuralConfigError(path, `must be true or false (got ${show(value)})`);
   return value;
 }
 

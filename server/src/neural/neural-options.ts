@@ -26,6 +26,11 @@ export interface NeuralSettings {
    * every scan on the input width, so without this setting a rule with `max_inputs` is not trained.
    */
   pca: boolean;
+  /**
+   * `FUZZYD_NEURAL_QUALITY_GATE` (default false): refuse to publish a model rspamd 4.1.1's gate rejects (NaN, constant
+   * or single-class output on the training rows); the lock is released and the vectors stay (neural-4x.md §5).
+   */
+  qualityGate: boolean;
 }
 
 /**

@@ -41,7 +41,7 @@ export class BucketTable {
 
   /** A new table of at least `max` buckets, or a view of one made on another thread (pass its buffer). */
   constructor(maxOrBuffer: number | SharedArrayBuffer) {
-    const sets = typeof maxOrBuffer === 'number' ? Math.max(1, Math.ceil(maxOrBuffer / WAYS)) : setsOf(maxOrBuffer);
+    const sets = typeof maxOrBuffer === 'number' ? BucketTable.setsFor(maxOrBuffer) : setsOf(maxOrBuffer);
     const lockBytes = sets * LOCK_STRIDE * 4;
     const intBytes = sets * WAYS * SLOT_INTS * 4;
     const size = lockBytes + intBytes + sets * WAYS * SLOT_FLOATS * 8;
@@ -51,6 +51,11 @@ export class BucketTable {
     this.locks = new Int32Array(this.buffer, 0, sets * LOCK_STRIDE);
     this.ints = new Int32Array(this.buffer, lockBytes, sets * WAYS * SLOT_INTS);
     this.floats = new Float64Array(this.buffer, lockBytes + intBytes, sets * WAYS * SLOT_FLOATS);
+  }
+
+  /** The sets a table of at least `max` buckets has. */
+  static setsFor(max: number): number {
+    return Math.max(1, Math.ceil(max / WAYS));
   }
 
   get capacity(): number {

@@ -1,13 +1,25 @@
 import type { AppConfig } from '../config/app-config.js';
 import type { RateLimitSettings } from './rate-limits.js';
 
+/** The rate-limit fields of a configuration (config/fuzzy-settings.ts, or with the admin API's values: access/settings). */
+export type RateLimitFields = Pick<
+  AppConfig,
+  | 'ratelimitRate'
+  | 'ratelimitBurst'
+  | 'ratelimitNetworkMask'
+  | 'ratelimitBucketTtlSeconds'
+  | 'ratelimitMaxBuckets'
+  | 'ratelimitWhitelist'
+  | 'ratelimitLogOnly'
+  | 'ratelimitExemptLocal'
+>;
+
 /**
- * The rate-limit settings of a configuration. The network limit needs both `ratelimit_rate` and `ratelimit_burst`
- * (rspamd, §4.1); the key buckets are always kept ready, since a key made over the admin API (or a dynamic key) may
- * bring its own `ratelimit` at any time. Without a network limit and a key limit a request costs admit() three
- * comparisons.
+ * The rate-limit settings of a configuration. There is always a RateLimits, even with nothing to limit: the admin
+ * API may set a network limit while serving, and dynamic keys may bring a key limit. The network limit is on only
+ * when both `ratelimit_rate` and `ratelimit_burst` are set (§4.1).
  */
-export function rateLimitSettings(config: AppConfig): RateLimitSettings {
+export function rateLimitSettings(config: RateLimitFields): RateLimitSettings {
   const network = config.ratelimitRate !== null && config.ratelimitBurst !== null;
   return {
     rate: network ? config.ratelimitRate : null,

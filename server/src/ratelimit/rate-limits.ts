@@ -46,22 +46,52 @@ export type OverLimit = 'network' | 'key';
 export type BanListener = (message: string, context: Record<string, unknown>) => void;
 
 export class RateLimits {
-  private readonly networks: BucketTable | null;
+  private networks: BucketTable | null = null;
   private readonly keys: BucketTable;
-  private readonly sources: SourceNetworks;
+  private sources!: SourceNetworks;
+  private current!: RateLimitSettings;
   /** Per thread: a key's parsed limit and its 5-word table key, made once per ServerKey object. */
   private readonly keyLimits = new WeakMap<ServerKey, { limit: KeyLimit; id: Int32Array } | null>();
 
   /** The main thread makes the tables; a UDP thread passes the share it was given. */
   constructor(
-    readonly settings: RateLimitSettings,
+    settings: RateLimitSettings,
     private readonly onTrip: BanListener,
     shared?: Pick<RateLimitShare, 'networks' | 'keys'>,
   ) {
-    const networkLimit = settings.rate !== null && settings.burst !== null;
-    this.networks = networkLimit ? new BucketTable(shared?.networks ?? settings.maxBuckets) : null;
     this.keys = new BucketTable(shared?.keys ?? MAX_KEY_BUCKETS);
+    this.install(settings, shared?.networks ?? null);
+  }
+
+  get settings(): RateLimitSettings {
+    return this.current;
+  }
+
+  /**
+   * New settings while serving (the admin API, access/settings), on the main thread. The network buckets stay, with
+   * their levels, times and bans, and the next charge leaks and compares with the new rate and burst, unless the
+   * table's shape changes: a new `networkMask` (a bucket's key is its masked network) or a `maxBuckets` of another
+   * size starts an empty table, and so does turning the limit off and on again. Key buckets always stay. Returns
+   * whether the network table was started afresh. UDP threads then `adopt` the new `share`.
+   */
+  reconfigure(settings: RateLimitSettings): boolean {
+    const old = this.networks;
+    const keep = old !== null && settings.networkMask === this.current.networkMask && old.sets === BucketTable.setsFor(settings.maxBuckets);
+    this.install(settings, keep ? old.buffer : null);
+    return this.networks !== null && !keep;
+  }
+
+  /** A UDP thread: the main thread's settings and tables after a `reconfigure`. */
+  adopt(share: RateLimitShare): void {
+    this.install(share.settings, share.networks);
+  }
+
+  private install(settings: RateLimitSettings, networks: SharedArrayBuffer | null): void {
+    const networkLimit = settings.rate !== null && settings.burst !== null;
+    const table = this.networks;
+    this.networks = !networkLimit ? null : networks && table?.buffer === networks ? table : new BucketTable(networks ?? settings.maxBuckets);
     this.sources = new SourceNetworks({ mask: settings.networkMask, whitelist: new NetworkList(settings.whitelist), exemptLocal: settings.exemptLocal });
+    this.current = settings;
   }
 
   /** The network buckets (null without a network limit): bucket-file.ts saves and restores them. */
@@ -71,6 +101,11 @@ export class RateLimits {
 
   get share(): RateLimitShare {
     return { settings: this.settings, networks: this.networks?.buffer ?? null, keys: this.keys.buffer };
+  }
+
+  /** Whether a request with this key could be charged at all: a network limit is set, or the key has its own. */
+  mayCharge(key: ServerKey | null): boolean {
+    return this.networks !== null || (key !== null && key.ratelimit !== null);
   }
 
   /**
@@ -118,7 +153,7 @@ export class RateLimits {
   private chargeNetwork(address: string, now: number): boolean {
     const id = this.sources.keyOf(address);
     if (!id) return false;
-    const { rate, burst, bucketTtlSeconds } = this.settings;
+    const { rate, burst, bucketTtlSeconds } = this.current;
     const result = this.networks!.charge(id, now, bucketTtlSeconds, rate!, burst!, startNetworkBucket, chargeNetworkBucket);
     if (result === TRIPPED) {
       // Once per ban: the bucket stays banned (NaN) and later requests are REFUSED without a log line.

@@ -116,7 +116,7 @@ export class TcpConnection {
       if (replied) return;
       replied = true;
       this.writeReply(id, reply);
-    });
+    }, false, 'tcp');
     if (!answering) this.inFlight.delete(id);
   }
 

@@ -7,6 +7,7 @@ import type { RateLimits } from '../ratelimit/rate-limits.js';
 import type { AccessPolicy } from './access-policy.js';
 import type { CheckReplyConfig } from './check-reply-rules.js';
 import type { ReplyCodeSet } from './reply-codes.js';
+import type { KeyFlagSink } from './key-flag-counters.js';
 import type { UdpCounterSink } from './udp-counters.js';
 
 /** What a RequestHandler (request-handler.ts) is built from, on the main thread or on a UDP thread. */
@@ -32,6 +33,8 @@ export interface HandlerOptions {
   thread?: ThreadDispatch;
   policy: AccessPolicy;
   stats: UdpCounterSink;
+  /** Per-key and per-flag counts (key-flag-counters.ts); none by default. */
+  keyStats?: KeyFlagSink;
   /** Decrypts with the server keys (keys/key-ring.ts); null when there are none. */
   crypto: FuzzyCrypto<ServerKey> | null;
   /** rspamd's `allow_update_keys`: ids of keys whose clients may update (keys/write-permission.ts). */

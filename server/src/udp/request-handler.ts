@@ -10,8 +10,9 @@ import { decideWrite, WRITE_REFUSALS } from '../keys/write-permission.js';
 import type { HandlerOptions, SendReply, ThreadDispatch } from './request-handler-options.js';
 import { type ReplyCodeSet, refusalCodes } from './reply-codes.js';
 import { RetransmitCache } from './retransmit-cache.js';
-import { CheckReplyRules, NO_CHECK_REPLY_RULES } from './check-reply-rules.js';
+import { type CheckReplyConfig, CheckReplyRules, NO_CHECK_REPLY_RULES } from './check-reply-rules.js';
 import { admitRequest, refuseLimited } from '../ratelimit/admit-request.js';
+import { countApplied, countHitFlags, countRefused, KO, type KeyFlagSink, NO_KEY_FLAG_COUNTS } from './key-flag-counters.js';
 
 export type { HandlerOptions, SendReply, ThreadDispatch } from './request-handler-options.js';
 
@@ -30,12 +31,19 @@ const CHECK_REFUSALS: Readonly<Record<CheckRefusal, string>> = { disabled: 'is d
 export class RequestHandler {
   private readonly retransmits = new RetransmitCache();
   private readonly replyCodes: ReplyCodeSet;
-  private readonly checkRules: CheckReplyRules;
+  private checkRules: CheckReplyRules;
+  private readonly keyStats: KeyFlagSink;
 
   constructor(private readonly o: HandlerOptions) {
     this.replyCodes = o.replyCodes ?? 'auto';
+    this.keyStats = o.keyStats ?? NO_KEY_FLAG_COUNTS;
     this.checkRules = new CheckReplyRules(o.checkReplies ?? NO_CHECK_REPLY_RULES);
     if (!o.backend === !o.thread) throw new Error('a request handler has either a backend or a thread dispatch');
+  }
+
+  /** `delay`, `delay_whitelist` and `forbidden_ids` changed while serving (access/settings): the next CHECK obeys them. */
+  setCheckReplies(config: CheckReplyConfig): void {
+    this.checkRules = new CheckReplyRules(config);
   }
 
   /** Only reached on the main thread (a UDP thread forwards everything that needs the store). */
@@ -44,7 +52,7 @@ export class RequestHandler {
   }
 
   /** `admitted`: a UDP thread charged this request's rate limits already and forwarded it (never charge twice). */
-  handle(datagram: Buffer, address: string, port: number, send: SendReply, admitted = false): boolean {
+  handle(datagram: Buffer, address: string, port: number, send: SendReply, admitted = false, transport: 'udp' | 'tcp' = 'udp'): boolean {
     const { policy, stats, crypto, thread } = this.o;
     // A thread whose blocked list or keys may be older than the main thread's decides nothing, not even which key
     // a datagram is for (a key added a moment ago): the main thread does it all until the new copy arrives.
@@ -82,6 +90,7 @@ export class RequestHandler {
     // §5.2: encrypted_only refuses every plaintext command, STAT included, with a plaintext reply.
     if (this.o.encryptedOnly && !nm) {
       stats.record(req.cmd, 'denied');
+      this.countRefused(req, null, KO.forbidden);
       reply(codes.encryptionRequired, req.flag, 0, req.digest, 0);
       return true;
     }
@@ -89,27 +98,31 @@ export class RequestHandler {
     const limited = !admitted && this.o.rateLimits ? admitRequest(this.o.rateLimits, req.cmd, address, key, stats) : false;
     // The key's CHECK gates (access-controls.md §0 step H), wherever the CHECK is answered, UDP thread or main.
     if (req.cmd === Command.Check && key && this.refusedCheck(req, key, address, codes.refused, reply)) return true;
-    if (limited) return refuseLimited(req, stats, reply);
+    if (limited) {
+      this.keyStats.countKey(key, req.cmd, KO.ratelimited);
+      return refuseLimited(req, stats, reply);
+    }
     if (thread) {
       if (this.answeredOnThread(thread, req, key, address, reply)) return true;
-      return this.forward(thread, req, datagram, address, port, send, reply, !!this.o.rateLimits);
+      return this.forward(thread, req, key, datagram, address, port, send, reply, !!this.o.rateLimits);
     }
     switch (req.cmd) {
       case Command.Check:
         this.check(req, key, address, reply);
         return true;
       case Command.Stat:
-        this.stat(req, reply);
+        this.stat(req, key, reply);
         return true;
       case Command.Ping:
-        this.ping(req, reply);
+        this.ping(req, key, reply);
         return true;
       case Command.Write:
       case Command.Del:
-        return this.update(req, key, plain, address, port, codes.refused, reply);
+        return this.update(req, key, plain, address, port, codes.refused, reply, transport);
       default:
         // Unknown commands are refused and never queued (§5.6).
         stats.record(req.cmd, 'denied');
+        this.keyStats.countKey(key, req.cmd, KO.forbidden);
         reply(codes.refused, req.flag, 0, req.digest, 0);
         return true;
     }
@@ -120,6 +133,7 @@ export class RequestHandler {
     const why = checkRefusal(key, Date.now());
     if (!why) return false;
     this.o.stats.record(req.cmd, 'denied');
+    this.keyStats.countKey(key, req.cmd, why === 'expired' ? KO.expired : KO.forbidden);
     this.o.onWarning(`refused CHECK: key ${CHECK_REFUSALS[why]}`, { source: address, key: keyLabel(key) });
     reply(refused, req.flag, 0, req.digest, 0);
     return true;
@@ -135,7 +149,7 @@ export class RequestHandler {
   /** A UDP thread answers CHECK and PING itself when it can; the rest is forwarded. */
   private answeredOnThread(thread: ThreadDispatch, req: FuzzyRequest, key: ServerKey | null, address: string, reply: ReplyFn): boolean {
     if (req.cmd === Command.Ping) {
-      this.ping(req, reply);
+      this.ping(req, key, reply);
       return true;
     }
     if (req.cmd !== Command.Check) return false;
@@ -146,15 +160,17 @@ export class RequestHandler {
   }
 
   /** rspamd ≥ 3.8's PING: value echoed, no permission needed (§5.6). */
-  private ping(req: FuzzyRequest, reply: ReplyFn): void {
+  private ping(req: FuzzyRequest, key: ServerKey | null, reply: ReplyFn): void {
     this.o.stats.record(req.cmd, 'ok');
+    this.keyStats.countKey(key, req.cmd, KO.ok);
     reply(req.value, req.flag, 1, req.digest, 0);
   }
 
-  private forward(thread: ThreadDispatch, req: FuzzyRequest, datagram: Buffer, address: string, port: number, send: SendReply, reply: ReplyFn, admitted: boolean): boolean {
+  private forward(thread: ThreadDispatch, req: FuzzyRequest, key: ServerKey | null, datagram: Buffer, address: string, port: number, send: SendReply, reply: ReplyFn, admitted: boolean): boolean {
     if (thread.forward(datagram, address, port, send, admitted)) return true;
     // More requests wait for the main thread than it can take (a flood past the write queue's bound).
     this.o.stats.record(req.cmd, 'overloaded');
+    this.countRefused(req, key, KO.overloaded);
     this.o.onWarning('refused a request: the queue to the main thread is full', { source: address });
     if (req.cmd === Command.Check) reply(0, 0, 0, req.digest, 0);
     else reply(ReplyCode.Refused, req.flag, 0, req.digest, 0);
@@ -174,6 +190,7 @@ export class RequestHandler {
     // rspamd ≥ 3.13: a match on a digest in skip_hashes (directly or through shingles) is answered 401.
     if (hit && r.value > 0 && this.o.policy.isSkipped(r.digest)) {
       this.o.stats.record(req.cmd, 'skipped');
+      this.keyStats.countKey(key, req.cmd, KO.skipped);
       reply(ReplyCode.Skipped, r.flag, 0, r.digest, 0);
       return;
     }
@@ -181,6 +198,9 @@ export class RequestHandler {
     const a = hit ? this.checkRules.shape(r, key, address) : r;
     const shown = a.prob > 0.5;
     this.o.stats.record(req.cmd, shown ? 'hit' : 'miss');
+    this.keyStats.countKey(key, req.cmd, shown ? KO.ok : KO.miss);
+    // Only a 4.x client's 144-byte reply carries the extra slots; a 3.x client is shown the primary flag alone.
+    if (shown) countHitFlags(this.keyStats, a.flag, req.reply === MULTI_FLAG_REPLY_BYTES ? a.extraFlags : NO_FLAGS);
     reply(a.value, a.flag, a.prob, r.digest, a.ts, a.extraFlags, shown);
   }
 
@@ -190,14 +210,16 @@ export class RequestHandler {
     result.then((r) => this.answerCheck(req, key, address, reply, r), (err: Error) => {
       // A backend failure looks like a miss to the client, as in rspamd (§5.3 table).
       this.o.stats.record(req.cmd, 'error');
+      this.keyStats.countKey(key, req.cmd, KO.error);
       this.o.onWarning('check failed', { error: err.message });
       reply(0, 0, 0, Buffer.alloc(0), 0);
     });
   }
 
-  private stat(req: FuzzyRequest, reply: ReplyFn): void {
+  private stat(req: FuzzyRequest, key: ServerKey | null, reply: ReplyFn): void {
     const answer = (count: number): void => {
       this.o.stats.record(req.cmd, 'ok');
+      this.keyStats.countKey(key, req.cmd, KO.ok);
       // rspamd ≥ 3.8 splits the 64-bit count: high half in `value`, low half in `flag` (§5.4); a 3.4 client reads
       // `flag`, the same number below 2^32. prob stays 1 as in 3.4: rspamd ≥ 3.8 sends the count itself, which makes
       // its clients hide an empty storage instead of showing 0.
@@ -208,14 +230,24 @@ export class RequestHandler {
     count.then(answer, () => answer(0));
   }
 
-  private overloaded(req: FuzzyRequest, address: string, reply: ReplyFn): void {
+  private overloaded(req: FuzzyRequest, key: ServerKey | null, address: string, reply: ReplyFn): void {
     this.o.stats.record(req.cmd, 'overloaded');
+    this.countRefused(req, key, KO.overloaded);
     this.o.onWarning('refused updates: the write queue is full', { source: address });
     reply(ReplyCode.Refused, req.flag, 0, req.digest, 0);
   }
 
   /** False when the request is a resend whose first copy is still committing: that one's reply is the answer. */
-  private update(req: FuzzyRequest, key: ServerKey | null, plain: Buffer, address: string, port: number, refused: number, reply: ReplyFn): boolean {
+  private update(
+    req: FuzzyRequest,
+    key: ServerKey | null,
+    plain: Buffer,
+    address: string,
+    port: number,
+    refused: number,
+    reply: ReplyFn,
+    transport: 'udp' | 'tcp',
+  ): boolean {
     const { stats, policy } = this.o;
     const backend = this.store;
     const write = req.cmd === Command.Write;
@@ -229,6 +261,7 @@ export class RequestHandler {
     });
     if (!decision.allowed) {
       stats.record(req.cmd, 'denied');
+      this.countRefused(req, key, KO.forbidden);
       this.o.onWarning(`refused ${write ? 'WRITE' : 'DEL'}: ${WRITE_REFUSALS[decision.reason]}`, {
         source: address,
         reason: decision.reason,
@@ -239,6 +272,7 @@ export class RequestHandler {
     }
     if (write && policy.isSkipped(req.digest)) {
       stats.record(req.cmd, 'skipped');
+      this.countRefused(req, key, KO.skipped);
       reply(ReplyCode.Skipped, req.flag, 0, req.digest, 0);
       return true;
     }
@@ -252,7 +286,7 @@ export class RequestHandler {
     }
     if (!backend.acceptsUpdates()) {
       // A write flood past the queue's bound: refused at once, like a busy server (the client's learn fails with 503).
-      this.overloaded(req, address, reply);
+      this.overloaded(req, key, address, reply);
       return true;
     }
     this.retransmits.begin(resend);
@@ -262,9 +296,12 @@ export class RequestHandler {
     const op = write
       ? { kind: 'write' as const, digest: req.digest, flag: req.flag, value: req.value, shingles: req.shingles, rule, weak: this.o.weakIds?.has(req.flag) }
       : { kind: 'del' as const, digest: req.digest };
-    backend.update(op).then(
+    // Who wrote it, for the audit trail: the key's name when it came encrypted, else the source address.
+    const audit = { via: transport, actor: key ? `key:${keyLabel(key)}` : address, source: address };
+    backend.update(op, { audit }).then(
       (r) => {
         stats.record(req.cmd, r.status === 'not-found' ? 'not-found' : 'ok');
+        countApplied(this.keyStats, req.cmd, req.flag, key, r.status !== 'not-found');
         this.retransmits.finish(resend, true);
         reply(ReplyCode.Ok, req.flag, 1, req.digest, 0);
       },
@@ -272,15 +309,20 @@ export class RequestHandler {
         // Never acknowledge what was not committed: the client sees an error and can retry.
         this.retransmits.finish(resend, false);
         if (err instanceof StoreOverloadedError) {
-          this.overloaded(req, address, reply);
+          this.overloaded(req, key, address, reply);
           return;
         }
         stats.record(req.cmd, 'error');
+        this.keyStats.countKey(key, req.cmd, KO.error);
         this.o.onWarning('update failed', { error: err.message, source: address });
         reply(ReplyCode.InternalError, req.flag, 0, req.digest, 0);
       },
     );
     return true;
+  }
+
+  private countRefused(req: FuzzyRequest, key: ServerKey | null, outcome: number): void {
+    countRefused(this.keyStats, req.cmd, req.flag, key, outcome);
   }
 }
 

@@ -11,8 +11,10 @@ import type { ReplyCodeSet } from './reply-codes.js';
 export interface UdpWorkerData {
   /** This thread's UdpCounters block: the main thread sums it with the others. */
   counters: SharedArrayBuffer;
+  /** This thread's per-key/per-flag block and the main thread's key slot table (key-flag-counters.ts). */
+  keyCounters: { block: SharedArrayBuffer; slots: SharedArrayBuffer };
   view: FuzzyIndexView;
-  /** Int32 word the main thread bumps whenever it changes the access lists (see `policy` messages). */
+  /** Int32 word the main thread bumps whenever it changes the access lists or settings (`policy`, `settings` messages). */
   policyVersion: SharedArrayBuffer;
   blocked: NetworkEntry[];
   skipHashes: string[];
@@ -25,8 +27,14 @@ export interface UdpWorkerData {
   encryptedOnly: boolean;
   replyCodes: ReplyCodeSet;
   checkReplies: CheckReplyConfig;
-  /** The rate-limit settings and the bucket tables every thread charges (ratelimit/rate-limits.ts); null: none. */
-  rateLimits: RateLimitShare | null;
+  /** The rate-limit settings and the bucket tables every thread charges (ratelimit/rate-limits.ts). */
+  rateLimits: RateLimitShare;
+}
+
+/** The access settings a UDP thread applies itself, sent whole whenever the admin API changes one (access/settings). */
+export interface ThreadAccessSettings {
+  checkReplies: CheckReplyConfig;
+  rateLimits: RateLimitShare;
 }
 
 export type ToUdpWorker =
@@ -34,6 +42,8 @@ export type ToUdpWorker =
   /** The index's buffers at a new layout (a table grew or a resize finished). */
   | { type: 'view'; view: FuzzyIndexView }
   | { type: 'policy'; version: number; blocked: NetworkEntry[] }
+  /** New access settings; `version` is the same word as `policy`'s, so a thread forwards everything until it has them. */
+  | ({ type: 'settings'; version: number } & ThreadAccessSettings)
   /** The ring's whole changeable part (dynamic_keys_map changed, or admin keys or disabled ids over the API). */
   | { type: 'keys'; version: number; changes: KeyRingChanges }
   /** The main thread's answers to forwarded requests, gathered per turn of its event loop. */

@@ -10,8 +10,10 @@ import type { RequestHandler } from './request-handler.js';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
 import { UdpCounters } from './udp-counters.js';
 import type { UdpStats } from './udp-stats.js';
-import type { ForwardedReply, ForwardedRequest, FromUdpWorker, ToUdpWorker, UdpWorkerData } from './udp-thread-protocol.js';
-import { checkReplyConfig } from './check-reply-rules.js';
+import type { ForwardedReply, ForwardedRequest, FromUdpWorker, ThreadAccessSettings, ToUdpWorker, UdpWorkerData } from './udp-thread-protocol.js';
+import { type CheckReplyConfig, checkReplyConfig } from './check-reply-rules.js';
+import { KeyFlagCounters } from './key-flag-counters.js';
+import type { KeyFlagStats } from './key-flag-stats.js';
 
 /** The UDP transport as the rest of fuzzyd sees it: one socket per address on the main thread, or UDP threads. */
 export interface UdpPlane {
@@ -20,6 +22,8 @@ export interface UdpPlane {
   /** UDP threads serving the sockets; 0 when they are on the main thread. */
   readonly threads: number;
   close(): Promise<void>;
+  /** Access settings changed (access/settings); absent when UDP is on the main thread, whose handler has them already. */
+  applySettings?(settings: ThreadAccessSettings): void;
 }
 
 export interface UdpThreadsOptions {
@@ -32,13 +36,15 @@ export interface UdpThreadsOptions {
   /** The server keys; threads get copies, and the ring's changeable part again whenever it changes. */
   keys: KeyRing;
   stats: UdpStats;
+  /** Per-key/per-flag counts: each thread gets a block, and keys get their rows before threads see them. */
+  keyStats: KeyFlagStats;
   skipHashes: string[];
   config: Pick<AppConfig, 'encryptedOnly' | 'replyCodes' | 'forbiddenIds' | 'delaySeconds' | 'delayWhitelist'>;
   onWarning: (message: string, context: Record<string, unknown>) => void;
   /** Info lines from the threads (rate-limit bans). */
   onInfo: (message: string, context: Record<string, unknown>) => void;
   /** The rate limits the main thread's handler charges: threads get their tables. */
-  rateLimits: RateLimits | null;
+  rateLimits: RateLimits;
 }
 
 /**
@@ -57,8 +63,12 @@ export class UdpThreads implements UdpPlane {
   private readonly outboxes = new Map<Worker, ForwardedReply[]>();
   /** The index whose layout changes this pool follows. */
   private watched: FuzzyIndex | null = null;
+  /** What a thread started now gets: the configuration's, then the latest applySettings'. */
+  private checkReplies: CheckReplyConfig;
 
-  constructor(private readonly o: UdpThreadsOptions) {}
+  constructor(private readonly o: UdpThreadsOptions) {
+    this.checkReplies = checkReplyConfig(o.config);
+  }
 
   get threads(): number {
     return this.o.count;
@@ -81,6 +91,7 @@ export class UdpThreads implements UdpPlane {
     };
     // The same pattern for keys: the word first, so a thread forwards from the next datagram until its copy arrives.
     this.o.keys.onChange = (changes) => {
+      this.o.keyStats.assignRing(this.o.keys);
       const version = Atomics.add(this.keysVersion, 0, 1) + 1;
       this.broadcast({ type: 'keys', version, changes });
     };
@@ -89,6 +100,16 @@ export class UdpThreads implements UdpPlane {
     await Promise.all(rest.map((w) => this.listenOn(w, bound)));
     this.bound = bound;
     return bound;
+  }
+
+  /**
+   * The policy word first, as for `blocked`: from the next datagram each thread forwards everything to the main
+   * thread, which has the new settings already, until its own copy has arrived.
+   */
+  applySettings(settings: ThreadAccessSettings): void {
+    this.checkReplies = settings.checkReplies;
+    const version = Atomics.add(this.policyVersion, 0, 1) + 1;
+    this.broadcast({ type: 'settings', version, ...settings });
   }
 
   /** Closes the sockets and ends the threads. */
@@ -114,8 +135,11 @@ export class UdpThreads implements UdpPlane {
   private spawn(): Worker {
     const counters = new UdpCounters();
     this.o.stats.attach(counters.buffer);
+    const keyCounters = new KeyFlagCounters(this.o.keyStats.slots);
+    this.o.keyStats.attach(keyCounters.buffer);
     const data: UdpWorkerData = {
       counters: counters.buffer,
+      keyCounters: { block: keyCounters.buffer, slots: this.o.keyStats.slots.buffer },
       view: this.watched!.view(),
       policyVersion: this.policyVersion.buffer as SharedArrayBuffer,
       blocked: [...this.o.policy.blocked],
@@ -126,8 +150,8 @@ export class UdpThreads implements UdpPlane {
       keyChangesVersion: Atomics.load(this.keysVersion, 0),
       encryptedOnly: this.o.config.encryptedOnly,
       replyCodes: this.o.config.replyCodes,
-      checkReplies: checkReplyConfig(this.o.config),
-      rateLimits: this.o.rateLimits?.share ?? null,
+      checkReplies: this.checkReplies,
+      rateLimits: this.o.rateLimits.share,
     };
     const worker = new Worker(workerScriptUrl(import.meta.url, 'udp-worker'), { workerData: data });
     worker.on('message', (msg: FromUdpWorker) => {
@@ -139,6 +163,7 @@ export class UdpThreads implements UdpPlane {
     worker.once('exit', (code) => {
       // What it counted stays in the totals; its block is no longer read.
       this.o.stats.detach(counters.buffer);
+      this.o.keyStats.detach(keyCounters.buffer);
       this.replaceIfLost(worker, code);
     });
     return worker;

@@ -10,6 +10,8 @@ import { RateLimits } from '../ratelimit/rate-limits.js';
 import { AccessPolicy } from './access-policy.js';
 import { RequestHandler, type SendReply } from './request-handler.js';
 import { UdpCounters } from './udp-counters.js';
+import { KeyFlagCounters } from './key-flag-counters.js';
+import { KeySlotTable } from './key-slot-table.js';
 import { UdpServer } from './udp-server.js';
 import type { ForwardedRequest, FromUdpWorker, ToUdpWorker, UdpWorkerData } from './udp-thread-protocol.js';
 
@@ -48,6 +50,11 @@ const flushOutbox = (): void => {
 };
 
 const crypto = new FuzzyCrypto<ServerKey>((wireId) => keys.find(wireId));
+const rateLimits = new RateLimits(
+  data.rateLimits.settings,
+  rateLimited((message, context) => post({ type: 'info', message, context })),
+  data.rateLimits,
+);
 const handler = new RequestHandler({
   backend: null,
   thread: {
@@ -65,6 +72,7 @@ const handler = new RequestHandler({
   },
   policy,
   stats: new UdpCounters(data.counters),
+  keyStats: new KeyFlagCounters(new KeySlotTable(false, data.keyCounters.slots), data.keyCounters.block),
   crypto,
   encryptedOnly: data.encryptedOnly,
   // Writes are decided on the main thread, which knows read_only and allow_update.
@@ -72,9 +80,7 @@ const handler = new RequestHandler({
   replyCodes: data.replyCodes,
   checkReplies: data.checkReplies,
   // The same shared bucket tables as the main thread and the other threads; bans are logged by the main thread.
-  rateLimits: data.rateLimits
-    ? new RateLimits(data.rateLimits.settings, rateLimited((message, context) => post({ type: 'info', message, context })), data.rateLimits)
-    : null,
+  rateLimits,
   // At most once per 10 s per message, like the main thread's own warnings, before any message is posted.
   onWarning: rateLimited((message, context) => post({ type: 'warning', message, context })),
 });
@@ -95,6 +101,11 @@ port.on('message', (msg: ToUdpWorker) => {
       return;
     case 'policy':
       policy.setBlocked(msg.blocked);
+      knownPolicy = msg.version;
+      return;
+    case 'settings':
+      handler.setCheckReplies(msg.checkReplies);
+      rateLimits.adopt(msg.rateLimits);
       knownPolicy = msg.version;
       return;
     case 'keys':

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import type { FlagInfo, HashDetail, HashItem, HashWriteResult, ImportResult, StatsResponse } from '../../../shared/api/api-types.js';
+import type { AuditPage, FlagInfo, HashDetail, HashItem, HashWriteResult, ImportResult, StatsResponse } from '../../../shared/api/api-types.js';
 import { RedisFuzzyKeys } from '../../../server/src/fuzzy/redis/redis-fuzzy-keys.js';
 import { FuzzyClient } from '../../../shared/client/fuzzy-client.js';
 import { startRedisServer, type TestRedis } from '../../helpers/redis-server.js';
@@ -20,6 +20,28 @@ afterAll(async () => {
 });
 
 describe('admin API on the Redis backend (admin tables stay in the SQLite file)', () => {
+  it('records REST and UDP changes in the audit trail (in the SQLite file), and explain answers 501', async () => {
+    const digest = hexDigest();
+    expect((await api.request('POST', '/api/v1/hashes', { body: { digest, flag: 1, value: 4 } })).statusCode).toBe(201);
+    const udp = new FuzzyClient({ host: '127.0.0.1', port: api.udpPort, timeoutMs: 500 });
+    try {
+      expect((await udp.write(digest, 2, 3)).value).toBe(0);
+      expect((await udp.del(digest)).value).toBe(0);
+    } finally {
+      await udp.close();
+    }
+    const r = await api.request('GET', `/api/v1/audit?digest=${digest}`);
+    const items = (JSON.parse(r.body) as AuditPage).items;
+    // A DEL's row names no flag: Redis deletes without saying what the hash held.
+    expect(items.map((i) => [i.via, i.action, i.outcome, i.flag, i.actor])).toEqual([
+      ['udp', 'del', 'deleted', null, '127.0.0.1'],
+      ['udp', 'write', 'reflagged', 2, '127.0.0.1'],
+      ['api', 'write', 'added', 1, items[2].actor],
+    ]);
+    expect(items[2].actor).toMatch(/^token:/);
+    expect((await api.request('GET', `/api/v1/hashes/${digest}/explain`)).statusCode).toBe(501);
+  });
+
   it('single-hash routes work and UDP sees REST changes', async () => {
     const digest = hexDigest();
     const created = await api.request('POST', '/api/v1/hashes', { body: { digest, flag: 1, value: 4 } });

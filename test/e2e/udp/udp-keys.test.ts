@@ -93,6 +93,31 @@ describe.each([0, 2])('keys and write permission with %i UDP threads', (threads)
     expect(await client(keys.last).check(b)).toMatchObject({ value: 5, prob: 1 });
   });
 
+  it("records a key's writes in the audit trail under the key's name, over UDP and TCP, and nothing it was refused", async () => {
+    const a = randomDigest();
+    await client(keys.listed).write(a, 3, 7);
+    await client(keys.readOnly).write(a, 1, 1); // refused: no audit row
+    await client(keys.listed).del(a, 3);
+    const audit = async (digest: Buffer) =>
+      (JSON.parse((await fuzzyd.request('GET', `/api/v1/audit?digest=${digest.toString('hex')}`)).body) as { items: { via: string; actor: string; action: string; source: string }[] }).items;
+    expect((await audit(a)).map((i) => [i.via, i.action, i.actor, i.source])).toEqual([
+      ['udp', 'del', 'key:listed', '127.0.0.1'],
+      ['udp', 'write', 'key:listed', '127.0.0.1'],
+    ]);
+    const b = randomDigest();
+    const tcp = await TcpFuzzyClient.connect(fuzzyd.udpPort);
+    try {
+      const me = generateRawKeypair();
+      const nm = clientSharedKey(keys.writer.pubkey, me);
+      tcp.send(encryptRequest(encodeRequest({ cmd: Command.Write, digest: b, tag: 92, flag: 1, value: 2, version: 5 }), keys.writer.pubkey, me, nm));
+      const [reply] = await tcp.take(1);
+      expect(decodeReply(decryptReply(reply, nm)).value).toBe(0);
+    } finally {
+      tcp.socket.destroy();
+    }
+    expect((await audit(b)).map((i) => [i.via, i.action, i.actor])).toEqual([['tcp', 'write', 'key:writer']]);
+  });
+
   it('a key without the right, the default key and plaintext are refused: 403 to 3.x clients, 503 to 4.x', async () => {
     const digest = randomDigest();
     expect(await client(keys.readOnly).write(digest, 1, 5)).toMatchObject({ value: 403, prob: 0, flag: 1 });

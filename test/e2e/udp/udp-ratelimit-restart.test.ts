@@ -35,4 +35,21 @@ const check = async (fuzzyd: TestFuzzyd): Promise<number | null> => {
     second = await startTestFuzzyd({ ...env, FUZZYD_DB: first.dbPath });
     expect(await check(second)).toBe(403);
   });
+
+  it('a limit set over the API (none configured) comes back before the first datagram, and so does its ban', async () => {
+    const threads = { FUZZYD_UDP: '0.0.0.0:0', FUZZYD_UDP_THREADS: '2' };
+    const first = await startTestFuzzyd(threads);
+    const set = await first.request('PATCH', '/api/v1/access/settings', { body: { ratelimit_burst: 2, ratelimit_rate: 0 } });
+    expect(set.statusCode).toBe(200);
+    expect([await check(first), await check(first), await check(first)]).toEqual([0, 0, 403]);
+    await first.close({ keepFiles: true });
+    const again = await startTestFuzzyd({ ...threads, FUZZYD_DB: first.dbPath });
+    try {
+      // The table the stored settings made at start holds the saved ban: refused from the very first CHECK.
+      expect(await check(again)).toBe(403);
+      expect(again.runtime.rateLimits.settings).toMatchObject({ burst: 2, rate: 0 });
+    } finally {
+      await again.close();
+    }
+  });
 });

@@ -1,12 +1,15 @@
 /**
  * Forward pass of a parsed kann graph for a single input row, as rspamd's scanner runs it (spec §9.7, §10.3).
- * Supports the operators rspamd's graphs use (add, cmul, relu, tanh); anything else on the path from the input
- * to the output is rejected when compiling, not silently mis-evaluated. Node values are rounded to float32, as
- * kann computes them.
+ * Supports the operators rspamd's graphs use: add, cmul, relu, tanh (3.4's symbol network) and mul, stdnorm, gelu,
+ * select (4.x's funnel network, neural-4x.md §4.2). A select follows only the branch its stored index names, as
+ * kann's evaluation does, so a saved network's dropout (branch 1) is never run. Anything else on the path from the
+ * input to the output is rejected when compiling, not silently mis-evaluated. Node values are rounded to float32,
+ * as kann computes them.
  */
 import { KannFormatError } from '../../../server/src/neural/training/errors.js';
 import { feedWidth, KannExtFlag, KannLeaf, KannNode, KannOp, leafLength } from '../../../server/src/neural/training/kann-format.js';
 import { kannTanh } from '../../../server/src/neural/training/network.js';
+import { geluForward, stdnormForward } from '../../../server/src/neural/training/funnel-ops.js';
 
 interface GraphView {
   nodes: KannNode[];
@@ -25,7 +28,9 @@ export function compileForward(graph: GraphView): (x: ArrayLike<number>) => numb
   needed[out] = 1;
   for (let i = out; i >= 0; i--) {
     const node = nodes[i];
-    if (needed[i] && node.kind === 'op') for (const c of node.children) needed[c] = 1;
+    if (!needed[i] || node.kind !== 'op') continue;
+    if (node.op === KannOp.select) needed[node.children[selectedBranch(node, i)]] = 1;
+    else for (const c of node.children) needed[c] = 1;
   }
 
   let inputIndex = -1;
@@ -96,7 +101,43 @@ function operatorStep(nodes: KannNode[], index: number): Step {
         return r;
       };
     }
+    case KannOp.mul:
+      // element-wise, the second operand repeated over the first (layer norm's γ over a batch row)
+      return (vals) => {
+        const x = vals[a]!;
+        const y = vals[b]!;
+        if (y.length === 0 || x.length % y.length !== 0) throw new KannFormatError(`mul at node ${index}: lengths ${x.length}, ${y.length}`);
+        const r = new Float32Array(x.length);
+        for (let i = 0; i < x.length; i++) r[i] = x[i] * y[i % y.length];
+        return r;
+      };
+    case KannOp.stdnorm:
+      return (vals) => {
+        const x = vals[a]!;
+        const r = new Float32Array(x.length);
+        stdnormForward(x, 1, x.length, r, new Float32Array(1));
+        return r;
+      };
+    case KannOp.gelu:
+      return (vals) => {
+        const r = new Float32Array(vals[a]!.length);
+        geluForward(vals[a]!, r);
+        return r;
+      };
+    case KannOp.select: {
+      const which = node.children[selectedBranch(node, index)];
+      return (vals) => vals[which]!;
+    }
     default:
       throw new KannFormatError(`operator ${node.op} at node ${index} is not supported by this evaluator`);
   }
+}
+
+/** The branch a select node follows: its int32 parameter, negative counting from the end (KA `kad_op_select`). */
+function selectedBranch(node: KannNode, index: number): number {
+  if (node.kind !== 'op' || node.params.length !== 4) throw new KannFormatError(`select at node ${index} has no branch index`);
+  let which = new DataView(node.params.buffer, node.params.byteOffset, 4).getInt32(0, true);
+  if (which < 0) which += node.children.length;
+  if (which < 0 || which >= node.children.length) throw new KannFormatError(`select at node ${index} names branch ${which}`);
+  return which;
 }

@@ -200,7 +200,7 @@ describe('the config file', () => {
   it('refuses a key no setting reads, naming it', () => {
     const env = withFile({ bind_sockets: '127.0.0.1:11335' });
     expect(errorOf(() => loadConfig(env))).toMatch(
-      new RegExp(`^FUZZYD_CONFIG: '${env.FUZZYD_CONFIG}' has the unknown key 'bind_sockets' \\(known keys: allow_update, allow_update_keys, backend, bind_socket, `),
+      new RegExp(`^FUZZYD_CONFIG: '${env.FUZZYD_CONFIG}' has the unknown key 'bind_sockets' \\(known keys: allow_update, allow_update_keys, audit_max_rows, audit_retention, backend, bind_socket, `),
     );
     // Environment-only settings have no file key.
     expect(errorOf(() => loadConfig(withFile({ admin_token: 'x' })))).toMatch(/unknown key 'admin_token'/);

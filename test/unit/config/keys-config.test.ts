@@ -26,7 +26,7 @@ describe('key settings', () => {
       `),
     );
     expect(config.allowUpdate).toEqual([]);
-    expect(config.allowUpdateKeys).toEqual([a.id]);
+    expect(config.allowUpdateKeys.ids).toEqual([a.id]);
     expect(config.keypairs[0].extensions).toMatchObject({ name: 'a', rights: { read: true, write: true, delete: false } });
     expect(config.keypairs[1].extensions).toBeUndefined();
   });
@@ -45,11 +45,23 @@ describe('key settings', () => {
     const map = dir.file('keys.map');
     writeFileSync(map, `[{ privkey = "${b.privkey}"; extensions { read_only = false; } }]`);
     const config = loadConfig({ FUZZYD_DYNAMIC_KEYS_MAP: map });
-    expect(config.dynamicKeysMap).toMatchObject({ path: map, keys: [{ privkey: b.privkey }] });
+    expect(config.dynamicKeysMap).toMatchObject({ source: { kind: 'file', path: map }, keys: [{ privkey: b.privkey }] });
+    expect(loadConfig({ FUZZYD_DYNAMIC_KEYS_MAP: `file://${map}` }).dynamicKeysMap).toMatchObject({ source: { kind: 'file', path: map } });
     expect(loadConfig({}).dynamicKeysMap).toBeNull();
     expect(() => loadConfig({ FUZZYD_DYNAMIC_KEYS_MAP: dir.file('none.map') })).toThrow(/^FUZZYD_DYNAMIC_KEYS_MAP: cannot read .*ENOENT/);
-    expect(() => loadConfig({ FUZZYD_DYNAMIC_KEYS_MAP: 'https://maps.example/keys.map' })).toThrow(/only a local file path is supported/);
     writeFileSync(map, '[{ privkey = ');
     expect(() => loadConfig({ FUZZYD_DYNAMIC_KEYS_MAP: map })).toThrow(/^FUZZYD_DYNAMIC_KEYS_MAP: .* is not valid UCL\/JSON/);
+  });
+
+  it('dynamic_keys_map may be an http(s) URL, fetched at start rather than while the config loads; other schemes stop it', () => {
+    const config = loadConfig({ FUZZYD_DYNAMIC_KEYS_MAP: 'https://maps.example/keys.map', FUZZYD_MAP_WATCH_INTERVAL: '30s' });
+    expect(config.dynamicKeysMap).toEqual({ source: { kind: 'http', url: 'https://maps.example/keys.map' }, key: 'FUZZYD_DYNAMIC_KEYS_MAP', keys: [] });
+    expect(config.mapWatchIntervalSeconds).toBe(30);
+    expect(loadConfig({}).mapWatchIntervalSeconds).toBe(300);
+    expect(() => loadConfig({ FUZZYD_MAP_WATCH_INTERVAL: '0s' })).toThrow(/^FUZZYD_MAP_WATCH_INTERVAL: /);
+    const signed = () => loadConfig({ FUZZYD_DYNAMIC_KEYS_MAP: 'sign+key=abc+https://user:pw@maps.example/keys.map' });
+    expect(signed).toThrow(/only a file path, file:\/\/ or http\(s\):\/\/ maps are supported/);
+    expect(signed).toThrow(/https:\/\/\*\*\*@maps\.example/);
+    expect(() => loadConfig({ FUZZYD_DYNAMIC_KEYS_MAP: 'ftp://maps.example/keys.map' })).toThrow(/only a file path/);
   });
 });

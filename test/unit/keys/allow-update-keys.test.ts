@@ -11,13 +11,13 @@ const [a, b, c] = [generateKeypair(), generateKeypair(), generateKeypair()];
 describe('allow_update_keys (access-controls.md §1.2 step 3)', () => {
   it("takes the 103-character ids rspamadm keypair prints, comma-separated", () => {
     expect(a.id).toHaveLength(103);
-    expect(parseAllowUpdateKeys(`${a.id}, ${b.id},${a.id}`, 'K')).toEqual([a.id, b.id]);
+    expect(parseAllowUpdateKeys(`${a.id}, ${b.id},${a.id}`, 'K').ids).toEqual([a.id, b.id]);
   });
 
   it("reads a file entry as rspamd's map: first token per line, # comments", () => {
     const file = dir.file('keys.map');
     writeFileSync(file, `# writers\n${b.id} customer-b\n\n  ${c.id}   # c\n`);
-    expect(parseAllowUpdateKeys(`${a.id},${file}`, 'K')).toEqual([a.id, b.id, c.id]);
+    expect(parseAllowUpdateKeys(`${a.id},${file}`, 'K').ids).toEqual([a.id, b.id, c.id]);
   });
 
   it('refuses a public key, an unknown word and a bad line, naming the setting', () => {

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type GeneratedKeypair, decodeKey, generateKeypair } from '../../../shared/protocol/crypto-keys.js';
-import { DynamicKeysWatcher, readDynamicKeysFile } from '../../../server/src/keys/dynamic-keys-map.js';
+import { DynamicKeysWatcher, parseMapSource, readDynamicKeysFile } from '../../../server/src/keys/dynamic-keys-map.js';
+import { redactMapUrl } from '../../../server/src/keys/http-map-fetch.js';
 import { KeyRing } from '../../../server/src/keys/key-ring.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -71,5 +72,24 @@ describe('dynamic_keys_map (access-controls.md §3)', () => {
     expect(errors[0]).not.toContain(b.privkey);
     expect(ring.find(wireId(a))?.pubkey).toBe(a.pubkey);
     expect(ring.find(wireId(b))?.pubkey).toBe(b.pubkey);
+  });
+});
+
+describe('map sources and what logs may show of them', () => {
+  it.each([
+    ['http://user:pw@maps.example/keys.map', 'http://***@maps.example/keys.map'],
+    ['https://u:p@ss@maps.example:8443/k?x=@', 'https://***@maps.example:8443/k?x=@'],
+    ['https://maps.example/a@b', 'https://maps.example/a@b'],
+    ['http://[::1]:8080/keys.map', 'http://[::1]:8080/keys.map'],
+    ['/etc/fuzzyd/keys.map', '/etc/fuzzyd/keys.map'],
+  ])('redactMapUrl(%s) = %s', (url, shown) => {
+    expect(redactMapUrl(url)).toBe(shown);
+  });
+
+  it('reads http(s) URLs, file:// and bare paths', () => {
+    expect(parseMapSource('https://maps.example/keys.map', 'K')).toEqual({ kind: 'http', url: 'https://maps.example/keys.map' });
+    expect(parseMapSource('file:///etc/keys.map', 'K')).toEqual({ kind: 'file', path: '/etc/keys.map' });
+    expect(parseMapSource('keys.map', 'K')).toEqual({ kind: 'file', path: 'keys.map' });
+    expect(() => parseMapSource('fallback+file:///etc/keys.map', 'K')).toThrow(/only a file path/);
   });
 });

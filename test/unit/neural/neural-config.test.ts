@@ -25,7 +25,17 @@ describe('neural config (spec/neural.md §2)', () => {
       ann_expire: 172800,
       hidden_layer_mult: 1.5,
       watch_interval: 60,
+      roc_enabled: false,
+      roc_misclassification_cost: 0.5,
     });
+  });
+
+  it('reads rspamd 4.x\'s funnel network and ROC options (neural-4x.md §4.2, §4.5)', () => {
+    const c = parseNeuralConfig({
+      rules: { F: { layers: [0.5, 0.25], dropout: 0.1, use_layernorm: false, activation: 'relu', roc_enabled: true, roc_misclassification_cost: 0.3 } },
+    });
+    expect(c.rules.F).toMatchObject({ layers: [0.5, 0.25], dropout: 0.1, use_layernorm: false, activation: 'relu', roc_enabled: true, roc_misclassification_cost: 0.3 });
+    expect(parseNeuralConfig({}).rules.default.layers).toBeUndefined();
   });
 
   it('merges defaults per rule and keeps each rule’s own values', () => {
@@ -91,6 +101,13 @@ describe('neural config (spec/neural.md §2)', () => {
     [{ rules: { r: { symbols: { default: [] } } } }, 'rules.r.symbols.default'],
     [{ rules: { r: { hiden_layer_mult: 2 } } }, 'rules.r.hiden_layer_mult'],
     [{ rules: { a: {}, b: { prefix: 'a' } } }, 'rules.b.prefix'],
+    [{ rules: { r: { layers: [] } } }, 'rules.r.layers'],
+    [{ rules: { r: { layers: [0.5, -1] } } }, 'rules.r.layers[1]'],
+    [{ rules: { r: { dropout: 1 } } }, 'rules.r.dropout'],
+    [{ rules: { r: { use_layernorm: 'yes' } } }, 'rules.r.use_layernorm'],
+    [{ rules: { r: { activation: 'swish' } } }, 'rules.r.activation'],
+    [{ rules: { r: { roc_enabled: 1 } } }, 'rules.r.roc_enabled'],
+    [{ rules: { r: { roc_misclassification_cost: 2 } } }, 'rules.r.roc_misclassification_cost'],
   ])('names the bad field in %j', (input, field) => {
     let error: unknown;
     try {

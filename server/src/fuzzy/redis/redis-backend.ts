@@ -1,3 +1,4 @@
+import { auditRowOfUpdate, type AuditContext, type AuditRow } from '../../audit/audit-row.js';
 import { createRedisClient } from '../../common/redis-client.js';
 import { MAX_FLAGS_PER_HASH, SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
 import type { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
@@ -9,6 +10,7 @@ import {
   type StoredHash,
   StoreOverloadedError,
   type UpdateOp,
+  type UpdateOptions,
   type UpdateResult,
 } from '../fuzzy-backend.js';
 import { isShingleHit, shingleProbability, voteDigests } from '../shingle-vote.js';
@@ -21,6 +23,12 @@ export interface RedisBackendOptions {
   prefix: string;
   expireSeconds: number;
   onError?: (err: Error) => void;
+  /**
+   * Where the audit rows of updates made through this process go (audit-log.ts, in FUZZYD_DB): Redis has no
+   * transaction shared with that file, so a row is appended once its update is applied. Writes made by rspamd's own
+   * workers straight to the same Redis are not seen, so not recorded.
+   */
+  audit?: (row: AuditRow) => void;
 }
 
 /** The fields a read needs: the 8 (flag, value) slots, then the creation time. Not S, which is ~700 bytes. */
@@ -103,19 +111,31 @@ export class RedisBackend implements FuzzyBackend {
     return this.inFlight < MAX_IN_FLIGHT;
   }
 
-  update(op: UpdateOp): Promise<UpdateResult> {
+  update(op: UpdateOp, options: UpdateOptions = {}): Promise<UpdateResult> {
     if (!this.acceptsUpdates()) {
       return Promise.reject(new StoreOverloadedError(`${this.inFlight} Redis updates in flight`));
     }
     this.inFlight++;
     const id = op.digest.toString('latin1');
-    const run = (this.tails.get(id) ?? Promise.resolve()).then(() => this.apply(op)).finally(() => this.inFlight--);
+    const run = (this.tails.get(id) ?? Promise.resolve())
+      .then(() => this.apply(op))
+      .then((result) => this.audited(op, result, options.audit))
+      .finally(() => this.inFlight--);
     const tail = run.catch(() => undefined);
     this.tails.set(id, tail);
     void tail.then(() => {
       if (this.tails.get(id) === tail) this.tails.delete(id);
     });
     return run;
+  }
+
+  private audited(op: UpdateOp, result: UpdateResult, context: AuditContext | undefined): UpdateResult {
+    if (context && this.options.audit) {
+      // A DEL's result carries no hash: the row says which digest went, not which flags it had.
+      const row = auditRowOfUpdate(op, { status: result.status, flag: result.hash?.flag ?? 0, value: result.hash?.value ?? 0 }, context, Date.now());
+      if (row) this.options.audit(op.kind === 'del' ? { ...row, flag: null, value: null } : row);
+    }
+    return result;
   }
 
   private async apply(op: UpdateOp): Promise<UpdateResult> {

@@ -26,6 +26,7 @@ import { IndexLoading } from './index/index-loading.js';
 import type { LoadStats } from './index/sqlite-index-loader.js';
 import { SqliteCatalogue } from './catalogue/sqlite-catalogue.js';
 import { SqliteHashQueries } from './catalogue/sqlite-hash-queries.js';
+import { ShingleOwners } from './catalogue/shingle-owners.js';
 import { openFuzzyDatabase } from './sqlite-schema.js';
 import type { WriterBacklog, WriterResult } from './writer/writer-protocol.js';
 import { WriterClient } from './writer/writer-client.js';
@@ -105,7 +106,11 @@ export class SqliteBackend implements FuzzyBackend {
     const limits = { ...DEFAULT_QUEUE_LIMITS, ...(options.maxQueuedUpdates ? { maxDepth: options.maxQueuedUpdates } : {}) };
     this.queue = new GroupCommitQueue(writer, (results, ops) => this.apply(results, ops), undefined, limits);
     this.queries = new SqliteHashQueries(readDb, options.expireSeconds);
-    this.catalogue = new SqliteCatalogue(this.queries, { settle: () => this.settle(), countByFlag: () => this.countByFlag() });
+    this.catalogue = new SqliteCatalogue(
+      this.queries,
+      { settle: () => this.settle(), countByFlag: () => this.countByFlag() },
+      new ShingleOwners(readDb),
+    );
     const queue = this.queue;
     this.writeBacklog = {
       get queued() {
@@ -202,7 +207,7 @@ export class SqliteBackend implements FuzzyBackend {
     if (this.closed) throw new Error('the store is closed');
     let r: WriterResult;
     try {
-      r = await this.queue.enqueue(op);
+      r = await this.queue.enqueue(op, options.audit);
       this.commitsFailing = false;
     } catch (err) {
       if (!(err instanceof StoreOverloadedError)) this.commitsFailing = true;

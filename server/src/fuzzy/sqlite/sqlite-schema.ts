@@ -36,6 +36,10 @@ CREATE UNIQUE INDEX IF NOT EXISTS s ON shingles(value, number);
  * - fuzzyd_pending_shingles: shingle rows of new hashes waiting to move into `shingles` (pending-shingles.ts).
  * - fuzzyd_extra_flags: slots 1..7 of multi-flag hashes; rspamd's `digests` holds the primary (extra-flags.ts). The
  *   foreign key makes a row go with its digest even when rspamd's worker deletes or expires it.
+ * - fuzzyd_shingle_blocks: the 32 shingles a hash was written with, kept whole. rspamd's `shingles` keeps a position
+ *   only for the latest hash with that value there, so a hash's lost positions, and so which later near-duplicates
+ *   took them, cannot be read back from it; explain (shingle-owners.ts) needs them. 256 bytes per shingled hash,
+ *   written by the background move with the hash's shingle rows (never in an acknowledging commit), in digest-id order.
  * - fuzzyd_digests_flag, fuzzyd_extra_flags_flag: the admin API's flag-filtered pages in digest order
  *   (sqlite-hash-queries.ts, extra-flag-queries.ts). The first is an index on rspamd's own table: rspamd ignores it,
  *   and on an existing large file building it takes a while once, here on the writer thread before fuzzyd serves.
@@ -59,6 +63,9 @@ CREATE TABLE IF NOT EXISTS fuzzyd_extra_flags(
   PRIMARY KEY (digest_id, slot)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS fuzzyd_extra_flags_flag ON fuzzyd_extra_flags(flag, digest_id);
 CREATE INDEX IF NOT EXISTS fuzzyd_digests_flag ON digests(flag, digest);
+CREATE TABLE IF NOT EXISTS fuzzyd_shingle_blocks(
+  digest_id INTEGER PRIMARY KEY REFERENCES digests(id) ON DELETE CASCADE,
+  shingles BLOB NOT NULL);
 `;
 
 /** Creates fuzzyd's own objects (idempotent). The writer does, before anything else reads the file. */

@@ -41,6 +41,7 @@ export class JobRegistry {
       vectors: null,
       nInputs: null,
       hidden: null,
+      report: null,
       error: null,
     };
     this.jobs.set(job.id, job);
@@ -62,6 +63,14 @@ export class JobRegistry {
     return [...this.jobs.values()].filter(isActive);
   }
 
+  /** Whether the last finished job of `job`'s set before it failed because the quality gate rejected its model. */
+  lastGateRejected(job: NeuralJob): boolean {
+    const id = setId(job.rule, job.settings);
+    const earlier = [...this.jobs.values()].filter((j) => j !== job && !isActive(j) && setId(j.rule, j.settings) === id);
+    const last = earlier[earlier.length - 1];
+    return last?.state === 'failed' && last.report?.gate.enforced === true && !last.report.gate.passed;
+  }
+
   list(): NeuralJob[] {
     return [...this.jobs.values()].reverse();
   }
@@ -75,5 +84,10 @@ export class JobRegistry {
 
 /** A detached copy for API answers (the live record keeps changing while the job runs). */
 export function jobSnapshot(job: NeuralJob): NeuralJob {
-  return { ...job, history: job.history.map((h) => ({ ...h })), vectors: job.vectors ? { ...job.vectors } : null };
+  return {
+    ...job,
+    history: job.history.map((h) => ({ ...h })),
+    vectors: job.vectors ? { ...job.vectors } : null,
+    report: job.report ? structuredClone(job.report) : null,
+  };
 }

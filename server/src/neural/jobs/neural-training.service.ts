@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import type { NeuralJob, NeuralJobTrigger } from '../../../../shared/api/neural.js';
 import { ConflictError } from '../../common/api-error.js';
 import type { Logger } from '../../common/logger.js';
@@ -111,6 +112,8 @@ export class NeuralTrainingService implements OnModuleDestroy {
           config: conn.settings.config,
           hostname: conn.settings.hostname,
           pca: conn.settings.pca,
+          qualityGate: conn.settings.qualityGate,
+          seed: this.registry.lastGateRejected(job) ? freshSeed() : undefined,
           logger: log,
           onUnlockFailed: (key) => this.addPendingUnlock(key),
         },
@@ -166,6 +169,12 @@ export class NeuralTrainingService implements OnModuleDestroy {
       }
     }
   }
+}
+
+/** A random non-zero kann generator state. */
+function freshSeed(): [bigint, bigint] {
+  const b = randomBytes(16);
+  return [b.readBigUInt64LE(0) | 1n, b.readBigUInt64LE(8)];
 }
 
 function describeFailure(err: unknown): string {

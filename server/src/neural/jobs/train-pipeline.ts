@@ -7,6 +7,8 @@ import { lockExpireSeconds, unixSeconds } from '../redis/lock-state.js';
 import type { NeuralRedisRepository } from '../redis/neural-redis.repository.js';
 import { buildProfile, symbolsDigest } from '../redis/profile-codec.js';
 import { packAnn, packPca } from '../training/ann-envelope.js';
+import { serializeRocThresholds } from '../training/roc-thresholds.js';
+import { ruleNetwork, ruleRoc } from '../training/rule-network.js';
 import { TrainingAbortedError } from '../training/errors.js';
 import { trainInWorker, type TrainInWorkerOptions, type TrainProgress } from '../training/trainer-client.js';
 import { decodeTrainingRows } from './training-rows.js';
@@ -17,10 +19,18 @@ export interface PipelineContext {
   hostname: string;
   /** NeuralSettings.pca: the consuming rspamd can run a PCA-reduced ANN. */
   pca: boolean;
+  /** NeuralSettings.qualityGate: do not publish what rspamd 4.1.1's gate rejects. */
+  qualityGate: boolean;
   logger: Logger;
   /** Called when the lock could not be removed after a failure (Redis gone); the caller retries later. */
   onUnlockFailed(annKey: string): void;
   worker?: TrainInWorkerOptions;
+  /**
+   * kann generator start state; default = rspamd's fixed state (a first training equals rspamd's first after a
+   * restart). Set to a fresh one for a retry after the quality gate rejected the last model: rspamd retries with a
+   * new random initialisation (its generator has moved on), and the same seed would only repeat the rejected model.
+   */
+  seed?: [bigint, bigint];
 }
 
 /** A training that cannot start or finish for a reason worth showing as is (no stack, no class name). */
@@ -101,6 +111,9 @@ export async function runTraining(ctx: PipelineContext, job: NeuralJob, signal: 
         learningRate: rule.train.learning_rate,
         hiddenLayerMult: rule.hidden_layer_mult,
         maxInputs: rule.max_inputs,
+        network: ruleNetwork(rule),
+        roc: ruleRoc(rule),
+        seed: ctx.seed,
       },
       (p) => recordProgress(job, p),
       signal,
@@ -111,6 +124,11 @@ export async function runTraining(ctx: PipelineContext, job: NeuralJob, signal: 
     job.bestValidationCost = finiteOrNull(result.bestValidationCost);
     job.bestEpoch = result.bestEpoch === null ? null : result.bestEpoch + 1; // the trainer counts from 0, the API from 1
     job.stoppedEarly = result.stoppedEarly;
+    job.report = { network: result.network, hiddenLayers: result.hiddenLayers, ...result.report, gate: { enforced: ctx.qualityGate, ...result.report.gate } };
+    // rspamd 4.1.1 (§5): a degenerate model is not published; the catch below releases the lock, the sets stay
+    if (ctx.qualityGate && !result.report.gate.passed) {
+      throw new TrainingRefusedError(`rejected ANN ${rule.name}:${job.settings}: ${result.report.gate.reason}`);
+    }
     const ann = await packAnn(result.kann);
     const pca = result.pca ? await packPca(result.pca) : undefined;
     throwIfAborted(signal);
@@ -131,7 +149,7 @@ export async function runTraining(ctx: PipelineContext, job: NeuralJob, signal: 
       pca,
       annExpire: rule.ann_expire,
       now: score,
-      rocThresholds: '[]',
+      rocThresholds: serializeRocThresholds(result.report.rocThresholds),
     });
     locked = false;
     job.publishedVersion = version;

@@ -5,8 +5,23 @@
 
 export const KANN_MAGIC = Buffer.from([0x4b, 0x41, 0x4e, 0x01]); // "KAN\1"
 
-/** Operator ids used by rspamd's graph (kautodiff's operator table). */
-export const KannOp = { add: 1, cmul: 3, ceBinNeg: 4, tanh: 7, relu: 8 } as const;
+/**
+ * Operator ids of kautodiff's operator table (KA:2693-2733) that rspamd's graphs use: the 3.4 symbol network needs
+ * add, cmul, ce_bin_neg, tanh and relu; 4.x's funnel network (neural-4x.md §4.2) adds mul (layer norm's scale),
+ * select + dropout (kann's switchable dropout layer), stdnorm (layer norm) and gelu.
+ */
+export const KannOp = {
+  add: 1,
+  mul: 2,
+  cmul: 3,
+  ceBinNeg: 4,
+  tanh: 7,
+  relu: 8,
+  select: 12,
+  dropout: 15,
+  stdnorm: 32,
+  gelu: 37,
+} as const;
 
 /** ext_flag bits (kann's KANN_F_*). */
 export const KannExtFlag = { input: 1, output: 2, truth: 4, cost: 8 } as const;
@@ -33,7 +48,10 @@ export interface KannOpNode extends KannNodeBase {
   op: number;
   children: number[];
   pre: number;
-  /** Operator parameters (ptr_size bytes); empty for every operator rspamd uses. */
+  /**
+   * Operator parameters (ptr_size bytes): empty for the 3.4 graph's operators; select holds its int32 branch index,
+   * dropout its 32-byte random generator state (neural-4x.md §4.2).
+   */
   params: Uint8Array;
 }
 

@@ -14,6 +14,15 @@ export type RngSeed = readonly [bigint, bigint];
 export const KANN_DEFAULT_SEED: RngSeed = [0x50f5647d2380309dn, 0x91ffa96fc4c62ccen];
 
 const MASK64 = (1n << 64n) - 1n;
+
+/** sizeof(kad_rng_t): two uint64 words, a double, two ints. */
+export const KANN_RNG_STATE_BYTES = 32;
+
+/** kann's jump polynomial {0xbeac0467eba5facb, 0xd86b048b86aa9922} as [high, low] uint32 halves. */
+const JUMP_WORDS: readonly (readonly [number, number])[] = [
+  [0xbeac0467, 0xeba5facb],
+  [0xd86b048b, 0x86aa9922],
+];
 const TWO_POW_32 = 4294967296;
 const TWO_POW_20 = 1048576;
 const TWO_POW_MINUS_52 = 2 ** -52;
@@ -88,6 +97,59 @@ export class KannRandom {
       out[j] = out[i - 1];
       out[i - 1] = t;
     }
+    return out;
+  }
+
+  /**
+   * kann's jump (KA `kad_xoroshiro128plus_jump`): 128 steps whose states selected by the jump polynomial are
+   * XOR-ed into the new state. kann jumps its global generator once for every dropout node it creates and gives the
+   * node the jumped state as its own generator (KA `kad_rng`), so a funnel network's initial weights and shuffles
+   * depend on where in the construction the dropout layers sit (neural-4x.md §4.2).
+   * Returns a new generator with the jumped state; `this` is jumped too, as kann's global one is. The cached normal
+   * of the polar method is not part of the jump (kann keeps it in the same struct and leaves it alone).
+   */
+  jump(): KannRandom {
+    let s0Hi = 0;
+    let s0Lo = 0;
+    let s1Hi = 0;
+    let s1Lo = 0;
+    for (const word of JUMP_WORDS) {
+      for (let b = 0; b < 64; b++) {
+        const half = b < 32 ? word[1] : word[0];
+        if ((half >>> (b & 31)) & 1) {
+          s0Hi ^= this.aHi;
+          s0Lo ^= this.aLo;
+          s1Hi ^= this.bHi;
+          s1Lo ^= this.bLo;
+        }
+        this.step();
+      }
+    }
+    this.aHi = s0Hi >>> 0;
+    this.aLo = s0Lo >>> 0;
+    this.bHi = s1Hi >>> 0;
+    this.bLo = s1Lo >>> 0;
+    const child = new KannRandom([1n, 0n]);
+    child.aHi = this.aHi;
+    child.aLo = this.aLo;
+    child.bHi = this.bHi;
+    child.bLo = this.bLo;
+    return child;
+  }
+
+  /**
+   * kann's `kad_rng_t` as it lands in a saved graph (a dropout node's ptr, 32 bytes little-endian): s[0], s[1], the
+   * cached normal (double), whether it is set (int32), and a lock word (int32, 0).
+   */
+  stateBytes(): Uint8Array {
+    const out = new Uint8Array(KANN_RNG_STATE_BYTES);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, this.aLo, true);
+    view.setUint32(4, this.aHi, true);
+    view.setUint32(8, this.bLo, true);
+    view.setUint32(12, this.bHi, true);
+    view.setFloat64(16, this.cachedNormal ?? 0, true);
+    view.setInt32(24, this.cachedNormal === null ? 0 : 1, true);
     return out;
   }
 

@@ -6,11 +6,12 @@
  * Random draws (initial weights, then the shuffles) come from one kann generator (spec §9.5, §9.6), so with the
  * default seed the first training is deterministic and equal to rspamd's first training after a restart.
  */
-import { TrainingDivergedError, TrainingInputError } from './errors.js';
+import { TrainingInputError } from './errors.js';
 import { AnnWeights, hiddenWidth, initWeights } from './network.js';
 import { KannRandom, RngSeed } from './rng.js';
 import { ParamSnapshot, SparseTrainingModel } from './sparse-model.js';
-import { buildSparseRows, SparseRows } from './sparse-rows.js';
+import { buildSparseRows } from './sparse-rows.js';
+import { type EpochReport, runEpochs } from './train-loop.js';
 
 export interface TrainingData {
   /** Dense row-major rows (nRows × nCols); rspamd's order is all spam rows, then all ham rows (spec §9.3). */
@@ -21,17 +22,7 @@ export interface TrainingData {
   targets: ArrayLike<number>;
 }
 
-export interface EpochReport {
-  /** 0-based. */
-  epoch: number;
-  /** Mean loss over the training rows seen this epoch (kann's batch-size-weighted mean of batch costs). */
-  trainCost: number;
-  /** Mean loss over the validation rows after the epoch; NaN when there are none (fewer than 10 rows). */
-  validationCost: number;
-  /** Wall time of the training pass and of the validation pass, in milliseconds. */
-  trainMs: number;
-  validationMs: number;
-}
+export type { EpochReport } from './train-loop.js';
 
 export interface TrainOptions {
   /** Epochs (`train.max_iterations`, default 25 in rspamd). */
@@ -63,9 +54,9 @@ export interface TrainingOutcome {
   validationRows: Int32Array;
 }
 
-const KANN_MINI_BATCH = 64;
-const KANN_VALIDATION_FRACTION = 0.1;
-const KANN_PATIENCE = 10;
+export const KANN_MINI_BATCH = 64;
+export const KANN_VALIDATION_FRACTION = 0.1;
+export const KANN_PATIENCE = 10;
 
 export function trainNetwork(data: TrainingData, options: TrainOptions): TrainingOutcome {
   checkData(data);
@@ -77,59 +68,24 @@ export function trainNetwork(data: TrainingData, options: TrainOptions): Trainin
 
   const init = initWeights(nCols, hiddenWidth(nCols, options.hiddenLayerMult), rng);
   const perm = rng.shuffle(nRows);
-  // kann: n_val = (int)(n * frac_val) with a float frac_val
-  const nVal = Math.trunc(Math.fround(nRows * Math.fround(options.validationFraction ?? KANN_VALIDATION_FRACTION)));
+  const nVal = validationCount(nRows, options.validationFraction);
   const nTrain = nRows - nVal;
   const rows = buildSparseRows(data.rows, nCols, perm);
   const targets = new Float32Array(nRows);
   for (let k = 0; k < nRows; k++) targets[k] = data.targets[perm[k]];
   const model = new SparseTrainingModel(init, options.learningRate);
-
-  const epochs: EpochReport[] = [];
-  let snapshot: ParamSnapshot | null = null;
-  let bestEpoch: number | null = null;
-  let minValCost = Number.MAX_VALUE;
-  let streak = 0;
-  let stoppedEarly = false;
-
-  for (let epoch = 0; epoch < options.maxIterations; epoch++) {
-    const t0 = performance.now();
-    const order = rng.shuffle(nTrain);
-    let trainCost = 0;
-    for (let start = 0; start < nTrain; start += batchSize) {
-      const size = Math.min(batchSize, nTrain - start);
-      // kann_cost returns the batch mean as a float; the epoch cost re-weights it by the batch size
-      trainCost += Math.fround(model.trainBatch(rows, targets, order, start, size) / size) * size;
-    }
-    trainCost /= nTrain;
-    const t1 = performance.now();
-    const validationCost = nVal > 0 ? validationPass(model, rows, targets, nTrain, nRows, batchSize) : Number.NaN;
-    const report: EpochReport = {
-      epoch,
-      trainCost,
-      validationCost,
-      trainMs: t1 - t0,
-      validationMs: performance.now() - t1,
-    };
-    epochs.push(report);
-    options.onEpoch?.(report);
-    // rspamd gives up on a NaN cost (spec §9.4 item 6); we check every epoch, not only the logged ones
-    if (!Number.isFinite(trainCost)) throw new TrainingDivergedError(`training cost became ${trainCost} at epoch ${epoch}`);
-
-    if (epoch >= patience && nVal > 0) {
-      if (validationCost < minValCost) {
-        snapshot = model.snapshot(snapshot ?? undefined);
-        bestEpoch = epoch;
-        streak = 0;
-        minValCost = Math.fround(validationCost);
-      } else if (++streak >= patience) {
-        stoppedEarly = true;
-        break;
-      }
-    }
-  }
-
-  if (snapshot) model.restore(snapshot);
+  const { epochs, stoppedEarly, bestEpoch } = runEpochs<ParamSnapshot>(
+    {
+      trainBatch: (order, start, size) => model.trainBatch(rows, targets, order, start, size),
+      evaluate: (from, to) => model.evaluate(rows, targets, from, to),
+      snapshot: (into) => model.snapshot(into ?? undefined),
+      restore: (snap) => model.restore(snap),
+    },
+    nTrain,
+    nVal,
+    rng,
+    { maxIterations: options.maxIterations, batchSize, patience, onEpoch: options.onEpoch },
+  );
   const last = epochs[epochs.length - 1];
   return {
     weights: model.toWeights(),
@@ -141,24 +97,12 @@ export function trainNetwork(data: TrainingData, options: TrainOptions): Trainin
   };
 }
 
-/** Validation cost as kann computes it: float batch means of ≤ 64 rows, re-weighted, over the validation rows. */
-function validationPass(
-  model: SparseTrainingModel,
-  rows: SparseRows,
-  targets: Float32Array,
-  from: number,
-  to: number,
-  batchSize: number,
-): number {
-  let sum = 0;
-  for (let start = from; start < to; start += batchSize) {
-    const end = Math.min(start + batchSize, to);
-    sum += Math.fround(model.evaluate(rows, targets, start, end) / (end - start)) * (end - start);
-  }
-  return sum / (to - from);
+/** kann's split: the validation rows are the last ⌊N·frac⌋ (frac a C float) of the initial shuffle. */
+export function validationCount(nRows: number, fraction = KANN_VALIDATION_FRACTION): number {
+  return Math.trunc(Math.fround(nRows * Math.fround(fraction)));
 }
 
-function checkData(data: TrainingData): void {
+export function checkData(data: TrainingData): void {
   const { rows, nRows, nCols, targets } = data;
   if (!Number.isInteger(nRows) || nRows < 1) throw new TrainingInputError(`need at least one row, got ${nRows}`);
   if (!Number.isInteger(nCols) || nCols < 1) throw new TrainingInputError(`need at least one column, got ${nCols}`);
@@ -176,7 +120,7 @@ function checkData(data: TrainingData): void {
   }
 }
 
-function checkOptions(o: TrainOptions): void {
+export function checkOptions(o: TrainOptions): void {
   if (!Number.isInteger(o.maxIterations) || o.maxIterations < 1) {
     throw new TrainingInputError(`maxIterations must be a positive integer, got ${o.maxIterations}`);
   }

@@ -5,6 +5,7 @@
  * transferred — not copied — to the worker.
  */
 import { TrainingInputError } from './errors.js';
+import { type FunnelOptions, funnelShape, funnelWeightCount } from './funnel-network.js';
 import { hiddenWidth } from './network.js';
 
 export interface TrainingInput {
@@ -17,6 +18,10 @@ export interface TrainingInput {
   maxInputs?: number;
   /** kann generator start state; default = rspamd's fixed state (spec §9.6). */
   seed?: [bigint, bigint];
+  /** rspamd 4.x's funnel network (neural-4x.md §4.2) instead of the symbol network; `hiddenLayerMult` is then unused. */
+  network?: FunnelOptions;
+  /** `roc_enabled`: compute rspamd ≥ 4.0's ROC thresholds with this `roc_misclassification_cost`. */
+  roc?: { misclassificationCost: number };
 }
 
 /** A TrainingInput checked and packed for the training thread: rows in one transferable buffer (structured-clonable). */
@@ -30,6 +35,8 @@ export interface PackedTraining {
   hiddenLayerMult: number;
   maxInputs?: number;
   seed?: [bigint, bigint];
+  network?: FunnelOptions;
+  roc?: { misclassificationCost: number };
 }
 
 /**
@@ -76,6 +83,8 @@ export function packTraining(req: TrainingInput): PackedTraining {
     hiddenLayerMult: req.hiddenLayerMult,
     maxInputs: req.maxInputs,
     seed: req.seed,
+    network: req.network,
+    roc: req.roc,
   };
 }
 
@@ -93,9 +102,14 @@ function checkOptions(req: TrainingInput, nCols: number): void {
     throw new TrainingInputError(`maxInputs must be an integer in 1..${nCols} (the row width), got ${req.maxInputs}`);
   }
   const nIn = req.maxInputs ?? nCols;
-  const weights = hiddenWidth(nIn, req.hiddenLayerMult) * nIn;
+  // funnelShape throws a TrainingInputError for bad layer options
+  const weights = req.network ? funnelWeightCount(funnelShape(nIn, req.network)) : hiddenWidth(nIn, req.hiddenLayerMult) * nIn;
   if (weights > MAX_NETWORK_WEIGHTS) {
     throw new TrainingInputError(`network would have ${weights} hidden weights, limit is ${MAX_NETWORK_WEIGHTS}`);
+  }
+  if (req.roc !== undefined) {
+    const c = req.roc.misclassificationCost;
+    if (typeof c !== 'number' || !(c >= 0 && c <= 1)) throw new TrainingInputError(`roc misclassification cost must be in [0, 1], got ${String(c)}`);
   }
   if (req.seed !== undefined) {
     const s = req.seed;

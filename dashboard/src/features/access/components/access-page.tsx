@@ -1,4 +1,5 @@
 import { PageHeader } from '../../../components/ui/page-header';
+import { AccessSettingsCard } from './access-settings-card';
 import { NetworkList } from './network-list';
 import { RateLimitedNetworks } from './rate-limited-networks';
 
@@ -15,6 +16,7 @@ export function AccessPage() {
         />
         <NetworkList list="blocked" title="Blocked" description="Sources whose datagrams are dropped without a reply (rspamd's blocked)." envName="FUZZYD_BLOCKED" />
         <RateLimitedNetworks />
+        <AccessSettingsCard />
       </div>
     </>
   );

@@ -42,6 +42,6 @@ describe('RateLimitedNetworks', () => {
   it('says when no rate limit is configured', async () => {
     fakeApi({ 'GET /ratelimits': () => json({ enabled: false, logOnly: false, buckets: [] }) });
     render(<RateLimitedNetworks />);
-    expect(await screen.findByText(/No rate limit is configured/)).toBeTruthy();
+    expect(await screen.findByText(/No rate limit is set/)).toBeTruthy();
   });
 });

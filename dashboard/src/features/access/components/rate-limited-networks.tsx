@@ -25,7 +25,7 @@ export function RateLimitedNetworks() {
     <Card title={<span id={headingId}>Rate-limited networks</span>}>
       <QueryStatus query={state} context="Could not load the rate limits" />
       {state.data && !state.data.enabled && (
-        <p className="muted">No rate limit is configured (ratelimit_rate and ratelimit_burst, FUZZYD_RATELIMIT_RATE / _BURST).</p>
+        <p className="muted">No rate limit is set: it needs both ratelimit_rate and ratelimit_burst (Access settings below, or FUZZYD_RATELIMIT_RATE / _BURST).</p>
       )}
       {state.data?.enabled && (
         <>

@@ -10,6 +10,7 @@ import { formatInt } from '../../../lib/format';
 import { useAction, useQuery } from '../../../lib/use-query';
 import { fetchFlags, removeFlagName } from '../api/flags-api';
 import { FlagFormDialog } from './flag-form-dialog';
+import { FlagStatsTable } from './flag-stats-table';
 
 const COLUMNS: DataTableColumn[] = [
   { header: 'Flag', className: 'num' },
@@ -95,6 +96,7 @@ export function FlagsPage() {
           )}
         </DataTable>
       )}
+      <FlagStatsTable />
       <FlagFormDialog
         open={formOpen}
         editing={editing}

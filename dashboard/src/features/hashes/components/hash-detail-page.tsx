@@ -12,6 +12,10 @@ import { useAction, useQuery } from '../../../lib/use-query';
 import { fetchFlags, flagLabel } from '../../flags/api/flags-api';
 import { deleteHash, getHash } from '../api/hashes-api';
 import { EditFlagsForm, flagsKey } from './edit-flags-form';
+import { getExplain } from '../api/explain-api';
+import { ExplainPanel } from './explain-panel';
+import { fetchAudit } from '../../audit/api/audit-api';
+import { HashHistory } from '../../audit/components/hash-history';
 import { FlagChips } from './flag-chips';
 
 export function HashDetailPage() {
@@ -25,6 +29,10 @@ export function HashDetailPage() {
   const [confirming, setConfirming] = useState(false);
   const [saved, setSaved] = useState<string | null>(null);
   const remove = useAction(() => deleteHash(digest));
+  // Keyed by the stored flags too, so an edit saved here shows up in the history and the cluster at once.
+  const version = hash.data ? flagsKey(hash.data) : '';
+  const history = useQuery(`audit|${digest}|${version}`, (signal) => fetchAudit({ digest, limit: 50 }, signal));
+  const explain = useQuery(`explain|${digest}|${version}`, (signal) => getExplain(digest, signal));
 
   const notFound = hash.error instanceof ApiError && hash.error.status === 404;
   return (
@@ -66,6 +74,14 @@ export function HashDetailPage() {
                 hash.refetch();
               }}
             />
+          </Card>
+          <Card title="History" className="span-all">
+            <QueryStatus query={history} context="Could not load the history" />
+            {history.data && <HashHistory entries={history.data.items} />}
+          </Card>
+          <Card title="Near duplicates (who owns its shingle positions)" className="span-all">
+            <QueryStatus query={explain} context="Could not explain the hash" showError={!(explain.error instanceof ApiError && explain.error.status === 501)} />
+            {explain.data && <ExplainPanel explain={explain.data} />}
           </Card>
           <Card title={`Shingles (${hash.data.shingles.length})`} className="span-all">
             <Shingles shingles={hash.data.shingles} />

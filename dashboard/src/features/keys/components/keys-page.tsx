@@ -10,6 +10,7 @@ import { useAction, useQuery } from '../../../lib/use-query';
 import { deleteKey, fetchKeys, patchKey } from '../api/keys-api';
 import { CreateKeyDialog } from './create-key-dialog';
 import { KeySecretDialog } from './key-secret-dialog';
+import { KeyStatsTable } from './key-stats-table';
 
 const COLUMNS: DataTableColumn[] = [
   { header: 'Name' },
@@ -120,6 +121,7 @@ export function KeysPage() {
           )}
         </DataTable>
       )}
+      <KeyStatsTable />
       <CreateKeyDialog
         open={creating}
         onClose={() => setCreating(false)}

@@ -30,8 +30,17 @@ const SET: NeuralSetItem = {
 const job = (over: Partial<NeuralJob>): NeuralJob => ({
   id: 'j1', rule: 'default', settings: 'default', trigger: 'manual', state: 'running', epoch: 0, maxEpochs: 25,
   trainCost: null, validationCost: null, bestValidationCost: null, bestEpoch: null, stoppedEarly: false, history: [], createdAt: '', startedAt: null, finishedAt: null,
-  fromVersion: 0, oldKey: null, publishedVersion: null, newKey: null, vectors: null, nInputs: null, hidden: null, error: null, ...over,
+  fromVersion: 0, oldKey: null, publishedVersion: null, newKey: null, vectors: null, nInputs: null, hidden: null, report: null, error: null, ...over,
 });
+
+const REPORT: NonNullable<NeuralJob['report']> = {
+  network: 'funnel',
+  hiddenLayers: [32],
+  balance: { spam: 40, ham: 30, trainSpam: 37, trainHam: 26, validationSpam: 3, validationHam: 4 },
+  heldOut: { rows: 7, accuracy: 6 / 7, auc: 11 / 12, threshold: 0.125 },
+  rocThresholds: [0.125, -0.25],
+  gate: { enforced: true, passed: true, reason: null, outputMin: -0.99, outputMax: 0.98, predictedSpam: 41, predictedHam: 29 },
+};
 
 describe('NeuralPage', () => {
   it('says plainly that Redis is not reachable on a 503', async () => {
@@ -63,7 +72,7 @@ describe('NeuralPage', () => {
       'GET /neural/jobs/j1': () => {
         polls++;
         if (polls === 1) return json(job({ epoch: 2, history: [{ epoch: 1, trainCost: 0.9, validationCost: 0.8 }, { epoch: 2, trainCost: 0.7, validationCost: 0.6 }] }));
-        return json(job({ state: 'succeeded', epoch: 3, publishedVersion: 1, newKey: 'rn_default_default_dddddddd_1', history: [{ epoch: 1, trainCost: 0.9, validationCost: 0.8 }] }));
+        return json(job({ state: 'succeeded', epoch: 3, publishedVersion: 1, newKey: 'rn_default_default_dddddddd_1', history: [{ epoch: 1, trainCost: 0.9, validationCost: 0.8 }], report: REPORT }));
       },
     });
     render(<NeuralPage />);
@@ -71,6 +80,13 @@ describe('NeuralPage', () => {
     const progress = await screen.findByRole('progressbar', { name: 'Epochs of job j1' });
     expect(progress.getAttribute('aria-valuemax')).toBe('25');
     expect(await screen.findByText(/Published version 1/, {}, { timeout: 3000 })).toBeTruthy();
+    const report = screen.getByRole('region', { name: 'Training report of job j1' });
+    expect(report.textContent).toContain('Funnel (rspamd 4.x layers), hidden 32');
+    expect(report.textContent).toContain('40 spam / 30 ham; held out 3 spam / 4 ham');
+    expect(report.textContent).toContain('85.7 % of 7 rows, output above 0.1250 = spam');
+    expect(report.textContent).toContain('0.917');
+    expect(report.textContent).toContain('spam 0.1250, ham -0.2500');
+    expect(report.textContent).toContain('passed');
     await waitFor(() => expect(calls.filter((c) => c.url.pathname === '/api/v1/neural/rules').length).toBeGreaterThanOrEqual(3));
   });
 

@@ -5,6 +5,7 @@ import { ProgressBar } from '../../../components/ui/progress-bar';
 import type { NeuralJob } from '../../../lib/api-types';
 import { useTrainingJob } from '../hooks/use-training-job';
 import { CostChart } from './cost-chart';
+import { TrainingReport } from './training-report';
 
 const STATE_TEXT: Record<NeuralJob['state'], string> = {
   queued: 'Queued',
@@ -58,6 +59,7 @@ export function TrainingPanel({ jobId, onFinished, onDismiss }: { jobId: string;
             </p>
           )}
           {data.state === 'failed' && <ErrorMessage error={new Error(data.error ?? 'the training failed')} context="Training failed" />}
+          {data.report && <TrainingReport report={data.report} title={`Training report of job ${jobId}`} />}
         </>
       )}
     </div>

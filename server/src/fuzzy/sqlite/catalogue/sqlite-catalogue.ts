@@ -1,5 +1,6 @@
-import type { ExtraFlagPlan, HashCatalogue, HashFilter, HashRow, HashRowWithCount, PagePlan } from '../../hash-catalogue.js';
+import type { ExtraFlagPlan, HashCatalogue, HashFilter, HashRow, HashRowWithCount, PagePlan, ShingleOwner } from '../../hash-catalogue.js';
 import type { SqliteHashQueries } from './sqlite-hash-queries.js';
+import type { ShingleOwners } from './shingle-owners.js';
 
 /** What the catalogue needs from the backend around the queries: the writer thread and the in-memory index. */
 export interface CatalogueHooks {
@@ -18,6 +19,7 @@ export class SqliteCatalogue implements HashCatalogue {
   constructor(
     private readonly queries: SqliteHashQueries,
     private readonly hooks: CatalogueHooks,
+    private readonly owners: ShingleOwners,
   ) {}
 
   settle(): Promise<void> {
@@ -38,6 +40,14 @@ export class SqliteCatalogue implements HashCatalogue {
 
   shingles(id: number): (bigint | null)[] {
     return this.queries.shingles(id);
+  }
+
+  shingleOwners(id: number): ShingleOwner[] {
+    return this.owners.of(id);
+  }
+
+  rowsByIds(ids: readonly number[]): HashRowWithCount[] {
+    return this.queries.rowsByIds(ids);
   }
 
   countByFlag(): { flag: number; count: number }[] {

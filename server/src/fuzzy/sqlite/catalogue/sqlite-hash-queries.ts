@@ -125,6 +125,17 @@ export class SqliteHashQueries {
   }
 
   /** Rows by id (found by the extra-slot query), with the same columns as a page. */
+  /** Unexpired hashes by row id (any order), with their shingle counts and slots. */
+  rowsByIds(ids: readonly number[], now = nowSeconds()): HashRowWithCount[] {
+    if (ids.length === 0) return [];
+    return this.db.transaction(() => {
+      const rows = this.byIdsStatement(true).all(JSON.stringify(ids)).filter((r) => r.time >= this.cutoff(now));
+      const slots = this.extras.slots(rows.map((r) => r.id));
+      for (const row of rows) row.extraFlags = slots.get(row.id) ?? [];
+      return rows;
+    })();
+  }
+
   private byIdsStatement(withCounts: boolean): Database.Statement<[string], HashRowWithCount> {
     const key = String(withCounts);
     let statement = this.byIds.get(key);

@@ -2,9 +2,12 @@ import { StoreOverloadedError, type UpdateOp } from '../../fuzzy-backend.js';
 import type { WriterResult } from './writer-protocol.js';
 import { packOps } from './write-op-codec.js';
 import type { WriterClient } from './writer-client.js';
+import { type AuditBatch, packAuditContexts } from '../../../audit/audit-batch.js';
+import type { AuditContext } from '../../../audit/audit-row.js';
 
 interface Pending {
   op: UpdateOp;
+  audit: AuditContext | undefined;
   bytes: number;
   resolve: (r: WriterResult) => void;
   reject: (e: Error) => void;
@@ -69,7 +72,7 @@ export class GroupCommitQueue {
     return this.pending.length < this.limits.maxDepth && this.pendingBytes + bytes <= this.limits.maxBytes;
   }
 
-  enqueue(op: UpdateOp): Promise<WriterResult> {
+  enqueue(op: UpdateOp, audit?: AuditContext): Promise<WriterResult> {
     const bytes = opBytes(op);
     if (!this.fits(bytes)) {
       this.refused++;
@@ -79,7 +82,7 @@ export class GroupCommitQueue {
     }
     this.pendingBytes += bytes;
     return new Promise((resolve, reject) => {
-      this.pending.push({ op, bytes, resolve, reject });
+      this.pending.push({ op, audit, bytes, resolve, reject });
       if (!this.scheduled && !this.running) {
         this.scheduled = true;
         setImmediate(() => {
@@ -111,8 +114,10 @@ export class GroupCommitQueue {
   private async commit(batch: Pending[]): Promise<void> {
     const ops = batch.map((p) => p.op);
     const packed = packOps(ops);
+    const audit: AuditBatch | undefined = packAuditContexts(batch.map((p) => p.audit));
+    const transfer = [packed.buffer as ArrayBuffer, ...(audit ? [audit.index.buffer as ArrayBuffer] : [])];
     try {
-      const results = await this.writer.request({ type: 'batch', ops: packed }, [packed.buffer as ArrayBuffer]);
+      const results = await this.writer.request({ type: 'batch', ops: packed, ...(audit ? { audit } : {}) }, transfer);
       this.onCommitted(results, ops);
       batch.forEach((p, i) => p.resolve(results[i]));
     } catch (err) {

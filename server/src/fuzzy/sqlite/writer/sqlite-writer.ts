@@ -10,6 +10,9 @@ import { createFuzzydSchema } from '../sqlite-schema.js';
 import { type JournalEntry, WriteJournal } from './write-journal.js';
 import { unpackOps } from './write-op-codec.js';
 import type { WriterResult } from './writer-protocol.js';
+import { AuditStaging } from '../../../audit/audit-staging.js';
+import { auditContextAt, type AuditBatch } from '../../../audit/audit-batch.js';
+import { auditRowOfUpdate, type AuditRow } from '../../../audit/audit-row.js';
 
 interface DigestRow {
   id: number;
@@ -53,6 +56,8 @@ export class SqliteWriter {
   private readonly insertShingles: Database.Statement<(bigint | number)[]>;
   private readonly ownedShingles: Database.Statement<[number], { value: bigint; number: number }>;
   private readonly deleteShingles: Database.Statement<[number]>;
+  private readonly keepBlock: Database.Statement<[number, Buffer]>;
+  private readonly dropBlock: Database.Statement<[number]>;
   private readonly deleteDigest: Database.Statement<[number]>;
   private readonly bumpVersion: Database.Statement<[number]>;
   private readonly expired: Database.Statement<[number, number], { digest: Buffer } & DigestRow>;
@@ -61,6 +66,8 @@ export class SqliteWriter {
   private readonly pending: PendingShingles;
   private readonly extras: ExtraFlags;
   private readonly journal: WriteJournal;
+  private readonly audit: AuditStaging;
+  private readonly moveAudit: (deadline: number) => number;
   /** Digests (latin1 keys) touched by journaled batches not applied yet. */
   private readonly journaled = new Map<string, JournaledRow>();
   /** Sequence numbers of the newest committed journal batch and of the newest one applied to the tables. */
@@ -71,6 +78,7 @@ export class SqliteWriter {
     keys: string[],
     packed: Buffer,
     now: number,
+    audit: AuditBatch | undefined,
   ) => { seq: number; results: WriterResult[] };
   private readonly replayAll: (deadline: number) => { entry: JournalEntry; ops: UpdateOp[] }[];
 
@@ -82,6 +90,7 @@ export class SqliteWriter {
     this.pending = new PendingShingles(db);
     this.extras = new ExtraFlags(db);
     this.journal = new WriteJournal(db);
+    this.audit = new AuditStaging(db);
     this.findDigest = db.prepare('SELECT id, flag, value, time FROM digests WHERE digest = CAST(? AS TEXT)');
     this.insertDigest = db.prepare('INSERT INTO digests(flag, digest, value, time) VALUES (?, CAST(? AS TEXT), ?, ?)');
     this.rewrite = db.prepare('UPDATE digests SET value = ?, flag = ?, time = ? WHERE id = ?');
@@ -91,16 +100,25 @@ export class SqliteWriter {
     );
     this.ownedShingles = db.prepare('SELECT value, number FROM shingles WHERE digest_id = ?').safeIntegers(true) as never;
     this.deleteShingles = db.prepare('DELETE FROM shingles WHERE digest_id = ?');
+    this.keepBlock = db.prepare('INSERT OR REPLACE INTO fuzzyd_shingle_blocks(digest_id, shingles) VALUES (?, ?)');
+    this.dropBlock = db.prepare('DELETE FROM fuzzyd_shingle_blocks WHERE digest_id = ?');
     this.deleteDigest = db.prepare('DELETE FROM digests WHERE id = ?');
     db.prepare("INSERT OR IGNORE INTO sources(name, version, last) VALUES ('local', 0, 0)").run();
     this.bumpVersion = db.prepare("UPDATE sources SET version = version + 1, last = ? WHERE name = 'local'");
     this.expired = db.prepare(
       'SELECT id, flag, value, time, CAST(digest AS BLOB) AS digest FROM digests WHERE time < ? ORDER BY time LIMIT ?',
     );
-    this.commitAll = db.transaction((ops: UpdateOp[], keys: string[], packed: Buffer, now: number) => {
+    this.commitAll = db.transaction((ops: UpdateOp[], keys: string[], packed: Buffer, now: number, audit: AuditBatch | undefined) => {
       const seq = this.journal.append(now, ops.length, packed);
-      return { seq, results: ops.map((op, i) => this.decide(op, keys[i], now, seq)) };
+      const results = ops.map((op, i) => this.decide(op, keys[i], now, seq));
+      // The audit rows commit with the writes they record: an acknowledged write always has its row.
+      if (audit) {
+        const timeMs = Date.now();
+        this.audit.append(timeMs, auditRows(ops, results, audit, timeMs));
+      }
+      return { seq, results };
     });
+    this.moveAudit = db.transaction((deadline: number) => this.audit.moveOldest(deadline));
     this.replayAll = db.transaction((deadline: number) => {
       const applied: { entry: JournalEntry; ops: UpdateOp[] }[] = [];
       let entry: JournalEntry | undefined;
@@ -138,17 +156,19 @@ export class SqliteWriter {
    * Commits a batch (as packed by write-op-codec) to the journal and returns each op's result; throws, changing
    * nothing, when the transaction fails.
    */
-  commit(packed: Buffer, now = Math.floor(Date.now() / 1000)): WriterResult[] {
+  commit(packed: Buffer, now = Math.floor(Date.now() / 1000), audit?: AuditBatch): WriterResult[] {
     const ops = unpackOps(packed);
     const keys = ops.map((op) => digestKey(op.digest));
     const undo = new Map<string, JournaledRow | undefined>();
     for (const key of keys) if (!undo.has(key)) undo.set(key, this.journaled.get(key));
     try {
-      const { seq, results } = this.commitAll(ops, keys, packed, now);
+      const { seq, results } = this.commitAll(ops, keys, packed, now, audit);
+      this.audit.settle(true);
       this.journal.appended(ops.length);
       this.committedSeq = seq;
       return results;
     } catch (err) {
+      this.audit.settle(false);
       for (const [key, row] of undo) {
         if (row) this.journaled.set(key, row);
         else this.journaled.delete(key);
@@ -217,6 +237,24 @@ export class SqliteWriter {
       return work();
     } finally {
       if (this.durability === 'full') this.db.pragma('synchronous = FULL');
+    }
+  }
+
+  /** Audit rows of committed updates not yet in the searchable table (audit-schema.ts). */
+  get stagedAuditRows(): number {
+    return this.audit.size;
+  }
+
+  /** Moves staged audit rows into fuzzyd_audit for about `budgetMs`; like the shingle move, it needs no fsync. */
+  moveStagedAudit(budgetMs: number): number {
+    if (this.audit.size === 0) return 0;
+    try {
+      const moved = this.withoutSync(() => this.moveAudit(performance.now() + budgetMs));
+      this.audit.settle(true);
+      return moved;
+    } catch (err) {
+      this.audit.settle(false);
+      throw err;
     }
   }
 
@@ -324,6 +362,8 @@ export class SqliteWriter {
       id = Number(this.insertDigest.run(primary.flag, op.digest, primary.value, time).lastInsertRowid);
       const shingles = shinglesStored(op, outcome.status);
       if (shingles) this.pending.add(id, shingles.bytes);
+      // rspamd's worker deletes digests without foreign keys: a block it left behind must not pass to a reused id.
+      else this.dropBlock.run(id);
     }
     if (extra.length > 0 || extraFlags.length > 0) this.extras.replace(id, extra);
     return result(outcome.status, op.digest, outcome.flags, time);
@@ -337,6 +377,7 @@ export class SqliteWriter {
       params[3 * i + 2] = id;
     }
     this.insertShingles.run(...params);
+    this.keepBlock.run(id, shingles);
   }
 
   private remove(digest: Uint8Array, row: DigestRow): WriterResult {
@@ -345,6 +386,7 @@ export class SqliteWriter {
     const triples = pending ? shingleTriples(pending) : this.ownedTriples(row.id);
     // The cascade does this too, but files made without foreign keys enabled may lack it.
     this.deleteShingles.run(row.id);
+    this.dropBlock.run(row.id);
     this.extras.forget(row.id);
     this.deleteDigest.run(row.id);
     return { ...result('deleted', digest, [{ flag: row.flag, value: row.value }], row.time), removedShingles: triples };
@@ -368,6 +410,16 @@ function timeAfter(op: Exclude<UpdateOp, { kind: 'del' }>, row: { time: number }
 function result(status: WriterResult['status'], digest: Uint8Array, flags: readonly FlagValue[], time: number): WriterResult {
   const [primary, ...extraFlags] = flags;
   return { status, digest, flag: primary?.flag ?? 0, value: primary?.value ?? 0, extraFlags, time, removedShingles: null, shingles: null };
+}
+
+function auditRows(ops: readonly UpdateOp[], results: readonly WriterResult[], audit: AuditBatch, timeMs: number): AuditRow[] {
+  const rows: AuditRow[] = [];
+  ops.forEach((op, i) => {
+    const context = auditContextAt(audit, i);
+    const row = context ? auditRowOfUpdate(op, results[i], context, timeMs) : null;
+    if (row) rows.push(row);
+  });
+  return rows;
 }
 
 const NO_ROW: JournaledRow = { seq: 0, exists: false, id: null, flag: 0, value: 0, time: 0, extraFlags: [], shingles: null };

@@ -1,10 +1,12 @@
 import type { FlagValue } from '../../../../../shared/protocol/types.js';
 import type { UpdateStatus } from '../../fuzzy-backend.js';
 import type { PackedResults } from './writer-result-codec.js';
+import type { AuditBatch } from '../../../audit/audit-batch.js';
 
 /** Messages between the main thread and the SQLite writer thread. */
 export type WriterRequest =
-  | { type: 'batch'; id: number; ops: Uint8Array }
+  /** `audit`: who asked for each op, recorded in the same transaction (audit-schema.ts). */
+  | { type: 'batch'; id: number; ops: Uint8Array; audit?: AuditBatch }
   | { type: 'purge'; id: number; now: number; expireSeconds: number; limit: number }
   /** Answered once every batch sent before it is applied to rspamd's tables (reads of the tables wait for it). */
   | { type: 'settle'; id: number }

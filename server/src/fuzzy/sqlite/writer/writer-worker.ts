@@ -72,6 +72,14 @@ const QUEUES = [
     limit: 200_000,
     urgent: () => false,
   },
+  {
+    // Staged audit rows wait for a pause like the shingle rows; past the limit they move between batches too.
+    size: () => writer.stagedAuditRows,
+    work: () => writer.moveStagedAudit(SLICE_MS),
+    idleMs: 50,
+    limit: 200_000,
+    urgent: () => false,
+  },
 ];
 let lastBatchAt = 0;
 let workTimer: NodeJS.Timeout | null = null;
@@ -123,7 +131,14 @@ function describeError(err: unknown): string {
  */
 function closeStore(): void {
   if (workTimer) clearTimeout(workTimer);
-  for (const step of [() => writer.drainJournal(), () => answerSettled(), () => writer.drainPendingShingles(), () => db.pragma('wal_checkpoint(TRUNCATE)')]) {
+  const steps = [
+    () => writer.drainJournal(),
+    () => answerSettled(),
+    () => writer.drainPendingShingles(),
+    () => writer.moveStagedAudit(1000),
+    () => db.pragma('wal_checkpoint(TRUNCATE)'),
+  ];
+  for (const step of steps) {
     try {
       step();
     } catch {
@@ -152,7 +167,7 @@ port.on('message', (msg: WriterRequest) => {
       case 'batch':
         lastBatchAt = performance.now();
         try {
-          done(msg.id, writer.commit(Buffer.from(msg.ops.buffer, msg.ops.byteOffset, msg.ops.byteLength)));
+          done(msg.id, writer.commit(Buffer.from(msg.ops.buffer, msg.ops.byteOffset, msg.ops.byteLength), undefined, msg.audit));
           if (failedSlices === 0) failure = null;
         } catch (err) {
           failure = describeError(err);
