@@ -11,6 +11,9 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
+/** The shared machine can be slow: waits that only bound how long a step may take, never what it does. */
+const SLOW = { timeout: 5000 };
+
 const key = (over: Partial<KeyInfo>): KeyInfo => ({
   id: 'i'.repeat(103), pubkey: 'p'.repeat(52), name: null, source: 'static', default: false,
   rights: { read: true, write: false, delete: false }, allowUpdate: false, expireAt: null, expired: false, forbiddenIds: null, ratelimit: null, disabled: false, ...over,
@@ -58,24 +61,24 @@ describe('KeysPage', () => {
     const writeText = vi.fn(async () => undefined);
     vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } });
     render(<KeysPage />);
-    fireEvent.click(await screen.findByRole('button', { name: 'Add key' }));
-    const form = await screen.findByRole('dialog', { name: 'Add a key' });
+    fireEvent.click(await screen.findByRole('button', { name: 'Add key' }, SLOW));
+    const form = await screen.findByRole('dialog', { name: 'Add a key' }, SLOW);
     fireEvent.change(within(form).getByLabelText('Name'), { target: { value: ' partner ' } });
     fireEvent.click(within(form).getByLabelText('write'));
     fireEvent.change(within(form).getByLabelText('Forbidden flags'), { target: { value: '11, 12' } });
     fireEvent.change(within(form).getByLabelText('Rate limit'), { target: { value: '1000 / 1h' } });
     fireEvent.click(within(form).getByRole('button', { name: 'Create key' }));
 
-    const secret = await screen.findByRole('dialog', { name: 'Key partner created' });
+    const secret = await screen.findByRole('dialog', { name: 'Key partner created' }, SLOW);
     expect(calls.find((c) => c.method === 'POST')!.body).toEqual({ name: 'partner', allowedOps: ['read', 'write'], forbiddenIds: [11, 12], ratelimit: '1000 / 1h' });
     expect(within(secret).getByText(/only time the private key is shown/)).toBeTruthy();
     expect(within(secret).getByLabelText('Private key').textContent).toBe('secretprivkey');
     fireEvent.click(within(secret).getByRole('button', { name: 'Copy private key' }));
-    await waitFor(() => expect(writeText).toHaveBeenCalledWith('secretprivkey'));
-    expect(await within(secret).findByText('Copied.')).toBeTruthy();
+    await waitFor(() => expect(writeText).toHaveBeenCalledWith('secretprivkey'), SLOW);
+    expect(await within(secret).findByText('Copied.', {}, SLOW)).toBeTruthy();
     fireEvent.click(within(secret).getByRole('button', { name: 'I have saved it' }));
-    await waitFor(() => expect(screen.queryByText('secretprivkey')).toBeNull());
-    const row = (await screen.findByText('newpub')).closest('tr')!;
+    await waitFor(() => expect(screen.queryByText('secretprivkey')).toBeNull(), SLOW);
+    const row = (await screen.findByText('newpub', {}, SLOW)).closest('tr')!;
     expect(within(row).getByText('API')).toBeTruthy();
     expect(within(row).getByRole('button', { name: 'Delete partner' })).toBeTruthy();
   });
