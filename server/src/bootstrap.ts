@@ -11,6 +11,8 @@ import { readStoredAccessSettings, restValuesOf } from './access/settings/stored
 import { AllowUpdateKeysWatcher } from './keys/allow-update-keys.js';
 import { DynamicKeysWatcher, describeMapSource } from './keys/dynamic-keys-map.js';
 import { KeyRing } from './keys/key-ring.js';
+import { adminKeyFilePath, readAdminKeyFile } from './keys/admin-key-file.js';
+import { AdminKeys } from './keys/admin-keys.js';
 import type { ServerKey } from './keys/server-key.js';
 import { type Logger, createLogger, rateLimitedWarn } from './common/logger.js';
 import { openBackend } from './fuzzy/open-backend.js';
@@ -47,6 +49,10 @@ export interface StartOptions {
 /** Builds and starts everything: store, UDP plane, HTTP app. Used by main.ts and by in-process tests. */
 export async function startFuzzyd(config: AppConfig, options: StartOptions = {}): Promise<Fuzzyd> {
   const logger = createLogger(config.logLevel, options.logDestination);
+  // Read before anything opens: a file that does not load stops the start, as a bad dynamic_keys_map does.
+  const adminKeyPath = adminKeyFilePath(config.dbPath);
+  const adminKeyFile = readAdminKeyFile(adminKeyPath);
+  if (adminKeyFile.tooOpen) logger.warn({ file: adminKeyPath }, 'the admin keys file holds private keys and is readable by others: chmod 600 it');
   const warnAudit = rateLimitedWarn(logger);
   // The store opens first: with SQLite its writer thread makes the file (and says clearly why it cannot). A Redis
   // store's audit rows go to the log opened right after, before anything serves.
@@ -65,9 +71,10 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
   const skipHashes = config.skipHashesFile ? readSkipHashesFile(config.skipHashesFile) : [];
   const policy = new AccessPolicy(config.allowUpdate, config.blocked, skipHashes);
   const stats = new UdpStats();
-  // Static keys first, then dynamic, else the last static key (keys/key-ring.ts); without any key, encrypted
-  // datagrams are dropped as undecryptable.
-  const keys = new KeyRing(config.keypairs, config.dynamicKeysMap?.keys ?? []);
+  // Static keys first, then dynamic, then admin, else the last static key (keys/key-ring.ts); without any key,
+  // encrypted datagrams are dropped as undecryptable.
+  const keys = new KeyRing(config.keypairs, config.dynamicKeysMap?.keys ?? [], { admin: adminKeyFile.configs, disabled: adminKeyFile.file.disabled });
+  const adminKeys = new AdminKeys(adminKeyPath, keys, adminKeyFile.file, logger);
   const crypto = new FuzzyCrypto<ServerKey>((wireId) => keys.find(wireId));
   const keyStats = new KeyFlagStats();
   keyStats.assignRing(keys);
@@ -112,7 +119,7 @@ export async function startFuzzyd(config: AppConfig, options: StartOptions = {})
   });
   applyStoredAccessSettings(accessSettings, config.dbPath, logger);
   const allowUpdateKeysWatcher = config.allowUpdateKeys.files.length > 0 ? watchAllowUpdateKeys(config, accessSettings, logger) : null;
-  const runtime: Runtime = { config, logger, backend, policy, stats, keyStats, udp, tcp, tcpStats, keys, allowUpdateKeys, rateLimits, accessSettings, audit };
+  const runtime: Runtime = { config, logger, backend, policy, stats, keyStats, udp, tcp, tcpStats, keys, adminKeys, allowUpdateKeys, rateLimits, accessSettings, audit };
   let http: NestFastifyApplication | null = null;
   try {
     const udpBound = await bindFuzzyPorts(udp, tcp, config.udp);

@@ -3,6 +3,7 @@ import type { AppConfig } from './config/app-config.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { Logger } from './common/logger.js';
 import type { FuzzyBackend } from './fuzzy/fuzzy-backend.js';
+import type { AdminKeys } from './keys/admin-keys.js';
 import type { KeyRing } from './keys/key-ring.js';
 import type { RateLimits } from './ratelimit/rate-limits.js';
 import type { TcpServer } from './tcp/tcp-server.js';
@@ -34,6 +35,8 @@ export interface Runtime {
    * one the main thread's handler reads, changed in place when the access settings change (access/settings).
    */
   keys: KeyRing;
+  /** Keys made over the admin API, and disabling keys of any source (keys/admin-keys.ts). */
+  adminKeys: AdminKeys;
   allowUpdateKeys: ReadonlySet<string>;
   /** The shared rate-limit buckets (the network table exists only while `ratelimit_rate` and `ratelimit_burst` are set). */
   rateLimits: RateLimits;

@@ -63,7 +63,7 @@ export const KeyRequestStats = Type.Object({
   id: Nullable(Type.String({ description: 'The id of the key (zbase32 BLAKE2b-512 of its public key), as GET /keys lists it' })),
   name: Nullable(Type.String({ description: '`extensions.name`' })),
   pubkeyStart: Nullable(Type.String({ description: 'The first 12 characters of the public key (zbase32)' })),
-  source: Nullable(Type.Union([Type.Literal('static'), Type.Literal('dynamic')])),
+  source: Nullable(Type.Union([Type.Literal('static'), Type.Literal('dynamic'), Type.Literal('admin')])),
   inRing: Type.Boolean({ description: 'The key is configured now (false: it left the dynamic map, its counts stay)' }),
   requests: Type.Integer({ description: 'Every request counted in this row' }),
   checks: Type.Integer({ description: 'CHECK requests answered, refused or failed' }),

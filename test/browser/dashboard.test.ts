@@ -494,6 +494,48 @@ describe('dashboard in Chromium', () => {
     await shot('key-stats');
   });
 
+  it('adds a key, shows its private key once (copied to the clipboard), then disables it', async () => {
+    await nav('Keys');
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    await page.getByRole('button', { name: 'Add key' }).click();
+    const form = page.getByRole('dialog', { name: 'Add a key' });
+    await form.getByLabel('Name').fill('browser partner');
+    await form.getByLabel('write', { exact: true }).check();
+    await form.getByLabel('Expires').fill('2099-12-31');
+    await form.getByRole('button', { name: 'Create key' }).click();
+
+    const secret = page.getByRole('dialog', { name: 'Key browser partner created' });
+    await visible(secret.getByText(/only time the private key is shown/));
+    const privkey = ((await secret.getByLabel('Private key', { exact: true }).textContent()) ?? '').trim();
+    expect(privkey).toMatch(/^[ybndrfg8ejkmcpqxot1uwisza345h769]{52}$/);
+    const pubkey = ((await secret.getByLabel('Public key (encryption_key)', { exact: true }).textContent()) ?? '').trim();
+    await visible(secret.getByText(`encryption_key = "${pubkey}";`, { exact: false }));
+    await secret.getByRole('button', { name: 'Copy private key' }).click();
+    await visible(secret.getByText('Copied.'));
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(privkey);
+    await shot('keys-created', { fullPage: false });
+    await secret.getByRole('button', { name: 'I have saved it' }).click();
+
+    const row = page.getByRole('table', { name: 'Keys', exact: true }).getByRole('row', { name: /browser partner/ });
+    await visible(row.getByText('API', { exact: true }));
+    expect(await page.content()).not.toContain(privkey);
+    expect(await (await api('GET', '/keys')).text()).not.toContain(privkey);
+    const client = new FuzzyClient({ host: '127.0.0.1', port: fuzzyd.udpPort, encryptionKey: pubkey, timeoutMs: 1000, retries: 2 });
+    try {
+      expect((await client.check(Buffer.from(hex(64), 'hex'))).value).toBe(0);
+      await row.getByRole('button', { name: 'Disable browser partner' }).click();
+      await page.getByRole('dialog', { name: 'Disable browser partner?' }).getByRole('button', { name: 'Disable' }).click();
+      await visible(row.getByText('disabled', { exact: true }));
+      await visible(page.getByText('Disabled browser partner.'));
+      // Refused from the next request on, as an expired key is (403 to a 3.x client).
+      expect(await client.check(Buffer.from(hex(64), 'hex'))).toMatchObject({ value: 403, prob: 0 });
+    } finally {
+      await client.close();
+    }
+    await visible(row.getByRole('button', { name: 'Enable browser partner' }));
+    await shot('keys-disabled', { fullPage: false });
+  });
+
   it('stays readable at phone width', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     for (const [path, title, name] of [

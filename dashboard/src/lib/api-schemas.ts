@@ -6,5 +6,6 @@
 export { FLAG_MAX, I32_MAX, I32_MIN, isDigestHex, isHex, isU64Decimal, MAX_FLAGS_PER_HASH } from '../../../shared/api/formats.js';
 export { FlagUpdate } from '../../../shared/api/flags.js';
 export { HashCreate, HashPatch } from '../../../shared/api/hashes.js';
+export { KeyCreate } from '../../../shared/api/keys.js';
 export { NetworkCreate } from '../../../shared/api/networks.js';
 export { schemaProblem, type SchemaProblem } from '../../../shared/api/schema-problem.js';

@@ -34,7 +34,8 @@ export interface KeyConfig extends KeypairConfig {
   extensions?: KeyExtensions;
 }
 
-export type KeySource = 'static' | 'dynamic';
+/** `admin`: made over the admin API and kept in the admin keys file (admin-key-file.ts). */
+export type KeySource = 'static' | 'dynamic' | 'admin';
 
 export interface ServerKey extends ServerKeypair {
   /** `extensions.name`, for logs; null when the key has none. */
@@ -45,6 +46,8 @@ export interface ServerKey extends ServerKeypair {
   source: KeySource;
   forbiddenIds: readonly number[] | null;
   ratelimit: KeyRateLimitText | null;
+  /** Disabled over the admin API (by id, whatever the source): its CHECKs and updates are refused. */
+  disabled: boolean;
 }
 
 /** Throws KeyFormatError when privkey and pubkey are not a keypair (the caller names the key). */
@@ -58,15 +61,20 @@ export function loadServerKey(cfg: KeyConfig, source: KeySource): ServerKey {
     source,
     forbiddenIds: ext?.forbiddenIds ?? null,
     ratelimit: ext?.ratelimit ?? null,
+    disabled: false,
   };
 }
 
 /**
  * Why a CHECK encrypted to this key is refused, or null (§0 step H, rspamd ≥ 3.10 / 3.11.1): an expired key, or a key
  * without READ. `now` is read for every request: rspamd compares with a date cached per event-loop turn, fuzzyd is
- * stricter and refuses from the first millisecond after the key's expiry.
+ * stricter and refuses from the first millisecond after the key's expiry. fuzzyd's own gate first: a disabled key is
+ * refused as an expired one is (access-controls.md §2.3), so every client generation shows what it shows for expiry.
  */
-export function checkRefusal(key: ServerKey, now: number): 'expired' | 'no-read' | null {
+export type CheckRefusal = 'disabled' | 'expired' | 'no-read';
+
+export function checkRefusal(key: ServerKey, now: number): CheckRefusal | null {
+  if (key.disabled) return 'disabled';
   if (key.expireAt !== null && key.expireAt < now) return 'expired';
   if (!key.rights.read) return 'no-read';
   return null;

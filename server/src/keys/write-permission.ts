@@ -18,11 +18,12 @@ export interface WriteRequest {
 
 export type WriteDecision =
   | { allowed: true; by: 'allow_update' | 'allow_update_keys' | 'key_rights' }
-  | { allowed: false; reason: 'read_only' | 'allow_update' | 'no_key' | 'key_rights' };
+  | { allowed: false; reason: 'read_only' | 'key_disabled' | 'allow_update' | 'no_key' | 'key_rights' };
 
 /**
  * rspamd ≥ 3.11.1's order, each step final when it decides:
  * 1. `read_only` refuses everything;
+ *    (fuzzyd) a request encrypted to a disabled key is refused, whatever its source: the key may be in wrong hands;
  * 2. a non-empty `allow_update` allows its sources and refuses every other, keys unasked;
  * 3. a request encrypted to a key listed in `allow_update_keys` may do any update;
  * 4. the key's own rights: WRITE needs `write`, DEL needs `delete`; no other command passes here;
@@ -30,6 +31,7 @@ export type WriteDecision =
  */
 export function decideWrite(r: WriteRequest): WriteDecision {
   if (r.readOnly) return { allowed: false, reason: 'read_only' };
+  if (r.key?.disabled) return { allowed: false, reason: 'key_disabled' };
   if (r.allowUpdateConfigured) return r.sourceAllowed ? { allowed: true, by: 'allow_update' } : { allowed: false, reason: 'allow_update' };
   if (!r.key) return { allowed: false, reason: 'no_key' };
   if (r.allowUpdateKeys.has(r.key.id)) return { allowed: true, by: 'allow_update_keys' };
@@ -42,6 +44,7 @@ export function decideWrite(r: WriteRequest): WriteDecision {
 /** Each refusal as the log tells it. */
 export const WRITE_REFUSALS: Readonly<Record<Extract<WriteDecision, { allowed: false }>['reason'], string>> = {
   read_only: 'read_only is set',
+  key_disabled: 'the key is disabled',
   allow_update: 'source not in allow_update',
   no_key: 'plaintext, and allow_update is empty',
   key_rights: 'the key is not in allow_update_keys and lacks the right',

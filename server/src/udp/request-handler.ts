@@ -5,7 +5,7 @@ import { encodeReply } from '../../../shared/protocol/reply-codec.js';
 import { isEncrypted } from '../../../shared/protocol/fuzzy-crypto.js';
 import type { FlagValue, FuzzyRequest } from '../../../shared/protocol/types.js';
 import { type CheckResult, type FuzzyBackend, StoreOverloadedError } from '../fuzzy/fuzzy-backend.js';
-import { checkRefusal, keyLabel, type ServerKey } from '../keys/server-key.js';
+import { type CheckRefusal, checkRefusal, keyLabel, type ServerKey } from '../keys/server-key.js';
 import { decideWrite, WRITE_REFUSALS } from '../keys/write-permission.js';
 import type { HandlerOptions, SendReply, ThreadDispatch } from './request-handler-options.js';
 import { type ReplyCodeSet, refusalCodes } from './reply-codes.js';
@@ -18,6 +18,7 @@ export type { HandlerOptions, SendReply, ThreadDispatch } from './request-handle
 
 const NO_FLAGS: readonly FlagValue[] = [];
 const NO_KEY_IDS: ReadonlySet<string> = new Set();
+const CHECK_REFUSALS: Readonly<Record<CheckRefusal, string>> = { disabled: 'is disabled', expired: 'is expired', 'no-read': 'has no read right' };
 
 /**
  * rspamd's fuzzy pipeline (docs/spec/fuzzy-protocol.md §5, access-controls.md §0): drop blocked sources, decrypt
@@ -127,13 +128,13 @@ export class RequestHandler {
     }
   }
 
-  /** rspamd ≥ 3.10: an expired key's CHECKs are refused; rspamd ≥ 3.11.1: so are those of a key without READ. */
+  /** rspamd ≥ 3.10: an expired key's CHECKs are refused; rspamd ≥ 3.11.1: so are those of a key without READ; fuzzyd: a disabled key's. */
   private refusedCheck(req: FuzzyRequest, key: ServerKey, address: string, refused: number, reply: ReplyFn): boolean {
     const why = checkRefusal(key, Date.now());
     if (!why) return false;
     this.o.stats.record(req.cmd, 'denied');
     this.keyStats.countKey(key, req.cmd, why === 'expired' ? KO.expired : KO.forbidden);
-    this.o.onWarning(`refused CHECK: key ${why === 'expired' ? 'is expired' : 'has no read right'}`, { source: address, key: keyLabel(key) });
+    this.o.onWarning(`refused CHECK: key ${CHECK_REFUSALS[why]}`, { source: address, key: keyLabel(key) });
     reply(refused, req.flag, 0, req.digest, 0);
     return true;
   }

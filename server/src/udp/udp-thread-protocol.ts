@@ -1,3 +1,4 @@
+import type { KeyRingChanges } from '../keys/key-ring.js';
 import type { KeyConfig } from '../keys/server-key.js';
 import type { ListenAddress } from '../config/listen-address.js';
 import type { RateLimitShare } from '../ratelimit/rate-limits.js';
@@ -18,11 +19,11 @@ export interface UdpWorkerData {
   blocked: NetworkEntry[];
   skipHashes: string[];
   keypairs: KeyConfig[];
-  /** Int32 word the main thread bumps whenever the dynamic keys change (see `keys` messages). */
+  /** Int32 word the main thread bumps whenever the dynamic keys, admin keys or disabled ids change (`keys` messages). */
   keysVersion: SharedArrayBuffer;
-  /** The dynamic keys at spawn time, and the value of the keys word they belong to. */
-  dynamicKeys: KeyConfig[];
-  dynamicKeysVersion: number;
+  /** The ring's changeable part at spawn time, and the value of the keys word it belongs to. */
+  keyChanges: KeyRingChanges;
+  keyChangesVersion: number;
   encryptedOnly: boolean;
   replyCodes: ReplyCodeSet;
   checkReplies: CheckReplyConfig;
@@ -43,8 +44,8 @@ export type ToUdpWorker =
   | { type: 'policy'; version: number; blocked: NetworkEntry[] }
   /** New access settings; `version` is the same word as `policy`'s, so a thread forwards everything until it has them. */
   | ({ type: 'settings'; version: number } & ThreadAccessSettings)
-  /** The whole new dynamic key set (dynamic_keys_map changed). */
-  | { type: 'keys'; version: number; dynamic: KeyConfig[] }
+  /** The ring's whole changeable part (dynamic_keys_map changed, or admin keys or disabled ids over the API). */
+  | { type: 'keys'; version: number; changes: KeyRingChanges }
   /** The main thread's answers to forwarded requests, gathered per turn of its event loop. */
   | { type: 'replies'; replies: ForwardedReply[] }
   | { type: 'close' };

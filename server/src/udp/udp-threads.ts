@@ -33,7 +33,7 @@ export interface UdpThreadsOptions {
   /** The main thread's handler: forwarded requests go through it, exactly as if they had arrived here. */
   handler: RequestHandler;
   policy: AccessPolicy;
-  /** The server keys; threads get copies, and the whole dynamic set again whenever it changes. */
+  /** The server keys; threads get copies, and the ring's changeable part again whenever it changes. */
   keys: KeyRing;
   stats: UdpStats;
   /** Per-key/per-flag counts: each thread gets a block, and keys get their rows before threads see them. */
@@ -90,10 +90,10 @@ export class UdpThreads implements UdpPlane {
       this.broadcast({ type: 'policy', version, blocked: [...blocked] });
     };
     // The same pattern for keys: the word first, so a thread forwards from the next datagram until its copy arrives.
-    this.o.keys.onDynamicChange = (dynamic) => {
+    this.o.keys.onChange = (changes) => {
       this.o.keyStats.assignRing(this.o.keys);
       const version = Atomics.add(this.keysVersion, 0, 1) + 1;
-      this.broadcast({ type: 'keys', version, dynamic: [...dynamic] });
+      this.broadcast({ type: 'keys', version, changes });
     };
     const [first, ...rest] = this.workers;
     const bound = await this.listenOn(first, addresses);
@@ -117,7 +117,7 @@ export class UdpThreads implements UdpPlane {
     if (this.watched) this.watched.locks.onLayoutChange = () => {};
     this.watched = null;
     this.o.policy.onBlockedChange = () => {};
-    this.o.keys.onDynamicChange = () => {};
+    this.o.keys.onChange = () => {};
     await Promise.all(
       this.workers.splice(0).map(
         (w) =>
@@ -146,8 +146,8 @@ export class UdpThreads implements UdpPlane {
       skipHashes: this.o.skipHashes,
       keypairs: [...this.o.keys.staticConfigs],
       keysVersion: this.keysVersion.buffer as SharedArrayBuffer,
-      dynamicKeys: [...this.o.keys.dynamic],
-      dynamicKeysVersion: Atomics.load(this.keysVersion, 0),
+      keyChanges: this.o.keys.current,
+      keyChangesVersion: Atomics.load(this.keysVersion, 0),
       encryptedOnly: this.o.config.encryptedOnly,
       replyCodes: this.o.config.replyCodes,
       checkReplies: this.checkReplies,

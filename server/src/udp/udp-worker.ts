@@ -32,8 +32,9 @@ let index = FuzzyIndex.reader(view);
 const policyVersion = new Int32Array(data.policyVersion);
 let knownPolicy = Atomics.load(policyVersion, 0);
 const keysVersion = new Int32Array(data.keysVersion);
-let knownKeys = data.dynamicKeysVersion;
-const keys = new KeyRing(data.keypairs, data.dynamicKeys);
+let knownKeys = data.keyChangesVersion;
+const keys = new KeyRing(data.keypairs);
+keys.replace(data.keyChanges);
 const policy = new AccessPolicy([], data.blocked, data.skipHashes);
 const waiting = new Map<number, SendReply>();
 let nextId = 1;
@@ -109,12 +110,12 @@ port.on('message', (msg: ToUdpWorker) => {
       return;
     case 'keys':
       try {
-        keys.setDynamic(msg.dynamic);
+        keys.replace(msg.changes);
         knownKeys = msg.version;
       } catch {
         // Loaded on the main thread already, so this should not happen; if it does, this thread keeps forwarding
         // everything to the main thread (slower, never wrong).
-        post({ type: 'warning', message: 'a UDP thread could not load the new dynamic keys', context: {} });
+        post({ type: 'warning', message: 'a UDP thread could not load the new key set', context: {} });
       }
       return;
     case 'listen':

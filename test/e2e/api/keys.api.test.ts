@@ -30,15 +30,15 @@ describe('GET /api/v1/keys', () => {
       {
         id: writer.id, pubkey: writer.pubkey, name: 'writer', source: 'static', default: false,
         rights: { read: true, write: true, delete: false }, allowUpdate: false,
-        expireAt: new Date(2020, 0, 1).toISOString(), expired: true, forbiddenIds: null,
+        expireAt: new Date(2020, 0, 1).toISOString(), expired: true, forbiddenIds: null, ratelimit: null, disabled: false,
       },
       {
         id: listed.id, pubkey: listed.pubkey, name: null, source: 'static', default: true,
-        rights: { read: true, write: false, delete: false }, allowUpdate: true, expireAt: null, expired: false, forbiddenIds: null,
+        rights: { read: true, write: false, delete: false }, allowUpdate: true, expireAt: null, expired: false, forbiddenIds: null, ratelimit: null, disabled: false,
       },
       {
         id: dyn.id, pubkey: dyn.pubkey, name: 'partner', source: 'dynamic', default: false,
-        rights: { read: true, write: false, delete: false }, allowUpdate: false, expireAt: null, expired: false, forbiddenIds: [7],
+        rights: { read: true, write: false, delete: false }, allowUpdate: false, expireAt: null, expired: false, forbiddenIds: [7], ratelimit: null, disabled: false,
       },
     ]);
     for (const kp of [writer, listed, dyn]) expect(res.body).not.toContain(kp.privkey);

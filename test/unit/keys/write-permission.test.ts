@@ -25,6 +25,16 @@ describe('write permission as rspamd ≥ 3.11.1 (access-controls.md §1.2)', () 
     expect(decideWrite({ ...base, readOnly: true, key: writer, allowUpdateKeys: new Set([kp.id]) })).toMatchObject({ allowed: false });
   });
 
+  it('a disabled key is refused whatever its rights, allow_update_keys or the source (fuzzyd, access-controls.md §2.3)', () => {
+    const disabled = { ...writer, disabled: true };
+    const refused = { allowed: false, reason: 'key_disabled' };
+    expect(decideWrite({ ...base, key: disabled })).toEqual(refused);
+    expect(decideWrite({ ...base, key: disabled, allowUpdateKeys: new Set([kp.id]) })).toEqual(refused);
+    expect(decideWrite({ ...base, key: disabled, allowUpdateConfigured: true, sourceAllowed: true })).toEqual(refused);
+    // Plaintext from an allowed source is not the key's: still allowed.
+    expect(decideWrite({ ...base, allowUpdateConfigured: true, sourceAllowed: true })).toMatchObject({ allowed: true });
+  });
+
   it('a non-empty allow_update is final: its sources may, others may not, whatever their key', () => {
     expect(decideWrite({ ...base, allowUpdateConfigured: true, sourceAllowed: true })).toEqual({ allowed: true, by: 'allow_update' });
     expect(decideWrite({ ...base, allowUpdateConfigured: true, key: writer, allowUpdateKeys: new Set([kp.id]) })).toEqual({
