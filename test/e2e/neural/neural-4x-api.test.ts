@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NeuralJob, NeuralSetItem } from '../../../shared/api/neural.js';
+import type { NeuralSetItem } from '../../../shared/api/neural.js';
 import { pendingSetKey } from '../../../server/src/neural/redis/neural-keys.js';
 import { buildProfile, parseProfile, serializeProfile } from '../../../server/src/neural/redis/profile-codec.js';
 import { encodeVector } from '../../../server/src/neural/training/vector-codec.js';
 import type { TestFuzzyd } from '../../helpers/in-process-fuzzyd.js';
 import { privateRedis } from '../../helpers/private-redis.js';
-import { api, lcg, row, seedSet, sleep, startNeuralFuzzyd, SYMBOLS, waitForJob } from './neural-harness.js';
+import { api, jobsOnceOneSucceeded, lcg, row, seedSet, sleep, startNeuralFuzzyd, SYMBOLS, waitForJob } from './neural-harness.js';
 
 /** The REST API and the automatic trigger on rspamd 4.x's layout (docs/spec/neural-4x.md), beside 3.4 leftovers. */
 
@@ -136,13 +136,7 @@ describe('automatic trigger on the 4.x layout', () => {
     await redis.raw.zadd(leftover.zsetKey, longAgo, ghost);
 
     const call = await start({ FUZZYD_NEURAL_CONFIG: JSON.stringify(config), FUZZYD_NEURAL_LAYOUT: '4.x' });
-    const deadline = Date.now() + 10_000;
-    let jobs: NeuralJob[] = [];
-    while (Date.now() < deadline) {
-      jobs = (await call('GET', '/jobs')).json();
-      if (jobs.some((j) => j.state === 'succeeded')) break;
-      await sleep(100);
-    }
+    const jobs = await jobsOnceOneSucceeded(call);
     expect(jobs.map((j) => [j.trigger, j.settings, j.generation, j.state, j.publishedVersion])).toEqual([['auto', 'default', '4.x', 'succeeded', 1]]);
     expect(await versions(ready.zsetKey)).toEqual([1, 0]);
 

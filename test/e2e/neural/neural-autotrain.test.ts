@@ -7,7 +7,7 @@ import { buildProfile, parseProfile, serializeProfile } from '../../../server/sr
 import { encodeVector } from '../../../server/src/neural/training/vector-codec.js';
 import type { TestFuzzyd } from '../../helpers/in-process-fuzzyd.js';
 import { privateRedis } from '../../helpers/private-redis.js';
-import { api, lcg, seedSet, sleep, startNeuralFuzzyd } from './neural-harness.js';
+import { api, jobsOnceOneSucceeded, lcg, seedSet, sleep, startNeuralFuzzyd } from './neural-harness.js';
 
 const redis = privateRedis();
 const started: TestFuzzyd[] = [];
@@ -43,13 +43,7 @@ describe('automatic trigger (rspamd §7: every watch_interval)', () => {
 
     const fuzzyd = await start({ FUZZYD_REDIS_URL: redis.url, FUZZYD_NEURAL_CONFIG: JSON.stringify(config) });
     const call = api(fuzzyd);
-    const deadline = Date.now() + 10_000;
-    let jobs: NeuralJob[] = [];
-    while (Date.now() < deadline) {
-      jobs = (await call('GET', '/jobs')).json();
-      if (jobs.some((j) => j.state === 'succeeded')) break;
-      await sleep(100);
-    }
+    const jobs = await jobsOnceOneSucceeded(call);
     expect(jobs).toHaveLength(1);
     expect(jobs[0]).toMatchObject({ trigger: 'auto', rule: 'auto', settings: 'default', state: 'succeeded', publishedVersion: 1 });
     expect(await versions(ready.zsetKey)).toEqual([1, 0]);
