@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseNeuralConfig, type NeuralConfig } from '../../../server/src/neural/neural-config.js';
-import { createNeuralRedis } from '../../../server/src/neural/redis/neural-redis.client.js';
-import { NeuralRedisRepository } from '../../../server/src/neural/redis/neural-redis.repository.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { NeuralConfig } from '../../../server/src/neural/neural-config.js';
+import type { NeuralRedisRepository } from '../../../server/src/neural/redis/neural-redis.repository.js';
 import { buildProfile, serializeProfile } from '../../../server/src/neural/redis/profile-codec.js';
 import { privateRedis } from '../../helpers/private-redis.js';
+import { neuralRepositories } from './repository-fixture.js';
 
 /** The 4.x layout (docs/spec/neural-4x.md §1–§2) on a real Redis, next to 3.4's. */
 
@@ -12,24 +12,13 @@ const SYMBOLS = ['SPAM_SYMBOL1', 'HAM_SYMBOL1', 'SPAM_SYMBOL2'];
 const NOW = 1_700_000_000;
 
 const redis = privateRedis();
-let client: ReturnType<typeof createNeuralRedis>;
-let n = 0;
+const repositories = neuralRepositories(redis, 'q', (prefix) => ({ prefix, rules: { default: {}, my_rule: { settings: ['default', 'out_3_bound'] } } }));
 let prefix: string;
 let config: NeuralConfig;
 let repo: NeuralRedisRepository;
 
-beforeAll(() => {
-  client = createNeuralRedis(redis.url);
-});
-
-afterAll(async () => {
-  await client?.quit();
-});
-
 beforeEach(() => {
-  prefix = `q${process.pid}x${++n}`;
-  config = parseNeuralConfig({ prefix, rules: { default: {}, my_rule: { settings: ['default', 'out_3_bound'] } } });
-  repo = new NeuralRedisRepository(client, config);
+  ({ prefix, config, repo } = repositories.fresh());
 });
 
 const target = (rulePrefix = 'default', settings = 'default') => ({ prefix, rulePrefix, settings });

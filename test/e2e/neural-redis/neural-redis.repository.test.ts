@@ -1,40 +1,28 @@
 import { compress, decompress } from '@mongodb-js/zstd';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseNeuralConfig, type NeuralConfig } from '../../../server/src/neural/neural-config.js';
-import { createNeuralRedis } from '../../../server/src/neural/redis/neural-redis.client.js';
-import { NeuralRedisRepository } from '../../../server/src/neural/redis/neural-redis.repository.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { NeuralConfig } from '../../../server/src/neural/neural-config.js';
+import type { NeuralRedisRepository } from '../../../server/src/neural/redis/neural-redis.repository.js';
 import { buildProfile, serializeProfile } from '../../../server/src/neural/redis/profile-codec.js';
 import { privateRedis } from '../../helpers/private-redis.js';
+import { neuralRepositories } from './repository-fixture.js';
 
 const SYMBOLS = ['SPAM_SYMBOL1', 'HAM_SYMBOL1', 'SPAM_SYMBOL2'];
 const NOW = 1_700_000_000;
 
 const redis = privateRedis();
-let client: ReturnType<typeof createNeuralRedis>;
-let n = 0;
+const repositories = neuralRepositories(redis, 'r', (prefix) => ({
+  prefix,
+  rules: {
+    default: {},
+    my_rule: { settings: ['default', 'out_1_bound'], symbols: { out_1_bound: SYMBOLS }, watch_interval: 30 },
+  },
+}));
 let prefix: string;
 let config: NeuralConfig;
 let repo: NeuralRedisRepository;
 
-beforeAll(() => {
-  client = createNeuralRedis(redis.url);
-});
-
-afterAll(async () => {
-  await client?.quit();
-});
-
 beforeEach(() => {
-  // A fresh module prefix per test keeps tests independent (also on a shared FUZZYD_TEST_REDIS_URL).
-  prefix = `r${process.pid}x${++n}`;
-  config = parseNeuralConfig({
-    prefix,
-    rules: {
-      default: {},
-      my_rule: { settings: ['default', 'out_1_bound'], symbols: { out_1_bound: SYMBOLS }, watch_interval: 30 },
-    },
-  });
-  repo = new NeuralRedisRepository(client, config);
+  ({ prefix, config, repo } = repositories.fresh());
 });
 
 /** A vector frame as rspamd stores it (§5.2): `;`-joined numbers in one zstd frame. */
