@@ -10,13 +10,14 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'nod
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FuzzyClient } from '../../shared/client/fuzzy-client.js';
 import { annKey, profilesKey, vectorSetKey } from '../../server/src/neural/redis/neural-keys.js';
 import { LAYOUT_4_X } from '../../server/src/neural/redis/neural-layout.js';
 import { buildProfile, serializeProfile } from '../../server/src/neural/redis/profile-codec.js';
 import { encodeVector } from '../../server/src/neural/training/vector-codec.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { type FuzzydProcess, startFuzzyd } from '../helpers/fuzzyd-process.js';
 import { startRedisServer, type TestRedis } from '../helpers/redis-server.js';
 import { generateKeypair } from '../../shared/protocol/crypto-keys.js';
@@ -28,12 +29,6 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHOTS = `${ROOT}test-results/screenshots`;
 const DOCS_SHOT = `${ROOT}docs/screenshots/dashboard.png`;
 const TOKEN = 'fzd_browser_test_token_0123456789abcdef';
-const CHROMIUM = '/usr/bin/chromium';
-// Without these Chromium stalls on network lookups (updates, sync, QUIC probes) on a machine without internet.
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
-];
 const WAIT_MS = 10_000;
 
 const SYMBOLS = ['HAM_CALM', 'HAM_KNOWN_SENDER', 'HAM_REPLY', 'SPAM_BITCOIN', 'SPAM_SHOUTING', 'SPAM_URGENT'];
@@ -167,7 +162,7 @@ beforeAll(async () => {
       // The test starts the training itself; the automatic trigger must not beat it to it.
       FUZZYD_NEURAL_AUTOTRAIN: 'false',
     }),
-    chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS }),
+    launchChromium(),
   ]);
   base = `http://127.0.0.1:${fuzzyd.httpPort}`;
   await seedStore();

@@ -6,9 +6,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FuzzyClient } from '../../shared/client/fuzzy-client.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { type FuzzydProcess, startFuzzyd } from '../helpers/fuzzyd-process.js';
 import { freeUdpPort } from '../helpers/ports.js';
 import { generation, unavailableReason } from '../helpers/rspamd-generation.js';
@@ -18,11 +19,6 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHOTS = `${ROOT}test-results/screenshots`;
 const PHISHING = join(ROOT, 'test/interop/messages/phishing-bank.eml');
 const TOKEN = 'fzd_browser_lookup_token_0123456789abcdef';
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
-];
 const WAIT_MS = 15_000;
 
 const gen = generation('4.1.5');
@@ -46,7 +42,7 @@ describe.skipIf(skip !== null)(`the Lookup page, from upload to delete (${skip ?
       FUZZYD_RSPAMD_CONTROLLER_PASSWORD: 'fuzzyd-interop',
     });
     base = `http://127.0.0.1:${fuzzyd.httpPort}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(WAIT_MS);
     mkdirSync(SHOTS, { recursive: true });

@@ -16,6 +16,7 @@ import { type MapHttpServer, startMapHttpServer } from '../helpers/map-http-serv
 import { freeTcpPort } from '../helpers/ports.js';
 import { randomDigest } from '../helpers/fuzzy-data.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { until } from '../helpers/until.js';
 
 const PASSWORD = 'map-s3cret-pass';
 const element = (kp: GeneratedKeypair): string =>
@@ -23,13 +24,8 @@ const element = (kp: GeneratedKeypair): string =>
 const mapOf = (...kps: GeneratedKeypair[]): string => `[\n${kps.map(element).join(',\n')}\n]\n`;
 const wireId = (kp: GeneratedKeypair): Buffer => Buffer.from(decodeKey(kp.pubkey).subarray(0, 8));
 
-async function eventually(what: string, probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Polled every 100 ms for up to 10 s: the map is fetched once a second. */
+const eventually = (what: string, probe: () => Promise<boolean>): Promise<void> => until(what, probe, 10_000, 100);
 
 describe('dynamic_keys_map over HTTP, polled every second', () => {
   const [a, b] = [generateKeypair(), generateKeypair()];

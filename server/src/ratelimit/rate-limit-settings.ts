@@ -1,9 +1,8 @@
 import type { AppConfig } from '../config/app-config.js';
 import type { RateLimitSettings } from './rate-limits.js';
 
-/** The rate-limit fields of a configuration (config/fuzzy-settings.ts, or with the admin API's values: access/settings). */
-export type RateLimitFields = Pick<
-  AppConfig,
+/** The names of the rate-limit fields of a configuration; the admin API's settings extend this list (access/settings). */
+export type RateLimitField =
   | 'ratelimitRate'
   | 'ratelimitBurst'
   | 'ratelimitNetworkMask'
@@ -11,8 +10,10 @@ export type RateLimitFields = Pick<
   | 'ratelimitMaxBuckets'
   | 'ratelimitWhitelist'
   | 'ratelimitLogOnly'
-  | 'ratelimitExemptLocal'
->;
+  | 'ratelimitExemptLocal';
+
+/** The rate-limit fields of a configuration (config/fuzzy-settings.ts, or with the admin API's values: access/settings). */
+export type RateLimitFields = Pick<AppConfig, RateLimitField>;
 
 /**
  * The rate-limit settings of a configuration. There is always a RateLimits, even with nothing to limit: the admin

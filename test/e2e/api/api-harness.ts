@@ -1,4 +1,5 @@
-import { afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { FuzzyClient } from '../../../shared/client/fuzzy-client.js';
 import { startTestFuzzyd, type TestFuzzyd } from '../../helpers/in-process-fuzzyd.js';
 
 export { TEST_ADMIN_TOKEN as ADMIN_TOKEN, type TestFuzzyd } from '../../helpers/in-process-fuzzyd.js';
@@ -34,6 +35,40 @@ export function apiHarnesses(): ApiHarnesses {
     },
     release: (api) => {
       running.splice(running.indexOf(api), 1);
+    },
+  };
+}
+
+export interface ApiWithUdpClient {
+  /** Set once the file's beforeAll has run. */
+  readonly api: TestFuzzyd;
+  /** A UDP client on `api`'s port (from 127.0.0.1, which the default configuration lets write). */
+  readonly udp: FuzzyClient;
+}
+
+/**
+ * Call at the top of a test file: one startApi(env) for the whole file and a UDP client on its port, both closed
+ * after the file (the client first, so no request is left waiting on a closed server).
+ */
+export function apiWithUdpClient(env: Record<string, string | undefined> = {}, client: { timeoutMs: number; retries: number } = { timeoutMs: 1000, retries: 2 }): ApiWithUdpClient {
+  let api: TestFuzzyd | undefined;
+  let udp: FuzzyClient | undefined;
+  beforeAll(async () => {
+    api = await startApi(env);
+    udp = new FuzzyClient({ host: '127.0.0.1', port: api.udpPort, ...client });
+  });
+  afterAll(async () => {
+    await udp?.close();
+    await api?.close();
+  });
+  return {
+    get api() {
+      if (!api) throw new Error('apiWithUdpClient: fuzzyd is not started yet (use it inside a test)');
+      return api;
+    },
+    get udp() {
+      if (!udp) throw new Error('apiWithUdpClient: the UDP client is not open yet (use it inside a test)');
+      return udp;
     },
   };
 }

@@ -1,25 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuditPage } from '../../../shared/api/api-types.js';
-import { FuzzyClient } from '../../../shared/client/fuzzy-client.js';
 import { randomShingles } from '../../helpers/fuzzy-data.js';
-import { hexDigest, startApi, type TestFuzzyd } from './api-harness.js';
+import { apiWithUdpClient, hexDigest } from './api-harness.js';
 
-let api: TestFuzzyd;
-let udp: FuzzyClient;
-
-beforeAll(async () => {
-  // Two UDP threads: the WRITEs below arrive on a thread and are forwarded to the main thread, as in production.
-  api = await startApi({ FUZZYD_UDP_THREADS: '2' });
-  udp = new FuzzyClient({ host: '127.0.0.1', port: api.udpPort, timeoutMs: 1000, retries: 2 });
-});
-afterAll(async () => {
-  await udp?.close();
-  await api?.close();
-});
+// Two UDP threads: the WRITEs below arrive on a thread and are forwarded to the main thread, as in production.
+const harness = apiWithUdpClient({ FUZZYD_UDP_THREADS: '2' });
 
 async function audit(query: string): Promise<AuditPage> {
-  const r = await api.request('GET', `/api/v1/audit?${query}`);
+  const r = await harness.api.request('GET', `/api/v1/audit?${query}`);
   expect(r.statusCode, r.body).toBe(200);
   return JSON.parse(r.body) as AuditPage;
 }
@@ -27,9 +16,9 @@ async function audit(query: string): Promise<AuditPage> {
 describe('the audit trail', () => {
   it('records REST add, re-flag and delete of a hash with the token that made them, newest first', async () => {
     const digest = hexDigest();
-    expect((await api.request('POST', '/api/v1/hashes', { body: { digest, flag: 1, value: 10 } })).statusCode).toBe(201);
-    expect((await api.request('PATCH', `/api/v1/hashes/${digest}`, { body: { flag: 3 } })).statusCode).toBe(200);
-    expect((await api.request('DELETE', `/api/v1/hashes/${digest}`)).statusCode).toBe(204);
+    expect((await harness.api.request('POST', '/api/v1/hashes', { body: { digest, flag: 1, value: 10 } })).statusCode).toBe(201);
+    expect((await harness.api.request('PATCH', `/api/v1/hashes/${digest}`, { body: { flag: 3 } })).statusCode).toBe(200);
+    expect((await harness.api.request('DELETE', `/api/v1/hashes/${digest}`)).statusCode).toBe(204);
     const { items } = await audit(`digest=${digest}`);
     expect(items.map((i) => [i.action, i.outcome, i.flag])).toEqual([
       ['del', 'deleted', 3],
@@ -44,9 +33,9 @@ describe('the audit trail', () => {
 
   it('records UDP WRITE and DEL that went through a UDP thread, with the source address, and not a DEL of nothing', async () => {
     const digest = randomBytes(64);
-    expect((await udp.write(digest, 2, 7, randomShingles().toBigInts())).value).toBe(0);
-    expect((await udp.del(digest)).value).toBe(0);
-    expect((await udp.del(digest)).value).toBe(0); // not stored any more: nothing changed, nothing recorded
+    expect((await harness.udp.write(digest, 2, 7, randomShingles().toBigInts())).value).toBe(0);
+    expect((await harness.udp.del(digest)).value).toBe(0);
+    expect((await harness.udp.del(digest)).value).toBe(0); // not stored any more: nothing changed, nothing recorded
     const { items } = await audit(`digest=${digest.toString('hex')}`);
     expect(items.map((i) => [i.via, i.action, i.outcome, i.flag, i.value, i.actor])).toEqual([
       ['udp', 'del', 'deleted', 2, 7, '127.0.0.1'],
@@ -55,13 +44,13 @@ describe('the audit trail', () => {
   });
 
   it('records admin changes that are not hashes (a flag, a network) and imports, and never a token secret', async () => {
-    expect((await api.request('PUT', '/api/v1/flags/42', { body: { name: 'audited', description: 'x' } })).statusCode).toBe(200);
-    expect((await api.request('POST', '/api/v1/allow-update', { body: { cidr: '192.0.2.0/24' } })).statusCode).toBe(201);
-    const created = await api.request('POST', '/api/v1/tokens', { body: { name: 'ci-audit', scope: 'read' } });
+    expect((await harness.api.request('PUT', '/api/v1/flags/42', { body: { name: 'audited', description: 'x' } })).statusCode).toBe(200);
+    expect((await harness.api.request('POST', '/api/v1/allow-update', { body: { cidr: '192.0.2.0/24' } })).statusCode).toBe(201);
+    const created = await harness.api.request('POST', '/api/v1/tokens', { body: { name: 'ci-audit', scope: 'read' } });
     expect(created.statusCode).toBe(201);
     const secret = (JSON.parse(created.body) as { token: string }).token;
     const digest = hexDigest();
-    const imported = await api.request('POST', '/api/v1/hashes/import', {
+    const imported = await harness.api.request('POST', '/api/v1/hashes/import', {
       payload: `${JSON.stringify({ digest, flag: 1, value: 3 })}\n`,
       contentType: 'application/x-ndjson',
     });
@@ -81,7 +70,7 @@ describe('the audit trail', () => {
 
   it('filters by actor (token name or source address), by time and by count', async () => {
     const digest = randomBytes(64);
-    await udp.write(digest, 1, 1);
+    await harness.udp.write(digest, 1, 1);
     const byAddress = await audit('actor=127.0.0.1&limit=1000');
     expect(byAddress.items.length).toBeGreaterThan(0);
     expect(byAddress.items.every((i) => i.actor === '127.0.0.1' || i.source === '127.0.0.1')).toBe(true);
@@ -102,10 +91,10 @@ describe('the audit trail', () => {
       ['since=2026-13-45', 'since'],
       ['colour=red', 'colour'],
     ] as const) {
-      const r = await api.request('GET', `/api/v1/audit?${query}`);
+      const r = await harness.api.request('GET', `/api/v1/audit?${query}`);
       expect(r.statusCode, query).toBe(400);
       expect(r.body, query).toContain(field);
     }
-    expect((await api.request('GET', '/api/v1/audit', { token: null })).statusCode).toBe(401);
+    expect((await harness.api.request('GET', '/api/v1/audit', { token: null })).statusCode).toBe(401);
   });
 });

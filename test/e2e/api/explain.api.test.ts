@@ -1,24 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HashExplain } from '../../../shared/api/api-types.js';
-import { FuzzyClient } from '../../../shared/client/fuzzy-client.js';
 import { mixedSignShingles, nearDuplicate, randomDigest } from '../../helpers/fuzzy-data.js';
-import { startApi, type TestFuzzyd } from './api-harness.js';
+import { apiWithUdpClient } from './api-harness.js';
 
-let api: TestFuzzyd;
-let udp: FuzzyClient;
-
-beforeAll(async () => {
-  api = await startApi({ FUZZYD_UDP_THREADS: '2' });
-  udp = new FuzzyClient({ host: '127.0.0.1', port: api.udpPort, timeoutMs: 1000, retries: 2 });
-});
-afterAll(async () => {
-  await udp?.close();
-  await api?.close();
-});
+const harness = apiWithUdpClient({ FUZZYD_UDP_THREADS: '2' });
 
 async function explain(digest: Buffer): Promise<HashExplain> {
-  const r = await api.request('GET', `/api/v1/hashes/${digest.toString('hex')}/explain`);
+  const r = await harness.api.request('GET', `/api/v1/hashes/${digest.toString('hex')}/explain`);
   expect(r.statusCode, r.body).toBe(200);
   return JSON.parse(r.body) as HashExplain;
 }
@@ -32,9 +21,9 @@ describe('explain: the near-duplicate cluster of a stored hash', () => {
     const second = randomDigest();
     const third = randomDigest();
     // Real UDP WRITEs through the threads: each later text shares the tail of the first one's shingles.
-    await udp.write(first, 1, 10, base.toBigInts());
-    await udp.write(second, 1, 5, nearDuplicate(base, 12).toBigInts()); // shares positions 12..31
-    await udp.write(third, 2, 3, nearDuplicate(base, 24).toBigInts()); // shares positions 24..31, newest there
+    await harness.udp.write(first, 1, 10, base.toBigInts());
+    await harness.udp.write(second, 1, 5, nearDuplicate(base, 12).toBigInts()); // shares positions 12..31
+    await harness.udp.write(third, 2, 3, nearDuplicate(base, 24).toBigInts()); // shares positions 24..31, newest there
     const expected: [string, number, boolean][] = [
       [first.toString('hex'), 12, true], // a tie: the hash itself first
       [second.toString('hex'), 12, false],
@@ -60,22 +49,22 @@ describe('explain: the near-duplicate cluster of a stored hash', () => {
     const base = mixedSignShingles();
     const first = randomDigest();
     const second = randomDigest();
-    await udp.write(first, 1, 1, base.toBigInts());
-    await udp.write(second, 1, 1, nearDuplicate(base, 30).toBigInts());
+    await harness.udp.write(first, 1, 1, base.toBigInts());
+    await harness.udp.write(second, 1, 1, nearDuplicate(base, 30).toBigInts());
     // Once the rows are in rspamd's table (the writer moves them when writes pause), the second owns positions 30, 31.
     await sleep(500);
-    await udp.del(second);
+    await harness.udp.del(second);
     const e = await explain(first);
     expect(counts(e)).toEqual([[first.toString('hex'), 30, true]]);
     expect(e.unowned).toBe(2);
     const plain = randomDigest();
-    await udp.write(plain, 1, 1);
+    await harness.udp.write(plain, 1, 1);
     expect(await explain(plain)).toMatchObject({ positions: [], owners: [], unknown: 0, unowned: 0 });
   });
 
   it('answers 404 for a digest not stored and 400 for a malformed one', async () => {
-    expect((await api.request('GET', `/api/v1/hashes/${randomDigest().toString('hex')}/explain`)).statusCode).toBe(404);
-    const bad = await api.request('GET', '/api/v1/hashes/xyz/explain');
+    expect((await harness.api.request('GET', `/api/v1/hashes/${randomDigest().toString('hex')}/explain`)).statusCode).toBe(404);
+    const bad = await harness.api.request('GET', '/api/v1/hashes/xyz/explain');
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('digest');
   });

@@ -1,46 +1,28 @@
 import { compress, decompress } from '@mongodb-js/zstd';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseNeuralConfig, type NeuralConfig } from '../../../server/src/neural/neural-config.js';
-import { createNeuralRedis } from '../../../server/src/neural/redis/neural-redis.client.js';
-import { NeuralRedisRepository } from '../../../server/src/neural/redis/neural-redis.repository.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { NeuralConfig } from '../../../server/src/neural/neural-config.js';
+import type { NeuralRedisRepository } from '../../../server/src/neural/redis/neural-redis.repository.js';
 import { buildProfile, serializeProfile } from '../../../server/src/neural/redis/profile-codec.js';
-import { startRedisServer, type TestRedis } from '../../helpers/redis-server.js';
+import { privateRedis } from '../../helpers/private-redis.js';
+import { neuralRepositories } from './repository-fixture.js';
 
 const SYMBOLS = ['SPAM_SYMBOL1', 'HAM_SYMBOL1', 'SPAM_SYMBOL2'];
 const NOW = 1_700_000_000;
 
-let server: TestRedis;
-let raw: Redis;
-let client: ReturnType<typeof createNeuralRedis>;
-let n = 0;
+const redis = privateRedis();
+const repositories = neuralRepositories(redis, 'r', (prefix) => ({
+  prefix,
+  rules: {
+    default: {},
+    my_rule: { settings: ['default', 'out_1_bound'], symbols: { out_1_bound: SYMBOLS }, watch_interval: 30 },
+  },
+}));
 let prefix: string;
 let config: NeuralConfig;
 let repo: NeuralRedisRepository;
 
-beforeAll(async () => {
-  server = await startRedisServer();
-  raw = new Redis(server.url);
-  client = createNeuralRedis(server.url);
-});
-
-afterAll(async () => {
-  await raw?.quit();
-  await client?.quit();
-  await server?.stop();
-});
-
 beforeEach(() => {
-  // A fresh module prefix per test keeps tests independent (also on a shared FUZZYD_TEST_REDIS_URL).
-  prefix = `r${process.pid}x${++n}`;
-  config = parseNeuralConfig({
-    prefix,
-    rules: {
-      default: {},
-      my_rule: { settings: ['default', 'out_1_bound'], symbols: { out_1_bound: SYMBOLS }, watch_interval: 30 },
-    },
-  });
-  repo = new NeuralRedisRepository(client, config);
+  ({ prefix, config, repo } = repositories.fresh());
 });
 
 /** A vector frame as rspamd stores it (§5.2): `;`-joined numbers in one zstd frame. */
@@ -57,11 +39,11 @@ async function publishVersion(rule: string, settings: string, version: number, o
 
 describe('discoverSets', () => {
   it('merges configured rule × settings with zsets found by SCAN, skipping other key types', async () => {
-    await raw.zadd(`${prefix}2_my_rule_1_default`, 1, 'x');
-    await raw.zadd(`${prefix}2_legacy_rule_1_default`, 1, 'x'); // written by an rspamd rule we do not configure
-    await raw.set(`${prefix}2_not_a_zset_1_default`, 'x');
+    await redis.raw.zadd(`${prefix}2_my_rule_1_default`, 1, 'x');
+    await redis.raw.zadd(`${prefix}2_legacy_rule_1_default`, 1, 'x'); // written by an rspamd rule we do not configure
+    await redis.raw.set(`${prefix}2_not_a_zset_1_default`, 'x');
     // Enough unrelated matching keys that SCAN needs several cursor rounds.
-    const p = raw.pipeline();
+    const p = redis.raw.pipeline();
     for (let i = 0; i < 2500; i++) p.set(`${prefix}2_junk${i}`, '1');
     await p.exec();
 
@@ -85,16 +67,16 @@ describe('profiles', () => {
     expect(first.profile.redis_key).toMatch(new RegExp(`^${prefix}_default_default_[a-z0-9]{8}_0$`));
     const again = await repo.createVersionZero('default', 'default', [...SYMBOLS].reverse(), (NOW + 10) * 1000 + 250);
     expect(again.member).toBe(first.member);
-    expect(await raw.zrange(first.zsetKey, 0, -1, 'WITHSCORES')).toEqual([first.member, String(NOW + 10.25)]);
+    expect(await redis.raw.zrange(first.zsetKey, 0, -1, 'WITHSCORES')).toEqual([first.member, String(NOW + 10.25)]);
   });
 
   it('lists profiles newest first with ANN, PCA, TTL, ROC and lock details, reporting invalid members', async () => {
     const v0 = await repo.createVersionZero('my_rule', 'out_1_bound', SYMBOLS, (NOW - 100) * 1000);
-    await raw.hset(v0.profile.redis_key, 'lock', String(NOW - 10), 'hostname', 'trainer');
+    await redis.raw.hset(v0.profile.redis_key, 'lock', String(NOW - 10), 'hostname', 'trainer');
     const ann = Buffer.alloc(1234, 0xab);
     const v1 = await publishVersion('my_rule', 'out_1_bound', 1, v0.profile.redis_key, ann);
-    await raw.zadd(repo.zsetKey('my_rule', 'out_1_bound'), NOW - 50, '{"digest":"x","extra":1}');
-    await raw.hset(v1.redis_key, 'pca', 'p');
+    await redis.raw.zadd(repo.zsetKey('my_rule', 'out_1_bound'), NOW - 50, '{"digest":"x","extra":1}');
+    await redis.raw.hset(v1.redis_key, 'pca', 'p');
 
     const listing = await repo.listProfiles('my_rule', 'out_1_bound', NOW + 5);
     expect(listing.zsetKey).toBe(`${prefix}2_my_rule_1_out_1_bound`);
@@ -127,30 +109,30 @@ describe('profiles', () => {
     const v0 = await repo.createVersionZero('default', 'default', SYMBOLS, NOW * 1000);
     const v1 = await publishVersion('default', 'default', 1, v0.profile.redis_key);
     const k = v1.redis_key;
-    await raw.sadd(`${k}_spam_set`, 'a');
-    await raw.sadd(`${k}_ham_set`, 'b');
-    await raw.lpush(`${k}_spam`, 'c');
-    await raw.sadd(`${v0.profile.redis_key}_spam_set`, 'keep');
+    await redis.raw.sadd(`${k}_spam_set`, 'a');
+    await redis.raw.sadd(`${k}_ham_set`, 'b');
+    await redis.raw.lpush(`${k}_spam`, 'c');
+    await redis.raw.sadd(`${v0.profile.redis_key}_spam_set`, 'keep');
 
     const deleted = await repo.deleteProfile('default', 'default', 1);
     expect(deleted.members).toEqual([serializeProfile({ ...v1 })]);
     expect(deleted.deletedKeys).toBe(4);
-    expect(await raw.exists(k, `${k}_spam_set`, `${k}_ham_set`, `${k}_spam`)).toBe(0);
-    expect(await raw.zrange(repo.zsetKey('default', 'default'), 0, -1)).toEqual([v0.member]);
-    expect(await raw.scard(`${v0.profile.redis_key}_spam_set`)).toBe(1);
+    expect(await redis.raw.exists(k, `${k}_spam_set`, `${k}_ham_set`, `${k}_spam`)).toBe(0);
+    expect(await redis.raw.zrange(repo.zsetKey('default', 'default'), 0, -1)).toEqual([v0.member]);
+    expect(await redis.raw.scard(`${v0.profile.redis_key}_spam_set`)).toBe(1);
     expect(await repo.deleteProfile('default', 'default', 7)).toEqual({ members: [], deletedKeys: 0 });
   });
 
   it('invalidates down to max_profiles with the oldest profile’s key and sets', async () => {
     const v0 = await repo.createVersionZero('default', 'default', SYMBOLS, (NOW - 100) * 1000);
-    await raw.sadd(`${v0.profile.redis_key}_spam_set`, 'a');
-    await raw.sadd(`${v0.profile.redis_key}_ham_set`, 'b');
+    await redis.raw.sadd(`${v0.profile.redis_key}_spam_set`, 'a');
+    await redis.raw.sadd(`${v0.profile.redis_key}_ham_set`, 'b');
     let old = v0.profile.redis_key;
     for (const v of [1, 2, 3]) old = (await publishVersion('default', 'default', v, old)).redis_key;
     const removed = await repo.invalidate(repo.zsetKey('default', 'default'));
     expect(removed).toEqual([v0.member]);
-    expect(await raw.exists(v0.profile.redis_key, `${v0.profile.redis_key}_spam_set`, `${v0.profile.redis_key}_ham_set`)).toBe(0);
-    expect(await raw.zcard(repo.zsetKey('default', 'default'))).toBe(3);
+    expect(await redis.raw.exists(v0.profile.redis_key, `${v0.profile.redis_key}_spam_set`, `${v0.profile.redis_key}_ham_set`)).toBe(0);
+    expect(await redis.raw.zcard(repo.zsetKey('default', 'default'))).toBe(3);
   });
 });
 
@@ -159,34 +141,34 @@ describe('saveAndUnlock', () => {
     const v0 = await repo.createVersionZero('default', 'default', SYMBOLS, NOW * 1000);
     const old = v0.profile.redis_key;
     expect(await repo.tryLock(old, { now: NOW, hostname: 'me' })).toEqual({ acquired: true });
-    await raw.sadd(`${old}_spam_set`, 's1', 's2');
-    await raw.sadd(`${old}_ham_set`, 'h1');
+    await redis.raw.sadd(`${old}_spam_set`, 's1', 's2');
+    await redis.raw.sadd(`${old}_ham_set`, 'h1');
     const v1 = buildProfile({ prefix, rulePrefix: 'default', settings: 'default' }, SYMBOLS, 1);
     await repo.saveAndUnlock({
       zsetKey: v0.zsetKey, oldKey: old, profile: { ...v1, distance: 0 }, ann: Buffer.from([0, 1, 2]), annExpire: 600, now: NOW + 1,
     });
-    const member = await raw.zrangebyscore(v0.zsetKey, NOW + 1, NOW + 1);
+    const member = await redis.raw.zrangebyscore(v0.zsetKey, NOW + 1, NOW + 1);
     expect(member).toEqual([`{"digest":"${v1.digest}","symbols":${JSON.stringify(v1.symbols)},"version":1,"redis_key":"${v1.redis_key}"}`]);
-    expect(await raw.hexists(old, 'lock')).toBe(0);
-    expect(await raw.exists(`${old}_spam_set`, `${old}_ham_set`)).toBe(0);
-    expect(await raw.hget(v1.redis_key, 'roc_thresholds')).toBe('[]');
+    expect(await redis.raw.hexists(old, 'lock')).toBe(0);
+    expect(await redis.raw.exists(`${old}_spam_set`, `${old}_ham_set`)).toBe(0);
+    expect(await redis.raw.hget(v1.redis_key, 'roc_thresholds')).toBe('[]');
   });
 
   it('can keep the trained-from vectors and store a PCA blob (9 keys)', async () => {
     const v0 = await repo.createVersionZero('default', 'default', SYMBOLS, NOW * 1000);
-    await raw.sadd(`${v0.profile.redis_key}_spam_set`, 's1');
+    await redis.raw.sadd(`${v0.profile.redis_key}_spam_set`, 's1');
     const v1 = buildProfile({ prefix, rulePrefix: 'default', settings: 'default' }, SYMBOLS, 1);
     await repo.saveAndUnlock({
       zsetKey: v0.zsetKey, oldKey: v0.profile.redis_key, profile: v1, ann: Buffer.from('a'), annExpire: 600, now: NOW,
       pca: Buffer.from([9, 0, 9]), dropTrainedVectors: false,
     });
-    expect(await raw.scard(`${v0.profile.redis_key}_spam_set`)).toBe(1);
-    expect(await raw.hgetBuffer(v1.redis_key, 'pca')).toEqual(Buffer.from([9, 0, 9]));
+    expect(await redis.raw.scard(`${v0.profile.redis_key}_spam_set`)).toBe(1);
+    expect(await redis.raw.hgetBuffer(v1.redis_key, 'pca')).toEqual(Buffer.from([9, 0, 9]));
   });
 });
 
 describe('vectors', () => {
-  it('counts and reads the 3.4 SET layout as raw binary frames that decode to the rows', async () => {
+  it('counts and reads the 3.4 SET layout as redis.raw binary frames that decode to the rows', async () => {
     const k = `${prefix}_default_default_abcdefgh_0`;
     const rows = [[0.5, 1, 0.1], [0, 0, 1e-7]];
     for (const row of rows) expect(await repo.pushVector(k, 'spam', await frame(row))).toEqual({ layout: 'set', added: true });
@@ -207,8 +189,8 @@ describe('vectors', () => {
     const k = `${prefix}_default_default_abcdefgh_0`;
     const a = await frame([1, 2]);
     const b = await frame([3, 4]);
-    await raw.lpush(`${k}_spam`, a, a);
-    await raw.lpush(`${k}_ham`, b);
+    await redis.raw.lpush(`${k}_spam`, a, a);
+    await redis.raw.lpush(`${k}_ham`, b);
     expect(await repo.vectorCounts(k)).toMatchObject({ spam: 2, ham: 1, layout: 'list' });
     expect(await repo.vectorsLen(k, 'list')).toEqual({ locked: false, spam: 2, ham: 1 });
     expect(await repo.pushVector(k, 'ham', a)).toEqual({ layout: 'list', added: true });
@@ -218,9 +200,9 @@ describe('vectors', () => {
 
   it('prefers the SETs when both layouts exist and reports none for an empty key', async () => {
     const k = `${prefix}_default_default_abcdefgh_3`;
-    await raw.sadd(`${k}_spam_set`, 'x');
-    await raw.lpush(`${k}_spam`, 'y', 'z');
-    await raw.lpush(`${k}_ham`, 'h');
+    await redis.raw.sadd(`${k}_spam_set`, 'x');
+    await redis.raw.lpush(`${k}_spam`, 'y', 'z');
+    await redis.raw.lpush(`${k}_ham`, 'h');
     expect(await repo.vectorCounts(k)).toEqual({ spam: 1, ham: 0, layout: 'set', sets: { spam: 1, ham: 0 }, lists: { spam: 2, ham: 1 } });
     const stored = await repo.readVectors(k);
     expect(stored.spam).toEqual([Buffer.from('x')]);
@@ -258,13 +240,13 @@ describe('locks', () => {
       acquired: false, lockTime: String(NOW), hostname: 'a',
     });
     expect(await repo.tryLock(k(), { now: NOW + 120, hostname: 'b', watchInterval: 60 })).toEqual({ acquired: true });
-    expect(await raw.hgetall(k())).toEqual({ lock: String(NOW + 120), hostname: 'b' });
+    expect(await redis.raw.hgetall(k())).toEqual({ lock: String(NOW + 120), hostname: 'b' });
   });
 
   it('refreshes to now − 1 so the lock keeps counting as held, and extends by HINCRBY', async () => {
     await repo.tryLock(k(), { now: NOW, hostname: 'me' });
     expect(await repo.refreshLock(k(), NOW + 100, 'me')).toBe(true);
-    expect(await raw.hget(k(), 'lock')).toBe(String(NOW + 99));
+    expect(await redis.raw.hget(k(), 'lock')).toBe(String(NOW + 99));
     expect((await repo.lockState(k(), NOW + 100)).held).toBe(true);
     expect(await repo.refreshLock(k(), NOW + 200, 'intruder')).toBe(false);
     expect(await repo.extendLock(k(), 30)).toBe(NOW + 129);
@@ -273,11 +255,11 @@ describe('locks', () => {
   it('force unlock removes only the lock field and says whether there was one', async () => {
     await repo.tryLock(k(), { now: NOW, hostname: 'me' });
     expect(await repo.forceUnlock(k())).toBe(true);
-    expect(await raw.hgetall(k())).toEqual({ hostname: 'me' });
+    expect(await redis.raw.hgetall(k())).toEqual({ hostname: 'me' });
     expect(await repo.forceUnlock(k())).toBe(false);
     // A released lock is not resurrected by upkeep calls (it would block vectors forever, §8).
     expect(await repo.refreshLock(k(), NOW)).toBe(false);
     expect(await repo.extendLock(k())).toBeNull();
-    expect(await raw.hexists(k(), 'lock')).toBe(0);
+    expect(await redis.raw.hexists(k(), 'lock')).toBe(0);
   });
 });

@@ -1,31 +1,20 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { NeuralJob } from '../../../shared/api/neural.js';
 import { NEURAL_CONNECTION, type NeuralConnection } from '../../../server/src/neural/neural-connection.js';
 import { profilesKey, vectorSetKey } from '../../../server/src/neural/redis/neural-keys.js';
 import { buildProfile, parseProfile, serializeProfile } from '../../../server/src/neural/redis/profile-codec.js';
 import { encodeVector } from '../../../server/src/neural/training/vector-codec.js';
 import type { TestFuzzyd } from '../../helpers/in-process-fuzzyd.js';
-import { startRedisServer, type TestRedis } from '../../helpers/redis-server.js';
-import { api, lcg, seedSet, sleep, startNeuralFuzzyd } from './neural-harness.js';
+import { privateRedis } from '../../helpers/private-redis.js';
+import { api, jobsOnceOneSucceeded, lcg, seedSet, sleep, startNeuralFuzzyd } from './neural-harness.js';
 
-let redis: TestRedis;
-let raw: Redis;
+const redis = privateRedis();
 const started: TestFuzzyd[] = [];
 let n = 0;
 
-beforeAll(async () => {
-  redis = await startRedisServer();
-  raw = new Redis(redis.url);
-});
-
 afterEach(async () => {
   while (started.length > 0) await started.pop()!.close();
-});
-
-afterAll(async () => {
-  await raw?.quit();
-  await redis?.stop();
 });
 
 async function start(env: Record<string, string>): Promise<TestFuzzyd> {
@@ -35,7 +24,7 @@ async function start(env: Record<string, string>): Promise<TestFuzzyd> {
 }
 
 async function versions(zsetKey: string): Promise<number[]> {
-  return (await raw.zrevrange(zsetKey, 0, -1)).map((m) => {
+  return (await redis.raw.zrevrange(zsetKey, 0, -1)).map((m) => {
     const p = parseProfile(m);
     return p.ok ? p.profile.version : -1;
   });
@@ -46,21 +35,15 @@ describe('automatic trigger (rspamd §7: every watch_interval)', () => {
     const prefix = `auto${process.pid}x${++n}`;
     const config = { prefix, rules: { auto: { train: { max_trains: 5 }, watch_interval: 1, settings: ['default', 'other'] } } };
     // Reached: 5 spam and 2 ham (3.4's lenient test). Not reached: 4 and 4. Reached but locked by another host.
-    const ready = await seedSet(raw, { prefix, rulePrefix: 'auto', settings: 'default', nSpam: 5, nHam: 2 });
-    const short = await seedSet(raw, { prefix, rulePrefix: 'auto', settings: 'other', nSpam: 4, nHam: 4 });
-    const locked = await seedSet(raw, { prefix, rulePrefix: 'auto', settings: 'busy', nSpam: 6, nHam: 6 });
+    const ready = await seedSet(redis.raw, { prefix, rulePrefix: 'auto', settings: 'default', nSpam: 5, nHam: 2 });
+    const short = await seedSet(redis.raw, { prefix, rulePrefix: 'auto', settings: 'other', nSpam: 4, nHam: 4 });
+    const locked = await seedSet(redis.raw, { prefix, rulePrefix: 'auto', settings: 'busy', nSpam: 6, nHam: 6 });
     const lockTime = Math.floor(Date.now() / 1000) - 1;
-    await raw.hset(locked.key, 'lock', String(lockTime), 'hostname', 'elsewhere');
+    await redis.raw.hset(locked.key, 'lock', String(lockTime), 'hostname', 'elsewhere');
 
     const fuzzyd = await start({ FUZZYD_REDIS_URL: redis.url, FUZZYD_NEURAL_CONFIG: JSON.stringify(config) });
     const call = api(fuzzyd);
-    const deadline = Date.now() + 10_000;
-    let jobs: NeuralJob[] = [];
-    while (Date.now() < deadline) {
-      jobs = (await call('GET', '/jobs')).json();
-      if (jobs.some((j) => j.state === 'succeeded')) break;
-      await sleep(100);
-    }
+    const jobs = await jobsOnceOneSucceeded(call);
     expect(jobs).toHaveLength(1);
     expect(jobs[0]).toMatchObject({ trigger: 'auto', rule: 'auto', settings: 'default', state: 'succeeded', publishedVersion: 1 });
     expect(await versions(ready.zsetKey)).toEqual([1, 0]);
@@ -70,7 +53,7 @@ describe('automatic trigger (rspamd §7: every watch_interval)', () => {
     expect((await call('GET', '/jobs')).json()).toHaveLength(1);
     expect(await versions(short.zsetKey)).toEqual([0]);
     expect(await versions(locked.zsetKey)).toEqual([0]);
-    expect(await raw.hget(locked.key, 'lock')).toBe(String(lockTime));
+    expect(await redis.raw.hget(locked.key, 'lock')).toBe(String(lockTime));
   });
 
   it('keeps max_profiles profiles per set (maybe_invalidate) on every tick', async () => {
@@ -79,20 +62,20 @@ describe('automatic trigger (rspamd §7: every watch_interval)', () => {
     const zsetKey = profilesKey(prefix, 'default', 'default');
     const keys: string[] = [];
     for (let v = 0; v < 4; v++) {
-      keys.push((await seedSet(raw, { prefix, rulePrefix: 'default', settings: 'default', version: v, nSpam: 1, nHam: 1, score: 100 + v, seed: v })).key);
+      keys.push((await seedSet(redis.raw, { prefix, rulePrefix: 'default', settings: 'default', version: v, nSpam: 1, nHam: 1, score: 100 + v, seed: v })).key);
     }
     await start({ FUZZYD_REDIS_URL: redis.url, FUZZYD_NEURAL_CONFIG: JSON.stringify(config) });
     const deadline = Date.now() + 5000;
-    while ((await raw.zcard(zsetKey)) > 2 && Date.now() < deadline) await sleep(100);
+    while ((await redis.raw.zcard(zsetKey)) > 2 && Date.now() < deadline) await sleep(100);
     expect(await versions(zsetKey)).toEqual([3, 2]);
-    expect(await raw.exists(vectorSetKey(keys[0], 'spam'), vectorSetKey(keys[1], 'ham'))).toBe(0);
-    expect(await raw.exists(vectorSetKey(keys[3], 'spam'))).toBe(1);
+    expect(await redis.raw.exists(vectorSetKey(keys[0], 'spam'), vectorSetKey(keys[1], 'ham'))).toBe(0);
+    expect(await redis.raw.exists(vectorSetKey(keys[3], 'spam'))).toBe(1);
   });
 
   it('does nothing with FUZZYD_NEURAL_AUTOTRAIN=false', async () => {
     const prefix = `off${process.pid}x${++n}`;
     const config = { prefix, rules: { default: { train: { max_trains: 2 }, watch_interval: 1 } } };
-    const seeded = await seedSet(raw, { prefix, rulePrefix: 'default', settings: 'default', nSpam: 3, nHam: 3 });
+    const seeded = await seedSet(redis.raw, { prefix, rulePrefix: 'default', settings: 'default', nSpam: 3, nHam: 3 });
     const fuzzyd = await start({
       FUZZYD_REDIS_URL: redis.url,
       FUZZYD_NEURAL_CONFIG: JSON.stringify(config),
@@ -113,12 +96,12 @@ describe('shutdown and configuration', () => {
     const symbols = Array.from({ length: 500 }, (_, i) => `SYM_${String(i).padStart(3, '0')}`);
     const profile = buildProfile({ prefix, rulePrefix: 'default', settings: 'default' }, symbols, 0);
     const zsetKey = profilesKey(prefix, 'default', 'default');
-    await raw.zadd(zsetKey, Date.now() / 1000, serializeProfile(profile));
+    await redis.raw.zadd(zsetKey, Date.now() / 1000, serializeProfile(profile));
     const rnd = lcg(11);
     const frames = await Promise.all(
       Array.from({ length: 800 }, () => encodeVector(Array.from({ length: 526 }, () => Math.round(rnd() * 100) / 100))),
     );
-    await Promise.all(frames.map((f, i) => raw.sadd(vectorSetKey(profile.redis_key, i % 2 ? 'spam' : 'ham'), f)));
+    await Promise.all(frames.map((f, i) => redis.raw.sadd(vectorSetKey(profile.redis_key, i % 2 ? 'spam' : 'ham'), f)));
     const fuzzyd = await start({ FUZZYD_REDIS_URL: redis.url, FUZZYD_NEURAL_CONFIG: JSON.stringify(config), FUZZYD_NEURAL_AUTOTRAIN: 'false' });
     const call = api(fuzzyd);
     const res = await call('POST', '/rules/default/settings/default/train');
@@ -130,16 +113,16 @@ describe('shutdown and configuration', () => {
       job = (await call('GET', `/jobs/${res.json().jobId}`)).json();
     } while (job.vectors === null && Date.now() < deadline);
     expect(job.state).toBe('running');
-    expect(await raw.hget(profile.redis_key, 'lock')).not.toBeNull();
+    expect(await redis.raw.hget(profile.redis_key, 'lock')).not.toBeNull();
 
     const connection = fuzzyd.http.get<symbol, NeuralConnection>(NEURAL_CONNECTION, { strict: false });
     const t0 = Date.now();
     await started.pop()!.close();
     expect(connection.client.status).toBe('end'); // the Redis client does not outlive the app
     expect(Date.now() - t0).toBeLessThan(5000);
-    expect(await raw.hget(profile.redis_key, 'lock')).toBeNull();
+    expect(await redis.raw.hget(profile.redis_key, 'lock')).toBeNull();
     expect(await versions(zsetKey)).toEqual([0]);
-    expect(await raw.scard(vectorSetKey(profile.redis_key, 'spam'))).toBe(400); // kept for the next training
+    expect(await redis.raw.scard(vectorSetKey(profile.redis_key, 'spam'))).toBe(400); // kept for the next training
   });
 
   it('without FUZZYD_REDIS_URL every neural route answers 503 naming the variable (after authentication)', async () => {

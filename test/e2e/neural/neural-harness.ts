@@ -45,6 +45,18 @@ export async function waitForJob(
   }
 }
 
+/** The job list once a job has succeeded (the automatic trigger starts jobs on its own), or as it is after `timeoutMs`. */
+export async function jobsOnceOneSucceeded(call: ReturnType<typeof api>, timeoutMs = 10_000): Promise<NeuralJob[]> {
+  const deadline = Date.now() + timeoutMs;
+  let jobs: NeuralJob[] = [];
+  while (Date.now() < deadline) {
+    jobs = (await call('GET', '/jobs')).json();
+    if (jobs.some((j) => j.state === 'succeeded')) break;
+    await sleep(100);
+  }
+  return jobs;
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Deterministic pseudo-random numbers in [0, 1), so a failure can be replayed. */

@@ -3,35 +3,26 @@
  * drops max_inputs, loads the reduced ANN and then fails every scan ("bad input dimension"), so fuzzyd refuses
  * instead of publishing an ANN that rspamd cannot run (#13).
  */
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { NeuralTrainAccepted } from '../../../shared/api/neural.js';
 import type { TestFuzzyd } from '../../helpers/in-process-fuzzyd.js';
-import { startRedisServer, type TestRedis } from '../../helpers/redis-server.js';
+import { privateRedis } from '../../helpers/private-redis.js';
 import { api, seedSet, startNeuralFuzzyd, waitForJob } from './neural-harness.js';
 
 const PREFIX = `pca${process.pid}`;
 const CONFIG = JSON.stringify({ prefix: PREFIX, rules: { reduced: { max_inputs: 8, train: { max_trains: 5, max_iterations: 5 } } } });
 
-let redis: TestRedis;
-let raw: Redis;
+const redis = privateRedis();
 const started: TestFuzzyd[] = [];
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-  raw = new Redis(redis.url);
-});
 
 afterAll(async () => {
   for (const f of started) await f.close();
-  await raw?.quit();
-  await redis?.stop();
 });
 
 async function trainOnce(env: Record<string, string>, settings: string) {
   const fuzzyd = await startNeuralFuzzyd({ FUZZYD_REDIS_URL: redis.url, FUZZYD_NEURAL_CONFIG: CONFIG, FUZZYD_NEURAL_AUTOTRAIN: 'false', ...env });
   started.push(fuzzyd);
-  const seeded = await seedSet(raw, { prefix: PREFIX, rulePrefix: 'reduced', settings, nSpam: 12, nHam: 12 });
+  const seeded = await seedSet(redis.raw, { prefix: PREFIX, rulePrefix: 'reduced', settings, nSpam: 12, nHam: 12 });
   const call = api(fuzzyd);
   const res = await call('POST', `/rules/reduced/settings/${settings}/train`);
   expect(res.statusCode, res.body).toBe(202);
@@ -43,14 +34,14 @@ describe('PCA guard (FUZZYD_NEURAL_PCA)', () => {
     const { job, seeded } = await trainOnce({}, 'plain');
     expect(job.state).toBe('failed');
     expect(job.error).toMatch(/rule reduced sets max_inputs \(PCA\).*without BLAS.*FUZZYD_NEURAL_PCA=true/);
-    expect(await raw.hget(seeded.key, 'lock')).toBeNull();
-    expect(await raw.scard(`${seeded.key}_spam_set`)).toBe(12);
+    expect(await redis.raw.hget(seeded.key, 'lock')).toBeNull();
+    expect(await redis.raw.scard(`${seeded.key}_spam_set`)).toBe(12);
   });
 
   it('trains and publishes the PCA matrix when the target rspamd has BLAS', async () => {
     const { job } = await trainOnce({ FUZZYD_NEURAL_PCA: 'true' }, 'blas');
     expect(job.state, job.error ?? '').toBe('succeeded');
     expect(job.nInputs).toBe(8);
-    expect(await raw.hexists(job.newKey!, 'pca')).toBe(1);
+    expect(await redis.raw.hexists(job.newKey!, 'pca')).toBe(1);
   });
 });

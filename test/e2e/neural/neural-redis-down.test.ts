@@ -3,7 +3,8 @@ import { FuzzyClient } from '../../../shared/client/fuzzy-client.js';
 import { randomDigest } from '../../helpers/fuzzy-data.js';
 import type { TestFuzzyd } from '../../helpers/in-process-fuzzyd.js';
 import { startRedisServer, type TestRedis } from '../../helpers/redis-server.js';
-import { api, sleep, startNeuralFuzzyd } from './neural-harness.js';
+import { until } from '../../helpers/until.js';
+import { api, startNeuralFuzzyd } from './neural-harness.js';
 
 let redis: TestRedis;
 let fuzzyd: TestFuzzyd;
@@ -26,14 +27,6 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-async function until(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 describe('neural routes while Redis is down', () => {
   it('answer 503 with a clear message, the fuzzy plane keeps answering, and Redis coming back heals them', async (ctx) => {
     if (!redis.owned) ctx.skip(); // a shared FUZZYD_TEST_REDIS_URL server cannot be stopped
@@ -42,7 +35,7 @@ describe('neural routes while Redis is down', () => {
     expect((await call('GET', '/rules')).statusCode).toBe(200);
 
     await redis.stop();
-    await until('the outage to be noticed', 5000, async () => (await call('GET', '/rules')).statusCode === 503);
+    await until('the outage to be noticed', async () => (await call('GET', '/rules')).statusCode === 503, 5000, 100);
     const started = Date.now();
     const res = await call('GET', '/rules');
     expect(Date.now() - started).toBeLessThan(1500); // fails fast instead of hanging on a dead connection
@@ -60,7 +53,7 @@ describe('neural routes while Redis is down', () => {
 
     const back = await startRedisServer({ port: redis.port });
     redis = back;
-    await until('neural routes to work again', 10_000, async () => (await call('GET', '/rules')).statusCode === 200);
+    await until('neural routes to work again', async () => (await call('GET', '/rules')).statusCode === 200, 10_000, 100);
     const items = (await call('GET', '/rules')).json();
     expect(items).toEqual([expect.objectContaining({ rule: 'default', settings: 'default', profiles: [] })]);
   });

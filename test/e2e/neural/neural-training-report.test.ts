@@ -13,7 +13,7 @@ import { unpackAnn } from '../../../server/src/neural/training/ann-envelope.js';
 import { encodeVector } from '../../../server/src/neural/training/vector-codec.js';
 import type { TestFuzzyd } from '../../helpers/in-process-fuzzyd.js';
 import { readKann } from '../../helpers/kann/kann-reader.js';
-import { startRedisServer, type TestRedis } from '../../helpers/redis-server.js';
+import { privateRedis } from '../../helpers/private-redis.js';
 import { api, seedSet, startNeuralFuzzyd, SYMBOLS, waitForJob, WIDTH } from './neural-harness.js';
 
 const PREFIX = `rep${process.pid}`;
@@ -26,19 +26,11 @@ const CONFIG = JSON.stringify({
   },
 });
 
-let redis: TestRedis;
-let raw: Redis;
+const redis = privateRedis();
 const started: TestFuzzyd[] = [];
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-  raw = new Redis(redis.url);
-});
 
 afterAll(async () => {
   for (const f of started) await f.close();
-  await raw?.quit();
-  await redis?.stop();
 });
 
 async function start(env: Record<string, string> = {}) {
@@ -59,12 +51,12 @@ async function train(call: Awaited<ReturnType<typeof start>>, rule: string, sett
  */
 async function seedConstantSet(rule: string, settings: string, perClass: number): Promise<string> {
   const profile = buildProfile({ prefix: PREFIX, rulePrefix: rule, settings }, SYMBOLS, 0);
-  await raw.zadd(profilesKey(PREFIX, rule, settings), Date.now() / 1000, serializeProfile(profile));
+  await redis.raw.zadd(profilesKey(PREFIX, rule, settings), Date.now() / 1000, serializeProfile(profile));
   for (const [cls, offset] of [['spam', 0], ['ham', perClass]] as const) {
     for (let i = 0; i < perClass; i++) {
       const values = new Array<number>(WIDTH).fill(0);
       values[0] = (offset + i + 1) * 1e-7;
-      await raw.sadd(vectorSetKey(profile.redis_key, cls), await encodeVector(values));
+      await redis.raw.sadd(vectorSetKey(profile.redis_key, cls), await encodeVector(values));
     }
   }
   return profile.redis_key;
@@ -77,7 +69,7 @@ describe('training report (GET /neural/jobs/{id})', () => {
   });
 
   it('reports the symbol network, the loss curve, the class balance, held-out accuracy and AUC, and publishes ROC thresholds', async () => {
-    const seeded = await seedSet(raw, { prefix: PREFIX, rulePrefix: 'plain', settings: 'default', nSpam: 40, nHam: 30, seed: 7 });
+    const seeded = await seedSet(redis.raw, { prefix: PREFIX, rulePrefix: 'plain', settings: 'default', nSpam: 40, nHam: 30, seed: 7 });
     const job = await train(call, 'plain', 'default');
     expect(job.state, job.error ?? '').toBe('succeeded');
     const report = job.report!;
@@ -97,21 +89,21 @@ describe('training report (GET /neural/jobs/{id})', () => {
     expect(report.gate).toMatchObject({ enforced: false, passed: true, reason: null });
     expect(report.gate.predictedSpam + report.gate.predictedHam).toBe(70);
     // the hash carries them as rspamd's UCL writes a Lua array of numbers
-    const stored = await raw.hget(job.newKey!, 'roc_thresholds');
+    const stored = await redis.raw.hget(job.newKey!, 'roc_thresholds');
     expect(stored).toMatch(/^\[-?\d+\.\d+,-?\d+\.\d+\]$/);
     const parsed = JSON.parse(stored!) as number[];
     parsed.forEach((v, i) => expect(v).toBeCloseTo(report.rocThresholds![i], 5));
-    expect(await raw.exists(`${seeded.key}_spam_set`)).toBe(0); // trained-from sets dropped as before
+    expect(await redis.raw.exists(`${seeded.key}_spam_set`)).toBe(0); // trained-from sets dropped as before
   });
 
   it('trains and publishes the funnel network for a rule with layers/dropout, without ROC thresholds', async () => {
-    await seedSet(raw, { prefix: PREFIX, rulePrefix: 'funnel', settings: 'default', nSpam: 30, nHam: 30, seed: 9 });
+    await seedSet(redis.raw, { prefix: PREFIX, rulePrefix: 'funnel', settings: 'default', nSpam: 30, nHam: 30, seed: 9 });
     const job = await train(call, 'funnel', 'default');
     expect(job.state, job.error ?? '').toBe('succeeded');
     expect(job.report).toMatchObject({ network: 'funnel', hiddenLayers: [32], rocThresholds: null });
     expect(job.report!.heldOut.threshold).toBe(0);
-    expect(await raw.hget(job.newKey!, 'roc_thresholds')).toBe('[]');
-    const ann = readKann(await unpackAnn((await raw.hgetBuffer(job.newKey!, 'ann'))!));
+    expect(await redis.raw.hget(job.newKey!, 'roc_thresholds')).toBe('[]');
+    const ann = readKann(await unpackAnn((await redis.raw.hgetBuffer(job.newKey!, 'ann'))!));
     expect(ann.graph.nodes.length).toBe(21); // dense, layer norm, GELU, dropout + select, cost layer
     expect(ann.nIn).toBe(WIDTH);
   });
@@ -129,17 +121,17 @@ describe('quality gate (FUZZYD_NEURAL_QUALITY_GATE=true)', () => {
   it('refuses to publish a degenerate model: the job says why, the lock is released, the sets stay', async () => {
     const call = await start({ FUZZYD_NEURAL_QUALITY_GATE: 'true' });
     const key = await seedConstantSet('plain', 'strict', 12);
-    const before = await raw.zrange(profilesKey(PREFIX, 'plain', 'strict'), 0, -1);
+    const before = await redis.raw.zrange(profilesKey(PREFIX, 'plain', 'strict'), 0, -1);
     const job = await train(call, 'plain', 'strict');
     expect(job.state).toBe('failed');
     expect(job.error).toMatch(/^rejected ANN plain:strict: degenerate model: constant or single-class output on the train set \(output range .*; predicted spam=\d+ ham=\d+ of 24 samples\); consider lowering train\.learning_rate if this repeats$/);
     expect(job.publishedVersion).toBeNull();
     expect(job.report!.gate).toMatchObject({ enforced: true, passed: false });
     expect(job.report!.gate.outputMax - job.report!.gate.outputMin).toBeLessThan(1e-4);
-    expect(await raw.hget(key, 'lock')).toBeNull();
-    expect(await raw.scard(`${key}_spam_set`)).toBe(12);
-    expect(await raw.scard(`${key}_ham_set`)).toBe(12);
-    expect(await raw.zrange(profilesKey(PREFIX, 'plain', 'strict'), 0, -1)).toEqual(before);
+    expect(await redis.raw.hget(key, 'lock')).toBeNull();
+    expect(await redis.raw.scard(`${key}_spam_set`)).toBe(12);
+    expect(await redis.raw.scard(`${key}_ham_set`)).toBe(12);
+    expect(await redis.raw.zrange(profilesKey(PREFIX, 'plain', 'strict'), 0, -1)).toEqual(before);
 
     // the retry starts from a new random initialisation, as rspamd's does (the default seed would repeat the model)
     const retry = await train(call, 'plain', 'strict');
@@ -150,7 +142,7 @@ describe('quality gate (FUZZYD_NEURAL_QUALITY_GATE=true)', () => {
 
   it('publishes a model that passes', async () => {
     const call = await start({ FUZZYD_NEURAL_QUALITY_GATE: 'true' });
-    await seedSet(raw, { prefix: PREFIX, rulePrefix: 'plain', settings: 'good', nSpam: 20, nHam: 20, seed: 3 });
+    await seedSet(redis.raw, { prefix: PREFIX, rulePrefix: 'plain', settings: 'good', nSpam: 20, nHam: 20, seed: 3 });
     const job = await train(call, 'plain', 'good');
     expect(job.state, job.error ?? '').toBe('succeeded');
     expect(job.report!.gate).toMatchObject({ enforced: true, passed: true, reason: null });

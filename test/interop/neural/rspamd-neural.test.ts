@@ -1,12 +1,9 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NeuralSetItem, NeuralVectorPushResult } from '../../../shared/api/neural.js';
+import { describe, expect, it } from 'vitest';
 import { parseProfile } from '../../../server/src/neural/redis/profile-codec.js';
 import { decodeVector } from '../../../server/src/neural/training/vector-codec.js';
-import { api, sleep, startNeuralFuzzyd, waitForJob } from '../../e2e/neural/neural-harness.js';
-import type { TestFuzzyd } from '../../helpers/in-process-fuzzyd.js';
-import { startRedisServer, type TestRedis } from '../../helpers/redis-server.js';
-import { type NeuralRspamd, rspamdNeuralAvailable, startNeuralRspamd } from '../../helpers/rspamd-neural.js';
+import { waitForJob } from '../../e2e/neural/neural-harness.js';
+import { classRow, classSettings, defaultSet, expectNeuralVerdicts, neuralInterop, pushClassRows, waitForCounts } from '../../helpers/neural-interop.js';
+import { rspamdNeuralAvailable } from '../../helpers/rspamd-neural.js';
 
 /**
  * fuzzyd trains rspamd's network (docs/spec/neural.md §15) and real rspamd 3.4 loads and uses it. rspamd collects
@@ -30,97 +27,47 @@ const MESSAGE = [
 const PER_CLASS_SCANS = 7; // fourth symbol 4..10: distinct rows (the sets deduplicate)
 const PER_CLASS_PUSHES = 3; // fourth symbol 11..13, pushed through fuzzyd's REST API
 
-function settings(cls: 'SPAM' | 'HAM', fourth: number, score = false): string {
-  const enabled = [1, 2, 3, fourth].map((i) => `"${cls}_SYMBOL${i}"`).join(', ');
-  const scoring = score ? ' groups_enabled = ["neural"]; symbols_disabled = ["NEURAL_LEARN"];' : '';
-  return `{symbols_enabled = [${enabled}];${scoring}}`;
-}
-
 const available = rspamdNeuralAvailable();
-let redis: TestRedis;
-let raw: Redis;
-let rspamd: NeuralRspamd;
-let fuzzyd: TestFuzzyd;
-let call: ReturnType<typeof api>;
-
-beforeAll(async () => {
-  if (!available) return;
-  redis = await startRedisServer();
-  raw = new Redis(redis.url);
-  rspamd = await startNeuralRspamd({
-    redis: `127.0.0.1:${redis.port}`,
-    rule: [
-      // Thresholds decide the class (spec §5.3); max_trains 1000 keeps rspamd's own trainer away.
-      'train { max_trains = 1000; max_iterations = 25; learning_rate = 0.01; spam_score = 1; ham_score = -1; learn_mode = "proportional"; }',
-      'watch_interval = 1;',
-      'ann_expire = 86400;',
-    ].join('\n'),
-  });
-  fuzzyd = await startNeuralFuzzyd({
-    FUZZYD_REDIS_URL: redis.url,
+const interop = neuralInterop(available, {
+  rule: [
+    // Thresholds decide the class (spec §5.3); max_trains 1000 keeps rspamd's own trainer away.
+    'train { max_trains = 1000; max_iterations = 25; learning_rate = 0.01; spam_score = 1; ham_score = -1; learn_mode = "proportional"; }',
+    'watch_interval = 1;',
+    'ann_expire = 86400;',
+  ].join('\n'),
+  fuzzydEnv: {
     FUZZYD_NEURAL_CONFIG: JSON.stringify({ rules: { default: { train: { max_trains: 10 }, watch_interval: 1 } } }),
     FUZZYD_NEURAL_AUTOTRAIN: 'false',
-  });
-  call = api(fuzzyd);
+  },
 });
-
-afterAll(async () => {
-  await fuzzyd?.close();
-  await rspamd?.stop();
-  await raw?.quit();
-  await redis?.stop();
-});
-
-async function defaultSet(): Promise<NeuralSetItem> {
-  const res = await call('GET', '/rules/default/settings/default');
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json();
-}
 
 describe.skipIf(!available)('rspamd 3.4 neural plugin loads and uses an ANN trained by fuzzyd', () => {
   it('collects vectors from rspamd and fuzzyd, trains in fuzzyd, and rspamd scores NEURAL_SPAM / NEURAL_HAM', async () => {
     // 1. rspamd stores vectors for scans that pass its thresholds, creating the version-0 profile on the way.
     for (let i = 0; i < PER_CLASS_SCANS; i++) {
-      expect((await rspamd.scan(MESSAGE, settings('SPAM', 4 + i))).score).toBe(20);
-      expect((await rspamd.scan(MESSAGE, settings('HAM', 4 + i))).score).toBe(-12);
+      expect((await interop.rspamd.scan(MESSAGE, classSettings('SPAM', 4 + i))).score).toBe(20);
+      expect((await interop.rspamd.scan(MESSAGE, classSettings('HAM', 4 + i))).score).toBe(-12);
     }
-    let set = await defaultSet();
-    const deadline = Date.now() + 5000;
-    while ((set.vectors.spam < PER_CLASS_SCANS || set.vectors.ham < PER_CLASS_SCANS) && Date.now() < deadline) {
-      await sleep(100);
-      set = await defaultSet();
-    }
+    const set = await waitForCounts(interop.call, PER_CLASS_SCANS, PER_CLASS_SCANS);
     expect(set.vectors).toEqual({ spam: PER_CLASS_SCANS, ham: PER_CLASS_SCANS, layout: 'set' });
     expect(set.profiles).toHaveLength(1);
     const v0 = set.profiles[0];
     expect(v0).toMatchObject({ version: 0, symbols: 28, current: true, hasAnn: false });
 
     // 2. fuzzyd pushes more rows of the same kind: rspamd's metatokens for this message, our symbol choice.
-    const member = parseProfile((await raw.zrange(set.zsetKey, 0, 0))[0]);
+    const member = parseProfile((await interop.raw.zrange(set.zsetKey, 0, 0))[0]);
     if (!member.ok) throw new Error(member.reason);
     const symbols = member.profile.symbols;
-    const [sample] = await raw.smembersBuffer(`${v0.redisKey}_spam_set`);
+    const [sample] = await interop.raw.smembersBuffer(`${v0.redisKey}_spam_set`);
     const metatokens = (await decodeVector(sample)).slice(0, 26);
-    const rowFor = (cls: 'SPAM' | 'HAM', fourth: number): number[] => {
-      const fired = new Set([1, 2, 3, fourth].map((i) => `${cls}_SYMBOL${i}`));
-      return [...metatokens, ...symbols.map((s) => (fired.has(s) ? 1 : 0))];
-    };
-    for (let i = 0; i < PER_CLASS_PUSHES; i++) {
-      for (const [cls, name] of [['spam', 'SPAM'], ['ham', 'HAM']] as const) {
-        const res = await call('POST', '/rules/default/settings/default/vectors', {
-          body: { class: cls, values: rowFor(name, 4 + PER_CLASS_SCANS + i) },
-        });
-        expect(res.statusCode, res.body).toBe(200);
-        expect((res.json() as NeuralVectorPushResult).stored, res.body).toBe(true);
-      }
-    }
+    await pushClassRows(interop.call, classRow(metatokens, symbols), 4 + PER_CLASS_SCANS, PER_CLASS_PUSHES);
     const total = PER_CLASS_SCANS + PER_CLASS_PUSHES;
-    expect((await defaultSet()).vectors).toMatchObject({ spam: total, ham: total });
+    expect((await defaultSet(interop.call)).vectors).toMatchObject({ spam: total, ham: total });
 
     // 3. fuzzyd trains and publishes version 1.
-    const res = await call('POST', '/rules/default/settings/default/train');
+    const res = await interop.call('POST', '/rules/default/settings/default/train');
     expect(res.statusCode, res.body).toBe(202);
-    const job = await waitForJob(call, res.json().jobId);
+    const job = await waitForJob(interop.call, res.json().jobId);
     expect(job, job.error ?? '').toMatchObject({
       state: 'succeeded',
       publishedVersion: 1,
@@ -130,29 +77,19 @@ describe.skipIf(!available)('rspamd 3.4 neural plugin loads and uses an ANN trai
     });
 
     // 4. rspamd's scanner loads it at its next poll (watch_interval 1 s).
-    const loaded = await rspamd.waitForLog(
+    const loaded = await interop.rspamd.waitForLog(
       new RegExp(`\\(normal\\).*loaded ANN for default:default from ${job.newKey}; \\d+ bytes compressed; version=1`),
       10_000,
       'the normal worker to load the ANN fuzzyd published',
     );
     expect(loaded).toBeTruthy();
-    expect(rspamd.log()).not.toMatch(/trained ANN|need to learn ANN/); // rspamd never trained itself
+    expect(interop.rspamd.log()).not.toMatch(/trained ANN|need to learn ANN/); // rspamd never trained itself
 
     // 5. Scans now carry the network's verdict, for symbol combinations it has seen and for unseen ones.
-    for (const fourth of [5, 14]) {
-      const spam = await rspamd.scan(MESSAGE, settings('SPAM', fourth, true));
-      expect(Object.keys(spam.symbols), JSON.stringify(spam.symbols)).toContain('NEURAL_SPAM');
-      expect(spam.symbols).not.toHaveProperty('NEURAL_HAM');
-      expect(Number(spam.symbols.NEURAL_SPAM.options?.[0])).toBeGreaterThan(0.5);
-
-      const ham = await rspamd.scan(MESSAGE, settings('HAM', fourth, true));
-      expect(Object.keys(ham.symbols), JSON.stringify(ham.symbols)).toContain('NEURAL_HAM');
-      expect(ham.symbols).not.toHaveProperty('NEURAL_SPAM');
-      expect(Number(ham.symbols.NEURAL_HAM.options?.[0])).toBeLessThan(-0.5);
-    }
+    for (const fourth of [5, 14]) await expectNeuralVerdicts(interop.rspamd, MESSAGE, fourth);
 
     // The scanner re-ranked the profile it loaded (spec §4.1): still one member per version, no duplicate.
-    const versions = (await raw.zrevrange(set.zsetKey, 0, -1)).map((m) => {
+    const versions = (await interop.raw.zrevrange(set.zsetKey, 0, -1)).map((m) => {
       const p = parseProfile(m);
       return p.ok ? p.profile.version : -1;
     });

@@ -4,22 +4,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { bucketFilePath, loadBuckets, saveBuckets } from '../../../server/src/ratelimit/bucket-file.js';
 import { RateLimits, type RateLimitSettings } from '../../../server/src/ratelimit/rate-limits.js';
 import { Command } from '../../../shared/protocol/constants.js';
+import { rateLimitTestSettings as settings } from '../../helpers/rate-limit-settings.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const dir = tempDir();
 afterAll(() => dir.remove());
 
-const settings = (over: Partial<RateLimitSettings> = {}): RateLimitSettings => ({
-  rate: 0,
-  burst: 2,
-  networkMask: 24,
-  bucketTtlSeconds: 3600,
-  maxBuckets: 64,
-  whitelist: [],
-  logOnly: false,
-  exemptLocal: true,
-  ...over,
-});
 const limits = (over?: Partial<RateLimitSettings>): RateLimits => new RateLimits(settings(over), () => {});
 const check = (l: RateLimits, address: string, now: number): string | null => l.admit(Command.Check, address, null, now);
 

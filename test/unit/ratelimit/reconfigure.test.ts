@@ -3,20 +3,10 @@
  * to the network buckets, and a UDP thread adopting the main thread's tables.
  */
 import { describe, expect, it } from 'vitest';
-import { RateLimits, type RateLimitSettings } from '../../../server/src/ratelimit/rate-limits.js';
+import { RateLimits } from '../../../server/src/ratelimit/rate-limits.js';
 import { Command } from '../../../shared/protocol/constants.js';
+import { rateLimitTestSettings as settings } from '../../helpers/rate-limit-settings.js';
 
-const settings = (over: Partial<RateLimitSettings> = {}): RateLimitSettings => ({
-  rate: 0,
-  burst: 2,
-  networkMask: 24,
-  bucketTtlSeconds: 3600,
-  maxBuckets: 64,
-  whitelist: [],
-  logOnly: false,
-  exemptLocal: true,
-  ...over,
-});
 const check = (l: RateLimits, address: string, now = 100): string | null => l.admit(Command.Check, address, null, now);
 
 describe('RateLimits.reconfigure', () => {

@@ -3,6 +3,7 @@ import { ValidationError } from '../../common/api-error.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { FUZZY_SETTINGS } from '../../config/fuzzy-settings.js';
 import { scalarText } from '../../config/setting.js';
+import type { RateLimitField } from '../../ratelimit/rate-limit-settings.js';
 import type { NetworkEntry } from '../../udp/network-list.js';
 
 /**
@@ -11,14 +12,7 @@ import type { NetworkEntry } from '../../udp/network-list.js';
  * (config/fuzzy-settings.ts), so REST, file and environment accept and refuse exactly the same values.
  */
 export type AccessField =
-  | 'ratelimitRate'
-  | 'ratelimitBurst'
-  | 'ratelimitNetworkMask'
-  | 'ratelimitBucketTtlSeconds'
-  | 'ratelimitMaxBuckets'
-  | 'ratelimitWhitelist'
-  | 'ratelimitLogOnly'
-  | 'ratelimitExemptLocal'
+  | RateLimitField
   | 'delaySeconds'
   | 'delayWhitelist'
   | 'forbiddenIds'

@@ -6,17 +6,7 @@
 import { FunnelModel } from './funnel-model.js';
 import { type FunnelOptions, type FunnelWeights, funnelShape, initFunnel } from './funnel-network.js';
 import { KannRandom } from './rng.js';
-import { runEpochs } from './train-loop.js';
-import {
-  checkData,
-  checkOptions,
-  KANN_MINI_BATCH,
-  KANN_PATIENCE,
-  type TrainingData,
-  type TrainingOutcome,
-  type TrainOptions,
-  validationCount,
-} from './trainer.js';
+import { checkData, checkOptions, KANN_MINI_BATCH, type TrainingData, type TrainingOutcome, type TrainOptions, trainShuffled } from './trainer.js';
 
 export interface FunnelOutcome extends Omit<TrainingOutcome, 'weights'> {
   weights: FunnelWeights;
@@ -30,15 +20,12 @@ export function trainFunnel(data: TrainingData, network: FunnelOptions, options:
   checkData(data);
   checkOptions({ ...options, hiddenLayerMult: 0 });
   const batchSize = options.miniBatch ?? KANN_MINI_BATCH;
-  const patience = options.patience ?? KANN_PATIENCE;
   const { nRows, nCols } = data;
   const rng = options.rng ?? new KannRandom(options.seed);
 
   const shape = funnelShape(nCols, network);
   const { weights: init, dropoutRngs } = initFunnel(shape, rng);
   const perm = rng.shuffle(nRows);
-  const nVal = validationCount(nRows, options.validationFraction);
-  const nTrain = nRows - nVal;
   const rows = new Float32Array(nRows * nCols);
   const targets = new Float32Array(nRows);
   for (let k = 0; k < nRows; k++) {
@@ -55,7 +42,7 @@ export function trainFunnel(data: TrainingData, network: FunnelOptions, options:
       batchTargets[b] = targets[k];
     }
   };
-  const { epochs, stoppedEarly, bestEpoch } = runEpochs<Float32Array[]>(
+  const outcome = trainShuffled<Float32Array[]>(
     {
       trainBatch: (order, start, size) => {
         gather((b) => order[start + b], size);
@@ -68,22 +55,11 @@ export function trainFunnel(data: TrainingData, network: FunnelOptions, options:
       snapshot: () => model.snapshot(),
       restore: (snap) => model.restore(snap),
     },
-    nTrain,
-    nVal,
+    perm,
     rng,
-    { maxIterations: options.maxIterations, batchSize, patience, onEpoch: options.onEpoch },
+    options,
   );
-  const last = epochs[epochs.length - 1];
-  return {
-    weights: model.weights,
-    dropoutStates: model.dropoutStates(),
-    model,
-    epochs,
-    stoppedEarly,
-    bestEpoch,
-    bestValidationCost: bestEpoch === null ? last.validationCost : epochs[bestEpoch].validationCost,
-    validationRows: perm.slice(nTrain),
-  };
+  return { weights: model.weights, dropoutStates: model.dropoutStates(), model, ...outcome };
 }
 
 /** Inference-mode outputs of `rows` (nRows × nCols), in batches. */

@@ -11,7 +11,7 @@ import { AnnWeights, hiddenWidth, initWeights } from './network.js';
 import { KannRandom, RngSeed } from './rng.js';
 import { ParamSnapshot, SparseTrainingModel } from './sparse-model.js';
 import { buildSparseRows } from './sparse-rows.js';
-import { type EpochReport, runEpochs } from './train-loop.js';
+import { type BatchTrainable, type EpochReport, runEpochs } from './train-loop.js';
 
 export interface TrainingData {
   /** Dense row-major rows (nRows × nCols); rspamd's order is all spam rows, then all ham rows (spec §9.3). */
@@ -61,34 +61,50 @@ export const KANN_PATIENCE = 10;
 export function trainNetwork(data: TrainingData, options: TrainOptions): TrainingOutcome {
   checkData(data);
   checkOptions(options);
-  const batchSize = options.miniBatch ?? KANN_MINI_BATCH;
-  const patience = options.patience ?? KANN_PATIENCE;
   const { nRows, nCols } = data;
   const rng = options.rng ?? new KannRandom(options.seed);
 
   const init = initWeights(nCols, hiddenWidth(nCols, options.hiddenLayerMult), rng);
   const perm = rng.shuffle(nRows);
-  const nVal = validationCount(nRows, options.validationFraction);
-  const nTrain = nRows - nVal;
   const rows = buildSparseRows(data.rows, nCols, perm);
   const targets = new Float32Array(nRows);
   for (let k = 0; k < nRows; k++) targets[k] = data.targets[perm[k]];
   const model = new SparseTrainingModel(init, options.learningRate);
-  const { epochs, stoppedEarly, bestEpoch } = runEpochs<ParamSnapshot>(
+  const outcome = trainShuffled<ParamSnapshot>(
     {
       trainBatch: (order, start, size) => model.trainBatch(rows, targets, order, start, size),
       evaluate: (from, to) => model.evaluate(rows, targets, from, to),
       snapshot: (into) => model.snapshot(into ?? undefined),
       restore: (snap) => model.restore(snap),
     },
-    nTrain,
-    nVal,
+    perm,
     rng,
-    { maxIterations: options.maxIterations, batchSize, patience, onEpoch: options.onEpoch },
+    options,
   );
+  return { weights: model.toWeights(), ...outcome };
+}
+
+/**
+ * kann's `train_fnn1` for any network whose rows sit in the order of the initial shuffle `perm`: the validation split,
+ * the epoch loop (train-loop.ts) with the options' batch size and patience, and what the training reports besides its
+ * weights, which the caller reads from its model afterwards (the loop has restored the best snapshot by then).
+ */
+export function trainShuffled<S>(
+  model: BatchTrainable<S>,
+  perm: Int32Array,
+  rng: KannRandom,
+  options: Pick<TrainOptions, 'maxIterations' | 'miniBatch' | 'validationFraction' | 'patience' | 'onEpoch'>,
+): Omit<TrainingOutcome, 'weights'> {
+  const nVal = validationCount(perm.length, options.validationFraction);
+  const nTrain = perm.length - nVal;
+  const { epochs, stoppedEarly, bestEpoch } = runEpochs(model, nTrain, nVal, rng, {
+    maxIterations: options.maxIterations,
+    batchSize: options.miniBatch ?? KANN_MINI_BATCH,
+    patience: options.patience ?? KANN_PATIENCE,
+    onEpoch: options.onEpoch,
+  });
   const last = epochs[epochs.length - 1];
   return {
-    weights: model.toWeights(),
     epochs,
     stoppedEarly,
     bestEpoch,

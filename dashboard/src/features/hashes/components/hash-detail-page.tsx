@@ -2,15 +2,15 @@ import { useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { Button } from '../../../components/ui/button';
 import { Card } from '../../../components/ui/card';
-import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { PageHeader } from '../../../components/ui/page-header';
 import { QueryStatus } from '../../../components/ui/query-status';
 import { ApiError } from '../../../lib/api-client';
 import type { HashDetail } from '../../../lib/api-types';
 import { formatInt, formatUnixSeconds } from '../../../lib/format';
-import { useAction, useQuery } from '../../../lib/use-query';
+import { useQuery } from '../../../lib/use-query';
 import { fetchFlags, flagLabel } from '../../flags/api/flags-api';
-import { deleteHash, getHash } from '../api/hashes-api';
+import { getHash } from '../api/hashes-api';
+import { DeleteHashDialog } from './delete-hash-dialog';
 import { EditFlagsForm, flagsKey } from './edit-flags-form';
 import { getExplain } from '../api/explain-api';
 import { ExplainPanel } from './explain-panel';
@@ -28,7 +28,6 @@ export function HashDetailPage() {
   const flags = useQuery('flags', (signal) => fetchFlags(signal));
   const [confirming, setConfirming] = useState(false);
   const [saved, setSaved] = useState<string | null>(null);
-  const remove = useAction(() => deleteHash(digest));
   // Keyed by the stored flags too, so an edit saved here shows up in the history and the cluster at once.
   const version = hash.data ? flagsKey(hash.data) : '';
   const history = useQuery(`audit|${digest}|${version}`, (signal) => fetchAudit({ digest, limit: 50 }, signal));
@@ -88,18 +87,9 @@ export function HashDetailPage() {
           </Card>
         </div>
       )}
-      <ConfirmDialog
-        open={confirming}
-        title="Delete this hash?"
-        confirmLabel="Delete"
-        action={remove}
-        onCancel={() => setConfirming(false)}
-        onConfirm={async () => {
-          if ((await remove.run()).ok) navigate(backTo, { replace: true });
-        }}
-      >
+      <DeleteHashDialog digest={digest} open={confirming} onCancel={() => setConfirming(false)} onDeleted={() => navigate(backTo, { replace: true })}>
         <p>The hash and its shingles are removed from the store.</p>
-      </ConfirmDialog>
+      </DeleteHashDialog>
     </>
   );
 }

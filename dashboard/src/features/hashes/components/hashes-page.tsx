@@ -1,17 +1,17 @@
 import { useCallback, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { Button } from '../../../components/ui/button';
-import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { PageHeader } from '../../../components/ui/page-header';
 import { QueryStatus } from '../../../components/ui/query-status';
 import type { HashItem, HashWriteResult } from '../../../lib/api-types';
 import { formatInt, shortDigest } from '../../../lib/format';
-import { useAction, useQuery } from '../../../lib/use-query';
+import { useQuery } from '../../../lib/use-query';
 import { fetchFlags } from '../../flags/api/flags-api';
-import { deleteHash, listHashes } from '../api/hashes-api';
+import { listHashes } from '../api/hashes-api';
 import { useCursorPagination } from '../hooks/use-cursor-pagination';
 import { prefixError } from '../lib/hash-validation';
 import { AddHashDialog } from './add-hash-dialog';
+import { DeleteHashDialog } from './delete-hash-dialog';
 import { ExportButton } from './export-button';
 import { HashFilters, PAGE_SIZES } from './hash-filters';
 import { HashTable } from './hash-table';
@@ -54,7 +54,6 @@ export function HashesPage() {
   const [importing, setImporting] = useState(false);
   const [toDelete, setToDelete] = useState<HashItem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const remove = useAction(deleteHash);
 
   const onPrefix = useCallback((p: string) => update('prefix', p), [update]);
   const refresh = (): void => {
@@ -62,14 +61,10 @@ export function HashesPage() {
     flags.refetch();
   };
 
-  const confirmDelete = async (): Promise<void> => {
-    if (!toDelete) return;
-    const digest = toDelete.digest;
-    if ((await remove.run(digest)).ok) {
-      setToDelete(null);
-      setNotice(`Deleted hash ${shortDigest(digest)}.`);
-      refresh();
-    }
+  const onDeleted = (): void => {
+    if (toDelete) setNotice(`Deleted hash ${shortDigest(toDelete.digest)}.`);
+    setToDelete(null);
+    refresh();
   };
 
   const onAdded = (result: HashWriteResult): void => {
@@ -148,19 +143,12 @@ export function HashesPage() {
       )}
       <AddHashDialog open={adding} flags={flags.data ?? []} onClose={() => setAdding(false)} onAdded={onAdded} />
       <ImportDialog open={importing} onClose={() => setImporting(false)} onImported={refresh} />
-      <ConfirmDialog
-        open={toDelete !== null}
-        title="Delete this hash?"
-        confirmLabel="Delete"
-        action={remove}
-        onConfirm={confirmDelete}
-        onCancel={() => setToDelete(null)}
-      >
+      <DeleteHashDialog digest={toDelete?.digest ?? ''} open={toDelete !== null} onCancel={() => setToDelete(null)} onDeleted={onDeleted}>
         <p>
           The hash <code className="break">{toDelete ? shortDigest(toDelete.digest, 24, 8) : ''}</code> and its shingles are removed from the store. rspamd
           scanners stop matching it at once.
         </p>
-      </ConfirmDialog>
+      </DeleteHashDialog>
     </>
   );
 }

@@ -1,14 +1,14 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { Button } from '../../../components/ui/button';
-import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { ErrorMessage } from '../../../components/ui/error-message';
 import type { FlagInfo, LookupHash } from '../../../lib/api-types';
 import { formatDuration, shortDigest } from '../../../lib/format';
 import { useAction } from '../../../lib/use-query';
 import { HashHistory } from '../../audit/components/hash-history';
 import { flagLabel } from '../../flags/api/flags-api';
-import { deleteHash, patchHash } from '../../hashes/api/hashes-api';
+import { patchHash } from '../../hashes/api/hashes-api';
+import { DeleteHashDialog } from '../../hashes/components/delete-hash-dialog';
 import { FlagChips } from '../../hashes/components/flag-chips';
 
 /** The whitelist flag: the one named so, else rspamd's stock FUZZY_WHITE flag 3. */
@@ -24,7 +24,6 @@ export function StoredHashCard({ match, title, flags, onChanged }: { match: Look
   const { hash } = match;
   const [confirming, setConfirming] = useState(false);
   const [newFlag, setNewFlag] = useState(String(hash.flag));
-  const remove = useAction(() => deleteHash(hash.digest));
   const reflag = useAction((flag: number) => patchHash(hash.digest, { flag }));
   const white = whitelistFlag(flags);
   const whitelist = useAction(() => patchHash(hash.digest, { flags: [{ flag: white, value: hash.value }] }));
@@ -80,21 +79,17 @@ export function StoredHashCard({ match, title, flags, onChanged }: { match: Look
         <summary>History ({match.history.length})</summary>
         <HashHistory entries={match.history} />
       </details>
-      <ConfirmDialog
+      <DeleteHashDialog
+        digest={hash.digest}
         open={confirming}
-        title="Delete this hash?"
-        confirmLabel="Delete"
-        action={remove}
         onCancel={() => setConfirming(false)}
-        onConfirm={async () => {
-          if ((await remove.run()).ok) {
-            setConfirming(false);
-            onChanged(`${label} was deleted.`);
-          }
+        onDeleted={() => {
+          setConfirming(false);
+          onChanged(`${label} was deleted.`);
         }}
       >
         <p>The hash and its shingles are removed from the store: messages like this one no longer hit it.</p>
-      </ConfirmDialog>
+      </DeleteHashDialog>
     </div>
   );
 }
