@@ -34,6 +34,7 @@ describe("fuzzyd's own schema (sqlite-schema.ts)", () => {
         { type: 'index', name: 'fuzzyd_audit_source' },
         { type: 'table', name: 'fuzzyd_audit_staged' },
         { type: 'index', name: 'fuzzyd_audit_time' },
+        { type: 'table', name: 'fuzzyd_digest_created' },
         { type: 'index', name: 'fuzzyd_digests_flag' },
         { type: 'table', name: 'fuzzyd_extra_flags' },
         { type: 'index', name: 'fuzzyd_extra_flags_flag' },

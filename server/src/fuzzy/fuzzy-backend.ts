@@ -16,8 +16,13 @@ export interface CheckResult {
   extraFlags: readonly FlagValue[];
   /** The stored digest on a hit (differs from the request's on a shingle hit); the request digest on a miss. */
   digest: Digest;
-  /** Unix seconds of the last write of the matched hash, 0 on a miss. */
+  /** Unix seconds of the last write of the matched hash, 0 on a miss (this is what the reply carries). */
   ts: number;
+  /**
+   * Unix seconds of the matched hash's first write, where the store keeps it apart from `ts` (SQLite; Redis's `ts`
+   * is its creation time `C` already). rspamd's `delay` counts from it (docs/spec/access-controls.md §5); never sent.
+   */
+  created?: number;
 }
 
 /**

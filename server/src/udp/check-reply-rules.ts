@@ -55,7 +55,7 @@ export class CheckReplyRules {
   shape(r: CheckResult, key: ServerKey | null, address: string): CheckAnswer {
     let answer: CheckAnswer = r;
     const delay = this.config.delaySeconds;
-    if (delay !== null && isYoung(r.ts, this.clock.nowSeconds(), delay, this.clock.coin()) && !this.whitelist.contains(address)) {
+    if (delay !== null && isYoung(r.created ?? r.ts, this.clock.nowSeconds(), delay, this.clock.coin()) && !this.whitelist.contains(address)) {
       // §5: value, prob and ts go; flag, digest and the extra slots stay, as rspamd leaves them.
       answer = { value: 0, flag: r.flag, prob: 0, ts: 0, extraFlags: r.extraFlags };
     }
@@ -73,9 +73,10 @@ export class CheckReplyRules {
 }
 
 /**
- * rspamd's delay test: `now − ts` under `delay + delay/2 · coin`. A miss and a hit without a time (ts 0) are never
- * young. fuzzyd's ts is the hash's last write on either store (rspamd's SQLite direct hits carry 0 and are never
- * delayed there; here the delay applies to every hit).
+ * rspamd's delay test: `now − ts` under `delay + delay/2 · coin`, `ts` being when the hash was first written (Redis's
+ * `C`, the reply's ts; on SQLite the result's `created`, the reply's ts being the last write). A miss and a hit
+ * without a time (0) are never young. rspamd's SQLite direct hits carry 0 and are never delayed there; here the
+ * delay applies to every hit.
  */
 export function isYoung(ts: number, nowSeconds: number, delaySeconds: number, coin: number): boolean {
   return ts > 0 && nowSeconds - ts < delaySeconds + (delaySeconds / 2) * coin;

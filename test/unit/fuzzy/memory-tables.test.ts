@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DigestTable } from '../../../server/src/fuzzy/memory/digest-table.js';
 import { FuzzyIndex } from '../../../server/src/fuzzy/memory/fuzzy-index.js';
@@ -150,7 +151,7 @@ describe('FuzzyIndex resizes finished in idle time', () => {
 });
 
 describe('FuzzyIndex image (what a snapshot stores)', () => {
-  it('rebuilds an index that answers exactly like the original, mid-resize, with freed slots and extra flags', async () => {
+  it('rebuilds an index that answers exactly like the original, mid-resize, with freed slots, extra flags and creation times', async () => {
     const { readIndexSnapshot, writeIndexSnapshot } = await import('../../../server/src/fuzzy/sqlite/index/index-snapshot.js');
     const { tempDir } = await import('../../helpers/temp-dir.js');
     const next = rng(21);
@@ -163,7 +164,8 @@ describe('FuzzyIndex image (what a snapshot stores)', () => {
       for (let b = 0; b < 256; b += 4) raw.writeUInt32LE(next(), b);
       const shingles = new ShingleBlock(raw);
       const extraFlags = i % 7 === 0 ? [{ flag: 20 + (i % 5), value: i }, { flag: 30, value: -i }] : [];
-      original.upsert({ digest, flag: i % 4, value: i, time: 1000 + i, extraFlags }, shingles);
+      // Created before the last write, as a hash learned again is: the copy must keep both.
+      original.upsert({ digest, flag: i % 4, value: i, time: 1000 + i, extraFlags }, shingles, 500 + i);
       all.push({ digest, shingles });
       if (i % 9 === 0) original.remove(all[next() % all.length].digest, []);
     }
@@ -177,6 +179,8 @@ describe('FuzzyIndex image (what a snapshot stores)', () => {
       expect(copy.size).toBe(original.size);
       expect(copy.countByFlag()).toEqual(original.countByFlag());
       const probe = Buffer.alloc(64, 0xab);
+      const kept = all.find(({ digest }) => original.get(digest, 2000));
+      expect(copy.get(kept!.digest, 2000)!.time - copy.get(kept!.digest, 2000)!.created).toBe(500);
       for (const { digest, shingles } of all) {
         expect(copy.get(digest, 2000)).toEqual(original.get(digest, 2000));
         expect(copy.check(probe, shingles, 2000)).toEqual(original.check(probe, shingles, 2000));
@@ -186,6 +190,12 @@ describe('FuzzyIndex image (what a snapshot stores)', () => {
       for (const index of [original, copy]) index.upsert({ digest, flag: 9, value: 1, time: 5000, extraFlags: [] }, null);
       expect(copy.get(digest, 5000)).toEqual(original.get(digest, 5000));
       expect(await readIndexSnapshot(dir.file('snap'), { ...identity, size: '9' })).toEqual({ reason: 'the store changed since the snapshot was taken' });
+      // A snapshot of the format before creation times is rebuilt from the file, not read without them.
+      const bytes = readFileSync(dir.file('snap'));
+      const at = bytes.indexOf('"format":2');
+      bytes.write('"format":1', at);
+      writeFileSync(dir.file('snap'), bytes);
+      expect(await readIndexSnapshot(dir.file('snap'), identity)).toEqual({ reason: 'snapshot format 1, this fuzzyd reads 2' });
     } finally {
       dir.remove();
     }

@@ -31,14 +31,14 @@ describe('writer thread codecs', () => {
     expect(() => unpackOps(packOps([plain, shingled]).subarray(0, 200))).toThrow(/corrupt op record at byte 80/);
   });
 
-  it('results survive packing, each record in its own place, deleted shingles in order, shingle counts 0, 32 or unknown', () => {
+  it('results survive packing, each record in its own place, creation times, deleted shingles in order, shingle counts 0, 32 or unknown', () => {
     const results: WriterResult[] = [
-      { status: 'added', digest: randomBytes(64), flag: 1, value: 3, extraFlags: [], time: 1_795_000_000, removedShingles: null, shingles: 32 },
-      { status: 'deleted', digest: randomBytes(64), flag: 2, value: 5, extraFlags: [], time: 7, removedShingles: Uint32Array.from([0, 1, 2, 31, 4, 5]), shingles: null },
-      { status: 'reflagged', digest: randomBytes(64), flag: 9, value: -1, extraFlags: [{ flag: 3, value: 7 }, { flag: 200, value: -2147483648 }], time: 8, removedShingles: null, shingles: null },
-      { status: 'deleted', digest: randomBytes(64), flag: 4, value: 0, extraFlags: [{ flag: 5, value: 1 }], time: 9, removedShingles: Uint32Array.from([7, 8, 9]), shingles: null },
-      { status: 'updated', digest: randomBytes(64), flag: 1, value: 2, extraFlags: [], time: 10, removedShingles: null, shingles: 0 },
-      { status: 'not-found', digest: randomBytes(64), flag: 0, value: 0, extraFlags: [], time: 0, removedShingles: null, shingles: null },
+      { status: 'added', digest: randomBytes(64), flag: 1, value: 3, extraFlags: [], time: 1_795_000_000, created: 1_794_000_000, removedShingles: null, shingles: 32 },
+      { status: 'deleted', digest: randomBytes(64), flag: 2, value: 5, extraFlags: [], time: 7, created: 0, removedShingles: Uint32Array.from([0, 1, 2, 31, 4, 5]), shingles: null },
+      { status: 'reflagged', digest: randomBytes(64), flag: 9, value: -1, extraFlags: [{ flag: 3, value: 7 }, { flag: 200, value: -2147483648 }], time: 8, created: 6, removedShingles: null, shingles: null },
+      { status: 'deleted', digest: randomBytes(64), flag: 4, value: 0, extraFlags: [{ flag: 5, value: 1 }], time: 9, created: 0, removedShingles: Uint32Array.from([7, 8, 9]), shingles: null },
+      { status: 'updated', digest: randomBytes(64), flag: 1, value: 2, extraFlags: [], time: 10, created: 4_294_967_295, removedShingles: null, shingles: 0 },
+      { status: 'not-found', digest: randomBytes(64), flag: 0, value: 0, extraFlags: [], time: 0, created: 0, removedShingles: null, shingles: null },
     ];
     const back = unpackResults(structuredClone(packResults(results)));
     expect(back.map(describeResult)).toEqual(results.map(describeResult));

@@ -35,6 +35,14 @@ describe('delay (access-controls.md §5)', () => {
     expect(rules.shape(r, null, '10.1.2.3')).toBe(r);
     expect(rules.shape(hit({ ts: NOW - 120 }), null, '192.0.2.1')).toMatchObject({ value: 10, prob: 1 });
   });
+
+  it('counts from the creation time when the store gives one (SQLite), the reply keeping the last write as ts', () => {
+    const rules = new CheckReplyRules({ forbiddenIds: [], delaySeconds: 60, delayWhitelist: [] }, CLOCK);
+    // Learned 2 minutes ago, learned again 5 s ago: shown, with its last write as ts, as before.
+    expect(rules.shape(hit({ ts: NOW - 5, created: NOW - 120 }), null, '192.0.2.1')).toMatchObject({ value: 10, prob: 1, ts: NOW - 5 });
+    // Created 5 s ago: hidden, even with an older ts.
+    expect(rules.shape(hit({ ts: NOW - 120, created: NOW - 5 }), null, '192.0.2.1')).toMatchObject({ value: 0, prob: 0, ts: 0 });
+  });
 });
 
 describe('forbidden_ids (access-controls.md §6.2, rspamd 4.1.5)', () => {

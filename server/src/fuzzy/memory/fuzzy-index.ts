@@ -4,7 +4,7 @@ import type { Digest, FlagValue } from '../../../../shared/protocol/types.js';
 import type { CheckResult, StoredHash } from '../fuzzy-backend.js';
 import { isShingleHit, shingleProbability, voteShingles } from '../shingle-vote.js';
 import { DigestTable, type DigestTableImage } from './digest-table.js';
-import { indexFloat64, indexUint8 } from './index-arrays.js';
+import { indexFloat64, indexUint32, indexUint8 } from './index-arrays.js';
 import { IndexLocks, READ_ATTEMPTS, RECORD_LOCK, UNSTABLE, shingleLock } from './index-locks.js';
 import { ShingleTable, type ShingleTableImage } from './shingle-table.js';
 
@@ -15,6 +15,7 @@ export interface FuzzyIndexImage {
   flags: SharedArrayBuffer;
   values: SharedArrayBuffer;
   times: SharedArrayBuffer;
+  created: SharedArrayBuffer;
   /** Extra flag slots: slot, count, then (flag, value) pairs, per multi-flag hash. */
   extra: number[];
   perFlag: number[];
@@ -30,6 +31,7 @@ export interface FuzzyIndexView {
   flags: SharedArrayBuffer;
   values: SharedArrayBuffer;
   times: SharedArrayBuffer;
+  created: SharedArrayBuffer;
   extraCounts: SharedArrayBuffer;
   locks: SharedArrayBuffer;
   layout: number;
@@ -51,12 +53,18 @@ export class FuzzyIndex {
   private readonly resizable: readonly (DigestTable | ShingleTable)[];
   private flags: Uint8Array;
   private values: Float64Array;
+  /** Last write (rspamd's `time`): expiry counts from it, and a hit's `ts` carries it. */
   private times: Float64Array;
+  /**
+   * First write, unix seconds (fuzzyd_digest_created, sqlite-schema.ts): the `delay` test counts from it, as rspamd's
+   * Redis layouts do from `C`. Whole seconds are all the delay needs, so 4 bytes a hash rather than 8.
+   */
+  private created: Uint32Array;
   /** Extra slots per record: a reader on another thread cannot see `extra`, so it hands such hits to the main thread. */
   private extraCounts: Uint8Array;
   readonly locks: IndexLocks;
   /** Scratch of `readRecord`: a CHECK on a UDP thread allocates nothing but its result. */
-  private readonly record = { flag: 0, value: 0, time: 0, extra: 0 };
+  private readonly record = { flag: 0, value: 0, time: 0, created: 0, extra: 0 };
   /**
    * The extra slots of multi-flag hashes (rspamd ≥ 4.0), by digest slot. Few hashes have them, so a Map beside the
    * typed arrays costs far less than 7 more (flag, value) columns for every hash.
@@ -82,6 +90,7 @@ export class FuzzyIndex {
       this.flags = new Uint8Array(image.flags);
       this.values = new Float64Array(image.values);
       this.times = new Float64Array(image.times);
+      this.created = new Uint32Array(image.created);
       if ('extraCounts' in image) {
         this.extraCounts = new Uint8Array(image.extraCounts);
       } else {
@@ -105,6 +114,7 @@ export class FuzzyIndex {
       this.flags = indexUint8(this.digests.slotCapacity);
       this.values = indexFloat64(this.digests.slotCapacity);
       this.times = indexFloat64(this.digests.slotCapacity);
+      this.created = indexUint32(this.digests.slotCapacity);
       this.extraCounts = indexUint8(this.digests.slotCapacity);
     }
     this.resizable = [this.digests, ...this.shingles];
@@ -112,6 +122,7 @@ export class FuzzyIndex {
       this.flags = grow(this.flags, indexUint8(cap));
       this.values = grow(this.values, indexFloat64(cap));
       this.times = grow(this.times, indexFloat64(cap));
+      this.created = grow(this.created, indexUint32(cap));
       this.extraCounts = grow(this.extraCounts, indexUint8(cap));
     };
   }
@@ -141,6 +152,7 @@ export class FuzzyIndex {
       flags: this.flags.buffer as SharedArrayBuffer,
       values: this.values.buffer as SharedArrayBuffer,
       times: this.times.buffer as SharedArrayBuffer,
+      created: this.created.buffer as SharedArrayBuffer,
     };
   }
 
@@ -165,7 +177,7 @@ export class FuzzyIndex {
 
   /** Approximate heap bytes used, for the memory figures in the README. */
   get bytes(): number {
-    const perSlot = 64 + 4 + 1 + 8 + 8;
+    const perSlot = 64 + 4 + 1 + 8 + 8 + 4;
     return this.digests.slotCapacity * perSlot + this.shingles.reduce((sum, t) => sum + t.bytes, 0);
   }
 
@@ -203,7 +215,7 @@ export class FuzzyIndex {
     if (slot >= 0) {
       if (!this.readRecord(slot) || rec.extra > 0) return null;
       if (now - rec.time > this.expireSeconds) return miss(digest);
-      return { prob: 1, value: rec.value, flag: rec.flag, extraFlags: NO_FLAGS, digest, ts: rec.time };
+      return { prob: 1, value: rec.value, flag: rec.flag, extraFlags: NO_FLAGS, digest, ts: rec.time, created: rec.created };
     }
     if (!shingles) return miss(digest);
     for (let i = 0; i < SHINGLE_COUNT; i++) {
@@ -217,7 +229,15 @@ export class FuzzyIndex {
     if (now - rec.time > this.expireSeconds) return miss(digest);
     // The winner's digest bytes stay as they are while its slot is in use or quarantined (digest-table.ts).
     const stored = this.digests.digestAt(winner);
-    return { prob: shingleProbability(slots), value: rec.value, flag: rec.flag, extraFlags: NO_FLAGS, digest: stored, ts: rec.time };
+    return {
+      prob: shingleProbability(slots),
+      value: rec.value,
+      flag: rec.flag,
+      extraFlags: NO_FLAGS,
+      digest: stored,
+      ts: rec.time,
+      created: rec.created,
+    };
   }
 
   /** Reads a record into `this.record` under the record lock; false when it kept changing. */
@@ -229,6 +249,7 @@ export class FuzzyIndex {
       rec.flag = this.flags[slot];
       rec.value = this.values[slot];
       rec.time = this.times[slot];
+      rec.created = this.created[slot];
       rec.extra = this.extraCounts[slot];
       if (this.locks.unchanged(RECORD_LOCK, seq)) return true;
     }
@@ -240,7 +261,15 @@ export class FuzzyIndex {
     if (slot >= 0) {
       // An expired direct match is a miss and the shingle step is not tried (spec/fuzzy-storage.md §2.4).
       if (this.isExpired(slot, now)) return miss(digest);
-      return { prob: 1, value: this.values[slot], flag: this.flags[slot], extraFlags: this.extraOf(slot), digest, ts: this.times[slot] };
+      return {
+        prob: 1,
+        value: this.values[slot],
+        flag: this.flags[slot],
+        extraFlags: this.extraOf(slot),
+        digest,
+        ts: this.times[slot],
+        created: this.created[slot],
+      };
     }
     if (!shingles) return miss(digest);
     for (let i = 0; i < SHINGLE_COUNT; i++) this.owners[i] = this.shingles[i].get(shingles.lo(i), shingles.hi(i));
@@ -253,10 +282,11 @@ export class FuzzyIndex {
       extraFlags: this.extraOf(winner),
       digest: this.digests.digestAt(winner),
       ts: this.times[winner],
+      created: this.created[winner],
     };
   }
 
-  get(digest: Digest, now: number): StoredHash | null {
+  get(digest: Digest, now: number): IndexedHash | null {
     const slot = this.digests.find(digest);
     if (slot < 0 || this.isExpired(slot, now)) return null;
     return {
@@ -264,6 +294,7 @@ export class FuzzyIndex {
       flag: this.flags[slot],
       value: this.values[slot],
       time: this.times[slot],
+      created: this.created[slot],
       extraFlags: this.extraOf(slot),
     };
   }
@@ -272,16 +303,17 @@ export class FuzzyIndex {
    * Records a committed hash as its commit result left it (the rule is update-rule.ts's, decided by the writer) and
    * returns its slot. A new hash with shingles takes over their positions (newest writer owns a slot); callers pass
    * shingles only for an added hash (shinglesStored), and an existing hash keeps its own whatever is passed.
+   * `created` is the hash's first write (the writer's commit result or fuzzyd_digest_created); without one, its `time`.
    */
-  upsert(hash: StoredHash, shingles: ShingleBlock | null): number {
+  upsert(hash: StoredHash, shingles: ShingleBlock | null, created = hash.time): number {
     let slot = this.digests.find(hash.digest);
     if (slot >= 0) {
       this.countFlags(slot, -1);
-      this.writeRecord(slot, hash);
+      this.writeRecord(slot, hash, created);
     } else {
       // Record first, then the slot becomes findable: a reader never meets a new slot with an earlier hash's record.
       slot = this.digests.reserve(hash.digest);
-      this.writeRecord(slot, hash);
+      this.writeRecord(slot, hash, created);
       this.digests.publish(slot);
       if (shingles) this.ownShingles(slot, shingles);
     }
@@ -291,11 +323,12 @@ export class FuzzyIndex {
     return slot;
   }
 
-  private writeRecord(slot: number, hash: StoredHash): void {
+  private writeRecord(slot: number, hash: StoredHash, created: number): void {
     this.locks.begin(RECORD_LOCK);
     this.flags[slot] = hash.flag;
     this.values[slot] = hash.value;
     this.times[slot] = hash.time;
+    this.created[slot] = created;
     this.extraCounts[slot] = Math.min(255, hash.extraFlags.length);
     this.locks.end(RECORD_LOCK);
   }
@@ -360,13 +393,18 @@ export class FuzzyIndex {
   }
 }
 
+/** A stored hash as the index holds it: with its first write, which the delay test counts from. */
+export interface IndexedHash extends StoredHash {
+  created: number;
+}
+
 const NO_FLAGS: readonly FlagValue[] = Object.freeze([]);
 
 function miss(digest: Digest): CheckResult {
   return { prob: 0, value: 0, flag: 0, extraFlags: NO_FLAGS, digest, ts: 0 };
 }
 
-function grow<T extends Uint8Array | Float64Array>(old: T, next: T): T {
+function grow<T extends Uint8Array | Uint32Array | Float64Array>(old: T, next: T): T {
   next.set(old as never);
   return next;
 }

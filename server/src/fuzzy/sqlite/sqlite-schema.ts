@@ -43,6 +43,10 @@ CREATE UNIQUE INDEX IF NOT EXISTS s ON shingles(value, number);
  * - fuzzyd_digests_flag, fuzzyd_extra_flags_flag: the admin API's flag-filtered pages in digest order
  *   (sqlite-hash-queries.ts, extra-flag-queries.ts). The first is an index on rspamd's own table: rspamd ignores it,
  *   and on an existing large file building it takes a while once, here on the writer thread before fuzzyd serves.
+ * - fuzzyd_digest_created: when fuzzyd first wrote each digest (unix seconds). rspamd's `time` is the last write
+ *   (every WRITE refreshes it, expiry counts from it); the `delay` option counts from the first, as rspamd's Redis
+ *   `C` field does (docs/spec/access-controls.md §5). Written in the commit that adds the digest, or, for a row
+ *   rspamd's worker wrote, from its `time` the first time fuzzyd rewrites it; a row without one takes its `time`.
  */
 const FUZZYD_SCHEMA = `
 CREATE TABLE IF NOT EXISTS fuzzyd_write_journal(
@@ -66,6 +70,9 @@ CREATE INDEX IF NOT EXISTS fuzzyd_digests_flag ON digests(flag, digest);
 CREATE TABLE IF NOT EXISTS fuzzyd_shingle_blocks(
   digest_id INTEGER PRIMARY KEY REFERENCES digests(id) ON DELETE CASCADE,
   shingles BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS fuzzyd_digest_created(
+  digest_id INTEGER PRIMARY KEY REFERENCES digests(id) ON DELETE CASCADE,
+  created INTEGER NOT NULL);
 `;
 
 /** Creates fuzzyd's own objects (idempotent). The writer does, before anything else reads the file. */

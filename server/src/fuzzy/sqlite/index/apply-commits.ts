@@ -18,7 +18,7 @@ export function applyToIndex(index: FuzzyIndex, results: WriterResult[], ops: Up
     } else if (r.status !== 'not-found') {
       const op = ops?.[i];
       const shingles = op ? shinglesStored(op, r.status) : null;
-      index.upsert({ digest, flag: r.flag, value: r.value, time: r.time, extraFlags: r.extraFlags }, shingles);
+      index.upsert({ digest, flag: r.flag, value: r.value, time: r.time, extraFlags: r.extraFlags }, shingles, r.created);
       if (replay && shingles) index.takeShingles(digest, shingles);
     }
   });

@@ -14,7 +14,8 @@ import { FuzzyIndex, type FuzzyIndexImage } from '../../memory/fuzzy-index.js';
  * Layout: MAGIC, u32 LE length of the JSON header, the header, then each buffer at an 8-byte boundary.
  */
 const MAGIC = Buffer.from('fuzzyd index snapshot\n');
-const FORMAT = 1;
+/** 2: the index keeps each hash's first write (`created`); a format-1 snapshot lacks it and is rebuilt from the file. */
+const FORMAT = 2;
 const IO_CHUNK = 64 * 1024 * 1024;
 const crc32: ((data: Uint8Array, value?: number) => number) | undefined = (zlib as { crc32?: (d: Uint8Array, v?: number) => number }).crc32;
 

@@ -13,6 +13,8 @@ interface DigestRow {
   digest: Buffer;
   value: number | null;
   time: number | null;
+  /** fuzzyd_digest_created's record; null for a row rspamd's worker wrote (its `time` is then the first write). */
+  created: number | null;
 }
 
 /**
@@ -38,7 +40,9 @@ export class SqliteCheck {
     private readonly recent: FuzzyIndex,
     private readonly deleted: ReadonlySet<string>,
   ) {
-    const columns = 'id, flag, CAST(digest AS BLOB) AS digest, value, time';
+    // The writer made fuzzyd_digest_created before this store opened (sqlite-schema.ts).
+    const columns = `id, flag, CAST(digest AS BLOB) AS digest, value, time,
+      (SELECT created FROM fuzzyd_digest_created WHERE digest_id = digests.id) AS created`;
     this.byDigest = db.prepare(`SELECT ${columns} FROM digests WHERE digest = CAST(? AS TEXT)`);
     this.byId = db.prepare(`SELECT ${columns} FROM digests WHERE id = ?`);
     // rspamd stores a shingle as a signed 64-bit integer: (hi << 32) | lo is that integer, computed by SQLite.
@@ -63,7 +67,10 @@ export class SqliteCheck {
     if (!owner || owner.digest.length !== DIGEST_BYTES || this.deleted.has(owner.digest.toString('hex'))) return miss(digest);
     // The owner may have been rewritten since the store opened: its flag and value are then the recent ones.
     const newer = this.recent.get(owner.digest, now);
-    if (newer) return { prob: shingleProbability(slots), value: newer.value, flag: newer.flag, extraFlags: newer.extraFlags, digest: newer.digest, ts: newer.time };
+    if (newer) {
+      const { value, flag, extraFlags, time, created } = newer;
+      return { prob: shingleProbability(slots), value, flag, extraFlags, digest: newer.digest, ts: time, created };
+    }
     return this.isExpired(owner, now) ? miss(digest) : this.hit(owner, shingleProbability(slots));
   }
 
@@ -76,7 +83,8 @@ export class SqliteCheck {
   }
 
   private hit(row: DigestRow, prob: number): CheckResult {
-    return { prob, value: row.value ?? 0, flag: row.flag, extraFlags: this.extra.of(row.id), digest: row.digest, ts: row.time ?? 0 };
+    const ts = row.time ?? 0;
+    return { prob, value: row.value ?? 0, flag: row.flag, extraFlags: this.extra.of(row.id), digest: row.digest, ts, created: row.created ?? ts };
   }
 
   private isExpired(row: DigestRow, now: number): boolean {

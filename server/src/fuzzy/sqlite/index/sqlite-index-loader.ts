@@ -62,6 +62,15 @@ class SlotsByRowId {
 }
 
 /**
+ * Each digest's first write (fuzzyd_digest_created, by primary key), NULL where there is no record; a file fuzzyd
+ * never opened for writing has no such table.
+ */
+function createdColumn(db: Database.Database): string {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'fuzzyd_digest_created'").get();
+  return exists ? '(SELECT created FROM fuzzyd_digest_created WHERE digest_id = digests.id)' : 'NULL';
+}
+
+/**
  * Loads through `db`, which should be a connection of its own with a small page cache and no memory map: the load
  * reads every page once, and a large cache filled by it would stay allocated for the life of the process.
  */
@@ -70,16 +79,17 @@ export function loadIndexFromSqlite(db: Database.Database, index: FuzzyIndex): L
   const slotByRowId = new SlotsByRowId(expectedIndexSize(db).hashes);
   let skipped = 0;
   const extraFlags = loadExtraFlags(db);
-  type DigestRow = [number, number, Buffer, number | null, number | null];
-  for (const rows of chunks<DigestRow>(db, 'SELECT id, flag, CAST(digest AS BLOB), value, time FROM digests')) {
-    for (const [id, flag, digest, value, time] of rows) {
+  type DigestRow = [number, number, Buffer, number | null, number | null, number | null];
+  for (const rows of chunks<DigestRow>(db, `SELECT id, flag, CAST(digest AS BLOB), value, time, ${createdColumn(db)} FROM digests`)) {
+    for (const [id, flag, digest, value, time, created] of rows) {
       // Rows written by something other than a fuzzy client can hold a digest of another length; they cannot match.
       if (!digest || digest.length !== DIGEST_BYTES) {
         skipped++;
         continue;
       }
       const hash = { digest, flag, value: value ?? 0, time: time ?? 0, extraFlags: extraFlags.get(id) ?? [] };
-      slotByRowId.set(id, index.upsert(hash, null));
+      // No record: rspamd's worker wrote the row, and its `time` is the first write fuzzyd knows of.
+      slotByRowId.set(id, index.upsert(hash, null, created ?? hash.time));
     }
   }
   let shingles = 0;

@@ -21,6 +21,11 @@ interface DigestRow {
   time: number;
 }
 
+/** A digest row with its first write from fuzzyd_digest_created (null: none recorded, a row rspamd's worker wrote). */
+interface CreatedDigestRow extends DigestRow {
+  created: number | null;
+}
+
 /**
  * A digest's row as the journal will leave it: the table row with every acknowledged, not yet applied op on top.
  * `id` is the table row's id while the row is the table's (null once the journal deleted or newly added it);
@@ -33,6 +38,8 @@ interface JournaledRow {
   flag: number;
   value: number;
   time: number;
+  /** First write: the delay counts from it (sqlite-schema.ts, fuzzyd_digest_created). */
+  created: number;
   extraFlags: FlagValue[];
   shingles: Buffer | null;
 }
@@ -48,7 +55,7 @@ const MASK32 = 0xffffffffn;
  * the tables plus the journaled ops still waiting (`journaled`), so they are exactly what applying it later yields.
  */
 export class SqliteWriter {
-  private readonly findDigest: Database.Statement<[Buffer], DigestRow>;
+  private readonly findDigest: Database.Statement<[Buffer], CreatedDigestRow>;
   private readonly insertDigest: Database.Statement<[number, Buffer, number, number]>;
   private readonly rewrite: Database.Statement<[number, number, number, number]>;
   private readonly setFields: Database.Statement<[number, number, number]>;
@@ -58,6 +65,8 @@ export class SqliteWriter {
   private readonly deleteShingles: Database.Statement<[number]>;
   private readonly keepBlock: Database.Statement<[number, Buffer]>;
   private readonly dropBlock: Database.Statement<[number]>;
+  private readonly keepCreated: Database.Statement<[number, number]>;
+  private readonly dropCreated: Database.Statement<[number]>;
   private readonly deleteDigest: Database.Statement<[number]>;
   private readonly bumpVersion: Database.Statement<[number]>;
   private readonly expired: Database.Statement<[number, number], { digest: Buffer } & DigestRow>;
@@ -91,7 +100,10 @@ export class SqliteWriter {
     this.extras = new ExtraFlags(db);
     this.journal = new WriteJournal(db);
     this.audit = new AuditStaging(db);
-    this.findDigest = db.prepare('SELECT id, flag, value, time FROM digests WHERE digest = CAST(? AS TEXT)');
+    this.findDigest = db.prepare(
+      `SELECT d.id, d.flag, d.value, d.time, c.created FROM digests d
+       LEFT JOIN fuzzyd_digest_created c ON c.digest_id = d.id WHERE d.digest = CAST(? AS TEXT)`,
+    );
     this.insertDigest = db.prepare('INSERT INTO digests(flag, digest, value, time) VALUES (?, CAST(? AS TEXT), ?, ?)');
     this.rewrite = db.prepare('UPDATE digests SET value = ?, flag = ?, time = ? WHERE id = ?');
     this.setFields = db.prepare('UPDATE digests SET value = ?, flag = ? WHERE id = ?');
@@ -102,6 +114,9 @@ export class SqliteWriter {
     this.deleteShingles = db.prepare('DELETE FROM shingles WHERE digest_id = ?');
     this.keepBlock = db.prepare('INSERT OR REPLACE INTO fuzzyd_shingle_blocks(digest_id, shingles) VALUES (?, ?)');
     this.dropBlock = db.prepare('DELETE FROM fuzzyd_shingle_blocks WHERE digest_id = ?');
+    // OR REPLACE: rspamd's worker deletes digests without foreign keys, so a reused id may still have an old record.
+    this.keepCreated = db.prepare('INSERT OR REPLACE INTO fuzzyd_digest_created(digest_id, created) VALUES (?, ?)');
+    this.dropCreated = db.prepare('DELETE FROM fuzzyd_digest_created WHERE digest_id = ?');
     this.deleteDigest = db.prepare('DELETE FROM digests WHERE id = ?');
     db.prepare("INSERT OR IGNORE INTO sources(name, version, last) VALUES ('local', 0, 0)").run();
     this.bumpVersion = db.prepare("UPDATE sources SET version = version + 1, last = ? WHERE name = 'local'");
@@ -307,17 +322,17 @@ export class SqliteWriter {
       if (!row) return notFound(op.digest);
       const removed = row.id !== null ? this.storedTriples(row.id) : row.shingles ? shingleTriples(row.shingles) : new Uint32Array(0);
       this.journaled.set(key, { ...row, exists: false, id: null, shingles: null, seq });
-      return { ...result('deleted', op.digest, flagsOf(row), row.time), removedShingles: removed };
+      return { ...result('deleted', op.digest, flagsOf(row), row.time, row.created), removedShingles: removed };
     }
     if (op.kind === 'set' && !row) return notFound(op.digest);
     const outcome = outcomeOf(op, row);
     const time = timeAfter(op, row, now);
     const [primary, ...extraFlags] = outcome.flags;
-    const next = row ?? { ...NO_ROW, exists: true, shingles: shinglesStored(op, outcome.status)?.bytes ?? null };
+    const next = row ?? { ...NO_ROW, exists: true, created: now, shingles: shinglesStored(op, outcome.status)?.bytes ?? null };
     this.journaled.set(key, { ...next, flag: primary.flag, value: primary.value, extraFlags, time, seq });
     // A row added by the journal has no table row yet: its shingles are the journaled add's, known here for free.
     const shingles = next.id === null ? (next.shingles ? SHINGLE_COUNT : 0) : null;
-    return { ...result(outcome.status, op.digest, outcome.flags, time), shingles };
+    return { ...result(outcome.status, op.digest, outcome.flags, time, next.created), shingles };
   }
 
   private currentRow(key: string, digest: Buffer): JournaledRow | null {
@@ -325,7 +340,8 @@ export class SqliteWriter {
     if (journaled) return journaled.exists ? journaled : null;
     const row = this.findDigest.get(digest);
     if (!row) return null;
-    return { seq: 0, exists: true, id: row.id, flag: row.flag, value: row.value, time: row.time, extraFlags: this.extras.of(row.id), shingles: null };
+    const { id, flag, value, time } = row;
+    return { seq: 0, exists: true, id, flag, value, time, created: createdOf(row), extraFlags: this.extras.of(id), shingles: null };
   }
 
   /** The shingle positions a table row owns: its queued ones if any, else its rows in `shingles`. */
@@ -355,18 +371,24 @@ export class SqliteWriter {
     const [primary, ...extra] = outcome.flags;
     const time = timeAfter(op, row ?? null, now);
     let id: number;
+    let created: number;
     if (row) {
       id = row.id;
+      created = createdOf(row);
+      // A row rspamd's worker wrote has no record: its `time` is its first write, until this rewrite refreshes it.
+      if (row.created === null) this.keepCreated.run(id, created);
       this.rewrite.run(primary.value, primary.flag, time, id);
     } else {
+      created = now;
       id = Number(this.insertDigest.run(primary.flag, op.digest, primary.value, time).lastInsertRowid);
+      this.keepCreated.run(id, created);
       const shingles = shinglesStored(op, outcome.status);
       if (shingles) this.pending.add(id, shingles.bytes);
       // rspamd's worker deletes digests without foreign keys: a block it left behind must not pass to a reused id.
       else this.dropBlock.run(id);
     }
     if (extra.length > 0 || extraFlags.length > 0) this.extras.replace(id, extra);
-    return result(outcome.status, op.digest, outcome.flags, time);
+    return result(outcome.status, op.digest, outcome.flags, time, created);
   }
 
   private writeShingleRows(id: number, shingles: Buffer): void {
@@ -387,9 +409,11 @@ export class SqliteWriter {
     // The cascade does this too, but files made without foreign keys enabled may lack it.
     this.deleteShingles.run(row.id);
     this.dropBlock.run(row.id);
+    // A digest written again after this is a new one: its delay starts over (Redis: a new key's C).
+    this.dropCreated.run(row.id);
     this.extras.forget(row.id);
     this.deleteDigest.run(row.id);
-    return { ...result('deleted', digest, [{ flag: row.flag, value: row.value }], row.time), removedShingles: triples };
+    return { ...result('deleted', digest, [{ flag: row.flag, value: row.value }], row.time, 0), removedShingles: triples };
   }
 }
 
@@ -407,9 +431,14 @@ function timeAfter(op: Exclude<UpdateOp, { kind: 'del' }>, row: { time: number }
   return op.kind === 'set' && row ? row.time : now;
 }
 
-function result(status: WriterResult['status'], digest: Uint8Array, flags: readonly FlagValue[], time: number): WriterResult {
+function result(status: WriterResult['status'], digest: Uint8Array, flags: readonly FlagValue[], time: number, created: number): WriterResult {
   const [primary, ...extraFlags] = flags;
-  return { status, digest, flag: primary?.flag ?? 0, value: primary?.value ?? 0, extraFlags, time, removedShingles: null, shingles: null };
+  return { status, digest, flag: primary?.flag ?? 0, value: primary?.value ?? 0, extraFlags, time, created, removedShingles: null, shingles: null };
+}
+
+/** A row's first write: its record, else (rspamd's worker wrote it) its `time`. */
+function createdOf(row: CreatedDigestRow): number {
+  return row.created ?? row.time ?? 0;
 }
 
 function auditRows(ops: readonly UpdateOp[], results: readonly WriterResult[], audit: AuditBatch, timeMs: number): AuditRow[] {
@@ -422,12 +451,12 @@ function auditRows(ops: readonly UpdateOp[], results: readonly WriterResult[], a
   return rows;
 }
 
-const NO_ROW: JournaledRow = { seq: 0, exists: false, id: null, flag: 0, value: 0, time: 0, extraFlags: [], shingles: null };
+const NO_ROW: JournaledRow = { seq: 0, exists: false, id: null, flag: 0, value: 0, time: 0, created: 0, extraFlags: [], shingles: null };
 
 function digestKey(digest: Uint8Array): string {
   return Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('latin1');
 }
 
 function notFound(digest: Uint8Array): WriterResult {
-  return result('not-found', digest, [], 0);
+  return result('not-found', digest, [], 0, 0);
 }

@@ -20,7 +20,9 @@ export interface WriterResult {
   flag: number;
   value: number;
   extraFlags: FlagValue[];
+  /** Last write (rspamd's `time`) and first write (fuzzyd_digest_created), unix seconds; 0 when not stored. */
   time: number;
+  created: number;
   /** For deleted hashes: the shingle positions they still owned, as (position, lo, hi) triples. */
   removedShingles: Uint32Array | null;
   /**

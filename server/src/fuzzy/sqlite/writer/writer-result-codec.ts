@@ -7,7 +7,9 @@ import type { WriterResult } from './writer-protocol.js';
  * object per write, each with its own Uint8Array (a fresh ArrayBuffer per clone), made the main thread's garbage
  * collector pause for many milliseconds under a write stream, and those pauses delay every CHECK.
  */
-const RECORD_BYTES = 24 + DIGEST_BYTES;
+const RECORD_BYTES = 32 + DIGEST_BYTES;
+const CREATED_AT = 24;
+const DIGEST_AT = 32;
 const EXTRA_COUNT_AT = 4;
 const SHINGLES_AT = 5;
 /** `shingles` null: those of the table row. */
@@ -43,7 +45,8 @@ export function packResults(results: readonly WriterResult[]): PackedResults {
     }
     records.writeDoubleLE(r.value, base + 8);
     records.writeDoubleLE(r.time, base + 16);
-    records.set(r.digest.subarray(0, DIGEST_BYTES), base + 24);
+    records.writeDoubleLE(r.created, base + CREATED_AT);
+    records.set(r.digest.subarray(0, DIGEST_BYTES), base + DIGEST_AT);
     if (r.removedShingles) {
       shingles.set(r.removedShingles, at);
       at += r.removedShingles.length;
@@ -72,7 +75,8 @@ export function unpackResults(packed: PackedResults): WriterResult[] {
       value: records.readDoubleLE(base + 8),
       extraFlags,
       time: records.readDoubleLE(base + 16),
-      digest: records.subarray(base + 24, base + RECORD_BYTES),
+      created: records.readDoubleLE(base + CREATED_AT),
+      digest: records.subarray(base + DIGEST_AT, base + RECORD_BYTES),
       removedShingles,
       shingles: shingles === TABLE_SHINGLES ? null : shingles,
     });
