@@ -32,9 +32,7 @@ afterEach(async () => {
 });
 
 async function open(path: string, indexSnapshot = true): Promise<{ store: SqliteBackend; source: string }> {
-  // A log makes the store save its snapshot at close.
-  const log = (): void => {};
-  const store = await SqliteBackend.open({ dbPath: path, durability: 'normal', expireSeconds: EXPIRE, indexSnapshot, integrityCheck: false, log });
+  const store = await SqliteBackend.open({ dbPath: path, durability: 'normal', expireSeconds: EXPIRE, indexSnapshot, integrityCheck: false });
   stores.push(store);
   const { source } = await store.indexed;
   return { store, source };

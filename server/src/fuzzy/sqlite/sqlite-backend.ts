@@ -283,7 +283,11 @@ export class SqliteBackend implements FuzzyBackend {
     await this.writer.close();
     this.readDb.close();
     // An index still loading is not the store's content: the next start rebuilds it instead.
-    if (this.options.indexSnapshot !== false && !this.loading) this.options.log?.(await saveIndexSnapshot(this.options.dbPath, this.current));
+    if (this.options.indexSnapshot !== false && !this.loading) {
+      // Saved first, then told: `log?.(await save…)` would skip the save itself when nobody listens.
+      const saved = await saveIndexSnapshot(this.options.dbPath, this.current);
+      this.options.log?.(saved);
+    }
   }
 
   /** Commit results go into the index; while it loads, into `recent`, and are kept for the rebuilt one. */
