@@ -2,8 +2,10 @@
  * Client-side cost of the Redis backend alone, without UDP: `node dist/test/bench/redis-client-cost.js [seconds] [name part]`
  * (add `--cpu-prof` to node for a profile). A private Redis, 20k hashes × 32 shingles written through the backend, then
  * each kind of request with 64 in flight: the rate and this process's CPU per request (user + system), which is what
- * the UDP benchmark's fuzzyd spends on Redis besides the protocol. Not part of `npm run bench`: a tool for profiling.
+ * the UDP benchmark's fuzzyd spends on Redis besides the protocol, then Redis's own time per command. Not part of
+ * `npm run bench`: a tool for profiling (docs/spec/redis.md §5).
  */
+import { Redis } from 'ioredis';
 import { RedisBackend } from '../../server/src/fuzzy/redis/redis-backend.js';
 import { ShingleBlock } from '../../shared/protocol/shingle-block.js';
 import { startRedisServer } from '../helpers/redis-server.js';
@@ -46,6 +48,11 @@ async function main(): Promise<void> {
     await timed('CHECK with 32 shingles', seconds, fuzzy);
     await timed('WRITE plain', seconds, write(false));
     await timed('WRITE with 32 shingles', seconds, write(true));
+    // Redis's own time per command (usec_per_call), which the client's CPU above does not include.
+    const admin = new Redis(redis.port, '127.0.0.1');
+    const stats = await admin.info('commandstats');
+    admin.disconnect();
+    for (const line of stats.split('\n')) if (/^cmdstat_(hmget|mget|evalsha|eval|wait):/.test(line)) console.log(line.trim());
   } finally {
     await store.close();
     await redis.stop();

@@ -56,7 +56,8 @@ const MAX_CHECKS_IN_FLIGHT = 10_000;
 /**
  * The scale-out store: rspamd's Redis layout (3.4's F/V/C, 4.x's extra slots and S), so several fuzzyd instances and
  * rspamd fuzzy workers of any generation can share one Redis. CHECK costs one round trip (the digest lookup and, with
- * shingles, the 32 slot lookups are pipelined together) plus one more on a shingle hit. An update reads the slots,
+ * shingles, the 32 slot lookups leave in one write) plus one more on a shingle hit; fuzzyd encodes those commands and
+ * the update scripts itself and sends each event-loop turn's at once (redis-turn-batch.ts, docs/spec/redis.md §5). An update reads the slots,
  * decides with update-rule.ts and applies by compare-and-set; it is acknowledged when Redis has applied it (and, with
  * `wait_replicas`, when that many replicas hold it), durable as far as the Redis server's persistence settings
  * (appendonly/appendfsync) make it. Updates always go to the primary; CHECKs and STAT to a `read_servers` replica when
