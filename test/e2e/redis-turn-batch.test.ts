@@ -65,6 +65,28 @@ describe('RedisTurnBatch and encodeCommand', () => {
     }
   });
 
+  it('a command resent after a reconnect goes out in the order ioredis resends it, not held for the next turn', async () => {
+    const flaky = createRedisClient(redis.url, { name: 'turn-batch-resend', autoPipelining: true });
+    flaky.on('error', () => undefined);
+    await flaky.connect();
+    try {
+      redis.pause();
+      const unanswered = RedisTurnBatch.of(flaky).send(encoded('get', ['a']));
+      await new Promise((r) => setImmediate(r)); // flushed, no reply: Redis is stopped
+      (flaky as unknown as { stream: { destroy(): void } }).stream.destroy();
+      const ready = new Promise((r) => flaky.once('ready', r));
+      redis.resume();
+      await ready;
+      // ioredis resent the GET on 'ready'; a command of its own written now must not overtake it.
+      const [resent, own] = await Promise.all([unanswered, flaky.incr('resend-counter')]);
+      expect(resent).toBe('1');
+      expect(own).toBe(1);
+    } finally {
+      redis.resume();
+      flaky.disconnect();
+    }
+  });
+
   it('a non-ASCII prefix names the same keys in CHECK as in WRITE', async () => {
     const store = await RedisBackend.open({ address: redis.url, prefix: 'fü', expireSeconds: 3600 });
     try {

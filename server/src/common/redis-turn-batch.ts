@@ -86,8 +86,23 @@ export class RedisTurnBatch {
   private readonly chunks: Buffer[] = [];
   private readonly sink: CollectingStream;
 
+  private flushing = false;
+
   private constructor(private readonly client: Redis) {
-    this.sink = { isPipeline: true, destination: { redis: client }, write: (chunk) => void this.chunks.push(chunk) };
+    // ioredis keeps this sink with each command it sent and, after a reconnect, resends unanswered commands through
+    // it (autoResendUnfulfilledCommands): outside a flush the bytes must go out at once, in the order it resends them.
+    this.sink = {
+      isPipeline: true,
+      destination: { redis: client },
+      write: (chunk) => {
+        if (this.flushing) this.chunks.push(chunk);
+        else this.stream().write(chunk);
+      },
+    };
+  }
+
+  private stream(): NodeJS.WritableStream {
+    return (this.client as unknown as { stream: NodeJS.WritableStream }).stream;
   }
 
   /** The batch of a connection (one per client, made on first use). */
@@ -107,10 +122,15 @@ export class RedisTurnBatch {
     const queue = this.queue;
     this.queue = [];
     // Not ready: sendCommand rejects each command at once and collects nothing.
-    for (const command of queue) this.client.sendCommand(command, this.sink as never);
+    this.flushing = true;
+    try {
+      for (const command of queue) this.client.sendCommand(command, this.sink as never);
+    } finally {
+      this.flushing = false;
+    }
     if (this.chunks.length === 0) return;
     const data = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
     this.chunks.length = 0;
-    (this.client as unknown as { stream: NodeJS.WritableStream }).stream.write(data);
+    this.stream().write(data);
   };
 }
