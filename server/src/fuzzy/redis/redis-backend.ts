@@ -1,4 +1,5 @@
 import { auditRowOfUpdate, type AuditContext, type AuditRow } from '../../audit/audit-row.js';
+import type { Redis } from 'ioredis';
 import type { RedisAddress } from '../../config/redis-address.js';
 import { MAX_FLAGS_PER_HASH, SHINGLE_COUNT } from '../../../../shared/protocol/constants.js';
 import type { ShingleBlock } from '../../../../shared/protocol/shingle-block.js';
@@ -15,8 +16,10 @@ import {
 } from '../fuzzy-backend.js';
 import { isShingleHit, shingleProbability, voteDigests } from '../shingle-vote.js';
 import { applyEdit, applyWrite, type RuleOutcome, shinglesStored } from '../update-rule.js';
+import { RedisTurnBatch } from '../../common/redis-turn-batch.js';
+import { CheckCommands, CHECK_FIELDS } from './check-commands.js';
 import { RedisFuzzyKeys } from './redis-fuzzy-keys.js';
-import { type FuzzyRedisClient, registerFuzzyScripts, SLOT_FIELDS } from './redis-fuzzy-scripts.js';
+import { compareAndSet, deleteDigest, SLOT_FIELDS } from './redis-fuzzy-scripts.js';
 import { ReplicaAck } from './replica-ack.js';
 import { RedisServers, type RedisServerState } from './redis-servers.js';
 
@@ -36,8 +39,6 @@ export interface RedisBackendOptions {
 
 /** The slot fields of a digest that is not stored, as HMGET reads them. */
 const NO_SLOTS: readonly (string | null)[] = SLOT_FIELDS.map(() => null);
-/** The fields a read needs: the 8 (flag, value) slots, then the creation time. Not S, which is ~700 bytes. */
-const READ_FIELDS = [...SLOT_FIELDS, 'C'];
 /**
  * Another process writing the same digest between read and write makes a compare-and-set retry; past this many in a
  * row the update fails (and is not acknowledged). Writers inside this process never race: they queue per digest.
@@ -55,7 +56,8 @@ const MAX_CHECKS_IN_FLIGHT = 10_000;
 /**
  * The scale-out store: rspamd's Redis layout (3.4's F/V/C, 4.x's extra slots and S), so several fuzzyd instances and
  * rspamd fuzzy workers of any generation can share one Redis. CHECK costs one round trip (the digest lookup and, with
- * shingles, the 32 slot lookups are pipelined together) plus one more on a shingle hit. An update reads the slots,
+ * shingles, the 32 slot lookups leave in one write) plus one more on a shingle hit; fuzzyd encodes those commands and
+ * the update scripts itself and sends each event-loop turn's at once (redis-turn-batch.ts, docs/spec/redis.md §5). An update reads the slots,
  * decides with update-rule.ts and applies by compare-and-set; it is acknowledged when Redis has applied it (and, with
  * `wait_replicas`, when that many replicas hold it), durable as far as the Redis server's persistence settings
  * (appendonly/appendfsync) make it. Updates always go to the primary; CHECKs and STAT to a `read_servers` replica when
@@ -65,12 +67,15 @@ const MAX_CHECKS_IN_FLIGHT = 10_000;
 export class RedisBackend implements FuzzyBackend {
   readonly kind = 'redis' as const;
   private readonly keys: RedisFuzzyKeys;
+  private readonly checks: CheckCommands;
   /** The last queued update per digest (latin1 key), so this process's updates of one digest run one at a time. */
   private readonly tails = new Map<string, Promise<unknown>>();
   private inFlight = 0;
   private checksInFlight = 0;
   /** The primary: every update, and the read each compare-and-set starts from. */
-  private readonly redis: FuzzyRedisClient;
+  private readonly redis: Redis;
+  /** The primary's commands encoded here (CHECK on the primary, every compare-and-set), one write per turn. */
+  private readonly primaryBatch: RedisTurnBatch;
   private readonly replicaAck: ReplicaAck;
 
   private constructor(
@@ -78,7 +83,9 @@ export class RedisBackend implements FuzzyBackend {
     private readonly options: RedisBackendOptions,
   ) {
     this.keys = new RedisFuzzyKeys(options.prefix);
-    this.redis = registerFuzzyScripts(servers.primary);
+    this.checks = new CheckCommands(options.prefix);
+    this.redis = servers.primary;
+    this.primaryBatch = RedisTurnBatch.of(servers.primary);
     const a = typeof options.address === 'string' ? null : options.address;
     // WAIT gets half the command timeout, so a late replica is told as such, not as a timed-out command.
     this.replicaAck = new ReplicaAck(servers.primary, a?.waitReplicas ?? 0, Math.max(1, Math.floor((a?.timeoutMs || 1000) / 2)));
@@ -120,23 +127,22 @@ export class RedisBackend implements FuzzyBackend {
   }
 
   private async lookup(digest: Digest, shingles: ShingleBlock | null): Promise<CheckResult> {
-    const reader = this.servers.reader();
-    // Both commands leave in this turn's automatic pipeline: one round trip. An explicit pipeline() per CHECK cost
-    // about a third more CPU per request (a Pipeline object and its own result array each time).
+    const reader = RedisTurnBatch.of(this.servers.reader());
+    // Both commands leave in this turn's one write: one round trip for the digest and its 32 slots.
     const [fields, owners] = await Promise.all([
-      reader.fuzzyCheckRead(this.keys.digest(digest)),
-      shingles ? reader.mgetBuffer(...this.keys.slots(shingles)) : null,
+      reader.send<(string | null)[]>(this.checks.readDigest(digest)),
+      shingles ? reader.send<(Buffer | null)[]>(this.checks.readSlots(shingles)) : null,
     ]);
     const direct = fields ? toHit(fields, 1, digest) : null;
     if (direct || !owners) return direct ?? miss(digest);
     const { winner, slots } = voteDigests(owners);
     if (!winner || !isShingleHit(slots)) return miss(digest);
-    const stored = await reader.fuzzyCheckRead(this.keys.digest(winner));
+    const stored = await reader.send<(string | null)[]>(this.checks.readDigest(winner));
     return (stored && toHit(stored, shingleProbability(slots), winner)) ?? miss(digest);
   }
 
   async get(digest: Digest): Promise<StoredHash | null> {
-    const fields = await this.redis.hmget(this.keys.digest(digest), ...READ_FIELDS);
+    const fields = await this.redis.hmget(this.keys.digest(digest), ...CHECK_FIELDS);
     const flags = slotsOf(fields);
     if (flags.length === 0) return null;
     const [primary, ...extraFlags] = flags;
@@ -183,7 +189,7 @@ export class RedisBackend implements FuzzyBackend {
     if (op.kind === 'del') {
       const stored = await this.redis.hgetBuffer(key, 'S');
       const slotKeys = this.keys.slotsFromShingleSet(stored);
-      const removed = await this.redis.fuzzyDelete(2 + slotKeys.length, key, this.keys.count, ...slotKeys, op.digest);
+      const removed = await deleteDigest.run(this.primaryBatch, [key, this.keys.count, ...slotKeys], [op.digest]);
       await this.replicaAck.confirm();
       return { status: removed ? 'deleted' : 'not-found', hash: null };
     }
@@ -197,20 +203,16 @@ export class RedisBackend implements FuzzyBackend {
         op.kind === 'write' ? applyWrite(current, op.flag, op.value, op.rule, op.weak) : applyEdit(current, op);
       const added = outcome.status === 'added';
       const shingles = shinglesStored(op, outcome.status);
-      const slotKeys = shingles ? this.keys.slots(shingles) : [];
-      const created = await this.redis.fuzzyCompareAndSet(
-        2 + slotKeys.length,
-        key,
-        this.keys.count,
-        ...slotKeys,
+      const slots = shingles ? this.keys.slotsAndShingleSet(shingles) : null;
+      const created = await compareAndSet.run<string | null>(this.primaryBatch, [key, this.keys.count, ...(slots?.keys ?? [])], [
         seen.map((f) => f ?? '').join('|'),
         JSON.stringify(outcome.flags.flatMap((s) => [String(s.flag), String(s.value)])),
         String(Math.floor(Date.now() / 1000)),
         String(Math.ceil(this.options.expireSeconds)),
         op.digest,
-        shingles ? RedisFuzzyKeys.shingleSet(shingles) : '',
+        slots?.shingleSet ?? '',
         added ? '1' : '0',
-      );
+      ]);
       if (created === 'retry') continue;
       await this.replicaAck.confirm();
       const [primary, ...extraFlags] = outcome.flags;

@@ -22,20 +22,19 @@ export class RedisFuzzyKeys {
     return `${this.prefix}_${position}_${value}`;
   }
 
-  slots(shingles: ShingleBlock): string[] {
-    const keys = new Array<string>(SHINGLE_COUNT);
-    for (let i = 0; i < SHINGLE_COUNT; i++) keys[i] = this.slot(i, shingles.at(i));
-    return keys;
-  }
-
   /**
-   * The digest hash's `S` field as rspamd ≥ 4.1.3 writes it: the `i_s` suffixes of its 32 slot keys, comma-joined, so
-   * a DEL or refresh by digest alone finds the slots.
+   * The 32 slot keys and the digest hash's `S` field as rspamd ≥ 4.1.3 writes it (the `i_s` suffixes of those keys,
+   * comma-joined, so a DEL or refresh by digest alone finds the slots), from one decimal conversion per shingle.
    */
-  static shingleSet(shingles: ShingleBlock): string {
-    const parts = new Array<string>(SHINGLE_COUNT);
-    for (let i = 0; i < SHINGLE_COUNT; i++) parts[i] = `${i}_${shingles.at(i)}`;
-    return parts.join(',');
+  slotsAndShingleSet(shingles: ShingleBlock): { keys: string[]; shingleSet: string } {
+    const keys = new Array<string>(SHINGLE_COUNT);
+    const suffixes = new Array<string>(SHINGLE_COUNT);
+    const head = `${this.prefix}_`;
+    for (let i = 0; i < SHINGLE_COUNT; i++) {
+      suffixes[i] = `${i}_${shingles.at(i)}`;
+      keys[i] = head + suffixes[i];
+    }
+    return { keys, shingleSet: suffixes.join(',') };
   }
 
   /**

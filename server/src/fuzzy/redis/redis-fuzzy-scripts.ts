@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { EncodedScript } from '../../common/redis-turn-batch.js';
 
 /**
  * fuzzyd's Lua for rspamd's Redis fuzzy layout (docs/spec/fuzzy-storage.md §3.2, §3.4): a hash `P‖digest` with the
@@ -65,35 +65,7 @@ end
 return fields
 `;
 
-/**
- * KEYS: the digest key. The fields a CHECK needs (the 8 slots, then C), or false when the primary slot is incomplete
- * (rspamd's miss rule, fuzzy_backend_redis.c). Read-only, so replicas run it too. One key instead of HMGET's 17 field
- * names: measured here, 9–10 µs of client CPU per hit or miss against 13–17 µs for HMGET (HGETALL: 5 µs for a miss
- * but 20 µs for a hit, which carries the ~700-byte S field).
- */
-const CHECK_READ = `
-local v = redis.call('HMGET', KEYS[1], ${[...SLOT_FIELDS, 'C'].map((f) => `'${f}'`).join(', ')})
-if not v[1] or not v[2] then return false end
-return v
-`;
-
-export interface FuzzyReadClient extends Redis {
-  fuzzyCheckRead(key: Buffer): Promise<(string | null)[] | null>;
-}
-
-/** The read script, on the primary and on every read replica. */
-export function registerReadScript<T extends Redis>(client: T): T & FuzzyReadClient {
-  client.defineCommand('fuzzyCheckRead', { numberOfKeys: 1, lua: CHECK_READ });
-  return client as T & FuzzyReadClient;
-}
-
-export interface FuzzyRedisClient extends FuzzyReadClient {
-  fuzzyCompareAndSet(numKeys: number, ...args: (string | Buffer | number)[]): Promise<string | null>;
-  fuzzyDelete(numKeys: number, ...args: (string | Buffer)[]): Promise<[string, string, string] | null>;
-}
-
-export function registerFuzzyScripts(client: Redis): FuzzyRedisClient {
-  client.defineCommand('fuzzyCompareAndSet', { lua: COMPARE_AND_SET });
-  client.defineCommand('fuzzyDelete', { lua: DELETE });
-  return registerReadScript(client) as FuzzyRedisClient;
-}
+/** The compare-and-set (KEYS and ARGV above); replies the creation time, or 'retry'. */
+export const compareAndSet = new EncodedScript(COMPARE_AND_SET);
+/** The delete (KEYS and ARGV above); replies F, V, C as they were, or null when the digest was not stored. */
+export const deleteDigest = new EncodedScript(DELETE);

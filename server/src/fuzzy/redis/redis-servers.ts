@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import { within } from '../../common/within.js';
-import { type FuzzyReadClient, registerReadScript } from './redis-fuzzy-scripts.js';
 import { connectedServer, createRedisClient } from '../../common/redis-client.js';
 import type { RedisAddress } from '../../config/redis-address.js';
 import { redactRedisUrl } from '../../neural/redis/redis-unavailable.error.js';
@@ -23,7 +22,7 @@ export interface RedisServerState {
  */
 export class RedisServers {
   readonly primary: Redis;
-  private readonly replicas: { client: FuzzyReadClient; server: string }[];
+  private readonly replicas: { client: Redis; server: string }[];
   private next = 0;
   private readonly watch: NodeJS.Timeout | null = null;
 
@@ -31,13 +30,13 @@ export class RedisServers {
     private readonly address: RedisAddress | string,
     onError?: (err: Error) => void,
   ) {
-    this.primary = registerReadScript(createRedisClient(address, { name: 'fuzzyd-store', autoPipelining: true, onError, commandTimeout: true }));
+    this.primary = createRedisClient(address, { name: 'fuzzyd-store', autoPipelining: true, onError, commandTimeout: true });
     const t = typeof address === 'string' ? null : address.topology;
     this.replicas =
       t?.kind === 'server'
         ? t.replicas.map((server) => ({
             server,
-            client: registerReadScript(createRedisClient(address, { name: 'fuzzyd-store-read', autoPipelining: true, onError, commandTimeout: true, replica: server })),
+            client: createRedisClient(address, { name: 'fuzzyd-store-read', autoPipelining: true, onError, commandTimeout: true, replica: server }),
           }))
         : [];
     if (t?.kind === 'sentinel') {
@@ -53,7 +52,7 @@ export class RedisServers {
   }
 
   /** A connected replica, round-robin, else the primary. */
-  reader(): FuzzyReadClient {
+  reader(): Redis {
     for (let i = 0; i < this.replicas.length; i++) {
       const r = this.replicas[(this.next + i) % this.replicas.length];
       if (r.client.status === 'ready') {
@@ -61,7 +60,7 @@ export class RedisServers {
         return r.client;
       }
     }
-    return this.primary as FuzzyReadClient;
+    return this.primary;
   }
 
   /**
