@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useId, useState } from 'react';
-import { Button } from '../../../components/ui/button';
+import { FormDialogActions } from '../../../components/ui/form-dialog-actions';
 import { Dialog } from '../../../components/ui/dialog';
 import { ErrorMessage } from '../../../components/ui/error-message';
 import { Field } from '../../../components/ui/field';
@@ -69,16 +69,7 @@ export function FlagFormDialog({ open, editing, onClose, onSaved }: { open: bool
       open={open}
       title={editing ? `Edit flag ${editing.flag}` : 'Name a flag'}
       onClose={onClose}
-      actions={
-        <>
-          <Button onClick={onClose} disabled={busy}>
-            Cancel
-          </Button>
-          <Button type="submit" form={formId} variant="primary" busy={busy}>
-            Save
-          </Button>
-        </>
-      }
+      actions={<FormDialogActions formId={formId} submitLabel="Save" busy={busy} onCancel={onClose} />}
     >
       <form id={formId} onSubmit={submit} noValidate className="form-grid">
         <Field label="Flag number" error={errors.flag}>

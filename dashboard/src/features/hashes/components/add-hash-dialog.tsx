@@ -1,5 +1,5 @@
 import { type FormEvent, useId, useState } from 'react';
-import { Button } from '../../../components/ui/button';
+import { FormDialogActions } from '../../../components/ui/form-dialog-actions';
 import { Dialog } from '../../../components/ui/dialog';
 import { ErrorMessage } from '../../../components/ui/error-message';
 import { Field } from '../../../components/ui/field';
@@ -68,16 +68,7 @@ export function AddHashDialog({ open, flags, onClose, onAdded }: AddHashDialogPr
       title="Add a hash"
       onClose={close}
       className="dialog-wide"
-      actions={
-        <>
-          <Button onClick={close} disabled={busy}>
-            Cancel
-          </Button>
-          <Button type="submit" form={formId} variant="primary" busy={busy}>
-            Add hash
-          </Button>
-        </>
-      }
+      actions={<FormDialogActions formId={formId} submitLabel="Add hash" busy={busy} onCancel={close} />}
     >
       <form id={formId} onSubmit={submit} noValidate className="form-grid">
         <Field label="Digest" error={errors.digest} hint="128 hex characters (64 bytes)" className="span-2">

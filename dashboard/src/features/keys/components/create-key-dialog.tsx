@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useId, useState } from 'react';
-import { Button } from '../../../components/ui/button';
+import { FormDialogActions } from '../../../components/ui/form-dialog-actions';
 import { Dialog } from '../../../components/ui/dialog';
 import { ErrorMessage } from '../../../components/ui/error-message';
 import { Field } from '../../../components/ui/field';
@@ -91,16 +91,7 @@ export function CreateKeyDialog({ open, onClose, onCreated }: { open: boolean; o
       open={open}
       title="Add a key"
       onClose={onClose}
-      actions={
-        <>
-          <Button onClick={onClose} disabled={busy}>
-            Cancel
-          </Button>
-          <Button type="submit" form={formId} variant="primary" busy={busy}>
-            Create key
-          </Button>
-        </>
-      }
+      actions={<FormDialogActions formId={formId} submitLabel="Create key" busy={busy} onCancel={onClose} />}
     >
       <form id={formId} onSubmit={submit} noValidate className="form-grid">
         <Field label="Name" error={errors.name} hint="For logs and this list, e.g. the customer or the scanner group" className="span-2">
