@@ -60,7 +60,7 @@ describe.each(RSPAMD_GENERATIONS)('rspamd $version scanners encrypting to dynami
     it.skip(`skipped: rspamd ${gen.version}'s own storage has no per-key rights`, () => undefined);
     return;
   }
-  const keys = { listed: generateKeypair(), readOnly: generateKeypair(), expired: generateKeypair(), writer: generateKeypair() };
+  const keys = { listed: generateKeypair(), readOnly: generateKeypair(), expired: generateKeypair(), writer: generateKeypair(), deleter: generateKeypair() };
   // Under /tmp (shared with the chroots) and readable by rspamd's _rspamd user.
   const dir = mkdtempSync(join(tmpdir(), 'fuzzyd-keys-'));
   let storage: StorageUnderTest;
@@ -68,6 +68,7 @@ describe.each(RSPAMD_GENERATIONS)('rspamd $version scanners encrypting to dynami
   let readOnly: RspamdScanner;
   let expired: RspamdScanner;
   let writer: RspamdScanner;
+  let deleter: RspamdScanner;
   let plain: RspamdScanner;
 
   beforeAll(async () => {
@@ -80,6 +81,7 @@ describe.each(RSPAMD_GENERATIONS)('rspamd $version scanners encrypting to dynami
         element(keys.readOnly, 'name = "read-only"; read_only = true;'),
         element(keys.expired, `name = "expired"; expire = "${yesterday()}";`),
         element(keys.writer, 'name = "writer"; allowed_ops = ["read", "write"];'),
+        element(keys.deleter, 'name = "deleter"; allowed_ops = ["read", "delete"];'),
       ].join(',\n')}\n]\n`,
     );
     const idsFile = join(dir, 'allow-update-keys.map');
@@ -94,15 +96,15 @@ describe.each(RSPAMD_GENERATIONS)('rspamd $version scanners encrypting to dynami
       replyCodes: replyCodesFor(gen),
     });
     const fuzzyServer = `127.0.0.1:${storage.udpPort}`;
-    [listed, readOnly, expired, writer, plain] = await Promise.all(
-      [keys.listed.pubkey, keys.readOnly.pubkey, keys.expired.pubkey, keys.writer.pubkey, undefined].map((encryptionKey) =>
+    [listed, readOnly, expired, writer, deleter, plain] = await Promise.all(
+      [keys.listed.pubkey, keys.readOnly.pubkey, keys.expired.pubkey, keys.writer.pubkey, keys.deleter.pubkey, undefined].map((encryptionKey) =>
         startRspamdScanner({ generation: gen, fuzzyServer, encryptionKey }),
       ),
     );
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all([listed?.stop(), readOnly?.stop(), expired?.stop(), writer?.stop(), plain?.stop()]);
+    await Promise.all([listed?.stop(), readOnly?.stop(), expired?.stop(), writer?.stop(), deleter?.stop(), plain?.stop()]);
     await storage?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -147,6 +149,20 @@ describe.each(RSPAMD_GENERATIONS)('rspamd $version scanners encrypting to dynami
     expect((refused as RspamdHttpError).status).toBe(refusedLearnStatus(gen));
     await storage.settle();
     expect((await writer.scan(PHISHING)).symbols.FUZZY_DENIED).toBeDefined();
+  });
+
+  it(`a key with allowed_ops read and delete cannot learn (HTTP ${refusedLearnStatus(gen)}) but deletes, and the scan then misses`, async () => {
+    const refused = await deleter.fuzzyAdd(SPAM_VARIANT, 1, 10).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(refused).toBeInstanceOf(RspamdHttpError);
+    expect((refused as RspamdHttpError).status).toBe(refusedLearnStatus(gen));
+    // PHISHING was learned through the writer key above.
+    expect((await deleter.scan(PHISHING)).symbols.FUZZY_DENIED).toBeDefined();
+    await deleter.fuzzyDel(PHISHING, 1);
+    await storage.settle();
+    expect((await deleter.scan(PHISHING)).symbols.FUZZY_DENIED).toBeUndefined();
   });
 
   // Last: rspamd 3.6–3.13's own worker crashes here.
